@@ -1,0 +1,162 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Organisation(models.Model):
+    """A client of the company: it employs the users and receives their usage reports."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    mfa_required = models.BooleanField(
+        "MFA required for every user",
+        default=False,
+        help_text="Members must enrol an authenticator app too, not only admins.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    CLIENT_ADMIN = "client_admin", "Client admin"
+    DPO = "dpo", "Data protection officer"
+    SUPPORT = "support", "Support"
+
+
+STAFF_ROLES = frozenset({Role.DPO, Role.SUPPORT})
+PRIVILEGED_ROLES = frozenset({Role.CLIENT_ADMIN, Role.DPO, Role.SUPPORT})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email=self.normalize_email(username))
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        user = self.model(email=self.normalize_email(email), **fields)
+        user.set_password(password)
+        user.full_clean()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("role", Role.DPO)
+        fields.setdefault("full_name", email.split("@")[0])
+        return self.create_user(email, password, is_superuser=True, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. E-mail is the login; staff of the company have no organisation."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        TERMINATED = "terminated", "Terminated"
+
+    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    suspended_reason = models.TextField(blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    terminated_at = models.DateTimeField(
+        null=True, blank=True, help_text="The retention clock for account data starts here."
+    )
+    terminated_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=[Role.DPO, Role.SUPPORT], organisation__isnull=True)
+                    | models.Q(
+                        role__in=[Role.MEMBER, Role.CLIENT_ADMIN], organisation__isnull=False
+                    )
+                ),
+                name="accounts_user_staff_have_no_organisation",
+                violation_error_message=(
+                    "Members and client admins belong to an organisation; "
+                    "DPO and support staff belong to none."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "role"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        self.email = UserManager.normalize_email(self.email)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_staff(self) -> bool:
+        # Django's admin is for superusers only.
+        return self.is_superuser
+
+    @property
+    def is_company_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_client_admin(self) -> bool:
+        return self.role == Role.CLIENT_ADMIN
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.role in PRIVILEGED_ROLES or self.is_superuser
+
+    @property
+    def mfa_required(self) -> bool:
+        return self.is_privileged or bool(self.organisation and self.organisation.mfa_required)
+
+    @property
+    def home_url(self) -> str:
+        return reverse("account:home")
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email

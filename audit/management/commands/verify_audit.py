@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.models import AuditEntry
+from audit.services import audit_chain_verify
+
+
+class Command(BaseCommand):
+    help = "Walk the audit trail's hash chain and name the first entry that was tampered with."
+
+    def handle(self, *args, **options):
+        total = AuditEntry.objects.count()
+        self.stdout.write(f"Verifying {total:,} audit entries…")
+
+        def progress(checked: int) -> None:
+            self.stderr.write(f"  {checked:,} / {total:,} ({checked * 100 // max(total, 1)}%)")
+
+        result = audit_chain_verify(progress=progress)
+        if not result.intact:
+            raise CommandError(
+                f"Audit trail broken at entry #{result.broken_entry_id}: {result.problem}. "
+                f"{result.checked:,} entries before it are intact."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {result.checked:,} entries."))

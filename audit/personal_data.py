@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db.models import Q
+
+from datamap import Category, Entry, LegalBasis, Retain, register
+
+register(
+    Entry(
+        name="audit.trail",
+        model="audit.AuditEntry",
+        category=Category.SECURITY,
+        description="Back-office actions: who did what to whose data, when, from which IP.",
+        subject=lambda s: (
+            Q(actor_id__in=s.user_ids)
+            | Q(
+                target_type=settings.AUTH_USER_MODEL,
+                target_id__in=[str(pk) for pk in s.user_ids],
+            )
+        ),
+        export_fields=("created_at", "actor_label", "action", "target_label", "ip_address"),
+        erasure=Retain(
+            "The audit trail is append-only evidence of how personal data was handled "
+            "(UK GDPR Article 5(2), accountability)."
+        ),
+        retention_category="audit",
+        retention_field="created_at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Demonstrating compliance with data protection law.",
+    )
+)

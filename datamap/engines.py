@@ -1,0 +1,108 @@
+"""The engines that act on data-map entries.
+
+A rights request, a retention purge and the test-data export all call these, so they can
+never disagree about what one person's data is or what erasing it means.
+"""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
+from datamap.registry import registry
+
+
+def plain_value(value):
+    """A value as it goes into an export: JSON types only, times in ISO 8601 UTC."""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    entry: Entry
+    rows: list[dict]
+
+
+def export_subject(subject: Subject) -> list[ExportSection]:
+    """Every row of every entry that belongs to the subject, with the entry's export fields."""
+    sections = []
+    for entry in registry.entries():
+        rows = entry.rows_of(subject).values(*entry.export_fields)
+        sections.append(
+            ExportSection(
+                entry=entry,
+                rows=[{key: plain_value(value) for key, value in row.items()} for row in rows],
+            )
+        )
+    return sections
+
+
+@dataclass(frozen=True)
+class ErasureOutcome:
+    entry: Entry
+    action: str  # "deleted", "anonymised", "kept"
+    rows: int
+    reason: str = ""
+
+
+def _anonymise(queryset, rule: Anonymise) -> int:
+    constants = {k: v for k, v in rule.replacements.items() if not callable(v)}
+    computed = {k: v for k, v in rule.replacements.items() if callable(v)}
+    if not computed:
+        return queryset.update(**constants)
+    count = 0
+    for row in queryset.iterator(chunk_size=500):
+        for name, value in constants.items():
+            setattr(row, name, value)
+        for name, make in computed.items():
+            setattr(row, name, make(row))
+        row.save(update_fields=list(rule.replacements))
+        count += 1
+    return count
+
+
+def erase_subject(
+    subject: Subject,
+    *,
+    exception_for: Callable[[Entry], str | None] = lambda entry: None,
+    dry_run: bool = False,
+) -> list[ErasureOutcome]:
+    """Apply every entry's erasure rule to the subject's rows.
+
+    ``exception_for`` names a reason to keep an entry's rows (a legal hold, a claim); the
+    entry's own ``Retain`` rule is such a reason too. One transaction: all or nothing.
+    """
+    outcomes = []
+    with transaction.atomic():
+        for entry in sorted(registry.entries(), key=lambda e: e.erasure_order):
+            queryset = entry.rows_of(subject)
+            reason = exception_for(entry)
+            if reason is None and isinstance(entry.erasure, Retain):
+                reason = entry.erasure.reason
+            if reason is not None:
+                outcomes.append(ErasureOutcome(entry, "kept", queryset.count(), reason))
+            elif dry_run:
+                action = "deleted" if isinstance(entry.erasure, Delete) else "anonymised"
+                outcomes.append(ErasureOutcome(entry, action, queryset.count()))
+            elif isinstance(entry.erasure, Delete):
+                _, per_model = queryset.delete()
+                outcomes.append(
+                    ErasureOutcome(
+                        entry, "deleted", per_model.get(entry.model_class._meta.label, 0)
+                    )
+                )
+            else:
+                outcomes.append(
+                    ErasureOutcome(entry, "anonymised", _anonymise(queryset, entry.erasure))
+                )
+    return outcomes

@@ -1,0 +1,117 @@
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+
+class Category(StrEnum):
+    CONTACT = "contact"
+    LOGIN = "login"
+    USAGE = "usage"
+    ENQUIRY = "enquiry"
+    CONSENT = "consent"
+    SECURITY = "security"
+    RIGHTS_REQUEST = "rights_request"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class LegalBasis(StrEnum):
+    CONTRACT = "contract"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+    LEGAL_OBLIGATION = "legal_obligation"
+    CONSENT = "consent"
+
+    @property
+    def label(self) -> str:
+        return {
+            "contract": "Performance of a contract",
+            "legitimate_interests": "Legitimate interests",
+            "legal_obligation": "Legal obligation",
+            "consent": "Consent",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One person, as the data map finds them: their user ids and their e-mail addresses.
+
+    A former user or a member of the public may have no user id left, only an e-mail.
+    """
+
+    user_ids: frozenset[int] = frozenset()
+    emails: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *, user_ids=(), emails=()) -> "Subject":
+        return cls(
+            user_ids=frozenset(int(pk) for pk in user_ids),
+            emails=frozenset(e.strip().lower() for e in emails if e),
+        )
+
+
+# A replacement is a value, or a callable taking the row and returning one.
+Replacement = Any | Callable[[models.Model], Any]
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Erasure deletes the subject's rows."""
+
+    def describe(self) -> str:
+        return "Deleted"
+
+
+@dataclass(frozen=True)
+class Anonymise:
+    """Erasure overwrites these fields; the rest of the row stays for aggregate figures."""
+
+    replacements: Mapping[str, Replacement]
+
+    def describe(self) -> str:
+        return "Anonymised: " + ", ".join(sorted(self.replacements))
+
+
+@dataclass(frozen=True)
+class Retain:
+    """Erasure keeps the rows, for the written reason (an exception under Article 17(3))."""
+
+    reason: str
+
+    def describe(self) -> str:
+        return f"Kept: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One kind of personal data held in one model."""
+
+    name: str
+    model: str  # "app_label.ModelName", resolved lazily so that entries import no models
+    category: Category
+    description: str
+    subject: Callable[[Subject], models.Q]
+    export_fields: tuple[str, ...]
+    erasure: Delete | Anonymise | Retain
+    retention_category: str
+    legal_basis: LegalBasis
+    legal_basis_detail: str = ""
+    # The field the retention clock runs from, for event-like data.
+    retention_field: str | None = None
+    export_note: str = ""
+    # Erasure runs in ascending order, so that rows pointing at a user go before the user.
+    erasure_order: int = 100
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def model_class(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    def rows_of(self, subject: Subject) -> models.QuerySet:
+        return self.model_class._default_manager.filter(self.subject(subject))
