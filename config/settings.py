@@ -129,11 +129,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
+
+def _redis_database(url: str, number: int) -> str:
+    """The same Redis server, another database: flushing the cache never drops queued tasks."""
+    scheme_host = url.split("?")[0].rstrip("/")
+    head, _, tail = scheme_host.rpartition("/")
+    base = head if tail.isdigit() and "//" in head else scheme_host
+    return f"{base}/{number}"
+
+
+REDIS_CACHE_URL = env.str(
+    "REDIS_CACHE_URL", default=_redis_database(REDIS_URL, 1) if REDIS_URL else ""
+)
+
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="privacydesk"),
         }
     }
@@ -237,6 +250,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns at every start while collectstatic has not made this yet.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

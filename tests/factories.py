@@ -1,0 +1,50 @@
+import factory
+from django.utils.text import slugify
+
+from accounts.models import Organisation, Role, User
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Client {n} Ltd")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name", locale="en_GB")
+    job_title = factory.Faker("job", locale="en_GB")
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.MEMBER
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class ClientAdminFactory(UserFactory):
+    role = Role.CLIENT_ADMIN
+
+
+class StaffUserFactory(UserFactory):
+    organisation = None
+    role = Role.DPO
+
+
+class DpoFactory(StaffUserFactory):
+    role = Role.DPO
+
+
+class SupportFactory(StaffUserFactory):
+    role = Role.SUPPORT

@@ -1,0 +1,120 @@
+"""The REST base: every client error answers in DESIGN.md's JSON shape, never a 500."""
+
+import pytest
+from django.urls import include, path
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from config.api import StrictSerializer
+from config.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_api_base")]
+
+
+class WidgetInput(StrictSerializer):
+    name = serializers.CharField(max_length=20)
+    quantity = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(read_only=True)
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def widget_create(request):
+    data = WidgetInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    return Response(data.validated_data, status=201)
+
+
+@api_view(["GET"])
+def whoami(request):
+    return Response({"email": request.user.email})
+
+
+urlpatterns = [
+    path("api/test/widgets/", widget_create),
+    path("api/test/whoami/", whoami),
+    path("", include("config.urls")),
+]
+
+
+def post(client, body, content_type="application/json"):
+    return client.post("/api/test/widgets/", body, content_type=content_type)
+
+
+def test_valid_input_is_accepted(client):
+    response = post(client, {"name": "bolt", "quantity": 3})
+    assert response.status_code == 201
+    assert response.json() == {"name": "bolt", "quantity": 3}
+
+
+def test_malformed_json_is_a_400_with_a_clear_message(client):
+    response = post(client, '{"name": "bolt",')
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "parse_error",
+            "message": "The request body is not valid JSON.",
+            "fields": {},
+        }
+    }
+
+
+def test_wrong_types_name_the_fields(client):
+    response = post(client, {"name": ["a"], "quantity": "many"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == {"name", "quantity"}
+
+
+def test_unknown_and_read_only_fields_are_refused(client):
+    response = post(client, {"name": "bolt", "quantity": 1, "colour": "red", "id": 4})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "colour": ["Unknown field."],
+        "id": ["This field is read-only."],
+    }
+
+
+def test_a_list_where_an_object_belongs_is_a_400(client):
+    response = post(client, [1, 2, 3])
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()["error"]["fields"]
+
+
+def test_another_content_type_is_a_415(client):
+    response = post(client, "name=bolt", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_an_anonymous_caller_gets_a_json_403(client):
+    response = client.get("/api/test/whoami/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_an_unknown_api_address_is_a_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_body_over_the_limit_is_a_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post(client, {"name": "x" * 200, "quantity": 1})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_the_openapi_schema_and_the_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "cdn" not in html.lower()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
