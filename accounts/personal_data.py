@@ -117,3 +117,134 @@ exempt(
 exempt("rest_framework_api_key.APIKey", "A key's name labels an integration, not a person.")
 exempt("auth.Group", "A group's name labels a set of permissions, not a person.")
 exempt("auth.Permission", "A permission's name describes an action, not a person.")
+
+
+def _own(subject):
+    return Q(user_id__in=subject.user_ids)
+
+
+register(
+    Entry(
+        name="accounts.invitations",
+        model="accounts.Invitation",
+        category=Category.LOGIN,
+        description="Invitations sent to join an organisation's account.",
+        subject=_own,
+        export_fields=("created_at", "expires_at", "accepted_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.CONTRACT,
+    )
+)
+
+register(
+    Entry(
+        name="accounts.backup_codes",
+        model="accounts.BackupCodeDevice",
+        category=Category.LOGIN,
+        description="Single-use backup codes for two-factor login.",
+        subject=_own,
+        export_fields=("name", "confirmed"),
+        export_note="Backup codes are stored as keyed hashes; their values are never exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.sessions",
+        model="accounts.UserSession",
+        category=Category.LOGIN,
+        description="Logged-in sessions: device, IP address, when started and last seen.",
+        subject=_own,
+        export_fields=("device", "ip_address", "created_at", "last_seen_at", "ended_at"),
+        erasure=Delete(),
+        retention_category="security_logs",
+        retention_field="last_seen_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Monitoring access to keep accounts and systems secure.",
+    )
+)
+
+_INVESTIGATION_KEPT = Retain(
+    "Kept while needed to protect the service and to establish or defend legal claims "
+    "(Article 17(3)(e)); the retention schedule purges it."
+)
+
+register(
+    Entry(
+        name="accounts.investigations",
+        model="accounts.Investigation",
+        category=Category.SECURITY,
+        description="Investigations of suspicious activity on an account.",
+        subject=_own,
+        export_fields=(
+            "opened_at",
+            "rule",
+            "severity",
+            "summary",
+            "status",
+            "account_suspended",
+            "outcome",
+            "closed_at",
+        ),
+        erasure=_INVESTIGATION_KEPT,
+        retention_category="investigations",
+        retention_field="opened_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.investigation_notes",
+        model="accounts.InvestigationNote",
+        category=Category.SECURITY,
+        description="Notes written while investigating suspicious activity.",
+        subject=lambda s: Q(investigation__user_id__in=s.user_ids) | Q(author_id__in=s.user_ids),
+        export_fields=("created_at", "text"),
+        erasure=_INVESTIGATION_KEPT,
+        retention_category="investigations",
+        retention_field="created_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.api_keys",
+        model="accounts.OrganisationAPIKey",
+        category=Category.SECURITY,
+        description="API keys a user created or revoked for their organisation.",
+        subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
+        export_fields=("name", "created", "revoked_at"),
+        erasure=Anonymise({"created_by": None, "revoked_by": None}),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.communication_preferences",
+        model="accounts.CommunicationPreferences",
+        category=Category.CONTACT,
+        description="The newsletters, webinars and product news a user asked for, "
+        "and any objection to direct marketing.",
+        subject=_own,
+        export_fields=("newsletter", "webinars", "product_updates", "marketing_objection_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=(
+            "Customer relationships: sent only to people who asked for it; "
+            "an objection stops every send."
+        ),
+    )
+)

@@ -1,3 +1,12 @@
+from django.db.models import QuerySet
+
+from accounts.models import (
+    STAFF_ROLES,
+    MarketingTopic,
+    Organisation,
+    Role,
+    User,
+)
 from datamap import Subject
 from datamap.engines import ExportSection, export_subject
 
@@ -9,3 +18,63 @@ def user_subject(user) -> Subject:
 def user_data_held(user) -> list[ExportSection]:
     """What the data map says we hold about this user, entry by entry."""
     return export_subject(user_subject(user))
+
+
+def actor_is_staff(actor) -> bool:
+    return bool(
+        actor and actor.is_authenticated and (actor.role in STAFF_ROLES or actor.is_superuser)
+    )
+
+
+def user_administers(actor, organisation_id: int | None) -> bool:
+    """May ``actor`` administer this organisation? Staff: any; a client admin: their own."""
+    if not (actor and actor.is_authenticated and actor.is_active):
+        return False
+    if actor_is_staff(actor):
+        return True
+    return (
+        actor.role == Role.CLIENT_ADMIN
+        and organisation_id is not None
+        and actor.organisation_id == organisation_id
+    )
+
+
+def user_can_manage(actor, user: User) -> bool:
+    """May ``actor`` run life-cycle actions on ``user``?"""
+    return user_administers(actor, user.organisation_id)
+
+
+def users_visible_to(actor) -> QuerySet[User]:
+    """The users ``actor`` may see: their organisation's for a client admin, all for staff.
+
+    Anything outside this queryset answers 404, so ids of another organisation reveal nothing.
+    """
+    users = User.objects.select_related("organisation")
+    if actor_is_staff(actor):
+        return users
+    if actor.is_authenticated and actor.role == Role.CLIENT_ADMIN and actor.organisation_id:
+        return users.filter(organisation_id=actor.organisation_id)
+    return users.none()
+
+
+def users_of_organisation(organisation: Organisation) -> QuerySet[User]:
+    return User.objects.filter(organisation=organisation).select_related("organisation")
+
+
+def may_send_marketing(user: User, topic: str) -> bool:
+    """The one answer to "may we send this person marketing on this topic?" for every sender.
+
+    Only to active accounts that opted in to the topic and never objected to direct marketing.
+    """
+    return marketing_recipients(topic).filter(pk=user.pk).exists()
+
+
+def marketing_recipients(topic: str) -> QuerySet[User]:
+    """Every user who may be sent marketing on ``topic``: the rule ``may_send_marketing`` asks."""
+    if topic not in MarketingTopic.values:
+        return User.objects.none()
+    return User.objects.filter(
+        status=User.Status.ACTIVE,
+        communication_preferences__marketing_objection_at__isnull=True,
+        **{f"communication_preferences__{topic}": True},
+    )

@@ -1,0 +1,44 @@
+"""E-mails to a user about their account. Sent by a task after the transaction commits.
+
+Service and security notices are not marketing: they go out whatever the person's
+communication preferences say.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+NOTICES = {
+    "invitation": "You have been invited to PrivacyDesk",
+    "password_changed": "Your PrivacyDesk password was changed",
+    "mfa_reset": "Your two-step login was reset",
+    "locked_out": "Logging in to your PrivacyDesk account was paused",
+    "suspended": "Your PrivacyDesk account was suspended",
+    "held_for_review": "Your PrivacyDesk account is held pending review",
+    "reactivated": "Your PrivacyDesk account was reactivated",
+}
+
+
+def notice_send(*, user, kind: str, context: dict | None = None) -> None:
+    """Render and send one notice now (tasks call this)."""
+    body = render_to_string(
+        f"emails/accounts/{kind}.txt",
+        {
+            "user": user,
+            "site_url": settings.SITE_URL,
+            "dpo_email": settings.DPO_EMAIL,
+            "now": timezone.now(),
+            **(context or {}),
+        },
+    )
+    send_mail(NOTICES[kind], body, None, [user.email])
+
+
+def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:
+    """Send a notice once the current transaction commits. ``context`` holds no secrets."""
+    from accounts.tasks import send_account_notice
+
+    if kind not in NOTICES:
+        raise ValueError(f"Unknown notice {kind!r}")
+    send_account_notice.delay_on_commit(user.pk, kind, context or {})

@@ -1,0 +1,1 @@
+"""Signal receivers: each one only hands the event to a service."""
