@@ -57,3 +57,62 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
+
+
+class Disclosure(models.Model):
+    """One disclosure of personal data outside the company: to a client, a provider, a regulator."""
+
+    class RecipientType(models.TextChoices):
+        CLIENT = "client", "Client (the employer)"
+        SERVICE_PROVIDER = "service_provider", "Service provider"
+        REGULATOR = "regulator", "Regulator"
+        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+
+    occurred_at = models.DateTimeField(db_index=True)
+    recipient_type = models.CharField(max_length=20, choices=RecipientType.choices)
+    recipient = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    legal_basis = models.CharField(max_length=200)
+    categories = models.JSONField(default=list)
+    description = models.CharField(max_length=300)
+    reference = models.CharField(max_length=100, blank=True)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    disclosed_by_label = models.CharField(max_length=254, blank=True)
+    subject_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} to {self.recipient}: {self.description}"
+
+
+class DisclosureSubject(models.Model):
+    """A person whose data a disclosure carried, so their access package can list it."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="subjects")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "user"], name="disclosure_subject_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.disclosure_id}"

@@ -29,8 +29,19 @@ def unavailable(what: str) -> None:
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    _clear_usage_buffer()
     yield
     cache.clear()
+
+
+def _clear_usage_buffer():
+    from usage.buffer import _client, buffer_enabled
+
+    if buffer_enabled():
+        client = _client()
+        keys = list(client.scan_iter(f"{settings.USAGE_BUFFER_KEY}*"))
+        if keys:
+            client.delete(*keys)
 
 
 @pytest.fixture

@@ -118,3 +118,12 @@ def test_the_openapi_schema_and_the_docs_are_served_without_a_cdn(client):
     html = docs.content.decode()
     assert "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+
+
+@pytest.mark.parametrize("cell", ["=SUM(A1:A2)", "+1", "-1", "@cmd", "\tx", "\rx"])
+def test_csv_cells_that_look_like_formulas_are_written_as_text(cell):
+    from config.csv import csv_text
+
+    text = csv_text(["name"], [[cell], ["plain"]])
+    assert text.splitlines()[1].lstrip('"').startswith("'")
+    assert text.splitlines()[-1] == "plain"

@@ -58,7 +58,7 @@ def test_every_entry_points_at_a_real_model_and_real_fields():
         model._default_manager.none().values(*entry.export_fields)
         assert entry.retention_category
         if entry.retention_field:
-            model._meta.get_field(entry.retention_field)
+            model._default_manager.none().values(entry.retention_field)
 
 
 def test_exemptions_carry_a_reason():

@@ -1,0 +1,120 @@
+"""Recording product use: a middleware for pages and API calls, and ``usage_record`` for the rest.
+
+A request's events are collected on the request and handed to the buffer once, at the end.
+"""
+
+import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from ua_parser import parse_user_agent
+
+from usage.buffer import buffer_push
+from usage.models import Action, UsagePurpose
+
+SKIPPED_PREFIXES = ("/static/", "/healthz", "/favicon.ico")
+PURPOSES_TTL_SECONDS = 60
+_purposes: dict[int, tuple[float, dict[str, str]]] = {}
+
+
+@lru_cache(maxsize=2048)
+def user_agent_family(user_agent: str) -> str:
+    if not user_agent:
+        return ""
+    parsed = parse_user_agent(user_agent[:512])
+    return (parsed.family if parsed else "Other")[:60]
+
+
+def purpose_for(organisation_id: int, feature: str) -> str:
+    """The organisation's purpose for a feature, from its configuration (cached a minute)."""
+    now = time.monotonic()
+    cached = _purposes.get(organisation_id)
+    if cached is None or cached[0] < now:
+        mapping = {}
+        for code, features in UsagePurpose.objects.filter(
+            organisation_id=organisation_id
+        ).values_list("code", "features"):
+            mapping.update(dict.fromkeys(features or [], code))
+        cached = (now + PURPOSES_TTL_SECONDS, mapping)
+        _purposes[organisation_id] = cached
+    return cached[1].get(feature, "")
+
+
+def _session_hash(request) -> str:
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    return salted_hmac("usage.session", key).hexdigest()[:32] if key else ""
+
+
+def request_event(request, **fields) -> dict:
+    """The fields every event of this request shares; ``fields`` add or override."""
+    return {
+        "occurred_at": timezone.now(),
+        "session_hash": _session_hash(request),
+        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "user_agent_family": user_agent_family(request.META.get("HTTP_USER_AGENT", "")),
+        "path": request.path[:300],  # never the query string: it can carry personal data
+        **fields,
+    }
+
+
+def usage_record(request, *, action: str, user=None, organisation_id=None, **fields) -> None:
+    """Record one event of this request (login, logout, export, a feature)."""
+    organisation_id = organisation_id or getattr(user, "organisation_id", None)
+    if organisation_id is None or not settings.USAGE_LOGGING_ENABLED:
+        return  # Only clients' users are reported on; company staff are in the audit trail.
+    event = request_event(
+        request,
+        action=action,
+        organisation_id=organisation_id,
+        user_id=getattr(user, "pk", None),
+        **fields,
+    )
+    pending = getattr(request, "usage_events", None)
+    if pending is None:
+        buffer_push([event])
+    else:
+        pending.append(event)
+
+
+class UsageLoggingMiddleware:
+    """Record each authenticated page view and API call, off the request's critical path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.USAGE_LOGGING_ENABLED or request.path.startswith(SKIPPED_PREFIXES):
+            return self.get_response(request)
+        started = time.perf_counter()
+        request.usage_events = []
+        response = self.get_response(request)
+        self._record_request(request, response, started)
+        buffer_push(request.usage_events)
+        return response
+
+    def _record_request(self, request, response, started: float) -> None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return
+        api_key = getattr(user, "api_key", None)
+        organisation_id = getattr(user, "organisation_id", None)
+        if organisation_id is None:
+            return
+        match = request.resolver_match
+        feature = (match.view_name if match else "")[:100]
+        is_api = request.path.startswith("/api/")
+        event = request_event(
+            request,
+            action=Action.API_CALL if is_api else Action.PAGE_VIEW,
+            organisation_id=organisation_id,
+            user_id=None if api_key is not None else user.pk,
+            feature=feature,
+            status_code=response.status_code,
+            duration_ms=int((time.perf_counter() - started) * 1000),
+            purpose=purpose_for(organisation_id, feature),
+        )
+        if api_key is not None:
+            event["session_hash"] = salted_hmac("usage.api-key", api_key.prefix).hexdigest()[:32]
+        request.usage_events.append(event)

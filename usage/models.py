@@ -1,0 +1,152 @@
+from django.conf import settings
+from django.db import models
+
+from accounts.models import Organisation
+
+
+class Action(models.TextChoices):
+    LOGIN = "login", "Login"
+    LOGOUT = "logout", "Logout"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    PAGE_VIEW = "page_view", "Page view"
+    API_CALL = "api_call", "API call"
+    EXPORT = "export", "Export"
+
+
+class UsagePurpose(models.Model):
+    """A purpose an organisation reports usage under, and the features that serve it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="usage_purposes"
+    )
+    code = models.SlugField(max_length=60)
+    label = models.CharField(max_length=120)
+    features = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="usage_purpose_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class UsageEvent(models.Model):
+    """One thing a person did in the product.
+
+    On PostgreSQL the table is partitioned by month of ``occurred_at`` (see the migration), so
+    its real primary key is (id, occurred_at). Rows are never cascaded from users or
+    organisations: erasure anonymises them through the data map.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    session_hash = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent_family = models.CharField(max_length=60, blank=True)
+    action = models.CharField(max_length=60)
+    feature = models.CharField(max_length=100, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    purpose = models.CharField(max_length=60, blank=True)
+    event_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"], name="usage_event_org_time"),
+            models.Index(fields=["user", "occurred_at"], name="usage_event_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.feature}"
+
+
+class IngestedEventId(models.Model):
+    """Client event ids already stored, so a client can retry a batch safely.
+
+    A partitioned table cannot hold a unique constraint without the partition key, so
+    duplicate detection lives here.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    event_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "event_id"], name="usage_ingested_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.event_id
+
+
+class DailyUsage(models.Model):
+    """Usage rolled up per UK day, organisation, user, feature and purpose. Reports read this."""
+
+    date = models.DateField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    feature = models.CharField(max_length=100, blank=True)
+    purpose = models.CharField(max_length=60, blank=True)
+    event_count = models.PositiveIntegerField()
+    total_duration_ms = models.BigIntegerField()
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "date"], name="usage_daily_org_date"),
+            models.Index(fields=["date"], name="usage_daily_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.organisation_id} {self.feature}"
+
+
+class BufferedBatch(models.Model):
+    """A batch drained from the Redis buffer and written, so a retried drain never writes twice."""
+
+    key = models.CharField(max_length=100, unique=True)
+    events = models.PositiveIntegerField()
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class DirectWriteCount(models.Model):
+    """Events written straight to the database because the buffer was down, per day."""
+
+    date = models.DateField(unique=True)
+    events = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.events}"

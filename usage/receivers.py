@@ -1,0 +1,30 @@
+"""Logins, logouts and failed logins become usage events. Receivers only hand over."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.models import User, UserManager
+from usage.capture import usage_record
+from usage.models import Action
+
+
+@receiver(user_logged_in, dispatch_uid="usage.login")
+def record_login(sender, request, user, **kwargs):
+    if request is not None:
+        usage_record(request, action=Action.LOGIN, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="usage.logout")
+def record_logout(sender, request, user, **kwargs):
+    if request is not None and user is not None:
+        usage_record(request, action=Action.LOGOUT, user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="usage.login_failed")
+def record_login_failed(sender, credentials, request=None, **kwargs):
+    email = UserManager.normalize_email(credentials.get("username"))
+    if request is None or not email:
+        return
+    user = User.objects.filter(email=email).only("pk", "organisation_id").first()
+    if user is not None:
+        usage_record(request, action=Action.LOGIN_FAILED, user=user)
