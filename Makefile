@@ -1,0 +1,68 @@
+# PrivacyDesk developer commands. `make help` lists them.
+#
+# Everything runs from the project's own virtualenv in .venv/. Without DATABASE_URL and
+# REDIS_URL the app runs embedded: SQLite in var/, Celery tasks eager, e-mail to the console.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint format bench worker beat
+
+help:
+	@echo "make venv    create .venv (Python 3.11) and install the project with its dev extras"
+	@echo "make run     migrate, seed demo data (prints the logins), serve on http://127.0.0.1:8000"
+	@echo "make test    run the test suite (PYTEST_ARGS='-k login' to pass arguments to pytest)"
+	@echo "make lint    ruff check, ruff format --check, makemigrations --check"
+	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make bench   run the benchmarks in bench/"
+	@echo "make worker  start a Celery worker (needs REDIS_URL)"
+	@echo "make beat    start Celery beat, the periodic task scheduler (needs REDIS_URL)"
+
+venv: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	touch $(STAMP)
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: venv
+	@if [ -f bench/__main__.py ]; then \
+		$(BIN)/python -m bench $(BENCH_ARGS); \
+	elif [ -f bench/run.py ]; then \
+		$(BIN)/python -m bench.run $(BENCH_ARGS); \
+	else \
+		echo "No benchmarks yet: add bench/run.py (or bench/__main__.py)."; \
+	fi
+
+worker: venv
+	$(BIN)/celery -A config worker -l info
+
+# The schedule file records when each entry last ran; var/ is ignored by git.
+beat: venv
+	mkdir -p var
+	$(BIN)/celery -A config beat -l info --schedule var/celerybeat-schedule

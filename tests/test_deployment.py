@@ -1,0 +1,235 @@
+"""The deployment files agree with the settings, and production settings pass Django's checks.
+
+This module is also a URLconf (see ``urlpatterns`` below): the site's own URLs plus two views
+that fail, so that the error pages are tested as a production request meets them.
+"""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import Client
+from django.urls import path
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+
+from config import urls as site_urls
+
+BASE_DIR = Path(settings.BASE_DIR)
+APP_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+def compose() -> dict:
+    return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+
+
+def env_example(*, include_commented: bool = True) -> dict[str, str]:
+    """The NAME=value lines of .env.example as {name: value}; "# NAME=value" lines document
+    a variable (and its default) without setting it."""
+    found = {}
+    for line in (BASE_DIR / ".env.example").read_text().splitlines():
+        match = re.match(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if match and (include_commented or not match[1]):
+            found[match[2]] = match[3].strip()
+    return found
+
+
+def variables_read_by_settings() -> set[str]:
+    source = (BASE_DIR / "config" / "settings.py").read_text()
+    readers = r"(?:\benv|environ\.Env\(\))\.\w+|\b_bool|os\.environ\.get|os\.getenv"
+    return set(re.findall(rf"(?:{readers})\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", source))
+
+
+def command_of(service: dict) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else command
+
+
+# --- docker-compose.yml -------------------------------------------------------------------
+
+
+def test_compose_defines_the_database_broker_and_every_app_process():
+    services = compose()["services"]
+
+    assert set(services) >= {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert services["db"]["image"].startswith("postgres:16")
+    assert "healthcheck" in services["db"]
+    assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_app_services_run_one_image_with_one_configuration():
+    services = compose()["services"]
+    app = [services[name] for name in APP_SERVICES]
+
+    for key in ("build", "image", "env_file", "environment"):
+        values = [service.get(key) for service in app]
+        assert values.count(values[0]) == len(values), f"{key} differs: {values}"
+    assert app[0]["build"] in (".", {"context": "."})
+    assert app[0]["env_file"] in (".env", [".env"])
+
+    # What a copied .env gives every container, with compose's own overrides on top.
+    effective = {**env_example(include_commented=False), **app[0]["environment"]}
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+        assert name in effective, f"{name} is not set for the app containers"
+    assert effective["DEBUG"] == "0"
+    assert effective["STATIC_MANIFEST"] == "1"
+    assert urlsplit(effective["REDIS_URL"]).hostname == "redis"
+    # compose interpolates SECRET_KEY from .env and refuses to start while it is empty.
+    assert effective["SECRET_KEY"].startswith("${SECRET_KEY:?")
+
+
+def test_database_url_matches_the_db_service():
+    services = compose()["services"]
+    db_env = services["db"]["environment"]
+    url = urlsplit(env_example(include_commented=False)["DATABASE_URL"])
+
+    assert url.scheme in ("postgres", "postgresql")
+    assert url.hostname == "db"
+    assert url.username == db_env["POSTGRES_USER"]
+    assert url.password == db_env["POSTGRES_PASSWORD"]
+    assert url.path.lstrip("/") == db_env["POSTGRES_DB"]
+
+
+def test_web_and_celery_start_only_after_migrations_have_run():
+    services = compose()["services"]
+
+    assert "migrate" in command_of(services["migrate"])
+    assert "collectstatic --noinput" in command_of(services["migrate"])
+    assert services["migrate"].get("restart") == "no"
+    for name in ("web", "worker", "beat"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends_on["db"]["condition"] == "service_healthy", name
+
+
+def test_each_app_service_runs_its_own_process():
+    services = compose()["services"]
+
+    assert re.search(r"\bgunicorn config\.wsgi\b.*0\.0\.0\.0:8000", command_of(services["web"]))
+    assert re.search(r"\bcelery -A config worker\b", command_of(services["worker"]))
+    assert re.search(r"\bcelery -A config beat\b", command_of(services["beat"]))
+
+
+def test_the_dockerfile_builds_a_python_311_image_that_runs_as_a_non_root_user():
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
+    assert re.search(r"^RUN .*pip install .*\.\s*\\?$", dockerfile, re.MULTILINE)
+    user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert user and user[-1] not in ("root", "0")
+
+
+# --- .env.example -------------------------------------------------------------------------
+
+
+def test_settings_read_the_variables_we_expect_to_find():
+    # Guards the pattern below: if it stopped matching, the next test would prove nothing.
+    assert variables_read_by_settings() >= {
+        "DEBUG",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "PRIVACYDESK_VAR_DIR",
+    }
+
+
+def test_env_example_documents_exactly_the_variables_settings_read():
+    documented = set(env_example())
+    read = variables_read_by_settings()
+
+    assert read - documented == set(), "read by settings.py, missing from .env.example"
+    assert documented - read == set(), "in .env.example, never read by settings.py"
+
+
+# --- Production settings ----------------------------------------------------------------
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": secrets.token_urlsafe(60)[:60],
+        "ALLOWED_HOSTS": "privacydesk.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PRIVACYDESK_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 0, output
+    assert "WARNING" not in output.upper(), output
+    assert "no issues" in output
+
+
+# --- Error pages with DEBUG off -----------------------------------------------------------
+
+
+def boom(request):
+    raise RuntimeError("a bug in a view")
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_boom(request):
+    raise RuntimeError("a bug in an API view")
+
+
+urlpatterns = [
+    path("boom/", boom),
+    path("api/v1/boom/", api_boom),
+    *site_urls.urlpatterns,
+]
+handler400 = site_urls.handler400
+handler403 = site_urls.handler403
+handler404 = site_urls.handler404
+handler500 = site_urls.handler500
+
+
+@pytest.fixture
+def production_client(settings, db):
+    settings.DEBUG = False
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.urls(__name__)
+def test_a_crash_in_a_page_shows_the_friendly_error_page(production_client):
+    response = production_client.get("/boom/")
+    body = response.content.decode()
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    assert "Something went wrong" in body
+    assert "Traceback" not in body
+    assert "RuntimeError" not in body
+    assert "a bug in a view" not in body
+
+
+@pytest.mark.urls(__name__)
+def test_a_crash_in_the_api_answers_with_the_json_error_shape(production_client):
+    response = production_client.get("/api/v1/boom/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "server_error"
+    assert error["message"]
+    assert "a bug in an API view" not in response.content.decode()
