@@ -98,6 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set by rights requests: a restricted user, or one whose objection to processing on
+    # legitimate interests was upheld, is left out of client reports and aggregates.
+    processing_restricted_at = models.DateTimeField(null=True, blank=True)
+    objection_upheld_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -20,9 +20,17 @@ def user_data_held(user) -> list[ExportSection]:
     return export_subject(user_subject(user))
 
 
+def actor_is_api_key(actor) -> bool:
+    """Is ``actor`` an integration's API key (accounts.authentication.ApiKeyPrincipal)?"""
+    return bool(getattr(actor, "is_api_key", False))
+
+
 def actor_is_staff(actor) -> bool:
     return bool(
-        actor and actor.is_authenticated and (actor.role in STAFF_ROLES or actor.is_superuser)
+        actor
+        and actor.is_authenticated
+        and not actor_is_api_key(actor)
+        and (actor.role in STAFF_ROLES or actor.is_superuser)
     )
 
 
@@ -30,6 +38,9 @@ def user_administers(actor, organisation_id: int | None) -> bool:
     """May ``actor`` administer this organisation? Staff: any; a client admin: their own."""
     if not (actor and actor.is_authenticated and actor.is_active):
         return False
+    if actor_is_api_key(actor):
+        # A key administers its own organisation only; its scopes are checked by the API.
+        return organisation_id is not None and actor.organisation_id == organisation_id
     if actor_is_staff(actor):
         return True
     return (
@@ -52,6 +63,8 @@ def users_visible_to(actor) -> QuerySet[User]:
     users = User.objects.select_related("organisation")
     if actor_is_staff(actor):
         return users
+    if actor_is_api_key(actor):
+        return users.filter(organisation_id=actor.organisation_id)
     if actor.is_authenticated and actor.role == Role.CLIENT_ADMIN and actor.organisation_id:
         return users.filter(organisation_id=actor.organisation_id)
     return users.none()
@@ -78,3 +91,15 @@ def marketing_recipients(topic: str) -> QuerySet[User]:
         communication_preferences__marketing_objection_at__isnull=True,
         **{f"communication_preferences__{topic}": True},
     )
+
+
+def users_excluded_from_reports() -> QuerySet:
+    """Ids of users whose processing is restricted or whose objection was upheld.
+
+    Client usage reports and the company's aggregates leave these people out.
+    """
+    from django.db.models import Q
+
+    return User.objects.filter(
+        Q(processing_restricted_at__isnull=False) | Q(objection_upheld_at__isnull=False)
+    ).values("pk")

@@ -1,6 +1,8 @@
 """Account writes: invitations, rectification, roles, suspension, termination, MFA resets.
 
 Every change here is the only way the app makes it, and each one leaves an audit entry.
+``by`` is the acting user, or an integration's API key (accounts.authentication.ApiKeyPrincipal):
+a key is no user row, so the "..._by" links stay empty and the audit entry names the key.
 """
 
 import secrets
@@ -106,7 +108,7 @@ def _invitation_issue(*, user: User, by) -> Invitation:
     )
     invitation = Invitation.objects.create(
         user=user,
-        invited_by=by if by and by.is_authenticated else None,
+        invited_by=by if isinstance(by, User) else None,
         nonce=secrets.token_urlsafe(32),
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
@@ -250,7 +252,7 @@ def user_suspend(
         user.status = User.Status.SUSPENDED
         user.suspended_reason = reason
         user.suspended_at = timezone.now()
-        user.suspended_by = by if by and by.is_authenticated else None
+        user.suspended_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "suspended_reason", "suspended_at", "suspended_by"])
         user_sessions_end(user=user)
         audit.record(
@@ -293,7 +295,7 @@ def user_terminate(*, user: User, by) -> User:
     with transaction.atomic():
         user.status = User.Status.TERMINATED
         user.terminated_at = timezone.now()
-        user.terminated_by = by
+        user.terminated_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "terminated_at", "terminated_by"])
         user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=user.terminated_at
@@ -353,7 +355,13 @@ def api_key_create(
     with transaction.atomic():
         plain = OrganisationAPIKey.objects.assign_key(key)
         key.save()
-        audit.record(by, "api_key.create", target=key, details={"scopes": key.scopes})
+        audit.record(
+            by,
+            "api_key.create",
+            target=key,
+            target_id=key.prefix,  # the pk holds the key's hash: never in the trail
+            details={"scopes": key.scopes},
+        )
     return key, plain
 
 
@@ -367,5 +375,5 @@ def api_key_revoke(*, key: OrganisationAPIKey, by) -> OrganisationAPIKey:
         key.revoked_at = timezone.now()
         key.revoked_by = by
         key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
-        audit.record(by, "api_key.revoke", target=key)
+        audit.record(by, "api_key.revoke", target=key, target_id=key.prefix)
     return key

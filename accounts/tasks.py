@@ -24,3 +24,15 @@ def send_invitation(invitation_id: int) -> None:
             kind="invitation",
             context={"invitation": invitation, "url": invitation_url(invitation)},
         )
+
+
+@shared_task
+def send_marketing(topic: str, subject: str, body: str) -> int:
+    """Send one marketing e-mail to everyone who may receive it on ``topic``.
+
+    Not idempotent: a second run sends the e-mail again (nothing records who received which
+    send yet). Enqueue it once, after commit.
+    """
+    from accounts.communications import marketing_send
+
+    return marketing_send(topic=topic, subject=subject, body=body)

@@ -40,10 +40,19 @@ def audit_record(
     target=None,
     details: dict | None = None,
     ip_address: str | None = None,
+    target_id: str | None = None,
 ) -> AuditEntry:
-    """Append one entry; ``actor`` is a user, or None for the system itself."""
+    """Append one entry; ``actor`` is a user, an API key's principal, or None for the system.
+
+    ``target_id`` names the target instead of its pk, for a model whose pk must not be kept
+    (an API key's pk holds the key's hash; the trail names the key by its prefix).
+    """
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    target_type, target_id, target_label = _describe_target(target)
+    # An API key acts too (accounts.authentication.ApiKeyPrincipal): it names itself through
+    # get_username() but is no user row, so the entry links to no user.
+    actor_row = actor if is_user and isinstance(actor, models.Model) else None
+    target_type, target_pk, target_label = _describe_target(target)
+    target_id = target_pk if target_id is None else target_id
     # Store exactly what is hashed: the JSON round trip fixes dates, decimals and key types.
     details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
@@ -51,7 +60,7 @@ def audit_record(
         previous = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         entry = AuditEntry(
             created_at=timezone.now(),
-            actor=actor if is_user else None,
+            actor=actor_row,
             actor_label=actor.get_username() if is_user else "system",
             action=action,
             target_type=target_type,

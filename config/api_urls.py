@@ -1,4 +1,20 @@
-"""REST v1: every app's endpoints under /api/v1/."""
+"""REST v1: every app's endpoints under /api/v1/.
 
+Register CRUD resources on ``router``; add other endpoints to ``urlpatterns``.
+"""
 
-urlpatterns: list = []
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import UserViewSet
+from usage.api import UsageEventsView, UsageReportView
+
+# SimpleRouter: no browsable root view, so every path under /api/v1/ is a documented endpoint.
+router = SimpleRouter()
+router.register("users", UserViewSet, basename="user")
+
+urlpatterns: list = [
+    path("", include(router.urls)),
+    path("usage/events/", UsageEventsView.as_view(), name="usage-events"),
+    path("usage/report/", UsageReportView.as_view(), name="usage-report"),
+]

@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from accounts.models import STAFF_ROLES, Role
+
 
 def navigation(request):
     """The navigation links the signed-in person's role may follow."""
@@ -7,6 +9,11 @@ def navigation(request):
     links = []
     if user is not None and user.is_authenticated:
         links.append(("My account", reverse("account:home")))
+        links.append(("Security", reverse("account:security")))
+        if getattr(user, "role", None) == Role.CLIENT_ADMIN:
+            links.append(("Console", reverse("console:users")))
+        if getattr(user, "role", None) in STAFF_ROLES:
+            links.append(("Back office", reverse("investigations:list")))
         if user.is_superuser:
             links.append(("Django admin", reverse("admin:index")))
     return {"nav_links": links}

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     # Our apps. datamap comes last so that its ready() sees every model.
     "audit",
     "accounts",
+    "usage",
     "datamap",
 ]
 
@@ -79,7 +81,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "usage.capture.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication, OTP and messages: idle back-office sessions end, sessions are
+    # tracked, and a user who must pass the second step reaches nothing else until they do.
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -153,7 +160,7 @@ if REDIS_CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -166,11 +173,28 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Task modules outside an app's tasks.py, which autodiscovery does not import.
+CELERY_IMPORTS = ["accounts.passwords"]
 # Each entry expires before its next run, so a backlog never runs twice.
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-chain": {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 60 * 60 * 20},
+    },
+    "usage-drain-buffer": {
+        "task": "usage.tasks.drain_usage_buffer",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
+    "usage-rollup": {
+        "task": "usage.tasks.rollup_usage",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 60 * 14},
+    },
+    "usage-partitions": {
+        "task": "usage.tasks.ensure_usage_partitions",
+        "schedule": crontab(hour=2, minute=5),
         "options": {"expires": 60 * 60 * 20},
     },
 }
@@ -208,8 +232,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Login forms post "username"; the callable lower-cases it so one lockout covers every spelling.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# Each failure in its own row (AccessFailureLog): the suspicious-activity rules read them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 OTP_TOTP_ISSUER = "PrivacyDesk"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
 # --- Sessions, cookies and HTTPS ----------------------------------------------
 
@@ -221,6 +251,8 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer's or compose's health probe speaks plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -272,6 +304,9 @@ WHITENOISE_MANIFEST_STRICT = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: a request that presents a key is judged by its key (401 if bad), never by a
+        # session cookie that happens to come with it. The session keeps its CSRF check.
+        "accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -281,7 +316,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "accounts.authentication.UserOrKeyRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
@@ -309,6 +344,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "accounts.models.Role",
+        "OrganisationRoleEnum": "accounts.serializers.ROLE_CHOICES",
+        "UserStatusEnum": "accounts.models.User.Status",
+    },
 }
 
 # --- Logging ------------------------------------------------------------------
@@ -330,4 +370,35 @@ LOGGING = {
 # --- PrivacyDesk --------------------------------------------------------------
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)
+# "redis" buffers events in Redis for the drain task (needs REDIS_URL); "request" writes each
+# request's events in one bulk insert at its end.
+USAGE_BUFFER = env.str("USAGE_BUFFER", default="redis" if REDIS_URL else "request")
+USAGE_BUFFER_KEY = env.str("USAGE_BUFFER_KEY", default="privacydesk:usage:events")
 BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", default=30))
+# Failed API-key authentications per client IP in a fixed window: at the limit an investigation
+# opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).
+API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
+API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", default=600)
+# Suspicious-activity rules (accounts/security.py). Each opens an investigation; a "high" one
+# also suspends the account until a person reviews it. "lockout" and "api_key_failure_burst"
+# never suspend, whatever their severity: anyone can cause them with someone's e-mail address.
+SUSPICIOUS_ACTIVITY_RULES = {
+    "lockout": {"enabled": True, "severity": "medium"},
+    "success_after_distributed_failures": {
+        "enabled": True,
+        "severity": "high",
+        "distinct_ips": 3,
+        "window_minutes": 15,
+    },
+    "many_ips_in_hour": {
+        "enabled": True,
+        "severity": "high",
+        "distinct_ips": 4,
+        "window_minutes": 60,
+    },
+    "privileged_new_ip": {"enabled": True, "severity": "medium"},
+    "api_key_failure_burst": {"enabled": True, "severity": "medium"},
+}
+# A provisional suspension shows as overdue in the back office when unreviewed this long.
+SUSPICIOUS_ACTIVITY_REVIEW_HOURS = env.int("SUSPICIOUS_ACTIVITY_REVIEW_HOURS", default=24)

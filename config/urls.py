@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("account/", include("accounts.account_urls")),
+    path("console/usage/", include("usage.urls")),
     path("console/", include("accounts.console_urls")),
     path("backoffice/investigations/", include("accounts.backoffice_urls")),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),

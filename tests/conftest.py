@@ -4,8 +4,11 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.celery import app as celery_app
+from usage.capture import purposes_forget
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,6 +33,7 @@ def unavailable(what: str) -> None:
 def _clean_cache():
     cache.clear()
     _clear_usage_buffer()
+    purposes_forget()
     yield
     cache.clear()
 
@@ -62,3 +66,29 @@ def redis_url():
     except redis.RedisError:
         unavailable(f"Redis at {url}")
     return url
+
+
+def otp_device_for(user) -> TOTPDevice:
+    """The user's confirmed authenticator, made if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+
+
+@pytest.fixture
+def verified_client(client):
+    """``verified_client(user)`` logs ``user`` in with their second factor verified.
+
+    It force-logs-in and stores the device in the session the way ``django_otp.login`` does,
+    so django-otp's middleware finds the session verified. Pass ``client=`` to log a second
+    test client in.
+    """
+
+    def login(user, client=client):
+        device = otp_device_for(user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return login

@@ -48,3 +48,40 @@ class DpoFactory(StaffUserFactory):
 
 class SupportFactory(StaffUserFactory):
     role = Role.SUPPORT
+
+
+def api_key_for(organisation=None, *, scopes=("users",), name="Integration", **fields):
+    """An API key of ``organisation`` (a new one if None): returns (key, plain key)."""
+    from accounts.models import OrganisationAPIKey
+
+    return OrganisationAPIKey.objects.create_key(
+        organisation=organisation or OrganisationFactory(),
+        name=name,
+        scopes=list(scopes),
+        **fields,
+    )
+
+
+class InvestigationFactory(factory.django.DjangoModelFactory):
+    """An open, medium-severity investigation of a member's account."""
+
+    class Meta:
+        model = "accounts.Investigation"
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(lambda o: o.user.organisation if o.user else None)
+    rule = "lockout"
+    severity = "medium"
+    summary = "Logins to this account were locked out after repeated failures"
+    ip_address = "203.0.113.7"
+    evidence = factory.LazyFunction(
+        lambda: [{"time": "2026-01-05T09:00:00+00:00", "ip": "203.0.113.7", "event": "locked_out"}]
+    )
+
+
+class CommunicationPreferencesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.CommunicationPreferences"
+        django_get_or_create = ("user",)
+
+    user = factory.SubFactory(UserFactory)

@@ -42,6 +42,11 @@ def purpose_for(organisation_id: int, feature: str) -> str:
     return cached[1].get(feature, "")
 
 
+def purposes_forget() -> None:
+    """Drop this process's cached purposes (tests; a purpose edit is otherwise seen in a minute)."""
+    _purposes.clear()
+
+
 def _session_hash(request) -> str:
     key = getattr(getattr(request, "session", None), "session_key", None)
     return salted_hmac("usage.session", key).hexdigest()[:32] if key else ""

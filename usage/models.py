@@ -125,10 +125,56 @@ class DailyUsage(models.Model):
         indexes = [
             models.Index(fields=["organisation", "date"], name="usage_daily_org_date"),
             models.Index(fields=["date"], name="usage_daily_date"),
+            models.Index(fields=["user", "date"], name="usage_daily_user_date"),
         ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.organisation_id} {self.feature}"
+
+
+class DailyUserUsage(models.Model):
+    """DailyUsage summed over features: one row per person and UK day. By-user reports read it."""
+
+    date = models.DateField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    event_count = models.PositiveIntegerField()
+    total_duration_ms = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "date"], name="usage_user_day_org_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.user_id}"
+
+
+class DailyFeatureUsage(models.Model):
+    """DailyUsage summed over people: one row per feature, purpose and UK day."""
+
+    date = models.DateField()
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    feature = models.CharField(max_length=100, blank=True)
+    purpose = models.CharField(max_length=60, blank=True)
+    users = models.PositiveIntegerField(help_text="Distinct people that day.")
+    event_count = models.PositiveIntegerField()
+    total_duration_ms = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "date"], name="usage_feature_day_org_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.feature}"
 
 
 class BufferedBatch(models.Model):

@@ -52,3 +52,19 @@ register(
         legal_basis_detail="Reporting usage patterns to the client (frequency, purpose).",
     )
 )
+
+register(
+    Entry(
+        name="usage.daily_per_person",
+        model="usage.DailyUserUsage",
+        category=Category.USAGE,
+        description="Daily totals of product use per person.",
+        subject=_own,
+        export_fields=("date", "event_count", "total_duration_ms"),
+        erasure=Anonymise({"user": None}),
+        retention_category="usage_rollups",
+        retention_field="date",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Reporting usage patterns to the client (frequency, purpose).",
+    )
+)

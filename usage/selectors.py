@@ -3,11 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Sum, Value
 
 from accounts.models import Organisation, User
 from accounts.selectors import users_excluded_from_reports
-from usage.models import DailyUsage
+from usage.models import DailyFeatureUsage, DailyUsage, DailyUserUsage
 
 GROUPINGS = ("user", "feature", "purpose", "day")
 SMALL_CELL = 5  # Aggregates hide any cell with fewer distinct people than this.
@@ -42,12 +42,53 @@ class UsageReport:
         return sum(row.duration_ms for row in self.rows)
 
 
-def _rollups(organisation, start, end):
+def _in_range(model, organisation, start, end):
+    return model.objects.filter(organisation=organisation, date__gte=start, date__lte=end)
+
+
+def _by_person_or_day(people, group_by: str):
+    column = "user_id" if group_by == "user" else "date"
     return (
-        DailyUsage.objects.filter(organisation=organisation, date__gte=start, date__lte=end)
-        .exclude(user_id__in=users_excluded_from_reports())
+        people.values(column)
+        .annotate(
+            key=F(column),
+            events=Sum("event_count"),
+            duration=Sum("total_duration_ms"),
+            # One DailyUserUsage row is one person on one day.
+            days=Count("id") if group_by == "user" else Value(1),
+            users=Value(1) if group_by == "user" else Count("id"),
+        )
+        .order_by(column)
+    )
+
+
+def _by_feature_or_purpose(organisation, start, end, group_by: str):
+    """Totals per feature or purpose, less the share of people left out of reports."""
+    excluded = users_excluded_from_reports()
+    measures = {"events": Sum("event_count"), "duration": Sum("total_duration_ms")}
+    totals = (
+        _in_range(DailyFeatureUsage, organisation, start, end)
+        .values(group_by)
+        .annotate(
+            key=F(group_by), users=Sum("users"), days=Count("date", distinct=True), **measures
+        )
         .order_by()
     )
+    left_out = {
+        row[group_by]: row
+        for row in _in_range(DailyUsage, organisation, start, end)
+        .filter(user_id__in=excluded)
+        .values(group_by)
+        .annotate(users=Count("id"), **measures)
+        .order_by()
+    }
+    grouped = []
+    for row in totals:
+        less = left_out.get(row["key"], {})
+        row = {**row, **{k: row[k] - less.get(k, 0) for k in ("events", "duration", "users")}}
+        if row["events"] > 0:
+            grouped.append(row)
+    return grouped
 
 
 def usage_report(
@@ -55,27 +96,26 @@ def usage_report(
 ) -> UsageReport:
     """Usage of one organisation over [start, end] (UK dates), grouped one way.
 
-    Three queries: the grouped rows, the daily series for the chart, and the people's names.
+    Three or four queries, on the narrow rollups: the grouped rows (for features and purposes,
+    and the share of people left out), the daily series for the chart, and the people in the
+    report (by user: their names).
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)}")
-    rollups = _rollups(organisation, start, end)
-    column = {"user": "user_id", "feature": "feature", "purpose": "purpose", "day": "date"}
-    grouped = (
-        rollups.values(column[group_by])
-        .annotate(
-            events=Sum("event_count"),
-            duration=Sum("total_duration_ms"),
-            days=Count("date", distinct=True),
-            users=Count("user_id", distinct=True),
-            first=Min("first_seen"),
-            last=Max("last_seen"),
-        )
-        .order_by(column[group_by])
+    people = _in_range(DailyUserUsage, organisation, start, end).exclude(
+        user_id__in=users_excluded_from_reports()
     )
-    grouped = list(grouped)
-    series_rows = dict(rollups.values_list("date").annotate(events=Sum("event_count")))
-    user_ids = sorted(set(rollups.exclude(user_id=None).values_list("user_id", flat=True)))
+    if group_by in ("user", "day"):
+        grouped = list(_by_person_or_day(people, group_by))
+    else:
+        grouped = _by_feature_or_purpose(organisation, start, end, group_by)
+    series_rows = dict(people.order_by().values_list("date").annotate(events=Sum("event_count")))
+    if group_by == "user":
+        user_ids = [row["key"] for row in grouped if row["key"] is not None]
+    else:
+        user_ids = sorted(
+            set(people.exclude(user_id=None).order_by().values_list("user_id", flat=True))
+        )
     names = {}
     if group_by == "user":
         names = {
@@ -86,7 +126,7 @@ def usage_report(
         }
     rows = []
     for group in grouped:
-        key = group[column[group_by]]
+        key = group["key"]
         if group_by == "user":
             label = names.get(key, "Former user (erased)")
         elif group_by == "day":
@@ -103,8 +143,8 @@ def usage_report(
                 users=group["users"],
             )
         )
-    if group_by in ("feature", "purpose", "day"):
-        rows.sort(key=lambda r: (-r.events, r.label) if group_by != "day" else (r.label,))
+    if group_by in ("feature", "purpose"):
+        rows.sort(key=lambda r: (-r.events, r.label))
     days = (end - start).days + 1
     series = [
         (day, series_rows.get(day, 0))

@@ -1,13 +1,61 @@
 """Seed demo data for the embedded mode. Idempotent: running it twice changes nothing more."""
 
+import hashlib
+import hmac
+from datetime import timedelta
+
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organisation, Role, User
+from accounts.communications import communication_preferences_update, marketing_object
+from accounts.investigations import investigation_record_outcome
+from accounts.mfa import (
+    BACKUP_CODE_ALPHABET,
+    BACKUP_CODE_COUNT,
+    BACKUP_DEVICE_NAME,
+    TOTP_DEVICE_NAME,
+    format_backup_code,
+    totp_secret,
+)
+from accounts.models import (
+    BackupCode,
+    BackupCodeDevice,
+    CommunicationPreferences,
+    Investigation,
+    Organisation,
+    Role,
+    User,
+)
+from accounts.security import Event, investigation_raise
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)
+# Demo only: the authenticator keys and backup codes of demo accounts derive from it, so the
+# printed ones stay valid across runs. Never use this for a real account.
+DEMO_MFA_KEY = b"privacydesk-demo-mfa-2026"
+
+
+def _demo_digest(email: str, purpose: str) -> bytes:
+    return hmac.new(DEMO_MFA_KEY, f"{purpose}:{email}".encode(), hashlib.sha256).digest()
+
+
+def demo_totp_key(email: str) -> str:
+    """The hex TOTP key (20 bytes, as django-otp stores it) of a demo account."""
+    return _demo_digest(email, "totp")[:20].hex()
+
+
+def demo_backup_codes(email: str) -> list[str]:
+    """The demo account's 10 backup codes, as printed (``xxxxx-xxxxx``)."""
+    codes = []
+    for index in range(BACKUP_CODE_COUNT):
+        digest = _demo_digest(email, f"backup-{index}")
+        raw = "".join(BACKUP_CODE_ALPHABET[byte % len(BACKUP_CODE_ALPHABET)] for byte in digest)
+        codes.append(format_backup_code(raw[:10]))
+    return codes
+
 
 ORGANISATIONS = [
     (
@@ -57,6 +105,7 @@ class Command(BaseCommand):
     help = "Create demo organisations and users (idempotent) and print their logins."
 
     def handle(self, *args, **options):
+        self.seeded: list[User] = []
         logins: list[tuple[str, str, str]] = []
         with transaction.atomic():
             for slug, name, mfa_required, members in ORGANISATIONS:
@@ -80,15 +129,70 @@ class Command(BaseCommand):
                 "support@privacydesk.test", "Sam Jones", Role.SUPPORT, None, "Support engineer"
             )
             logins += [(dpo.email, "DPO", "PrivacyDesk"), (support.email, "support", "PrivacyDesk")]
+            mfa_users = [user for user in self.seeded if user.mfa_required]
+            self._give_mfa(mfa_users)
+            self._seed_investigations(dpo)
+            self._seed_communications()
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         width = max(len(email) for email, _, _ in logins)
         for email, role, where in logins:
             self.stdout.write(f"  {email:<{width}}  {role:<13} {where}")
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        self._print_mfa(mfa_users, listed={email for email, _, _ in logins}, **options)
+
+    def _give_mfa(self, users: list[User]) -> None:
+        """A confirmed authenticator and backup codes for each account that must have them.
+
+        Left alone where the account already has them, so codes used or devices re-enrolled
+        in the demo survive another run.
+        """
+        ids = [user.pk for user in users]
+        with_totp = set(
+            TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        with_codes = set(
+            BackupCodeDevice.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
+        )
+        for user in users:
+            if user.pk not in with_totp:
+                TOTPDevice.objects.create(
+                    user=user, name=TOTP_DEVICE_NAME, key=demo_totp_key(user.email), confirmed=True
+                )
+            if user.pk not in with_codes:
+                device = BackupCodeDevice.objects.create(
+                    user=user, name=BACKUP_DEVICE_NAME, confirmed=True
+                )
+                BackupCode.objects.bulk_create(
+                    BackupCode(device=device, code_hash=BackupCodeDevice.code_hash(code))
+                    for code in demo_backup_codes(user.email)
+                )
+
+    def _print_mfa(self, users: list[User], listed: set[str], **options) -> None:
+        shown = (
+            users if options.get("verbosity", 1) > 1 else [u for u in users if u.email in listed]
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            "Two-step login: client admins, the DPO, support and every Brightwater user need a "
+            "code after the password. Add the key to an authenticator app, or use a backup code "
+            "(each works once):"
+        )
+        for user in shown:
+            device = TOTPDevice(key=demo_totp_key(user.email))
+            self.stdout.write(f"  {user.email}")
+            self.stdout.write(f"    authenticator key: {totp_secret(device)}")
+            self.stdout.write(f"    backup codes:      {' '.join(demo_backup_codes(user.email))}")
+        if len(shown) < len(users):
+            self.stdout.write(
+                f"  ({len(users) - len(shown)} more accounts have them too: "
+                "run with -v 2 to print them all.)"
+            )
 
     def _user(self, email, full_name, role, organisation, job_title=""):
-        user = User.objects.filter(email=email).first()
+        user = User.objects.select_related("organisation").filter(email=email).first()
         if user is None:
             user = User(
                 email=email,
@@ -100,7 +204,77 @@ class Command(BaseCommand):
             )
             user.full_clean()
             user.save()
+        self.seeded.append(user)
         return user
+
+    def _seed_investigations(self, dpo: User) -> None:
+        """One open investigation whose rule held a member's account, and one closed one.
+
+        Each is made once, through the same services a real login and a real DPO use; a
+        demo in which someone has since worked them is left as it is.
+        """
+        now = timezone.now()
+        held = User.objects.get(email="jack.murphy@acme.example")
+        if not Investigation.objects.filter(user=held, rule="many_ips_in_hour").exists():
+            browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0"
+            investigation_raise(
+                rule="many_ips_in_hour",
+                summary="Successful logins from 4 IP addresses within 60 minutes",
+                evidence=[
+                    Event(now - timedelta(minutes=50 - 15 * n), ip, "login_succeeded", browser)
+                    for n, ip in enumerate(
+                        ["203.0.113.10", "198.51.100.23", "192.0.2.77", "203.0.113.201"]
+                    )
+                ],
+                user=held,
+                ip_address="203.0.113.201",
+                suspend_reason="successful logins from many places within an hour",
+            )
+        cleared = User.objects.get(email="isla.robinson@acme.example")
+        if not Investigation.objects.filter(user=cleared, rule="lockout").exists():
+            investigation = investigation_raise(
+                rule="lockout",
+                summary="Logins to this account were locked out after repeated failures from "
+                "198.51.100.4",
+                evidence=[
+                    Event(now - timedelta(days=3, minutes=5 - n), "198.51.100.4", "login_failed")
+                    for n in range(5)
+                ]
+                + [Event(now - timedelta(days=3), "198.51.100.4", "locked_out")],
+                user=cleared,
+                ip_address="198.51.100.4",
+            )
+            investigation_record_outcome(
+                investigation=investigation,
+                outcome=Investigation.Outcome.CLEARED,
+                reason="The user had forgotten a recently changed password; confirmed by phone.",
+                by=dpo,
+            )
+
+    def _seed_communications(self) -> None:
+        """A few members who asked for marketing e-mail, and one who objected to all of it."""
+        choices = {
+            "olivia.bennett@acme.example": (True, True, False),
+            "harry.clarke@acme.example": (True, False, False),
+            "george.patel@acme.example": (False, False, True),
+            "grace.wood@brightwater.example": (True, False, True),
+        }
+        chose = set(
+            CommunicationPreferences.objects.filter(
+                user__email__in=[*choices, "amelia.hughes@acme.example"]
+            ).values_list("user__email", flat=True)
+        )
+        for email, (newsletter, webinars, product_updates) in choices.items():
+            if email not in chose:
+                communication_preferences_update(
+                    user=User.objects.get(email=email),
+                    newsletter=newsletter,
+                    webinars=webinars,
+                    product_updates=product_updates,
+                )
+        if "amelia.hughes@acme.example" not in chose:
+            amelia = User.objects.get(email="amelia.hughes@acme.example")
+            marketing_object(user=amelia, by=amelia, source="account")
 
     @cached_property
     def password_hash(self) -> str:

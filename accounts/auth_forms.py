@@ -1,0 +1,104 @@
+"""Forms of the login, two-step, password and invitation pages."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from accounts.models import Invitation
+from accounts.passwords import (
+    password_reset_request,
+    password_reset_users,
+    user_password_change,
+)
+from accounts.services import invitation_accept
+
+
+class OtpVerifyForm(forms.Form):
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class OtpEnrolForm(forms.Form):
+    token = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        help_text="Enter the 6-digit code your authenticator app shows now.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not (len(token) == 6 and token.isdigit()):
+            raise forms.ValidationError("Enter the 6 digits the app shows.")
+        return token
+
+
+class PasswordResetRequestForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def get_users(self, email):
+        return password_reset_users(email)
+
+    def save(self, **kwargs) -> None:
+        # The same answer whether or not the address has an account; the e-mail, if any,
+        # leaves from a task.
+        password_reset_request(email=self.cleaned_data["email"])
+
+
+class _NewPasswordForm(auth_forms.SetPasswordForm):
+    """Django's two new-password fields, with its validators, relabelled."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters; not a common password, not only digits, "
+            "and not too like your name or e-mail address."
+        )
+
+
+class PasswordResetSetForm(_NewPasswordForm):
+    def save(self, commit: bool = True):
+        return user_password_change(
+            user=self.user, password=self.cleaned_data["new_password1"], via="reset"
+        )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Current password, then the new one twice. Saving is the view's job (it knows the session)."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password2"].label = "New password again"
+
+
+class InvitationAcceptForm(_NewPasswordForm):
+    def __init__(self, invitation: Invitation, *args, **kwargs):
+        self.invitation = invitation
+        super().__init__(invitation.user, *args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password2"].label = "Password again"
+
+    def save(self, commit: bool = True):
+        return invitation_accept(
+            invitation=self.invitation, password=self.cleaned_data["new_password1"]
+        )

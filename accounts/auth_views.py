@@ -1,0 +1,306 @@
+"""Login, two-step login, passwords, invitations and the user's own security page."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import user_has_device
+
+from accounts import mfa
+from accounts.auth_forms import (
+    InvitationAcceptForm,
+    OtpEnrolForm,
+    OtpVerifyForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    PasswordResetSetForm,
+)
+from accounts.forms import LoginForm
+from accounts.models import BackupCodeDevice, UserSession
+from accounts.passwords import user_password_change
+from accounts.services import InvalidTransition, invitation_from_token
+from accounts.user_sessions import user_session_end, user_sessions_active
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _safe_next(request: HttpRequest, default: str = "") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _second_step(request: HttpRequest, next_url: str) -> str | None:
+    """Where a logged-in but unverified user must go first, if anywhere."""
+    if mfa.session_has_device(request):
+        return _with_next("accounts:mfa_verify", next_url)
+    if request.user.mfa_required:
+        return _with_next("accounts:mfa_enrol", next_url)
+    return None
+
+
+# --- Login ------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        key_before = self.request.session.session_key
+        response = super().form_valid(form)
+        if not self.request.user.is_authenticated:
+            # A suspicious-activity rule held the account during this very login.
+            return redirect("accounts:login")
+        if self.request.session.session_key == key_before:
+            # Django keeps the key when the session already names this user (say, one left
+            # from before a suspension was lifted); a login always gets a fresh key here.
+            self.request.session.cycle_key()
+        step = _second_step(self.request, self.get_success_url())
+        return HttpResponseRedirect(step) if step else response
+
+
+# --- Two-step login ------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.user.home_url)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not user_has_device(request.user):
+        request.session[mfa.SESSION_HAS_DEVICE] = False
+        if request.user.mfa_required:
+            return redirect(_with_next("accounts:mfa_enrol", next_url))
+        return redirect(next_url)
+    status = 200
+    form = OtpVerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = mfa.mfa_verify(user=request.user, token=form.cleaned_data["token"])
+        if result.device is not None:
+            mfa.mfa_session_verified(request=request, device=result.device)
+            if isinstance(result.device, BackupCodeDevice):
+                left = result.device.remaining
+                messages.warning(
+                    request,
+                    f"You used a backup code; {left} left. You can make new ones on your "
+                    "security page.",
+                )
+            return redirect(next_url)
+        if result.throttled:
+            status = 429
+            form.add_error(None, _wait_message(result))
+        else:
+            form.add_error("token", "That code is not right. Check it and try again.")
+    return render(
+        request, "accounts/mfa_verify.html", {"form": form, "next": next_url}, status=status
+    )
+
+
+def _wait_message(result: mfa.Verification) -> str:
+    seconds = result.wait_seconds
+    unit = "second" if seconds == 1 else "seconds"
+    lead = "That code is not right, and there have" if result.wrong else "There have"
+    return (
+        f"{lead} been too many wrong codes. Wait {seconds} {unit} before trying again: "
+        "each wrong code makes the wait longer."
+    )
+
+
+@never_cache
+@login_required
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.user.home_url)
+    if not mfa.may_enrol(request.user):
+        # Someone with a device proves it first; only then may they replace it.
+        return redirect(_with_next("accounts:mfa_verify", next_url))
+    status = 200
+    form = OtpEnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result, codes = mfa.mfa_totp_confirm(user=request.user, token=form.cleaned_data["token"])
+        if result.device is not None:
+            mfa.mfa_session_verified(request=request, device=result.device)
+            # Shown in this response only: the codes are stored hashed and never again readable.
+            return render(
+                request,
+                "accounts/mfa_backup_codes.html",
+                {"codes": codes, "next": next_url, "enrolled": True},
+            )
+        if result.throttled:
+            status = 429
+            form.add_error(None, _wait_message(result))
+        else:
+            form.add_error("token", "That code is not right. Check the app and try again.")
+    device = mfa.mfa_totp_begin(user=request.user)
+    return render(
+        request,
+        "accounts/mfa_enrol.html",
+        {
+            "form": form,
+            "next": next_url,
+            "qr_svg": mfa.totp_qr_svg(device),
+            "secret": mfa.totp_secret(device),
+            "replacing": mfa.confirmed_totp(request.user) is not None,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
+    """Issue a new set of backup codes (the old ones stop working) and show them once."""
+    if not request.user.is_verified() or mfa.confirmed_totp(request.user) is None:
+        messages.error(request, "Set up an authenticator app before making backup codes.")
+        return redirect("account:security")
+    codes = mfa.mfa_backup_codes_issue(user=request.user)
+    return render(
+        request,
+        "accounts/mfa_backup_codes.html",
+        {"codes": codes, "next": reverse("account:security"), "enrolled": False},
+    )
+
+
+@login_required
+@require_POST
+def mfa_disable(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.mfa_required:
+        messages.error(request, "Two-step login is required for your account.")
+    elif user_has_device(user) and not user.is_verified():
+        messages.error(request, "Confirm a code from your app before turning two-step login off.")
+    else:
+        mfa.mfa_disable(user=user, by=user)
+        request.session[mfa.SESSION_HAS_DEVICE] = False
+        messages.success(request, "Two-step login is off.")
+    return redirect("account:security")
+
+
+# --- Passwords -----------------------------------------------------------------------
+
+
+@sensitive_post_parameters()
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_password_change(
+            user=request.user,
+            password=form.cleaned_data["new_password1"],
+            keep_session_key=request.session.session_key,
+        )
+        # Keeps this session logged in, under a new key.
+        update_session_auth_hash(request, user)
+        messages.success(
+            request, "Your password was changed. Every other session has been logged out."
+        )
+        return redirect("account:security")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=PasswordResetRequestForm,
+    template_name="accounts/password_reset.html",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    form_class=PasswordResetSetForm,
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+# --- Invitations ---------------------------------------------------------------------
+
+
+@sensitive_post_parameters()
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, problem = invitation_from_token(token)
+    if problem:
+        status = 404 if problem == "invalid" else 410
+        return render(
+            request, "accounts/invitation_unusable.html", {"problem": problem}, status=status
+        )
+    form = InvitationAcceptForm(invitation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = form.save()
+        except InvalidTransition:
+            # Accepted by another request between our check and the save.
+            return render(
+                request, "accounts/invitation_unusable.html", {"problem": "used"}, status=410
+            )
+        login(request, user, backend=MODEL_BACKEND)
+        messages.success(request, "Welcome to PrivacyDesk: your password is set.")
+        if user.mfa_required:
+            messages.info(request, "Your account needs two-step login: set it up now.")
+            return redirect("accounts:mfa_enrol")
+        return redirect(user.home_url)
+    return render(request, "accounts/invitation.html", {"form": form, "invitation": invitation})
+
+
+# --- The user's own security page ---------------------------------------------------
+
+
+@never_cache
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    totp = mfa.confirmed_totp(user)
+    backup = mfa.backup_device(user)
+    return render(
+        request,
+        "account/security.html",
+        {
+            "sessions": user_sessions_active(user),
+            "current_key": request.session.session_key,
+            "totp": totp,
+            "backup_left": backup.remaining if backup else 0,
+            "idle_minutes": int(settings.BACKOFFICE_IDLE_TIMEOUT.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
+    # Another user's session, or one already ended, is simply not there: 404.
+    session = get_object_or_404(
+        UserSession, pk=session_id, user=request.user, ended_at__isnull=True
+    )
+    if session.session_key == request.session.session_key:
+        logout(request)
+        messages.info(request, "You ended this session, so you are logged out.")
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    user_session_end(session=session, by=request.user)
+    messages.success(request, f"The session on {session.device or 'an unknown device'} ended.")
+    return redirect("account:security")

@@ -1,0 +1,237 @@
+"""REST authentication by API key: ``Authorization: Api-Key <key>``.
+
+django-axes guards only ``authenticate()`` with a request, so API keys never reach it: failed
+key authentications are counted here, per client IP, in a fixed window in the cache. When one
+IP reaches ``API_KEY_FAILURE_LIMIT`` failures, ``accounts.security.api_key_failure_burst`` is
+called once for that window and, until the window ends, every request from that IP that
+presents a key answers 429 without the key being looked at.
+
+Nothing here logs a key, or any part of one.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
+
+from accounts.models import Organisation, OrganisationAPIKey
+
+logger = logging.getLogger(__name__)
+
+KEYWORD = "Api-Key"
+# Keys made by djangorestframework-api-key are 41 characters; anything much longer is not one,
+# and is refused before it costs a hash.
+MAX_KEY_LENGTH = 200
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+INVALID_KEY_MESSAGE = "The API key is not valid."
+
+
+class ApiKeyPrincipal:
+    """Who calls with an API key: the key's organisation, acting through that key.
+
+    Not a User row: ``pk`` is None and ``is_api_key`` is True, so a view can tell a key from a
+    session user (``request.auth`` is the key as well). The services accept it as ``by``; the
+    audit trail names it with ``get_username()``.
+    """
+
+    is_api_key = True
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+    is_staff = False
+    is_company_staff = False
+    is_client_admin = False
+    role = None
+    pk = None
+    id = None
+
+    def __init__(self, api_key: OrganisationAPIKey):
+        self.api_key = api_key
+        self.organisation: Organisation = api_key.organisation
+        self.organisation_id: int = api_key.organisation_id
+        self.scopes = frozenset(api_key.scopes)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def __repr__(self) -> str:
+        return f"<ApiKeyPrincipal {self.get_username()}>"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def get_username(self) -> str:
+        return f"api-key:{self.api_key.prefix} ({self.organisation.slug})"
+
+    @property
+    def full_name(self) -> str:
+        return f"the API key “{self.api_key.name}” of {self.organisation}"
+
+
+# --- Failure accounting ---------------------------------------------------------
+
+
+def _failure_limit() -> int:
+    return settings.API_KEY_FAILURE_LIMIT
+
+
+def _failure_window() -> int:
+    return settings.API_KEY_FAILURE_WINDOW_SECONDS
+
+
+def _failures_key(ip_address: str) -> str:
+    return f"api-key-failures:{ip_address}"
+
+
+def _window_start_key(ip_address: str) -> str:
+    return f"api-key-failures-since:{ip_address}"
+
+
+def api_key_failures_blocked(ip_address: str) -> int | None:
+    """Seconds until ``ip_address`` may present keys again, or None if it may now."""
+    if (cache.get(_failures_key(ip_address)) or 0) < _failure_limit():
+        return None
+    started = cache.get(_window_start_key(ip_address)) or time.time()
+    return max(1, int(started + _failure_window() - time.time()))
+
+
+def api_key_failure_count(ip_address: str) -> int:
+    """Count one failed key authentication from ``ip_address`` in its window; returns the count.
+
+    The window is fixed: it starts at the first failure and the count resets when it ends.
+    Only the failure that makes the count reach the limit reports the burst, so the burst is
+    reported once per window even with many processes (the cache increment is atomic).
+    """
+    key, window = _failures_key(ip_address), _failure_window()
+    if cache.add(key, 0, timeout=window):
+        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The window ended between add() and incr(): this failure opens a new one.
+        cache.set(key, 1, timeout=window)
+        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
+        count = 1
+    if count == _failure_limit():
+        from accounts.security import api_key_failure_burst
+
+        try:
+            api_key_failure_burst(ip_address=ip_address, failures=count)
+        except Exception:
+            # The caller still gets its 401; the failure to open an investigation is an error
+            # for us to see (the log line holds no key).
+            logger.exception("Could not report a burst of API-key failures")
+    return count
+
+
+# --- Authentication -------------------------------------------------------------
+
+
+def client_ip(request) -> str:
+    """The caller's IP, read the way DRF's throttles read it (NUM_PROXIES)."""
+    return BaseThrottle().get_ident(request) or ""
+
+
+def presented_key(request) -> str | None:
+    """The key of an ``Api-Key`` Authorization header; "" if malformed, None if there is none."""
+    parts = get_authorization_header(request).split()
+    if not parts or parts[0].lower() != KEYWORD.lower().encode():
+        return None
+    if len(parts) != 2 or len(parts[1]) > MAX_KEY_LENGTH:
+        return ""
+    try:
+        return parts[1].decode("ascii")
+    except UnicodeDecodeError:
+        return ""
+
+
+def _usable_key(plain: str) -> OrganisationAPIKey | None:
+    if not plain:
+        return None
+    prefix, _, _ = plain.partition(".")
+    api_key = (
+        OrganisationAPIKey.objects.select_related("organisation")
+        .filter(prefix=prefix, revoked=False)
+        .first()
+    )
+    if (
+        api_key is None
+        or api_key.has_expired
+        or api_key.organisation.status != Organisation.Status.ACTIVE
+        or not api_key.is_valid(plain)
+    ):
+        return None
+    return api_key
+
+
+def _touch(api_key: OrganisationAPIKey) -> None:
+    """Record when the key was last used, at most once a minute (one UPDATE, or none)."""
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    # Conditional, so that concurrent requests in the same minute write once between them.
+    OrganisationAPIKey.objects.filter(pk=api_key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Api-Key <key>`` → ``(ApiKeyPrincipal, OrganisationAPIKey)``.
+
+    A request without that header is left to the next authentication class (the session).
+    """
+
+    def authenticate(self, request):
+        plain = presented_key(request)
+        if plain is None:
+            return None
+        ip_address = client_ip(request)
+        wait = api_key_failures_blocked(ip_address)
+        if wait is not None:
+            raise exceptions.Throttled(wait=wait)
+        api_key = _usable_key(plain)
+        if api_key is None:
+            api_key_failure_count(ip_address)
+            raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
+        _touch(api_key)
+        return ApiKeyPrincipal(api_key), api_key
+
+    def authenticate_header(self, request):
+        # A caller who presented a key and failed gets 401 with a challenge; a caller who
+        # presented nothing keeps the session's 403, as browsers expect.
+        return KEYWORD if presented_key(request) is not None else None
+
+
+class UserOrKeyRateThrottle(UserRateThrottle):
+    """DRF's per-user rate, with one bucket per API key (a key's principal has no pk)."""
+
+    def get_cache_key(self, request, view):
+        principal = request.user
+        if getattr(principal, "is_api_key", False):
+            # The prefix, not the pk: the pk of djangorestframework-api-key holds the key's hash.
+            ident = f"key-{principal.api_key.prefix}"
+            return self.cache_format % {"scope": self.scope, "ident": ident}
+        return super().get_cache_key(request, view)
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiKeyAuthentication"
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: a key made in the client admin console.",
+        }

@@ -1,0 +1,245 @@
+"""Back office: the investigations queue and one investigation's page (DPO and support)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import staff_required
+from accounts.investigations import (
+    evidence_rows,
+    investigation_assign,
+    investigation_confirm_suspension,
+    investigation_note_add,
+    investigation_record_outcome,
+    investigation_view_record,
+    investigations_for_queue,
+    investigators,
+    outcomes_available,
+    rule_label,
+)
+from accounts.models import Investigation, User
+from accounts.security import review_window
+
+PAGE_SIZE = 25
+STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Assignee", queryset=User.objects.none(), required=False, empty_label="Nobody"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = investigators()
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the decision in the audit trail.",
+    )
+
+
+class OutcomeForm(ReasonForm):
+    outcome = forms.ChoiceField(choices=Investigation.Outcome.choices, widget=forms.HiddenInput)
+
+
+def page_query(request: HttpRequest) -> str:
+    """The list's query parameters but the page number, ready for "?{{ page_query }}page=N"."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return f"{params.urlencode()}&" if params else ""
+
+
+def _outcome_buttons(investigation: Investigation) -> list[tuple[str, str]]:
+    """The outcome buttons, each worded for what it will do to the account as it is now."""
+    user = investigation.user
+    suspended = user is not None and user.status == User.Status.SUSPENDED
+    words = {
+        Investigation.Outcome.CLEARED: (
+            "Clear it and reactivate the account" if suspended else "Clear it: no action needed"
+        ),
+        Investigation.Outcome.CONFIRMED_SUSPENDED: "Confirm it and keep the account suspended",
+        Investigation.Outcome.CONFIRMED_TERMINATED: "Confirm it and terminate the account",
+        Investigation.Outcome.ESCALATED_BREACH: "Escalate it to a personal data breach",
+    }
+    return [(outcome.value, words[outcome]) for outcome in outcomes_available(investigation)]
+
+
+def _investigation_or_404(pk: int) -> Investigation:
+    return get_object_or_404(
+        Investigation.objects.select_related(
+            "user__organisation", "organisation", "assignee", "closed_by"
+        ),
+        pk=pk,
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    investigation: Investigation,
+    *,
+    note_form: NoteForm | None = None,
+    outcome_form: OutcomeForm | None = None,
+    confirm_form: ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    is_open = investigation.status == Investigation.Status.OPEN
+    awaiting_review = bool(
+        is_open
+        and investigation.account_suspended
+        and investigation.reviewed_at is None
+        and investigation.user is not None
+        and investigation.user.status == User.Status.SUSPENDED
+    )
+    context = {
+        "investigation": investigation,
+        "rule_label": rule_label(investigation.rule),
+        "evidence": evidence_rows(investigation),
+        "notes": investigation.notes.select_related("author"),
+        "note_form": note_form or NoteForm(),
+        "assign_form": AssignForm(initial={"assignee": investigation.assignee_id}),
+        "outcome_form": outcome_form or OutcomeForm(prefix="outcome"),
+        "confirm_form": confirm_form or ReasonForm(prefix="confirm"),
+        "outcome_buttons": _outcome_buttons(investigation) if is_open else [],
+        "awaiting_review": awaiting_review,
+        "is_own": investigation.user_id == request.user.pk,
+        "is_open": is_open,
+    }
+    # Every display of the page shows a person's data, a re-shown form included.
+    investigation_view_record(investigation=investigation, by=request.user)
+    return render(request, "backoffice/investigation_detail.html", context, status=status)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@require_GET
+@staff_required
+def investigation_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in dict(STATUS_FILTERS):
+        status = "open"
+    page = Paginator(investigations_for_queue(status), PAGE_SIZE).get_page(request.GET.get("page"))
+    for investigation in page:
+        investigation.rule_label = rule_label(investigation.rule)
+    return render(
+        request,
+        "backoffice/investigation_list.html",
+        {
+            "page": page,
+            "page_query": page_query(request),
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+            "review_hours": int(review_window().total_seconds() // 3600),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _investigation_or_404(pk))
+
+
+@require_POST
+@staff_required
+def investigation_note(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation_or_404(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            investigation_note_add(
+                investigation=investigation, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("investigations:detail", pk=investigation.pk)
+    return _detail(request, investigation, note_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def investigation_assignee(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation_or_404(pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            investigation_assign(
+                investigation=investigation,
+                assignee=form.cleaned_data["assignee"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            assignee = investigation.assignee
+            messages.success(
+                request, f"Assigned to {assignee.full_name}." if assignee else "Unassigned."
+            )
+    else:
+        messages.error(request, "Choose a DPO or support colleague.")
+    return redirect("investigations:detail", pk=investigation.pk)
+
+
+@require_POST
+@staff_required
+def investigation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation_or_404(pk)
+    form = ReasonForm(request.POST, prefix="confirm")
+    if form.is_valid():
+        try:
+            investigation_confirm_suspension(
+                investigation=investigation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Suspension confirmed; the investigation stays open.")
+            return redirect("investigations:detail", pk=investigation.pk)
+    return _detail(request, investigation, confirm_form=form, status=400)
+
+
+@require_POST
+@staff_required
+def investigation_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation_or_404(pk)
+    # The outcome comes from the button pressed, outside the prefix.
+    data = request.POST.copy()
+    data["outcome-outcome"] = request.POST.get("outcome", "")
+    form = OutcomeForm(data, prefix="outcome")
+    if form.is_valid():
+        try:
+            investigation_record_outcome(
+                investigation=investigation,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Investigation closed: {investigation.get_outcome_display()}."
+            )
+            return redirect("investigations:detail", pk=investigation.pk)
+    return _detail(request, investigation, outcome_form=form, status=400)

@@ -1,0 +1,396 @@
+"""The client admin console, /console/: the organisation's users, its settings and API keys.
+
+Only client admins reach it, and only for their own organisation: every object is looked up
+within that organisation, so an id of another one answers 404. Every change is a service
+call (accounts.services), which checks the rules and writes the audit entry.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.console_forms import (
+    ROLE_CHOICES,
+    ApiKeyForm,
+    InviteForm,
+    OrganisationSettingsForm,
+    RoleForm,
+    SuspendForm,
+    UserFilterForm,
+)
+from accounts.models import OrganisationAPIKey, User, UserSession
+from accounts.permissions import session_user_is_verified
+from accounts.selectors import users_of_organisation
+from accounts.services import (
+    EmailTaken,
+    api_key_create,
+    api_key_revoke,
+    organisation_set_mfa_required,
+    user_change_role,
+    user_invite,
+    user_reactivate,
+    user_reinvite,
+    user_reset_mfa,
+    user_suspend,
+    user_terminate,
+)
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+RECENT_LOGINS = 20
+EMAIL_TAKEN = "A user with this e-mail address already exists."
+
+
+def client_admin_required(view: Callable) -> Callable:
+    """Client admins of an organisation only, with their second factor verified.
+
+    Anyone else who is logged in gets a friendly 403: DPO and support staff have the back
+    office. The MFA middleware normally stops an unverified session first; this is the
+    console's own check, so the console never depends on the order of middleware.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not (user.is_client_admin and user.organisation_id):
+            message = "The console is for client admins, to manage their organisation's users."
+            return render(request, "403.html", {"message": message}, status=403)
+        if not session_user_is_verified(user):
+            message = "Confirm your two-step login (MFA) before you use the console."
+            return render(request, "403.html", {"message": message}, status=403)
+        return view(request, *args, **kwargs)
+
+    return never_cache(login_required(wrapped))
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "That is not allowed."
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its fields where the form has them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _posted(request: HttpRequest):
+    # Not ``request.POST or None``: an empty POST (an unticked checkbox) is a submission too.
+    return request.POST if request.method == "POST" else None
+
+
+def _organisation_user(request: HttpRequest, pk: int) -> User:
+    return get_object_or_404(users_of_organisation(request.user.organisation), pk=pk)
+
+
+# --- Users ----------------------------------------------------------------------
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+@client_admin_required
+@require_GET
+def users(request: HttpRequest) -> HttpResponse:
+    form = UserFilterForm(request.GET or None)
+    form.fields["role"].choices = [("", "Any role"), *ROLE_CHOICES]
+    people = form.filter(users_of_organisation(request.user.organisation))
+    # Two queries whatever the page size: the count and the page (organisation joined).
+    page = Paginator(people.order_by("full_name", "email"), _page_size(request)).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "console/users.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(form.is_bound and form.is_valid() and any(form.cleaned_data.values())),
+        },
+    )
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = user_invite(
+                organisation=request.user.organisation, by=request.user, **form.cleaned_data
+            )
+        except EmailTaken:
+            form.add_error("email", EMAIL_TAKEN)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {person.email}.")
+            return redirect("console:user", pk=person.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "console/invite.html", {"form": form}, status=status)
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    time: datetime
+    ip_address: str | None
+    device: str
+    succeeded: bool
+
+
+def _recent_logins(person: User) -> list[LoginRow]:
+    """The latest login attempts for this e-mail, successes and failures (django-axes)."""
+    # The login form lower-cases the e-mail before django-axes sees it, as it is stored.
+    successes = AccessLog.objects.filter(username=person.email).order_by("-attempt_time")
+    failures = AccessFailureLog.objects.filter(username=person.email).order_by("-attempt_time")
+    rows = [
+        LoginRow(row.attempt_time, row.ip_address, row.user_agent, True)
+        for row in successes[:RECENT_LOGINS]
+    ] + [
+        LoginRow(row.attempt_time, row.ip_address, row.user_agent, False)
+        for row in failures[:RECENT_LOGINS]
+    ]
+    return sorted(rows, key=lambda row: row.time, reverse=True)[:RECENT_LOGINS]
+
+
+@client_admin_required
+@require_GET
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _organisation_user(request, pk)
+    return render(
+        request,
+        "console/user_detail.html",
+        {
+            "person": person,
+            "is_self": person.pk == request.user.pk,
+            "role_form": RoleForm(initial={"role": person.role}),
+            "logins": _recent_logins(person),
+            "sessions": UserSession.objects.filter(user=person)[:RECENT_LOGINS],
+            "actions": [
+                (step, reverse(f"console:user-{step.slug}", kwargs={"pk": person.pk}))
+                for step in USER_ACTIONS.values()
+                if person.status in step.offered_for
+            ],
+        },
+    )
+
+
+@client_admin_required
+@require_POST
+def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _organisation_user(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role from the list.")
+    else:
+        try:
+            user_change_role(user=person, role=form.cleaned_data["role"], by=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"{person} is now a {person.get_role_display().lower()}.")
+    return redirect("console:user", pk=person.pk)
+
+
+@dataclass(frozen=True)
+class UserAction:
+    """A life-cycle step: a confirmation page on GET, the service call on POST."""
+
+    slug: str
+    title: str
+    explanation: str
+    button: str
+    done: str
+    run: Callable[..., object]
+    offered_for: tuple[str, ...]
+    needs_reason: bool = False
+    danger: bool = True
+
+
+S = User.Status
+USER_ACTIONS = {
+    action.slug: action
+    for action in [
+        UserAction(
+            "reinvite",
+            "Send the invitation again",
+            "A new link goes out by e-mail; any earlier link stops working.",
+            "Send a new invitation",
+            "A new invitation was sent to {person.email}.",
+            lambda *, user, by: user_reinvite(user=user, by=by),
+            (S.INVITED,),
+            danger=False,
+        ),
+        UserAction(
+            "suspend",
+            "Suspend the account",
+            "The user can no longer log in and every open session ends now. They are told by "
+            "e-mail, with your reason.",
+            "Suspend the account",
+            "{person} was suspended.",
+            lambda *, user, by, reason: user_suspend(user=user, by=by, reason=reason),
+            (S.ACTIVE, S.INVITED),
+            needs_reason=True,
+        ),
+        UserAction(
+            "reactivate",
+            "Reactivate the account",
+            "The user can log in again. They are told by e-mail.",
+            "Reactivate the account",
+            "{person} was reactivated.",
+            lambda *, user, by: user_reactivate(user=user, by=by),
+            (S.SUSPENDED,),
+            danger=False,
+        ),
+        UserAction(
+            "terminate",
+            "Terminate the account",
+            "The account ends for good: it cannot be reactivated. Open sessions end now, and "
+            "the retention period for its data starts.",
+            "Terminate the account",
+            "{person}'s account was terminated.",
+            lambda *, user, by: user_terminate(user=user, by=by),
+            (S.ACTIVE, S.SUSPENDED, S.INVITED),
+        ),
+        UserAction(
+            "reset-mfa",
+            "Reset two-step login",
+            "The user's authenticator app and backup codes are removed and their sessions end. "
+            "They set up an authenticator again at their next login.",
+            "Reset two-step login",
+            "{person}'s two-step login was reset.",
+            lambda *, user, by: user_reset_mfa(user=user, by=by),
+            (S.ACTIVE, S.SUSPENDED),
+        ),
+    ]
+}
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    step = USER_ACTIONS.get(action)
+    if step is None:
+        raise Http404
+    person = _organisation_user(request, pk)
+    form = SuspendForm(_posted(request)) if step.needs_reason else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            step.run(user=person, by=request.user, **(form.cleaned_data if form else {}))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, step.done.format(person=person))
+        return redirect("console:user", pk=person.pk)
+    status = 400 if form is not None and form.errors else 200
+    return render(
+        request,
+        "console/confirm.html",
+        {
+            "step": step,
+            "person": person,
+            "form": form,
+            "cancel_url": reverse("console:user", kwargs={"pk": person.pk}),
+        },
+        status=status,
+    )
+
+
+# --- Organisation settings --------------------------------------------------------
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    form = OrganisationSettingsForm(
+        _posted(request), initial={"mfa_required": organisation.mfa_required}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_set_mfa_required(
+                organisation=organisation,
+                mfa_required=form.cleaned_data["mfa_required"],
+                by=request.user,
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "The organisation's settings were saved.")
+        return redirect("console:settings")
+    return render(request, "console/settings.html", {"form": form, "organisation": organisation})
+
+
+# --- API keys -------------------------------------------------------------------
+
+
+def _organisation_keys(request: HttpRequest):
+    return OrganisationAPIKey.objects.filter(organisation=request.user.organisation)
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The keys, and a form for a new one. The new key's plain text is in this one response."""
+    form = ApiKeyForm(_posted(request))
+    created = plain = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, plain = api_key_create(
+                organisation=request.user.organisation,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            form = ApiKeyForm()
+    keys = _organisation_keys(request).select_related("created_by").order_by("-created")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "console/api_keys.html",
+        {"form": form, "keys": keys, "created": created, "plain_key": plain},
+        status=status,
+    )
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def api_key_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
+    # Keys are named by their prefix: the pk of djangorestframework-api-key holds the hash.
+    key = get_object_or_404(_organisation_keys(request), prefix=prefix)
+    if request.method == "POST":
+        try:
+            api_key_revoke(key=key, by=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"The API key “{key.name}” was revoked.")
+        return redirect("console:api-keys")
+    return render(request, "console/api_key_revoke.html", {"key": key})

@@ -1,0 +1,268 @@
+"""Working an investigation in the back office: notes, assignee, review, outcome.
+
+Only DPO and support staff act here, and every step leaves an audit entry. An outcome that
+changes the account goes through the life-cycle services (reactivate, terminate), so the
+person is told and the trail reads the same as any other suspension or termination.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+import audit
+from accounts.models import STAFF_ROLES, Investigation, InvestigationNote, User
+from accounts.security import EVENT_LABELS, RULE_LABELS
+from accounts.services import user_reactivate, user_terminate
+
+Outcome = Investigation.Outcome
+
+# Outcomes that need an account, and the account state they need.
+OUTCOMES_FOR_ACCOUNT_STATUS = {
+    User.Status.SUSPENDED: [
+        Outcome.CLEARED,
+        Outcome.CONFIRMED_SUSPENDED,
+        Outcome.CONFIRMED_TERMINATED,
+        Outcome.ESCALATED_BREACH,
+    ],
+    User.Status.ACTIVE: [Outcome.CLEARED, Outcome.CONFIRMED_TERMINATED, Outcome.ESCALATED_BREACH],
+    User.Status.INVITED: [
+        Outcome.CLEARED,
+        Outcome.CONFIRMED_TERMINATED,
+        Outcome.ESCALATED_BREACH,
+    ],
+    User.Status.TERMINATED: [Outcome.CLEARED, Outcome.ESCALATED_BREACH],
+}
+OUTCOMES_WITHOUT_ACCOUNT = [Outcome.CLEARED, Outcome.ESCALATED_BREACH]
+
+
+def is_investigator(actor) -> bool:
+    """DPO and support staff work investigations; nobody else does."""
+    return bool(
+        actor
+        and getattr(actor, "is_authenticated", False)
+        and isinstance(actor, User)
+        and actor.is_active
+        and actor.role in STAFF_ROLES
+    )
+
+
+def _require_investigator(actor) -> None:
+    if not is_investigator(actor):
+        raise PermissionDenied("Only the privacy and support team work investigations.")
+
+
+def _require_open(investigation: Investigation) -> None:
+    if investigation.status != Investigation.Status.OPEN:
+        raise ValidationError("This investigation is closed.")
+
+
+def _require_not_own(investigation: Investigation, actor: User) -> None:
+    if investigation.user_id is not None and investigation.user_id == actor.pk:
+        raise PermissionDenied("You cannot decide an investigation of your own account.")
+
+
+# --- Reads --------------------------------------------------------------------------------
+
+
+def investigators() -> QuerySet[User]:
+    """Everyone an investigation may be assigned to."""
+    return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
+        "full_name", "email"
+    )
+
+
+def investigations_for_queue(status: str = "open") -> QuerySet[Investigation]:
+    """The back-office list: overdue reviews first, then the newest.
+
+    ``status`` is "open", "closed" or "all".
+    """
+    now = timezone.now()
+    investigations = Investigation.objects.select_related("user", "organisation", "assignee")
+    if status in Investigation.Status.values:
+        investigations = investigations.filter(status=status)
+    overdue = Q(
+        status=Investigation.Status.OPEN,
+        account_suspended=True,
+        reviewed_at__isnull=True,
+        review_due_at__lt=now,
+    )
+    return investigations.annotate(
+        overdue=Case(When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("-overdue", "-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    time: datetime | None
+    event: str
+    ip: str
+    user_agent: str
+    count: int | None
+
+
+def evidence_rows(investigation: Investigation) -> list[EvidenceRow]:
+    """The evidence as table rows, newest first, times as datetimes (shown in UK time)."""
+    rows = [
+        EvidenceRow(
+            time=parse_datetime(item.get("time") or ""),
+            event=EVENT_LABELS.get(item.get("event"), item.get("event") or ""),
+            ip=item.get("ip") or "",
+            user_agent=item.get("user_agent") or "",
+            count=item.get("count"),
+        )
+        for item in investigation.evidence or []
+        if isinstance(item, dict)
+    ]
+    return sorted(rows, key=lambda row: row.time or timezone.now(), reverse=True)
+
+
+def rule_label(rule: str) -> str:
+    return RULE_LABELS.get(rule, rule)
+
+
+def outcomes_available(investigation: Investigation) -> list[Outcome]:
+    """The outcomes that make sense for this investigation's account as it is now."""
+    if investigation.user is None:
+        return list(OUTCOMES_WITHOUT_ACCOUNT)
+    return list(OUTCOMES_FOR_ACCOUNT_STATUS.get(investigation.user.status, []))
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+
+def investigation_view_record(*, investigation: Investigation, by: User) -> None:
+    """Opening an investigation shows a person's data: that is itself on the record."""
+    audit.record(by, "investigation.view", target=investigation)
+
+
+def investigation_note_add(
+    *, investigation: Investigation, author: User, text: str
+) -> InvestigationNote:
+    """Add a note. The audit entry says a note was written, not what it says."""
+    _require_investigator(author)
+    note = InvestigationNote(investigation=investigation, author=author, text=(text or "").strip())
+    note.full_clean()
+    with transaction.atomic():
+        note.save()
+        audit.record(
+            author, "investigation.note", target=investigation, details={"note_id": note.pk}
+        )
+    return note
+
+
+def investigation_assign(
+    *, investigation: Investigation, assignee: User | None, by: User
+) -> Investigation:
+    """Give the investigation to a DPO or support colleague (or to nobody)."""
+    _require_investigator(by)
+    _require_open(investigation)
+    if assignee is not None:
+        if not is_investigator(assignee):
+            raise ValidationError({"assignee": "Assign to a DPO or support colleague."})
+        if assignee.pk == investigation.user_id:
+            raise ValidationError(
+                {"assignee": "Nobody may work an investigation of their own account."}
+            )
+    if investigation.assignee_id == getattr(assignee, "pk", None):
+        return investigation
+    with transaction.atomic():
+        previous = investigation.assignee_id
+        investigation.assignee = assignee
+        investigation.save(update_fields=["assignee"])
+        audit.record(
+            by,
+            "investigation.assign",
+            target=investigation,
+            details={"from": previous, "to": getattr(assignee, "pk", None)},
+        )
+    return investigation
+
+
+def investigation_confirm_suspension(
+    *, investigation: Investigation, by: User, reason: str
+) -> Investigation:
+    """A person confirms the provisional suspension while the investigation goes on.
+
+    This is the review the held-for-review notice promises; the investigation stays open.
+    """
+    _require_investigator(by)
+    _require_open(investigation)
+    _require_not_own(investigation, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for keeping the account suspended."})
+    if not investigation.account_suspended or investigation.reviewed_at is not None:
+        raise ValidationError("There is no provisional suspension waiting for review.")
+    if investigation.user is None or investigation.user.status != User.Status.SUSPENDED:
+        raise ValidationError("The account is no longer suspended.")
+    with transaction.atomic():
+        investigation.reviewed_at = timezone.now()
+        investigation.save(update_fields=["reviewed_at"])
+        audit.record(
+            by,
+            "investigation.suspension_confirmed",
+            target=investigation,
+            details={"reason": reason},
+        )
+    return investigation
+
+
+def investigation_record_outcome(
+    *, investigation: Investigation, outcome: str, reason: str, by: User
+) -> Investigation:
+    """Close the investigation with a person's decision, and apply it to the account.
+
+    cleared: a suspended account is reactivated; confirmed_suspended: it stays suspended;
+    confirmed_terminated: the account is terminated; escalated_breach: the escalation and its
+    reason are recorded and the account is left as it is.
+    """
+    _require_investigator(by)
+    _require_open(investigation)
+    _require_not_own(investigation, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for this outcome."})
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose an outcome."})
+    user = investigation.user
+    if outcome not in outcomes_available(investigation):
+        raise ValidationError(
+            {"outcome": f"“{Outcome(outcome).label}” does not apply to this investigation."}
+        )
+    with transaction.atomic():
+        if user is not None:
+            if outcome == Outcome.CLEARED and user.status == User.Status.SUSPENDED:
+                user_reactivate(user=user, by=by)
+            elif outcome == Outcome.CONFIRMED_TERMINATED:
+                user_terminate(user=user, by=by)
+        now = timezone.now()
+        investigation.status = Investigation.Status.CLOSED
+        investigation.outcome = outcome
+        investigation.outcome_reason = reason
+        investigation.closed_at = now
+        investigation.closed_by = by
+        if investigation.reviewed_at is None:
+            investigation.reviewed_at = now
+        investigation.full_clean()
+        investigation.save(
+            update_fields=[
+                "status",
+                "outcome",
+                "outcome_reason",
+                "closed_at",
+                "closed_by",
+                "reviewed_at",
+            ]
+        )
+        audit.record(
+            by,
+            "investigation.outcome",
+            target=investigation,
+            details={"outcome": outcome, "reason": reason},
+        )
+    return investigation

@@ -1,0 +1,92 @@
+"""Password changes and reset e-mails.
+
+A password change, whichever way it happens, logs out every other session of the user,
+tells them by e-mail and leaves an audit entry.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+import audit
+from accounts.models import User
+from accounts.notifications import notice_enqueue
+from accounts.services import user_sessions_end
+
+PASSWORD_RESET_SUBJECT = "Reset your PrivacyDesk password"  # noqa: S105 (a subject line)
+
+
+def user_password_change(
+    *, user: User, password: str, keep_session_key: str | None = None, via: str = "change"
+) -> User:
+    """Set a new password (validated), end every session but ``keep_session_key``, tell the user.
+
+    ``via`` says how: "change" (the logged-in user, who keeps the current session) or "reset"
+    (the e-mailed link, which ends every session).
+    """
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        ended = user_sessions_end(user=user, keep_session_key=keep_session_key)
+        audit.record(
+            user,
+            "user.password_change",
+            target=user,
+            details={"via": via, "sessions_ended": ended},
+        )
+        notice_enqueue(user=user, kind="password_changed")
+    return user
+
+
+def password_reset_users(email: str):
+    """Who may get a reset link for ``email``: an active account with a usable password.
+
+    ``User.is_active`` is a property, so Django's own filter on it cannot be used.
+    """
+    users = User.objects.filter(email__iexact=email.strip(), status=User.Status.ACTIVE)
+    return [user for user in users if user.has_usable_password()]
+
+
+def password_reset_request(*, email: str) -> None:
+    """E-mail a reset link if ``email`` is an active account; do nothing visible otherwise.
+
+    The e-mail goes out from a task after commit, so the answer takes as long for an unknown
+    address as for a known one, and no token travels through the broker.
+    """
+    for user in password_reset_users(email):
+        send_password_reset.delay_on_commit(user.pk)
+
+
+def password_reset_url(user: User) -> str:
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+@shared_task
+def send_password_reset(user_id: int) -> None:
+    user = User.objects.filter(pk=user_id, status=User.Status.ACTIVE).first()
+    if user is None or not user.has_usable_password():
+        return
+    body = render_to_string(
+        "emails/accounts/password_reset.txt",
+        {
+            "user": user,
+            "url": password_reset_url(user),
+            "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        },
+    )
+    send_mail(PASSWORD_RESET_SUBJECT, body, None, [user.email])

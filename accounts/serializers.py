@@ -1,0 +1,78 @@
+"""REST shapes of the users API: one output shape, one strict input serializer per step."""
+
+from rest_framework import serializers
+
+from accounts.models import Role, User
+from accounts.services import ORGANISATION_ROLES
+from config.api import StrictSerializer
+
+ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "job_title",
+            "organisation",
+            "role",
+            "status",
+            "date_joined",
+            "last_login",
+            "suspended_at",
+            "suspended_reason",
+            "terminated_at",
+        ]
+        read_only_fields = fields
+
+
+class UserCreateInput(StrictSerializer):
+    """An invitation: the user gets an e-mail with a one-time link to set a password."""
+
+    email = serializers.EmailField(max_length=254)
+    full_name = serializers.CharField(max_length=150)
+    job_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, default=Role.MEMBER)
+    organisation = serializers.SlugField(
+        required=False,
+        help_text=(
+            "The organisation's slug. Only DPO and support staff, who belong to no "
+            "organisation, need it; everyone else invites into their own organisation."
+        ),
+    )
+
+
+class UserUpdateInput(StrictSerializer):
+    """Rectification of a user's details, or a change of role. Every field is optional."""
+
+    email = serializers.EmailField(max_length=254, required=False)
+    full_name = serializers.CharField(max_length=150, required=False)
+    job_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, required=False)
+
+
+class UserSuspendInput(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Told to the user by e-mail and kept in the audit trail."
+    )
+
+
+class EmptyInput(StrictSerializer):
+    """A step that takes no input: any field sent is refused."""
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every client error (DESIGN.md)."""
+
+    error = ErrorBodySerializer()

@@ -1,0 +1,140 @@
+"""The browser sessions a user can see and end: one UserSession row per logged-in session.
+
+A row is written at login, follows the session when its key rotates (login, OTP step,
+password change) and is refreshed at most once a minute, so tracking costs one UPDATE a
+minute per active session, never a query per request. Ending a session deletes Django's
+Session row (the browser is logged out at its next request) and marks the UserSession ended.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from ua_parser import parse_os, parse_user_agent
+
+import audit
+from accounts.models import STAFF_ROLES, User, UserSession
+
+# What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
+SESSION_MARK = "accounts.user_session"
+REFRESH_EVERY = timedelta(minutes=1)
+
+
+def device_label(user_agent: str) -> str:
+    """A short "Browser on OS" description of a User-Agent header, e.g. "Firefox on Windows"."""
+    user_agent = (user_agent or "")[:512]
+    browser = parse_user_agent(user_agent)
+    system = parse_os(user_agent)
+    browser_name = browser.family if browser and browser.family != "Other" else "Unknown browser"
+    system_name = system.family if system and system.family != "Other" else ""
+    label = f"{browser_name} on {system_name}" if system_name else browser_name
+    return label[:120]
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: a proxy's X-Forwarded-For is set by whoever sends the request.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def is_idle_limited(user) -> bool:
+    """Back-office and admin sessions end after settings.BACKOFFICE_IDLE_TIMEOUT idle."""
+    return bool(user.is_superuser or user.role in STAFF_ROLES)
+
+
+def _mark(request, now: datetime) -> None:
+    request.session[SESSION_MARK] = {
+        "k": request.session.session_key,
+        "t": int(now.timestamp()),
+    }
+
+
+def last_refreshed(request) -> datetime | None:
+    mark = request.session.get(SESSION_MARK)
+    if not mark:
+        return None
+    return datetime.fromtimestamp(mark["t"], tz=timezone.get_current_timezone())
+
+
+def user_session_start(*, request, user: User) -> UserSession:
+    """Record the session a login has just opened (called from the user_logged_in signal)."""
+    if not request.session.session_key:
+        # login() after a flush leaves the new session without a key until it is saved.
+        request.session.save()
+    now = timezone.now()
+    row, _ = UserSession.objects.update_or_create(
+        session_key=request.session.session_key,
+        defaults={
+            "user": user,
+            "ip_address": client_ip(request),
+            "device": device_label(request.META.get("HTTP_USER_AGENT", "")),
+            "created_at": now,
+            "last_seen_at": now,
+            "ended_at": None,
+        },
+    )
+    _mark(request, now)
+    return row
+
+
+def user_session_touch(*, request, user: User) -> None:
+    """Follow a rotated session key, and refresh last_seen_at at most once a minute."""
+    key = request.session.session_key
+    if not key:
+        return
+    mark = request.session.get(SESSION_MARK) or {}
+    now = timezone.now()
+    if mark.get("k") == key and now.timestamp() - mark.get("t", 0) < REFRESH_EVERY.total_seconds():
+        return
+    previous_key = mark.get("k") or key
+    updated = UserSession.objects.filter(
+        user=user, session_key=previous_key, ended_at__isnull=True
+    ).update(session_key=key, last_seen_at=now)
+    if not updated:
+        # A session opened before tracking existed, or one whose row was lost: start one.
+        UserSession.objects.update_or_create(
+            session_key=key,
+            defaults={
+                "user": user,
+                "ip_address": client_ip(request),
+                "device": device_label(request.META.get("HTTP_USER_AGENT", "")),
+                "created_at": now,
+                "last_seen_at": now,
+                "ended_at": None,
+            },
+        )
+    _mark(request, now)
+
+
+def user_session_finish(*, request) -> None:
+    """Mark the current session ended (called from the user_logged_out signal)."""
+    key = request.session.session_key
+    if key:
+        UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+
+
+def user_session_end(*, session: UserSession, by: User) -> None:
+    """End one of ``by``'s own sessions: that browser is logged out at its next request."""
+    if session.user_id != by.pk:
+        raise PermissionDenied("A user may end only their own sessions.")
+    with transaction.atomic():
+        Session.objects.filter(session_key=session.session_key).delete()
+        UserSession.objects.filter(pk=session.pk, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+        audit.record(by, "session.end", target=by, details={"device": session.device})
+
+
+def user_sessions_active(user: User) -> QuerySet[UserSession]:
+    """The user's sessions that can still be used: not ended, not expired, not idle too long."""
+    now = timezone.now()
+    alive = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True).filter(Exists(alive))
+    if is_idle_limited(user):
+        sessions = sessions.filter(last_seen_at__gt=now - settings.BACKOFFICE_IDLE_TIMEOUT)
+    return sessions.order_by("-last_seen_at")

@@ -1,0 +1,81 @@
+"""Set-up and measurement helpers shared by the benchmarks."""
+
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/privacydesk_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def setup_django() -> None:
+    """Point Django at the benchmark database (created if missing) and migrate it."""
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    # Production-like: usage events buffered in Redis (a database of its own here).
+    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    _create_database(os.environ["DATABASE_URL"])
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    if not url.startswith("postgres"):
+        sys.exit("The benchmarks need PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def timed(function: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Print a plain-text table people can read in a terminal or paste into a note."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    line = "+".join("-" * (w + 2) for w in widths)
+    print(f"\n{title}")
+    print(line)
+    for n, row in enumerate(cells):
+        print(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        if n == 0:
+            print(line)
+    print(line)
+
+
+def verdict(ok: bool) -> str:
+    return "meets goal" if ok else "MISSES goal"
+
+
+def median(samples: Sequence[float]) -> float:
+    return statistics.median(samples)

@@ -1,0 +1,195 @@
+"""Logging in with e-mail and password: lockout, no enumeration, session rotation."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from tests.factories import TEST_PASSWORD, ClientAdminFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+REFUSED = "That e-mail address and password do not match an active account."
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+WRONG = "not the password"
+
+
+def attempt(client, email, password=WRONG, ip="198.51.100.7"):
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=ip)
+
+
+def fail(client, email, times, ip="198.51.100.7"):
+    for _ in range(times):
+        response = attempt(client, email, ip=ip)
+    return response
+
+
+def page_text(response, email: str) -> str:
+    """The page as a person sees it, minus the parts that differ by design: the echoed
+    e-mail address and the per-request CSRF token."""
+    html = response.content.decode()
+    html = html.replace(email, "EMAIL")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+
+
+def test_four_failures_do_not_lock_and_the_fifth_does(client):
+    user = UserFactory()
+
+    fourth = fail(client, user.email, LIMIT - 1)
+    assert fourth.status_code == 200
+    assert REFUSED in fourth.content.decode()
+    # Still allowed: the right password works after four failures...
+    assert attempt(client, user.email, TEST_PASSWORD).status_code == 302
+
+    # ...which reset the count, so five more are needed to lock.
+    client.post("/accounts/logout/")
+    fourth = fail(client, user.email, LIMIT - 1)
+    assert fourth.status_code == 200
+    fifth = attempt(client, user.email)
+    assert fifth.status_code == 429
+    assert "Too many attempts" in fifth.content.decode()
+
+
+def test_a_correct_password_during_a_lockout_is_refused_and_counts_as_a_failure(client):
+    user = UserFactory()
+    fail(client, user.email, LIMIT)
+
+    response = attempt(client, user.email, TEST_PASSWORD)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    attempt_row = AccessAttempt.objects.get(username=user.email)
+    assert attempt_row.failures_since_start == LIMIT + 1
+
+
+def test_the_lockout_lifts_after_the_cool_off(client):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        fail(client, user.email, LIMIT)
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME - timedelta(minutes=1)):
+        assert attempt(client, user.email, TEST_PASSWORD).status_code == 429
+    # The refused right password restarted the cool-off one minute before its end.
+    with time_machine.travel(start + 2 * settings.AXES_COOLOFF_TIME):
+        response = attempt(client, user.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_lockout_is_for_one_address_from_one_ip(client):
+    user = UserFactory()
+    other = UserFactory()
+    fail(client, user.email.upper(), LIMIT)
+
+    # Any spelling of the address is the same lockout...
+    assert attempt(client, user.email, TEST_PASSWORD).status_code == 429
+    # ...but another address from the same IP, or the same address from elsewhere, logs in.
+    assert attempt(client, other.email, TEST_PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+    assert attempt(client, user.email, TEST_PASSWORD, ip="203.0.113.9").status_code == 302
+
+
+def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client):
+    known = UserFactory(email="known@example.test")
+    unknown = "nobody@example.test"
+
+    wrong_password = attempt(client, known.email)
+    no_account = attempt(client, unknown)
+
+    assert wrong_password.status_code == no_account.status_code == 200
+    assert page_text(wrong_password, known.email) == page_text(no_account, unknown)
+    assert REFUSED in no_account.content.decode()
+
+
+def test_an_unknown_email_is_locked_out_exactly_like_a_known_one(client):
+    known = UserFactory(email="known@example.test")
+    unknown = "nobody@example.test"
+
+    known_lockout = fail(client, known.email, LIMIT)
+    unknown_lockout = fail(client, unknown, LIMIT)
+
+    assert known_lockout.status_code == unknown_lockout.status_code == 429
+    assert page_text(known_lockout, known.email) == page_text(unknown_lockout, unknown)
+    assert "EMAIL" not in page_text(known_lockout, known.email)
+
+
+def test_a_suspended_account_gets_the_same_answer_as_a_wrong_password(client):
+    suspended = UserFactory(status="suspended")
+    response = attempt(client, suspended.email, TEST_PASSWORD)
+    assert response.status_code == 200
+    assert REFUSED in response.content.decode()
+
+
+def test_a_lockout_emails_the_owner_once_per_lockout(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    start = timezone.now()
+    with time_machine.travel(start), django_capture_on_commit_callbacks(execute=True):
+        fail(client, user.email, LIMIT + 3)
+
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [user.email]
+    assert "paused" in mailoutbox[0].subject
+    assert "30 minutes" in mailoutbox[0].body
+
+    # After the cool-off, a new lockout is news again.
+    later = start + 2 * settings.AXES_COOLOFF_TIME
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        fail(client, user.email, LIMIT)
+    assert len(mailoutbox) == 2
+
+
+def test_a_lockout_of_an_unknown_email_sends_nothing(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = fail(client, "nobody@example.test", LIMIT)
+    assert response.status_code == 429
+    assert mailoutbox == []
+
+
+def test_the_session_key_rotates_at_login(client):
+    user = UserFactory()
+    client.get(LOGIN)
+    session = client.session
+    session["visited"] = True
+    session.save()
+    before = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = before
+
+    response = attempt(client, user.email, TEST_PASSWORD)
+
+    assert response.status_code == 302
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_login_goes_on_to_the_second_step_keeping_where_the_user_was_going(client):
+    admin = ClientAdminFactory()
+    response = client.post(
+        LOGIN, {"username": admin.email, "password": TEST_PASSWORD, "next": "/account/security/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/mfa/enrol/?next=%2Faccount%2Fsecurity%2F"
+
+
+def test_a_member_of_a_normal_organisation_lands_on_their_page(client):
+    member = UserFactory()
+    response = attempt(client, member.email, TEST_PASSWORD)
+    assert response.status_code == 302
+    assert client.get(response["Location"], follow=True).request["PATH_INFO"] == "/account/"
+
+
+def test_the_login_page_offers_a_password_reset(client):
+    assert 'href="/accounts/password/reset/"' in client.get(LOGIN).content.decode()
