@@ -8,17 +8,14 @@ call (accounts.services), which checks the rules and writes the audit entry.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 
 from axes.models import AccessFailureLog, AccessLog
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.console_forms import (
@@ -30,8 +27,8 @@ from accounts.console_forms import (
     SuspendForm,
     UserFilterForm,
 )
+from accounts.decorators import client_admin_required
 from accounts.models import OrganisationAPIKey, User, UserSession
-from accounts.permissions import session_user_is_verified
 from accounts.selectors import users_of_organisation
 from accounts.services import (
     EmailTaken,
@@ -51,28 +48,6 @@ PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 RECENT_LOGINS = 20
 EMAIL_TAKEN = "A user with this e-mail address already exists."
-
-
-def client_admin_required(view: Callable) -> Callable:
-    """Client admins of an organisation only, with their second factor verified.
-
-    Anyone else who is logged in gets a friendly 403: DPO and support staff have the back
-    office. The MFA middleware normally stops an unverified session first; this is the
-    console's own check, so the console never depends on the order of middleware.
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        user = request.user
-        if not (user.is_client_admin and user.organisation_id):
-            message = "The console is for client admins, to manage their organisation's users."
-            return render(request, "403.html", {"message": message}, status=403)
-        if not session_user_is_verified(user):
-            message = "Confirm your two-step login (MFA) before you use the console."
-            return render(request, "403.html", {"message": message}, status=403)
-        return view(request, *args, **kwargs)
-
-    return never_cache(login_required(wrapped))
 
 
 def _error_text(exc: Exception) -> str:

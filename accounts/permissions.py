@@ -2,14 +2,9 @@
 
 from rest_framework.permissions import BasePermission
 
+from accounts.decorators import is_otp_verified
 from accounts.models import ApiScope
 from accounts.selectors import actor_is_api_key, actor_is_staff
-
-
-def session_user_is_verified(user) -> bool:
-    """Has this session user passed their second factor? (django-otp's OTPMiddleware)"""
-    is_verified = getattr(user, "is_verified", None)
-    return bool(callable(is_verified) and is_verified())
 
 
 class HasScope(BasePermission):
@@ -59,7 +54,7 @@ class HasScope(BasePermission):
             actor_is_staff(user) or (user.is_client_admin and user.organisation_id)
         ):
             return self._deny("Only client admins and privacy staff may use this endpoint.")
-        if user.mfa_required and not session_user_is_verified(user):
+        if user.mfa_required and not is_otp_verified(user):
             return self._deny(
                 "Confirm your two-step login (MFA) before using the API.", "mfa_required"
             )

@@ -35,24 +35,6 @@ SUSPENDING_RULES = frozenset(
     {"success_after_distributed_failures", "many_ips_in_hour", "privileged_new_ip"}
 )
 
-DEFAULT_RULES = {
-    "lockout": {"enabled": True, "severity": "medium"},
-    "success_after_distributed_failures": {
-        "enabled": True,
-        "severity": "high",
-        "distinct_ips": 3,
-        "window_minutes": 15,
-    },
-    "many_ips_in_hour": {
-        "enabled": True,
-        "severity": "high",
-        "distinct_ips": 4,
-        "window_minutes": 60,
-    },
-    "privileged_new_ip": {"enabled": True, "severity": "medium"},
-    "api_key_failure_burst": {"enabled": True, "severity": "medium"},
-}
-
 EVENT_LABELS = {
     "login_failed": "Failed login",
     "login_succeeded": "Successful login",
@@ -70,13 +52,12 @@ RULE_LABELS = {
 
 
 def rule_config(rule: str) -> dict:
-    """The settings of one rule: the defaults above, overridden by the settings module."""
-    configured = getattr(settings, "SUSPICIOUS_ACTIVITY_RULES", {}).get(rule, {})
-    return {**DEFAULT_RULES[rule], **configured}
+    """The settings of one rule (settings.SUSPICIOUS_ACTIVITY_RULES); a missing rule is off."""
+    return settings.SUSPICIOUS_ACTIVITY_RULES.get(rule, {"enabled": False})
 
 
 def review_window() -> timedelta:
-    return timedelta(hours=getattr(settings, "SUSPICIOUS_ACTIVITY_REVIEW_HOURS", 24))
+    return timedelta(hours=settings.SUSPICIOUS_ACTIVITY_REVIEW_HOURS)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.console_views import client_admin_required
+from accounts.decorators import client_admin_required
 from config.csv import csv_response
 from usage.charts import daily_chart
 from usage.forms import ReportForm
