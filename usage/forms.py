@@ -6,26 +6,24 @@ from django.utils import timezone
 from usage.selectors import GROUPINGS
 
 MAX_RANGE_DAYS = 366
+DEFAULT_DAYS = 30
 
 
-class ReportForm(forms.Form):
-    """The report's date range (UK dates, inclusive) and grouping; defaults to the last 30 days."""
+class PeriodForm(forms.Form):
+    """A range of UK dates, inclusive; defaults to the last 30 days."""
 
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    group_by = forms.ChoiceField(
-        choices=[(g, g.capitalize()) for g in GROUPINGS], initial="user", label="Group by"
-    )
 
     @classmethod
-    def from_query(cls, query) -> "ReportForm":
+    def from_query(cls, query):
         today = timezone.localdate()
         data = {
-            "start": (today - datetime.timedelta(days=29)).isoformat(),
+            "start": (today - datetime.timedelta(days=DEFAULT_DAYS - 1)).isoformat(),
             "end": today.isoformat(),
-            "group_by": "user",
+            **{name: field.initial for name, field in cls.base_fields.items() if field.initial},
         }
-        data.update({k: v for k, v in query.items() if k in data and v})
+        data.update({k: v for k, v in query.items() if k in cls.base_fields and v})
         return cls(data)
 
     def clean(self):
@@ -37,3 +35,9 @@ class ReportForm(forms.Form):
             elif (end - start).days >= MAX_RANGE_DAYS:
                 self.add_error("end", f"A report covers at most {MAX_RANGE_DAYS} days.")
         return cleaned
+
+
+class ReportForm(PeriodForm):
+    group_by = forms.ChoiceField(
+        choices=[(g, g.capitalize()) for g in GROUPINGS], initial="user", label="Group by"
+    )

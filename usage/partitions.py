@@ -60,7 +60,9 @@ def partition_create(month: datetime.date) -> bool:
         if cursor.fetchone()[0]:
             # A default partition holding rows of this range blocks CREATE ... PARTITION OF:
             # build the table apart, move the rows, then attach it.
-            cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS)")
+            cursor.execute(
+                f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            )
             cursor.execute(
                 f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} "  # noqa: S608
                 "WHERE occurred_at >= %s AND occurred_at < %s RETURNING *) "

@@ -2,12 +2,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import client_admin_required
+from accounts.decorators import client_admin_required, staff_required
 from config.csv import csv_response
 from usage.charts import daily_chart
-from usage.forms import ReportForm
+from usage.forms import PeriodForm, ReportForm
 from usage.reports import report_csv_rows
-from usage.selectors import usage_report
+from usage.selectors import SMALL_CELL, usage_aggregates, usage_report
 from usage.services import usage_report_disclose
 
 
@@ -28,3 +28,15 @@ def report(request: HttpRequest) -> HttpResponse:
             usage_report_disclose(report=result, by=request.user, channel="console page")
         context |= {"report": result, "chart": daily_chart(result.series)}
     return render(request, "usage/report.html", context)
+
+
+@staff_required
+@require_GET
+def aggregates(request: HttpRequest) -> HttpResponse:
+    """Feature adoption and time spent across organisations: no person is identifiable."""
+    form = PeriodForm.from_query(request.GET)
+    context = {"form": form}
+    if form.is_valid():
+        context["rows"] = usage_aggregates(**form.cleaned_data)
+        context["small_cell"] = SMALL_CELL
+    return render(request, "usage/aggregates.html", context)

@@ -31,6 +31,7 @@ from accounts.models import (
     User,
 )
 from accounts.security import Event, investigation_raise
+from usage.demo import usage_demo_seed
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)
 # Demo only: the authenticator keys and backup codes of demo accounts derive from it, so the
@@ -124,6 +125,10 @@ class Command(BaseCommand):
                     )
                     if index == 0:
                         logins.append((user.email, "member", name))
+                usage_demo_seed(
+                    organisation=organisation,
+                    users=list(organisation.users.filter(role=Role.MEMBER)),
+                )
             dpo = self._user("dpo@privacydesk.test", "Priya Shah", Role.DPO, None, "DPO")
             support = self._user(
                 "support@privacydesk.test", "Sam Jones", Role.SUPPORT, None, "Support engineer"

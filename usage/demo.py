@@ -1,0 +1,64 @@
+"""Demo usage history for the embedded mode: purposes, a month of events, and their rollups."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from usage.events import events_write
+from usage.models import UsageEvent, UsagePurpose
+from usage.services import uk_day_bounds, usage_rollup_day
+
+DEMO_PURPOSES = [
+    ("analysis", "Analysis and reporting", ["reports", "dashboards", "export"]),
+    ("administration", "Account administration", ["settings", "users"]),
+    ("collaboration", "Working with colleagues", ["comments", "sharing"]),
+]
+FEATURES = [feature for _, _, features in DEMO_PURPOSES for feature in features]
+DAYS = 30
+
+
+def usage_demo_seed(*, organisation, users) -> int:
+    """Give ``organisation`` purposes and a month of usage, once; returns the events written."""
+    purpose_of = {}
+    for code, label, features in DEMO_PURPOSES:
+        UsagePurpose.objects.get_or_create(
+            organisation=organisation, code=code, defaults={"label": label, "features": features}
+        )
+        purpose_of.update(dict.fromkeys(features, code))
+    if UsageEvent.objects.filter(organisation=organisation).exists():
+        return 0
+    rng = random.Random(organisation.slug)  # noqa: S311 (the same demo history everywhere)
+    today = timezone.localdate()
+    events = []
+    for offset in range(DAYS, -1, -1):
+        day = today - datetime.timedelta(days=offset)
+        start, _ = uk_day_bounds(day)
+        weekend = day.weekday() >= 5
+        for user in users:
+            if rng.random() < (0.85 if weekend else 0.2):
+                continue  # not everyone works every day
+            for _ in range(rng.randint(3, 25)):
+                feature = rng.choice(FEATURES)
+                moment = start + datetime.timedelta(hours=rng.uniform(8, 18))
+                if moment > timezone.now():
+                    continue
+                events.append(
+                    {
+                        "occurred_at": moment,
+                        "organisation_id": organisation.pk,
+                        "user_id": user.pk,
+                        "ip_address": f"198.51.100.{rng.randint(1, 254)}",
+                        "user_agent_family": rng.choice(["Chrome", "Firefox", "Edge", "Safari"]),
+                        "action": "page_view",
+                        "feature": feature,
+                        "path": f"/app/{feature}/",
+                        "status_code": 200,
+                        "duration_ms": rng.randint(200, 240_000),
+                        "purpose": purpose_of[feature],
+                    }
+                )
+    written = events_write(events)
+    for offset in range(DAYS + 1):
+        usage_rollup_day(day=today - datetime.timedelta(days=offset))
+    return written
