@@ -51,13 +51,7 @@ format: venv
 	$(BIN)/ruff format .
 
 bench: venv
-	@if [ -f bench/__main__.py ]; then \
-		$(BIN)/python -m bench $(BENCH_ARGS); \
-	elif [ -f bench/run.py ]; then \
-		$(BIN)/python -m bench.run $(BENCH_ARGS); \
-	else \
-		echo "No benchmarks yet: add bench/run.py (or bench/__main__.py)."; \
-	fi
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 worker: venv
 	$(BIN)/celery -A config worker -l info

@@ -7,9 +7,7 @@ call (accounts.services), which checks the rules and writes the audit entry.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from axes.models import AccessFailureLog, AccessLog
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -29,7 +27,7 @@ from accounts.console_forms import (
 )
 from accounts.decorators import client_admin_required
 from accounts.models import OrganisationAPIKey, User, UserSession
-from accounts.selectors import users_of_organisation
+from accounts.selectors import user_recent_logins, users_of_organisation
 from accounts.services import (
     EmailTaken,
     api_key_create,
@@ -129,29 +127,6 @@ def invite(request: HttpRequest) -> HttpResponse:
     return render(request, "console/invite.html", {"form": form}, status=status)
 
 
-@dataclass(frozen=True)
-class LoginRow:
-    time: datetime
-    ip_address: str | None
-    device: str
-    succeeded: bool
-
-
-def _recent_logins(person: User) -> list[LoginRow]:
-    """The latest login attempts for this e-mail, successes and failures (django-axes)."""
-    # The login form lower-cases the e-mail before django-axes sees it, as it is stored.
-    successes = AccessLog.objects.filter(username=person.email).order_by("-attempt_time")
-    failures = AccessFailureLog.objects.filter(username=person.email).order_by("-attempt_time")
-    rows = [
-        LoginRow(row.attempt_time, row.ip_address, row.user_agent, True)
-        for row in successes[:RECENT_LOGINS]
-    ] + [
-        LoginRow(row.attempt_time, row.ip_address, row.user_agent, False)
-        for row in failures[:RECENT_LOGINS]
-    ]
-    return sorted(rows, key=lambda row: row.time, reverse=True)[:RECENT_LOGINS]
-
-
 @client_admin_required
 @require_GET
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -163,7 +138,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "is_self": person.pk == request.user.pk,
             "role_form": RoleForm(initial={"role": person.role}),
-            "logins": _recent_logins(person),
+            "logins": user_recent_logins(person, limit=RECENT_LOGINS),
             "sessions": UserSession.objects.filter(user=person)[:RECENT_LOGINS],
             "actions": [
                 (step, reverse(f"console:user-{step.slug}", kwargs={"pk": person.pk}))
@@ -193,7 +168,11 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class UserAction:
-    """A life-cycle step: a confirmation page on GET, the service call on POST."""
+    """A life-cycle step: a confirmation page on GET, the service call on POST.
+
+    The back office's people pages (accounts.people_views) offer the same steps through
+    ``confirm_user_action``.
+    """
 
     slug: str
     title: str
@@ -272,25 +251,46 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if step is None:
         raise Http404
     person = _organisation_user(request, pk)
-    form = SuspendForm(_posted(request)) if step.needs_reason else None
+    return confirm_user_action(
+        request,
+        step=step,
+        person=person,
+        form=SuspendForm(_posted(request)) if step.needs_reason else None,
+        template="console/confirm.html",
+        back_url=reverse("console:user", kwargs={"pk": person.pk}),
+    )
+
+
+def confirm_user_action(
+    request: HttpRequest,
+    *,
+    step: UserAction,
+    person: User,
+    form,
+    template: str,
+    back_url: str,
+    context: dict | None = None,
+) -> HttpResponse:
+    """Show ``step``'s confirmation page, or run it on a valid POST and go back to ``back_url``.
+
+    ``form`` is None when the step asks nothing; otherwise its ``reason`` (for steps that
+    need one) goes to the service and any other field (the back office's password) is the
+    form's own business.
+    """
     if request.method == "POST" and (form is None or form.is_valid()):
+        arguments = {"reason": form.cleaned_data["reason"]} if step.needs_reason else {}
         try:
-            step.run(user=person, by=request.user, **(form.cleaned_data if form else {}))
+            step.run(user=person, by=request.user, **arguments)
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, _error_text(exc))
         else:
             messages.success(request, step.done.format(person=person))
-        return redirect("console:user", pk=person.pk)
+        return redirect(back_url)
     status = 400 if form is not None and form.errors else 200
     return render(
         request,
-        "console/confirm.html",
-        {
-            "step": step,
-            "person": person,
-            "form": form,
-            "cancel_url": reverse("console:user", kwargs={"pk": person.pk}),
-        },
+        template,
+        {"step": step, "person": person, "form": form, "cancel_url": back_url, **(context or {})},
         status=status,
     )
 

@@ -1,3 +1,7 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.models import AccessFailureLog, AccessLog
 from django.db.models import QuerySet
 
 from accounts.models import (
@@ -72,6 +76,35 @@ def users_visible_to(actor) -> QuerySet[User]:
 
 def users_of_organisation(organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(organisation=organisation).select_related("organisation")
+
+
+RECENT_LOGINS = 20
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    time: datetime
+    ip_address: str | None
+    device: str
+    succeeded: bool
+
+
+def user_recent_logins(user: User, *, limit: int = RECENT_LOGINS) -> list[LoginRow]:
+    """The latest login attempts for this e-mail, successes and failures (django-axes).
+
+    Two queries: the console's and the back office's user pages both show these.
+    """
+    # The login form lower-cases the e-mail before django-axes sees it, as it is stored.
+    successes = AccessLog.objects.filter(username=user.email).order_by("-attempt_time")
+    failures = AccessFailureLog.objects.filter(username=user.email).order_by("-attempt_time")
+    rows = [
+        LoginRow(row.attempt_time, row.ip_address, row.user_agent, True)
+        for row in successes[:limit]
+    ] + [
+        LoginRow(row.attempt_time, row.ip_address, row.user_agent, False)
+        for row in failures[:limit]
+    ]
+    return sorted(rows, key=lambda row: row.time, reverse=True)[:limit]
 
 
 def may_send_marketing(user: User, topic: str) -> bool:

@@ -306,8 +306,13 @@ def user_terminate(*, user: User, by) -> User:
 
 
 def user_reset_mfa(*, user: User, by) -> User:
-    """Remove the user's authenticator and backup codes; they enrol again at the next login."""
+    """Remove the user's authenticator and backup codes; they enrol again at the next login.
+
+    The organisation's client admin or the DPO may do it; support may not.
+    """
     _require_manager(by, user)
+    if getattr(by, "role", None) == Role.SUPPORT:
+        raise PermissionDenied("Only the DPO or the organisation's client admin can reset MFA.")
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         removed += BackupCodeDevice.objects.filter(user=user).delete()[0]

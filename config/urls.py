@@ -22,6 +22,7 @@ urlpatterns = [
     path("console/usage/", include("usage.urls")),
     path("console/", include("accounts.console_urls")),
     path("backoffice/investigations/", include("accounts.backoffice_urls")),
+    path("backoffice/people/", include("accounts.people_urls")),
     path("backoffice/usage/", include("usage.backoffice_urls")),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),

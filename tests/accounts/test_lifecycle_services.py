@@ -219,3 +219,20 @@ def test_role_changes_stay_within_organisation_roles():
         user_change_role(user=member, role=Role.DPO, by=admin)
     entry = AuditEntry.objects.get(action="user.role_change")
     assert entry.details == {"from": "member", "to": "client_admin"}
+
+
+def test_support_cannot_reset_mfa_but_the_dpo_and_the_client_admin_can():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.services import user_reset_mfa
+    from tests.factories import SupportFactory
+
+    admin = ClientAdminFactory()
+    member = UserFactory(organisation=admin.organisation)
+    TOTPDevice.objects.create(user=member, name="phone", confirmed=True)
+    with pytest.raises(PermissionDenied):
+        user_reset_mfa(user=member, by=SupportFactory())
+    assert TOTPDevice.objects.filter(user=member).exists()
+    user_reset_mfa(user=member, by=DpoFactory())
+    assert not TOTPDevice.objects.filter(user=member).exists()
+    user_reset_mfa(user=member, by=admin)  # nothing left to remove, still allowed

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import people_views as views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.people_search, name="search"),
+    path("<int:pk>/", views.person_detail, name="person"),
+    # The console's life-cycle steps: suspend, reactivate, terminate, reset-mfa, reinvite.
+    path("<int:pk>/<slug:action>/", views.person_action, name="action"),
+]
