@@ -107,6 +107,8 @@ class Entry:
     export_note: str = ""
     # Erasure runs in ascending order, so that rows pointing at a user go before the user.
     erasure_order: int = 100
+    # True when ``subject`` follows a to-many relation, which would repeat rows.
+    joins_many: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -114,4 +116,9 @@ class Entry:
         return apps.get_model(self.model)
 
     def rows_of(self, subject: Subject) -> models.QuerySet:
-        return self.model_class._default_manager.filter(self.subject(subject))
+        manager = self.model_class._default_manager
+        rows = manager.filter(self.subject(subject))
+        if self.joins_many:
+            # Each row once, in a form that update() and delete() still accept.
+            return manager.filter(pk__in=rows.values("pk"))
+        return rows

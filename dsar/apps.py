@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DsarConfig(AppConfig):
+    name = "dsar"
+    verbose_name = "Rights requests"

@@ -1,0 +1,114 @@
+"""Standard letters to requesters: editable templates with ``{placeholder}`` fields."""
+
+import re
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from dsar.models import LetterTemplate, RightsRequest
+
+ICO = "the Information Commissioner's Office (ico.org.uk, 0303 123 1113)"
+
+# The letters the app sends; a data migration seeds them, and the DPO edits them.
+DEFAULT_LETTERS = {
+    "verification": (
+        "Confirm your request {reference}",
+        "Hello {name},\n\nWe received your request ({kind}), reference {reference}. To confirm "
+        "that this e-mail address is yours, open this link within 24 hours:\n\n{verify_url}\n\n"
+        "If you did not make this request, ignore this e-mail.\n\n{dpo_signature}",
+    ),
+    "acknowledgement": (
+        "We have your request {reference}",
+        "Hello {name},\n\nThank you: we have your request ({kind}), reference {reference}. We "
+        "will answer by {due_on}. You can follow it here:\n\n{status_url}\n\n{dpo_signature}",
+    ),
+    "complaint_acknowledgement": (
+        "We have your complaint {reference}",
+        "Hello {name},\n\nThank you for your complaint, reference {reference}. It goes to our "
+        "Data Protection Officer, who you can reach at {dpo_email}. We will answer by {due_on}. "
+        "You also have the right to complain to {ico}.\n\nFollow it here: {status_url}\n\n"
+        "{dpo_signature}",
+    ),
+    "extension": (
+        "More time for your request {reference}",
+        "Hello {name},\n\nWe need more time to answer your request {reference}, and will now "
+        "answer by {due_on}. The reason: {reason}\n\n{dpo_signature}",
+    ),
+    "clarification": (
+        "A question about your request {reference}",
+        "Hello {name},\n\n{message}\n\nWhile we wait for your answer the time limit is paused. "
+        "Reply here: {status_url}\n\n{dpo_signature}",
+    ),
+    "message": (
+        "A message about your request {reference}",
+        "Hello {name},\n\n{message}\n\nSee your request here: {status_url}\n\n{dpo_signature}",
+    ),
+    "completed": (
+        "Your request {reference} is complete",
+        "Hello {name},\n\n{message}\n\nIf you are not satisfied with our answer you can "
+        "complain to our Data Protection Officer at {dpo_email}, or to {ico}.\n\n"
+        "{dpo_signature}",
+    ),
+    "rejected": (
+        "Your request {reference}",
+        "Hello {name},\n\nWe cannot act on your request {reference}. The reason: {reason}\n\n"
+        "You have the right to complain to {ico}, and to seek to enforce your rights through "
+        "the courts.\n\n{dpo_signature}",
+    ),
+    "portability_not_applicable": (
+        "Your portability request {reference}",
+        "Hello {name},\n\nThe right to data portability applies to data we process on the "
+        "basis of your consent or of a contract with you. We process your data on the basis of "
+        "our legitimate interests and our contract with your employer, so the right does not "
+        "apply. You can still ask for a copy of your data with an access request.\n\n"
+        "{dpo_signature}",
+    ),
+    "consent_withdrawal_not_applicable": (
+        "Your request to withdraw consent {reference}",
+        "Hello {name},\n\nWe do not rely on your consent to process your personal data: we "
+        "process it on the basis of our legitimate interests and our contract with your "
+        "employer, so there is no consent to withdraw. You can object to processing on "
+        "legitimate interests, or to direct marketing, at any time.\n\n{dpo_signature}",
+    ),
+}
+
+
+def status_url(request: RightsRequest) -> str:
+    from dsar.selectors import status_token
+
+    path = reverse("rights:status", kwargs={"token": status_token(request)})
+    return f"{settings.SITE_URL}{path}"
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _fill(text: str, fields: dict[str, str]) -> str:
+    # Plain substitution: a template the DPO edits can name fields, never reach attributes.
+    return PLACEHOLDER.sub(lambda m: str(fields.get(m.group(1), m.group(0))), text)
+
+
+def letter_render(key: str, request: RightsRequest, **extra) -> tuple[str, str]:
+    """The subject and body of one letter for one request."""
+    template = LetterTemplate.objects.filter(key=key).first()
+    subject, body = (
+        (template.title, template.body) if template is not None else DEFAULT_LETTERS[key]
+    )
+    fields = dict(
+        reference=request.reference,
+        name=request.requester_name,
+        kind=request.get_kind_display().lower(),
+        due_on=request.due_on.strftime("%-d %B %Y") if request.due_on else "(to be set)",
+        status_url=status_url(request),
+        dpo_email=settings.DPO_EMAIL,
+        dpo_signature=f"The Data Protection Officer\n{settings.DPO_EMAIL}",
+        ico=ICO,
+        **extra,
+    )
+    return _fill(subject, fields), _fill(body, fields)
+
+
+def letter_send(key: str, request: RightsRequest, **extra) -> None:
+    subject, body = letter_render(key, request, **extra)
+    send_mail(subject, body, None, [request.requester_email])

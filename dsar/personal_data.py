@@ -1,0 +1,144 @@
+"""Rights requests are personal data themselves, with their own retention category."""
+
+from django.db.models import Q
+
+from datamap import Category, Delete, Entry, LegalBasis, Retain, exempt, register
+
+_KEPT = Retain(
+    "The record of a rights request and how it was answered is kept to show the request was "
+    "handled lawfully (UK GDPR Article 5(2)); the retention schedule purges it."
+)
+
+
+def _requests_of(subject):
+    return Q(requester_email__in=subject.emails) | Q(subjects__user_id__in=subject.user_ids)
+
+
+register(
+    Entry(
+        name="dsar.requests",
+        model="dsar.RightsRequest",
+        category=Category.RIGHTS_REQUEST,
+        description="Rights requests you made: type, dates, what you wrote, the answer.",
+        subject=_requests_of,
+        export_fields=(
+            "reference",
+            "kind",
+            "state",
+            "received_at",
+            "due_on",
+            "requester_name",
+            "requester_email",
+            "description",
+            "outcome",
+        ),
+        erasure=_KEPT,
+        retention_category="rights_requests",
+        retention_field="closed_at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Answering data-protection rights requests.",
+        joins_many=True,
+    )
+)
+
+register(
+    Entry(
+        name="dsar.messages",
+        model="dsar.RequestEvent",
+        category=Category.RIGHTS_REQUEST,
+        description="The history of your rights requests and the messages about them.",
+        subject=lambda s: (
+            (
+                Q(request__requester_email__in=s.emails)
+                | Q(request__subjects__user_id__in=s.user_ids)
+            )
+            & Q(visible_to_requester=True)
+        ),
+        export_fields=("request__reference", "at", "kind", "body"),
+        erasure=_KEPT,
+        retention_category="rights_requests",
+        retention_field="at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Answering data-protection rights requests.",
+        joins_many=True,
+    )
+)
+
+register(
+    Entry(
+        name="dsar.packages",
+        model="dsar.AccessPackage",
+        category=Category.RIGHTS_REQUEST,
+        description="Copies of your data we prepared for you to download.",
+        subject=lambda s: (
+            Q(request__requester_email__in=s.emails) | Q(request__subjects__user_id__in=s.user_ids)
+        ),
+        export_fields=("request__reference", "created_at", "sha256", "expires_at"),
+        erasure=Delete(),
+        retention_category="rights_requests",
+        retention_field="created_at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Answering data-protection rights requests.",
+        joins_many=True,
+    )
+)
+
+register(
+    Entry(
+        name="dsar.package_downloads",
+        model="dsar.PackageDownload",
+        category=Category.RIGHTS_REQUEST,
+        description="When a copy of your data was downloaded, and from which IP address.",
+        subject=lambda s: (
+            Q(package__request__requester_email__in=s.emails)
+            | Q(package__request__subjects__user_id__in=s.user_ids)
+        ),
+        export_fields=("at", "ip_address"),
+        erasure=_KEPT,
+        retention_category="rights_requests",
+        retention_field="at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Showing who received a copy of personal data.",
+        joins_many=True,
+    )
+)
+
+register(
+    Entry(
+        name="dsar.request_subjects",
+        model="dsar.RequestSubject",
+        category=Category.RIGHTS_REQUEST,
+        description="Which of your accounts a rights request was matched to.",
+        subject=lambda s: Q(user_id__in=s.user_ids),
+        export_fields=("request__reference", "confirmed_at"),
+        erasure=_KEPT,
+        retention_category="rights_requests",
+        retention_field="confirmed_at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Answering data-protection rights requests.",
+    )
+)
+
+register(
+    Entry(
+        name="dsar.rectifications",
+        model="dsar.RectificationItem",
+        category=Category.RIGHTS_REQUEST,
+        description="Corrections you asked for, and what we decided.",
+        subject=lambda s: (
+            Q(request__requester_email__in=s.emails) | Q(request__subjects__user_id__in=s.user_ids)
+        ),
+        export_fields=("request__reference", "field", "proposed_value", "decision"),
+        erasure=_KEPT,
+        retention_category="rights_requests",
+        retention_field="decided_at",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="Answering data-protection rights requests.",
+        joins_many=True,
+    )
+)
+
+exempt(
+    "dsar.LetterTemplate",
+    "Standard letter text the DPO writes, with placeholders; it names no person.",
+)

@@ -1,0 +1,57 @@
+import datetime
+
+from django.core import signing
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from dsar.models import OPEN_STATES, RightsRequest, State
+
+STATUS_SALT = "dsar.status"
+DUE_SOON_DAYS = 7
+
+
+def status_token(request: RightsRequest) -> str:
+    """The signed part of the requester's status-page link."""
+    return signing.dumps(request.reference, salt=STATUS_SALT)
+
+
+def request_from_status_token(token: str) -> RightsRequest | None:
+    try:
+        reference = signing.loads(token, salt=STATUS_SALT)
+    except signing.BadSignature:
+        return None
+    return RightsRequest.objects.filter(reference=reference).first()
+
+
+def requests_open() -> QuerySet[RightsRequest]:
+    return RightsRequest.objects.filter(state__in=OPEN_STATES)
+
+
+def requests_due_soon(today: datetime.date | None = None) -> QuerySet[RightsRequest]:
+    today = today or timezone.localdate()
+    return requests_open().filter(
+        due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+    )
+
+
+def requests_overdue(today: datetime.date | None = None) -> QuerySet[RightsRequest]:
+    return requests_open().filter(due_on__lt=today or timezone.localdate())
+
+
+def request_counts_by_state() -> dict[str, int]:
+    counts = dict(RightsRequest.objects.values_list("state").annotate(n=Count("id")))
+    return {state: counts.get(state, 0) for state in State.values}
+
+
+def requests_of_user(user: User) -> QuerySet[RightsRequest]:
+    """A logged-in person's own requests: those they filed, or filed with their e-mail."""
+    return RightsRequest.objects.filter(Q(filed_by=user) | Q(requester_email=user.email))
+
+
+def subject_candidates(request: RightsRequest) -> QuerySet[User]:
+    """Accounts that may be the requester: the same e-mail (current, suspended or terminated).
+
+    The DPO confirms each match by hand; none or several are shown as they are.
+    """
+    return User.objects.filter(email=request.requester_email).select_related("organisation")
