@@ -47,9 +47,15 @@ def purposes_forget() -> None:
     _purposes.clear()
 
 
+@lru_cache(maxsize=4096)
+def _hash(salt: str, value: str) -> str:
+    # Every request of a session hashes the same key: remember the last few thousand.
+    return salted_hmac(salt, value).hexdigest()[:32]
+
+
 def _session_hash(request) -> str:
     key = getattr(getattr(request, "session", None), "session_key", None)
-    return salted_hmac("usage.session", key).hexdigest()[:32] if key else ""
+    return _hash("usage.session", key) if key else ""
 
 
 def request_event(request, **fields) -> dict:
@@ -121,5 +127,5 @@ class UsageLoggingMiddleware:
             purpose=purpose_for(organisation_id, feature),
         )
         if api_key is not None:
-            event["session_hash"] = salted_hmac("usage.api-key", api_key.prefix).hexdigest()[:32]
+            event["session_hash"] = _hash("usage.api-key", api_key.prefix)
         request.usage_events.append(event)

@@ -1,9 +1,9 @@
 """Writing usage events to the table: COPY on PostgreSQL, bulk insert elsewhere."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ TEXT_COLUMNS = {
     "purpose",
     "event_id",
 }
+COPY_SQL = f"COPY {UsageEvent._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
 
 
 def event_row(event: Mapping) -> tuple:
@@ -43,18 +44,21 @@ def event_row(event: Mapping) -> tuple:
 
 
 def events_write(events: Iterable[Mapping]) -> int:
-    """Write events in one round trip per batch; returns how many were written."""
-    rows = [event_row(event) for event in events]
+    """Write events (mappings of column to value); returns how many were written."""
+    return rows_write([event_row(event) for event in events])
+
+
+def rows_write(rows: Sequence[tuple]) -> int:
+    """Write rows in COLUMNS order in one round trip; returns how many were written.
+
+    A single COPY is atomic on its own: no savepoint is needed inside a caller's transaction.
+    """
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            columns = ", ".join(COLUMNS)
-            with cursor.cursor.copy(
-                f"COPY {UsageEvent._meta.db_table} ({columns}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with connection.cursor() as cursor, cursor.cursor.copy(COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
         UsageEvent.objects.bulk_create(
             [UsageEvent(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
