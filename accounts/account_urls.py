@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import auth_views, communication_views, views
+from dsar import intake_views as dsar_intake_views
 
 app_name = "account"
 
@@ -22,6 +23,7 @@ urlpatterns = [
         communication_views.unsubscribe,
         name="unsubscribe",
     ),
+    path("rights/", dsar_intake_views.account_rights, name="rights"),
     path("security/", auth_views.security, name="security"),
     path("security/sessions/<int:session_id>/end/", auth_views.session_end, name="session_end"),
 ]

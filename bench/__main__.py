@@ -3,7 +3,7 @@ import importlib
 
 from bench.common import setup_django
 
-BENCHMARKS = ["usage_logging", "usage_ingest", "usage_reports"]
+BENCHMARKS = ["usage_logging", "usage_ingest", "usage_reports", "dsar_access"]
 
 
 def main() -> None:

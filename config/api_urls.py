@@ -7,6 +7,7 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import UserViewSet
+from dsar.api import RightsRequestDetailView, RightsRequestsView
 from usage.api import UsageEventsView, UsageReportView
 
 # SimpleRouter: no browsable root view, so every path under /api/v1/ is a documented endpoint.
@@ -17,4 +18,10 @@ urlpatterns: list = [
     path("", include(router.urls)),
     path("usage/events/", UsageEventsView.as_view(), name="usage-events"),
     path("usage/report/", UsageReportView.as_view(), name="usage-report"),
+    path("rights-requests/", RightsRequestsView.as_view(), name="rights-requests"),
+    path(
+        "rights-requests/<str:reference>/",
+        RightsRequestDetailView.as_view(),
+        name="rights-request-detail",
+    ),
 ]

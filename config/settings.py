@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=5),
         "options": {"expires": 60 * 60 * 20},
     },
+    "dsar-due-alerts": {
+        "task": "dsar.tasks.send_due_alerts",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 60 * 60 * 20},
+    },
 }
 
 # --- Authentication -----------------------------------------------------------
@@ -322,6 +327,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        # Rights requests filed without credentials, per IP (dsar.api).
+        "rights_public": env.str("API_THROTTLE_RIGHTS_PUBLIC", default="10/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -349,6 +356,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "OrganisationRoleEnum": "accounts.serializers.ROLE_CHOICES",
         "UserStatusEnum": "accounts.models.User.Status",
+        "RightsRequestKindEnum": "dsar.models.RequestKind",
+        "RightsRequestStateEnum": "dsar.models.State",
+        "RequestEventKindEnum": "dsar.models.RequestEvent.Kind",
+        "RectificationFieldEnum": "dsar.intake_forms.CORRECTION_CHOICES",
     },
 }
 
@@ -371,6 +382,16 @@ LOGGING = {
 # --- PrivacyDesk --------------------------------------------------------------
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public rights-request form (and anonymous API filings, per e-mail): filings allowed per
+# client IP and per requester e-mail in a fixed window, counted in the cache.
+RIGHTS_REQUEST_LIMIT_PER_IP = env.int("RIGHTS_REQUEST_LIMIT_PER_IP", default=5)
+RIGHTS_REQUEST_LIMIT_PER_IP_SECONDS = env.int("RIGHTS_REQUEST_LIMIT_PER_IP_SECONDS", default=3600)
+RIGHTS_REQUEST_LIMIT_PER_EMAIL = env.int("RIGHTS_REQUEST_LIMIT_PER_EMAIL", default=3)
+RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS = env.int(
+    "RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS", default=86400
+)
+# Access packages (ZIP files for rights requests), kept 7 days; never served as static files.
+PACKAGES_DIR = VAR_DIR / "packages"
 USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)
 # "redis" buffers events in Redis for the drain task (needs REDIS_URL); "request" writes each
 # request's events in one bulk insert at its end.

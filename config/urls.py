@@ -24,6 +24,7 @@ urlpatterns = [
     path("backoffice/investigations/", include("accounts.backoffice_urls")),
     path("backoffice/people/", include("accounts.people_urls")),
     path("backoffice/usage/", include("usage.backoffice_urls")),
+    path("backoffice/requests/<str:reference>/execute/", include("dsar.executor_urls")),
     path("backoffice/requests/", include("dsar.backoffice_urls")),
     path("rights/", include("dsar.urls")),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),

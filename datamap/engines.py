@@ -47,6 +47,18 @@ def export_subject(subject: Subject) -> list[ExportSection]:
     return sections
 
 
+def iter_subject_rows(entry: Entry, subject: Subject, chunk_size: int = 2000):
+    """The subject's rows of one entry, one tuple of plain values (``entry.export_fields``
+    order) at a time, read in chunks (a server-side cursor on PostgreSQL): memory stays flat
+    however many rows there are. ``export_subject`` keeps every row in memory; large exports
+    (access packages) use this instead.
+    """
+    rows = entry.rows_of(subject).order_by().values_list(*entry.export_fields)
+    simple = (str, int, float, bool, type(None))
+    for row in rows.iterator(chunk_size=chunk_size):
+        yield tuple(value if isinstance(value, simple) else plain_value(value) for value in row)
+
+
 @dataclass(frozen=True)
 class ErasureOutcome:
     entry: Entry

@@ -1,12 +1,116 @@
 """Intake helpers shared by the public form, the account page and the API."""
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
+from accounts.models import UserManager
 from dsar.models import RightsRequest
-from dsar.services import verification_token
+from dsar.services import rights_request_file, verification_token
+
+SUBMITTED_SALT = "dsar.submitted"
+# The "check your e-mail" page shows the reference for a day after filing; no longer.
+SUBMITTED_MAX_AGE = 24 * 3600
+RATE_LIMITED_MESSAGE = (
+    "We have received several requests from you recently, so we cannot take another one "
+    "just now. Please try again later, or write to our Data Protection Officer at {dpo_email}."
+)
 
 
 def verification_url(request: RightsRequest) -> str:
     path = reverse("rights:verify", kwargs={"token": verification_token(request)})
     return f"{settings.SITE_URL}{path}"
+
+
+def rate_limited_message() -> str:
+    return RATE_LIMITED_MESSAGE.format(dpo_email=settings.DPO_EMAIL)
+
+
+# --- Rate limits ----------------------------------------------------------------------------
+
+
+def _bucket(kind: str, value: str) -> str:
+    # Hashed, so that no e-mail address or IP is written into the cache's keys.
+    digest = salted_hmac("dsar.intake.rate", f"{kind}:{value}").hexdigest()[:32]
+    return f"dsar-intake:{kind}:{digest}"
+
+
+def _limits(ip_address: str | None, email: str | None) -> list[tuple[str, int, int]]:
+    limits = []
+    if ip_address:
+        limits.append(
+            (
+                _bucket("ip", ip_address),
+                settings.RIGHTS_REQUEST_LIMIT_PER_IP,
+                settings.RIGHTS_REQUEST_LIMIT_PER_IP_SECONDS,
+            )
+        )
+    if email:
+        limits.append(
+            (
+                _bucket("email", UserManager.normalize_email(email).lower()),
+                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL,
+                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS,
+            )
+        )
+    return limits
+
+
+def intake_allowed(*, ip_address: str | None = None, email: str | None = None) -> bool:
+    """May one more request be filed from this IP, for this e-mail? If so, count it.
+
+    Fixed windows in the cache, one per IP and one per e-mail: the window starts at the first
+    filing. Counting only when both allow means a refused attempt does not extend the wait.
+    Two concurrent filings may both pass at the limit: a little inexact, and harmless here.
+    """
+    limits = _limits(ip_address, email)
+    if any((cache.get(key) or 0) >= limit for key, limit, _ in limits):
+        return False
+    for key, _, window in limits:
+        cache.add(key, 0, timeout=window)
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.set(key, 1, timeout=window)
+    return True
+
+
+# --- The "check your e-mail" page ---------------------------------------------------------
+
+
+def submitted_token(request: RightsRequest) -> str:
+    return signing.dumps(request.reference, salt=SUBMITTED_SALT)
+
+
+def reference_from_submitted_token(token: str) -> str | None:
+    """The reference to show after filing. It grants nothing: the status page needs the link
+    sent by e-mail."""
+    try:
+        return signing.loads(token, salt=SUBMITTED_SALT, max_age=SUBMITTED_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+# --- Filing with corrections ----------------------------------------------------------------
+
+
+def rights_request_intake(*, corrections=(), **fields) -> RightsRequest:
+    """File a request (dsar.services.rights_request_file) with the corrections a rectification
+    request proposes (unsaved RectificationItem rows), all or nothing."""
+    with transaction.atomic():
+        request = rights_request_file(**fields)
+        for item in corrections:
+            item.request = request
+            item.full_clean()
+            item.save()
+    return request
+
+
+def requester_events(request: RightsRequest):
+    """The timeline the requester may see. Internal notes never, even one marked visible."""
+    from dsar.models import RequestEvent
+
+    return request.events.filter(visible_to_requester=True).exclude(kind=RequestEvent.Kind.NOTE)

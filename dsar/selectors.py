@@ -1,7 +1,7 @@
 import datetime
 
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -55,3 +55,25 @@ def subject_candidates(request: RightsRequest) -> QuerySet[User]:
     The DPO confirms each match by hand; none or several are shown as they are.
     """
     return User.objects.filter(email=request.requester_email).select_related("organisation")
+
+
+# --- The DPO's queue ----------------------------------------------------------------------
+
+
+def requests_for_queue() -> QuerySet[RightsRequest]:
+    """Every request, the soonest due first and those without a due date last."""
+    return RightsRequest.objects.select_related("assignee").order_by(
+        F("due_on").asc(nulls_last=True), "received_at", "pk"
+    )
+
+
+def request_due_mark(request: RightsRequest, today: datetime.date | None = None) -> str:
+    """The due mark, "overdue", "due_soon" or "": the rule of requests_overdue/_due_soon."""
+    if not request.is_open or request.due_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if request.due_on < today:
+        return "overdue"
+    if request.due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return ""

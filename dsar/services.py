@@ -31,7 +31,12 @@ VERIFICATION_SALT = "dsar.verification"
 Kind = RequestEvent.Kind
 
 
+SYSTEM = "system"  # ``by`` for a step the app takes by itself, with no person acting
+
+
 def _label(actor) -> str:
+    if actor == SYSTEM:
+        return SYSTEM
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "requester"
     return actor.get_username()
@@ -133,10 +138,14 @@ def rights_request_file(
     filed_by=None,
     received_at: datetime.datetime | None = None,
     verified: bool = False,
+    own_account: User | None = None,
 ) -> RightsRequest:
     """File a request. ``verified``: the requester's identity needs no e-mail check (a logged-in
     user, an integration filing for its own user, a request the DPO logged after checking).
     Otherwise a one-time link goes to the address, and the clock starts when it is opened.
+    ``own_account``: the requester's own account, known at filing (see
+    rights_request_link_own_account); linked before verification so that what runs at once
+    on verification already sees the subject.
     """
     request = RightsRequest(
         reference=f"pending-{uuid.uuid4().hex[:12]}",
@@ -158,6 +167,8 @@ def rights_request_file(
         request.save(update_fields=["reference"])
         _event(request, Kind.ACTION, by=filed_by, body="Request received.", visible=True)
         _audit(filed_by, "rights_request.file", request, kind=kind, channel=channel)
+        if own_account is not None:
+            rights_request_link_own_account(request=request, user=own_account, by=filed_by)
         if verified:
             # The day of receipt starts the clock when no identity check is needed.
             _verified(request, by=filed_by, clock_start=timezone.localdate(request.received_at))
@@ -299,6 +310,16 @@ def rights_request_complete(*, request: RightsRequest, outcome: str, by) -> Righ
     return request
 
 
+def rights_request_complete_by_system(*, request: RightsRequest, outcome: str) -> RightsRequest:
+    """Complete a request the app honours at once by itself (an objection to direct
+    marketing): no staff member acts; the timeline and the letter say what was done."""
+    with transaction.atomic():
+        request.outcome = outcome.strip()
+        _move(request, State.COMPLETED, by=SYSTEM, body=request.outcome)
+        _send("completed", request, message=request.outcome)
+    return request
+
+
 def rights_request_reject(*, request: RightsRequest, reason: str, by) -> RightsRequest:
     """Refuse a manifestly unfounded or excessive request, with the reason and the ICO."""
     _require_staff(by)
@@ -371,6 +392,24 @@ def rights_request_requester_reply(*, request: RightsRequest, body: str) -> Requ
 # --- Matching the requester to data subjects ---------------------------------------------
 
 
+def rights_request_link_own_account(
+    *, request: RightsRequest, user: User, by=None
+) -> RequestSubject:
+    """Match a request to the requester's own account without the DPO: the person filed while
+    logged in, or an integration filed for a user of its own organisation with that e-mail."""
+    by = by if by is not None else user
+    with transaction.atomic():
+        subject, created = RequestSubject.objects.get_or_create(
+            request=request,
+            user=user,
+            defaults={"confirmed_by": by if isinstance(by, User) else None},
+        )
+        if created:
+            _event(request, Kind.ACTION, by=by, body="Matched to the requester's own account.")
+            _audit(by, "rights_request.subject_link_own", request, user=user.pk)
+    return subject
+
+
 def rights_request_confirm_subject(*, request: RightsRequest, user: User, by) -> RequestSubject:
     _require_staff(by)
     with transaction.atomic():
@@ -390,3 +429,29 @@ def rights_request_remove_subject(*, request: RightsRequest, user: User, by) -> 
         if removed:
             _event(request, Kind.ACTION, by=by, body=f"Unmatched from the account {user.email}.")
             _audit(by, "rights_request.subject_remove", request, user=user.pk)
+
+
+# --- The back office: viewing a request, editing letters ------------------------------------
+
+
+def rights_request_view_record(*, request: RightsRequest, by) -> None:
+    """Opening a request shows a person's data: each display is in the audit trail."""
+    _require_staff(by)
+    _audit(by, "rights_request.view", request)
+
+
+def letter_template_update(*, template, title: str, body: str, by):
+    """The DPO rewords a standard letter; the old wording stays in the audit trail."""
+    from accounts.models import Role
+
+    if getattr(by, "role", None) != Role.DPO:
+        raise PermissionDenied("Only the DPO edits the standard letters.")
+    previous = {"title": template.title, "body": template.body}
+    template.title, template.body = title.strip(), body.strip()
+    template.full_clean()
+    with transaction.atomic():
+        template.save()
+        audit.record(
+            by, "letter.edit", target=template, details={"key": template.key, "before": previous}
+        )
+    return template

@@ -15,3 +15,90 @@ def send_letter(request_id: int, key: str, extra: dict) -> None:
 
         extra = {**extra, "verify_url": verification_url(request)}
     letter_send(key, request, **extra)
+
+
+DUE_ALERTS_CLAIM_TTL = 60 * 60 * 48  # two days: long enough to cover the day it names
+DUE_ALERTS_ACTION = "rights_request.due_alerts_sent"
+
+
+@shared_task
+def send_due_alerts() -> int:
+    """E-mail the DPO the open requests overdue or due within 7 days; once a day at most.
+
+    Returns how many requests the e-mail listed (0 when nothing was sent).
+    """
+    import datetime
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    import audit
+    from audit.models import AuditEntry
+    from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
+
+    today = timezone.localdate()
+    # The audit trail says durably that today's alert went out (a cache can be flushed);
+    # cache.add is atomic, so of two runs at once (a retry, a second beat) one claims the day.
+    sent = AuditEntry.objects.filter(action=DUE_ALERTS_ACTION, target_id=today.isoformat())
+    if sent.exists():
+        return 0
+    claim = f"dsar:due-alerts:{today.isoformat()}"
+    if not cache.add(claim, "sent", DUE_ALERTS_CLAIM_TTL):
+        return 0
+    overdue = list(requests_overdue(today).select_related("assignee").order_by("due_on", "pk"))
+    due_soon = list(requests_due_soon(today).select_related("assignee").order_by("due_on", "pk"))
+    if not overdue and not due_soon:
+        return 0
+
+    def table(rows: list[RightsRequest]) -> str:
+        lines = [f"{'Reference':<16} {'Due':<11} {'Type':<44} {'Status':<24} Assignee"]
+        for row in rows:
+            who = row.assignee.full_name or row.assignee.email if row.assignee else "nobody"
+            lines.append(
+                f"{row.reference:<16} {row.due_on:%Y-%m-%d} {row.get_kind_display():<44} "
+                f"{row.get_state_display():<24} {who}"
+            )
+        return "\n".join(lines)
+
+    sections = []
+    if overdue:
+        sections.append(f"OVERDUE ({len(overdue)})\n{table(overdue)}")
+    if due_soon:
+        until = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        sections.append(f"DUE BY {until:%-d %B %Y} ({len(due_soon)})\n{table(due_soon)}")
+    body = (
+        f"Rights requests needing an answer, as of {today:%-d %B %Y}.\n\n"
+        + "\n\n".join(sections)
+        + f"\n\nWork them in the back office: {settings.SITE_URL}/backoffice/requests/\n"
+    )
+    subject = f"Rights requests: {len(overdue)} overdue, {len(due_soon)} due within 7 days"
+    try:
+        send_mail(subject, body, None, [settings.DPO_EMAIL])
+    except Exception:
+        cache.delete(claim)  # not sent: let the retry or the next run try again today
+        raise
+    audit.record(
+        None,
+        DUE_ALERTS_ACTION,
+        target_id=today.isoformat(),
+        details={
+            "overdue": [row.reference for row in overdue],
+            "due_soon": [row.reference for row in due_soon],
+        },
+    )
+    return len(overdue) + len(due_soon)
+
+
+@shared_task
+def build_access_package(request_id: int, by_id: int | None = None) -> None:
+    """Build a request's access package. Idempotent: a live package is not built again."""
+    from accounts.models import User
+    from dsar.executors.access import access_package_build
+
+    request = RightsRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return
+    by = User.objects.filter(pk=by_id).first() if by_id else None
+    access_package_build(request=request, by=by)

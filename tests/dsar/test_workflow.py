@@ -7,7 +7,6 @@ import itertools
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from dsar.models import Channel, RequestEvent, RequestKind, State
 from dsar.services import (
@@ -92,7 +91,7 @@ def test_a_request_from_a_logged_in_user_starts_its_clock_on_receipt():
 
 def test_a_request_logged_by_the_dpo_starts_on_the_day_it_arrived():
     dpo = DpoFactory()
-    received = timezone.make_aware(datetime.datetime(2026, 3, 2, 9))
+    received = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
     with at(datetime.date(2026, 3, 9)):
         request = file(channel=Channel.POST, filed_by=dpo, received_at=received, verified=True)
     assert request.clock_started_on == datetime.date(2026, 3, 2)

@@ -1,0 +1,111 @@
+"""Erasure: a preview of what goes and what stays (and why), then the run, idempotent."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+from accounts.models import User
+from accounts.services import user_terminate
+from datamap import Entry, Retain, Subject, registry
+from datamap.engines import ErasureOutcome, erase_subject
+from dsar.executors.access import package_path, request_subject
+from dsar.models import AccessPackage, RequestEvent, RightsRequest
+
+ACCOUNT_ACTIVE = (
+    "Needed while the account is active: the employer still uses it to give this person "
+    "access to the service. Terminate the account to erase it."
+)
+# Account-bound entries: the data that makes the account work. Erased only with the account.
+ACCOUNT_RETENTION_CATEGORY = "account"
+
+
+def _account_stays_active(subject: Subject, terminate_account: bool) -> bool:
+    if terminate_account:
+        return False
+    return (
+        User.objects.filter(pk__in=subject.user_ids).exclude(status=User.Status.TERMINATED).exists()
+    )
+
+
+def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str, str]:
+    """The single place that decides what erasure keeps: entry name → the reason it is kept.
+
+    Reasons: the entry's own ``Retain`` rule (a retention duty, accountability), and "needed
+    while the account is active" for account-bound entries when the account stays. Legal
+    holds (a later issue) belong here too.
+    """
+    active = _account_stays_active(subject, terminate_account)
+    reasons = {}
+    for entry in registry.entries():
+        if isinstance(entry.erasure, Retain):
+            reasons[entry.name] = entry.erasure.reason
+        elif active and entry.retention_category == ACCOUNT_RETENTION_CATEGORY:
+            reasons[entry.name] = ACCOUNT_ACTIVE
+    return reasons
+
+
+def _exception_for(subject: Subject, terminate_account: bool) -> Callable[[Entry], str | None]:
+    reasons = erasure_exceptions(subject, terminate_account=terminate_account)
+    return lambda entry: reasons.get(entry.name)
+
+
+def erasure_preview(*, request: RightsRequest, terminate_account: bool) -> list[ErasureOutcome]:
+    """Per entry: what would be deleted or anonymised, what kept and why, with row counts."""
+    subject = request_subject(request)
+    return erase_subject(
+        subject, exception_for=_exception_for(subject, terminate_account), dry_run=True
+    )
+
+
+def _report(outcomes: list[ErasureOutcome]) -> str:
+    lines = ["Data-map entry | Action | Rows | Reason kept", "--- | --- | --- | ---"]
+    for outcome in outcomes:
+        lines.append(
+            f"{outcome.entry.name} | {outcome.action} | {outcome.rows} | {outcome.reason or ''}"
+        )
+    return "\n".join(lines)
+
+
+def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[ErasureOutcome]:
+    """Terminate the account(s) if asked, then erase entry by entry. Running it again finds
+    nothing more to erase: deleted rows are gone and anonymised rows stay anonymous."""
+    subject = request_subject(request)
+    with transaction.atomic():
+        terminated = []
+        if terminate_account:
+            for user in User.objects.filter(pk__in=subject.user_ids).exclude(
+                status=User.Status.TERMINATED
+            ):
+                user_terminate(user=user, by=by)
+                terminated.append(user.pk)
+        # Package files hold a copy of the data: the rows go with the data map, the files here.
+        packages = AccessPackage.objects.filter(
+            pk__in=registry.entry("dsar.packages").rows_of(subject).values("pk")
+        )
+        for package in packages:
+            package_path(package).unlink(missing_ok=True)
+        outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
+        report = _report(outcomes)
+        RequestEvent.objects.create(
+            request=request,
+            kind=RequestEvent.Kind.ACTION,
+            actor=by,
+            actor_label=by.get_username(),
+            body=f"Erasure run on {timezone.localtime():%-d %B %Y %H:%M}.\n\n{report}",
+        )
+        audit.record(
+            by,
+            "rights_request.erasure_run",
+            target=request,
+            details={
+                "reference": request.reference,
+                "terminated_accounts": terminated,
+                "outcomes": [
+                    {"entry": o.entry.name, "action": o.action, "rows": o.rows, "reason": o.reason}
+                    for o in outcomes
+                ],
+            },
+        )
+    return outcomes

@@ -1,0 +1,106 @@
+"""Restriction and objection to legitimate interests: flags on the matched accounts that
+usage reports and aggregates honour (``accounts.selectors.users_excluded_from_reports``).
+
+accounts has no service for these two flags yet; they are set here with a conditional
+``update`` (running a step twice changes nothing more), each step recorded and audited.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from dsar.executors._common import step
+from dsar.models import RightsRequest
+from dsar.services import rights_request_complete
+
+
+def _matched(request: RightsRequest):
+    users = User.objects.filter(pk__in=request.subjects.values("user_id"))
+    if not users.exists():
+        raise ValidationError("Match the request to an account first.")
+    return users
+
+
+def restriction_apply(*, request: RightsRequest, by) -> int:
+    with transaction.atomic():
+        users = _matched(request)
+        ids = sorted(users.values_list("pk", flat=True))
+        changed = users.filter(processing_restricted_at__isnull=True).update(
+            processing_restricted_at=timezone.now()
+        )
+        step(
+            request,
+            by,
+            "restriction_apply",
+            "Processing restricted: usage reports and aggregates leave this person out.",
+            visible=True,
+            users=ids,
+            changed=changed,
+        )
+    return changed
+
+
+def restriction_lift(*, request: RightsRequest, by) -> int:
+    with transaction.atomic():
+        users = _matched(request)
+        ids = sorted(users.values_list("pk", flat=True))
+        changed = users.filter(processing_restricted_at__isnull=False).update(
+            processing_restricted_at=None
+        )
+        step(
+            request,
+            by,
+            "restriction_lift",
+            "Restriction of processing lifted.",
+            visible=True,
+            users=ids,
+            changed=changed,
+        )
+    return changed
+
+
+UPHELD = "upheld"
+COMPELLING = "compelling"
+
+
+def objection_decide(
+    *, request: RightsRequest, outcome: str, reasons: str, restrict: bool, by
+) -> RightsRequest:
+    """Record the reassessment of an objection to processing on legitimate interests, and
+    tell the requester the outcome by completing the request with it."""
+    reasons = reasons.strip()
+    if outcome not in (UPHELD, COMPELLING):
+        raise ValidationError({"outcome": "Choose upheld or compelling grounds."})
+    if outcome == COMPELLING and not reasons:
+        raise ValidationError({"reasons": "Give the compelling legitimate grounds."})
+    with transaction.atomic():
+        if outcome == UPHELD:
+            users = _matched(request)
+            ids = sorted(users.values_list("pk", flat=True))
+            users.filter(objection_upheld_at__isnull=True).update(
+                objection_upheld_at=timezone.now()
+            )
+            step(request, by, "objection_upheld", "Objection upheld.", users=ids)
+            if restrict:
+                restriction_apply(request=request, by=by)
+            answer = (
+                "We have reassessed the processing you objected to and upheld your objection: "
+                "we have stopped processing your data on the basis of our legitimate interests"
+                + (", and restricted its processing." if restrict else ".")
+                + (f"\n\n{reasons}" if reasons else "")
+            )
+        else:
+            step(
+                request,
+                by,
+                "objection_compelling_grounds",
+                f"Compelling legitimate grounds recorded: {reasons}",
+            )
+            answer = (
+                "We have reassessed the processing you objected to. We have compelling "
+                "legitimate grounds for it which override your interests, rights and "
+                f"freedoms, so it continues:\n\n{reasons}"
+            )
+        rights_request_complete(request=request, outcome=answer, by=by)
+    return request

@@ -1,0 +1,354 @@
+"""The access package: built from the data map for a subject holding every category, checked
+file by file; the requester downloads it with an e-mailed code, and each download is recorded.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+import audit
+from accounts.communications import communication_preferences_update
+from accounts.models import BackupCodeDevice, InvestigationNote, Invitation, UserSession
+from audit.disclosures import disclosure_record
+from audit.models import AuditEntry
+from datamap import registry
+from dsar.executors.access import access_package_build, package_path
+from dsar.models import (
+    AccessPackage,
+    Channel,
+    PackageDownload,
+    RectificationItem,
+    RequestEvent,
+    RequestKind,
+)
+from dsar.selectors import status_token
+from dsar.services import rights_request_confirm_subject, rights_request_file
+from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
+from usage.models import DailyUsage, DailyUserUsage, UsageEvent
+
+pytestmark = pytest.mark.django_db
+
+SUBJECT_IP = "198.51.100.77"
+SUBJECT_EMAIL = "ann.able@client.example"
+SUBJECT_NAME = "Ann Zebedee-Able"
+
+
+@pytest.fixture(autouse=True)
+def _packages_dir(settings, tmp_path):
+    settings.PACKAGES_DIR = tmp_path / "packages"
+
+
+def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
+    """GIVEN a person with a row in every data-map entry we can create, and a verified request
+    of ``kind`` from them, matched to their account. Returns (user, request, dpo)."""
+    dpo = dpo or DpoFactory()
+    user = UserFactory(
+        email=SUBJECT_EMAIL, full_name=SUBJECT_NAME, job_title='=HYPERLINK("http://x")'
+    )
+    now = timezone.now()
+    TOTPDevice.objects.create(user=user, name="Ann's phone", confirmed=True)
+    BackupCodeDevice.objects.create(user=user, name="backup", confirmed=True)
+    Invitation.objects.create(
+        user=user, nonce="n" * 43, expires_at=now + datetime.timedelta(days=3), accepted_at=now
+    )
+    UserSession.objects.create(
+        user=user, session_key="k" * 40, ip_address=SUBJECT_IP, device="Firefox on Linux"
+    )
+    axes = {"ip_address": SUBJECT_IP, "user_agent": "Firefox", "username": SUBJECT_EMAIL}
+    axes_extra = {"http_accept": "*/*", "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(
+        **axes, **axes_extra, get_data="", post_data="", failures_since_start=1
+    )
+    AccessFailureLog.objects.create(**axes, **axes_extra)
+    AccessLog.objects.create(**axes, **axes_extra)
+    investigation = InvestigationFactory(user=user, ip_address=SUBJECT_IP)
+    InvestigationNote.objects.create(
+        investigation=investigation, author=dpo, text=f"Spoke to {SUBJECT_NAME}."
+    )
+    api_key_for(user.organisation, name="Ann's integration", created_by=user)
+    LogEntry.objects.create(user=user, action_flag=1, object_repr="a thing", change_message="")
+    communication_preferences_update(
+        user=user, newsletter=True, webinars=False, product_updates=True
+    )
+    UsageEvent.objects.create(
+        occurred_at=now,
+        organisation=user.organisation,
+        user=user,
+        ip_address=SUBJECT_IP,
+        action="page_view",
+        feature="reports",
+        path="-2+3",
+        status_code=200,
+        duration_ms=12,
+    )
+    DailyUsage.objects.create(
+        date=now.date(),
+        organisation=user.organisation,
+        user=user,
+        feature="reports",
+        event_count=1,
+        total_duration_ms=12,
+        first_seen=now,
+        last_seen=now,
+    )
+    DailyUserUsage.objects.create(
+        date=now.date(),
+        organisation=user.organisation,
+        user=user,
+        event_count=1,
+        total_duration_ms=12,
+    )
+    disclosure_record(
+        recipient_type="client",
+        recipient=user.organisation.name,
+        legal_basis="Legitimate interests",
+        categories=["usage"],
+        description="Monthly usage report",
+        subject_user_ids=[user.pk],
+        organisation=user.organisation,
+        by=dpo,
+    )
+    disclosure_record(
+        recipient_type="client",
+        recipient=user.organisation.name,
+        legal_basis="Legitimate interests",
+        categories=["usage"],
+        description="Usage report Ann downloaded",
+        subject_user_ids=[],
+        organisation=user.organisation,
+        by=user,
+    )
+    audit.record(dpo, "user.view", target=user)
+    earlier = rights_request_file(
+        kind=RequestKind.ACCESS,
+        requester_name=SUBJECT_NAME,
+        requester_email=SUBJECT_EMAIL,
+        channel=Channel.EMAIL,
+        filed_by=dpo,
+        verified=True,
+    )
+    old = AccessPackage.objects.create(
+        request=earlier,
+        file_name="old.zip",
+        sha256="0" * 64,
+        created_at=now - datetime.timedelta(days=30),
+        expires_at=now - datetime.timedelta(days=23),
+    )
+    PackageDownload.objects.create(package=old, ip_address=SUBJECT_IP)
+    request = rights_request_file(
+        kind=kind,
+        requester_name=SUBJECT_NAME,
+        requester_email=SUBJECT_EMAIL,
+        channel=Channel.EMAIL,
+        description="Everything you hold on me, please.",
+        filed_by=dpo,
+        verified=True,
+    )
+    rights_request_confirm_subject(request=request, user=user, by=dpo)
+    RectificationItem.objects.create(request=request, field="job_title", proposed_value="Analyst")
+    return user, request, dpo
+
+
+def build(client, request, dpo, verified_client, django_capture_on_commit_callbacks):
+    verified_client(dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("executors:build_package", kwargs={"reference": request.reference})
+        )
+    assert response.status_code == 302
+    return AccessPackage.objects.get(request=request)
+
+
+def test_the_package_holds_every_entry_in_data_json_a_csv_per_category_and_a_readable_index(
+    client, verified_client, django_capture_on_commit_callbacks
+):
+    _user, request, dpo = seed_subject()
+    package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+
+    archive = zipfile.ZipFile(package_path(package))
+    categories = {str(entry.category) for entry in registry.entries()}
+    assert set(archive.namelist()) == {"data.json", "index.html"} | {f"{c}.csv" for c in categories}
+
+    data = json.loads(archive.read("data.json"))
+    by_name = {entry["name"]: entry for entry in data["entries"]}
+    assert set(by_name) == {entry.name for entry in registry.entries()}
+    for entry in registry.entries():
+        shown = by_name[entry.name]
+        assert shown["category"] == entry.category
+        assert shown["legal_basis"] == entry.legal_basis.label
+        assert shown["retention_category"] == entry.retention_category
+        assert shown["description"] == entry.description
+    # Every category present holds the subject's rows, not just empty sections.
+    empty = {name for name, entry in by_name.items() if not entry["rows"]}
+    assert empty == set(), f"entries without rows for the seeded subject: {sorted(empty)}"
+    assert by_name["accounts.contact"]["rows"][0]["email"] == SUBJECT_EMAIL
+    assert by_name["usage.events"]["rows"][0]["ip_address"] == SUBJECT_IP
+    assert by_name["audit.disclosures_about"]["rows"][0]["disclosure__description"] == (
+        "Monthly usage report"
+    )
+    assert request.reference in {row["reference"] for row in by_name["dsar.requests"]["rows"]}
+    # What erasure would keep carries its reason; the rest says what erasure does.
+    assert by_name["audit.trail"]["kept_reason"]
+    assert not by_name["usage.events"]["kept_reason"]
+    assert by_name["usage.events"]["erasure"].startswith("Anonymised")
+
+    for category in categories:
+        rows = list(csv.reader(io.StringIO(archive.read(f"{category}.csv").decode())))
+        assert rows[0][0] == "entry"
+        assert len(rows) > 1, f"{category}.csv has no rows"
+        for row in rows[1:]:
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (category, cell)
+    contact = archive.read("contact.csv").decode()
+    assert "'=HYPERLINK" in contact
+    assert "'-2+3" in archive.read("usage.csv").decode()
+
+    index = archive.read("index.html").decode()
+    for needed in [
+        "Information Commissioner",
+        "UK only",
+        "Automated decision-making",
+        "provisionally",
+        "Monthly usage report",
+        "Your employer",
+        "Retention category",
+        "rectification",
+    ]:
+        assert needed in index, needed
+
+    assert package.sha256 and len(package.sha256) == 64
+    assert package.size == package_path(package).stat().st_size
+    assert package.expires_at - package.created_at == datetime.timedelta(days=7)
+    assert RequestEvent.objects.filter(request=request, body__contains="copy of your data").exists()
+    assert AuditEntry.objects.filter(action="rights_request.package_build").exists()
+
+
+def test_building_twice_keeps_one_live_package(
+    client, verified_client, django_capture_on_commit_callbacks
+):
+    _user, request, dpo = seed_subject()
+    first = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+    again = access_package_build(request=request, by=dpo)
+    assert again.pk == first.pk
+    assert AccessPackage.objects.filter(request=request).count() == 1
+
+
+def _code_from(mailoutbox) -> str:
+    return re.search(r"is:\s+(\d{6})\s", mailoutbox[-1].body).group(1)
+
+
+def test_the_requester_downloads_with_the_emailed_code_and_the_download_is_recorded(
+    client, verified_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    _user, request, dpo = seed_subject()
+    package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+    client.logout()
+    token = status_token(request)
+    kwargs = {"token": token, "package_id": package.pk}
+
+    status = client.get(reverse("rights:status", kwargs={"token": token}))
+    assert b"E-mail me a download code" in status.content
+    # Without a code the download sends the requester to the code page.
+    response = client.get(reverse("rights:package_download", kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rights:package_unlock", kwargs=kwargs)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("rights:package_code", kwargs=kwargs))
+    assert mailoutbox[-1].to == [SUBJECT_EMAIL]
+    code = _code_from(mailoutbox)
+    wrong = "000000" if code != "000000" else "111111"
+    refused = client.post(reverse("rights:package_unlock", kwargs=kwargs), {"code": wrong})
+    assert refused.status_code == 400
+    assert b"4 tries left" in refused.content
+
+    unlocked = client.post(
+        reverse("rights:package_unlock", kwargs=kwargs), {"code": code}, REMOTE_ADDR="192.0.2.9"
+    )
+    assert unlocked.status_code == 302
+    download = client.get(unlocked["Location"], REMOTE_ADDR="192.0.2.9")
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    body = b"".join(download.streaming_content)
+    assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+    assert PackageDownload.objects.get(package=package).ip_address == "192.0.2.9"
+    assert RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.DOWNLOAD).exists()
+    assert AuditEntry.objects.filter(action="rights_request.package_download").exists()
+    # The code is spent: a second try with it is refused.
+    again = client.post(reverse("rights:package_unlock", kwargs=kwargs), {"code": code})
+    assert again.status_code == 400
+
+
+def test_five_wrong_codes_spend_the_code(
+    client, verified_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    _user, request, dpo = seed_subject()
+    package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+    client.logout()
+    kwargs = {"token": status_token(request), "package_id": package.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("rights:package_code", kwargs=kwargs))
+    code = _code_from(mailoutbox)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        client.post(reverse("rights:package_unlock", kwargs=kwargs), {"code": wrong})
+    response = client.post(reverse("rights:package_unlock", kwargs=kwargs), {"code": code})
+    assert response.status_code == 400
+    assert not PackageDownload.objects.filter(package=package).exists()
+
+
+def test_an_expired_package_is_refused_with_a_clear_page(
+    client, verified_client, django_capture_on_commit_callbacks
+):
+    _user, request, dpo = seed_subject()
+    package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+    AccessPackage.objects.filter(pk=package.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    client.logout()
+    kwargs = {"token": status_token(request), "package_id": package.pk}
+    for response in [
+        client.post(reverse("rights:package_code", kwargs=kwargs)),
+        client.get(reverse("rights:package_unlock", kwargs=kwargs)),
+        client.get(reverse("rights:package_download", kwargs=kwargs)),
+    ]:
+        assert response.status_code == 410
+        assert b"This download has expired" in response.content
+    assert not PackageDownload.objects.filter(package=package).exists()
+
+
+def test_a_package_of_another_request_is_not_found(
+    client, verified_client, django_capture_on_commit_callbacks
+):
+    _user, request, dpo = seed_subject()
+    package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
+    other = rights_request_file(
+        kind=RequestKind.ACCESS,
+        requester_name="Bob",
+        requester_email="bob@example.test",
+        channel=Channel.EMAIL,
+        filed_by=dpo,
+        verified=True,
+    )
+    kwargs = {"token": status_token(other), "package_id": package.pk}
+    assert client.get(reverse("rights:package_unlock", kwargs=kwargs)).status_code == 404
+
+
+def test_the_panel_is_for_the_privacy_team_only(client, verified_client):
+    _user, request, _dpo = seed_subject()
+    verified_client(UserFactory())
+    response = client.post(
+        reverse("executors:build_package", kwargs={"reference": request.reference})
+    )
+    assert response.status_code == 403
+    assert not AccessPackage.objects.filter(request=request).exists()

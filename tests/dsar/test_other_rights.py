@@ -1,0 +1,310 @@
+"""Rectification, restriction, objections, portability and consent withdrawal."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.communications import communication_preferences_update
+from accounts.models import CommunicationPreferences, User
+from accounts.selectors import may_send_marketing
+from audit.models import AuditEntry
+from dsar.letters import DEFAULT_LETTERS
+from dsar.models import (
+    Channel,
+    RectificationItem,
+    RequestEvent,
+    RequestKind,
+    RequestSubject,
+    RightsRequest,
+    State,
+)
+from dsar.services import (
+    rights_request_confirm_subject,
+    rights_request_file,
+    rights_request_verify,
+    verification_token,
+)
+from tests.factories import DpoFactory, SupportFactory, UserFactory
+from usage.models import DailyUserUsage
+from usage.selectors import usage_report
+
+pytestmark = pytest.mark.django_db
+
+
+def file_matched(kind, user, dpo, **fields):
+    request = rights_request_file(
+        kind=kind,
+        requester_name=user.full_name,
+        requester_email=user.email,
+        channel=Channel.EMAIL,
+        description="Please act on my request.",
+        filed_by=dpo,
+        verified=True,
+        **fields,
+    )
+    rights_request_confirm_subject(request=request, user=user, by=dpo)
+    return request
+
+
+def url(name, request, **kwargs):
+    return reverse(f"executors:{name}", kwargs={"reference": request.reference, **kwargs})
+
+
+# --- Rectification ----------------------------------------------------------------------------
+
+
+def test_rectification_applies_approved_values_only(client, verified_client):
+    dpo = DpoFactory()
+    user = UserFactory(full_name="Ann Abel", job_title="Clerk")
+    request = file_matched(RequestKind.RECTIFICATION, user, dpo)
+    name = RectificationItem.objects.create(
+        request=request, field="full_name", proposed_value="Ann Able"
+    )
+    title = RectificationItem.objects.create(
+        request=request, field="job_title", proposed_value="CEO"
+    )
+    verified_client(dpo)
+
+    client.post(url("rectification", request, item_id=name.pk), {"decision": "approve"})
+    refused = client.post(url("rectification", request, item_id=title.pk), {"decision": "reject"})
+    assert refused.status_code == 302
+    title.refresh_from_db()
+    assert title.decision == RectificationItem.Decision.PENDING  # a rejection needs a reason
+    client.post(
+        url("rectification", request, item_id=title.pk),
+        {"decision": "reject", "reason": "Your contract says Clerk."},
+    )
+
+    user.refresh_from_db()
+    assert (user.full_name, user.job_title) == ("Ann Able", "Clerk")
+    name.refresh_from_db()
+    title.refresh_from_db()
+    assert name.decision == RectificationItem.Decision.APPROVED
+    assert title.decision == RectificationItem.Decision.REJECTED
+    assert title.decision_reason == "Your contract says Clerk."
+    assert AuditEntry.objects.filter(action="user.rectify", target_id=str(user.pk)).exists()
+    visible = RequestEvent.objects.filter(request=request, visible_to_requester=True)
+    assert visible.filter(body__contains="refused: Your contract says Clerk.").exists()
+    # Deciding twice is refused.
+    client.post(url("rectification", request, item_id=title.pk), {"decision": "approve"})
+    user.refresh_from_db()
+    assert user.job_title == "Clerk"
+
+
+def test_the_panel_lists_the_proposed_corrections(client, verified_client):
+    dpo = DpoFactory()
+    user = UserFactory()
+    request = file_matched(RequestKind.RECTIFICATION, user, dpo)
+    item = RectificationItem.objects.create(
+        request=request, field="job_title", proposed_value="Analyst"
+    )
+    verified_client(dpo)
+    page = client.get(reverse("requests:detail", kwargs={"reference": request.reference}))
+    assert page.status_code == 200
+    assert b"Analyst" in page.content
+    assert url("rectification", request, item_id=item.pk).encode() in page.content
+
+
+# --- Restriction ------------------------------------------------------------------------------
+
+
+def test_restriction_removes_the_person_from_usage_reports_and_lifting_restores_them(
+    client, verified_client
+):
+    dpo = DpoFactory()
+    ann = UserFactory(full_name="Ann Able")
+    bob = UserFactory(full_name="Bob Baker", organisation=ann.organisation)
+    day = datetime.date(2026, 11, 2)
+    for person in (ann, bob):
+        DailyUserUsage.objects.create(
+            date=day,
+            organisation=ann.organisation,
+            user=person,
+            event_count=3,
+            total_duration_ms=30,
+        )
+    request = file_matched(RequestKind.RESTRICTION, ann, dpo)
+
+    def people():
+        report = usage_report(organisation=ann.organisation, start=day, end=day, group_by="user")
+        return sorted(report.user_ids)
+
+    assert people() == sorted([ann.pk, bob.pk])
+    verified_client(dpo)
+    client.post(url("restriction", request, action="apply"))
+    assert people() == [bob.pk]
+    ann.refresh_from_db()
+    assert ann.processing_restricted_at is not None
+
+    client.post(url("restriction", request, action="lift"))
+    assert people() == sorted([ann.pk, bob.pk])
+    steps = RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.ACTION)
+    assert steps.filter(body__startswith="Processing restricted").exists()
+    assert steps.filter(body__startswith="Restriction of processing lifted").exists()
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"rights_request.restriction_apply", "rights_request.restriction_lift"} <= actions
+
+
+def test_restriction_needs_a_matched_account(client, verified_client):
+    dpo = DpoFactory()
+    request = rights_request_file(
+        kind=RequestKind.RESTRICTION,
+        requester_name="Nobody",
+        requester_email="nobody@example.test",
+        channel=Channel.EMAIL,
+        filed_by=dpo,
+        verified=True,
+    )
+    verified_client(dpo)
+    response = client.post(url("restriction", request, action="apply"), follow=True)
+    assert b"Match the request to an account first" in response.content
+
+
+# --- Objection to legitimate interests ------------------------------------------------------
+
+
+def test_an_upheld_objection_flags_the_person_and_tells_the_requester(
+    client, verified_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    dpo = DpoFactory()
+    user = UserFactory()
+    request = file_matched(RequestKind.OBJECTION, user, dpo)
+    verified_client(dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("objection", request), {"outcome": "upheld", "reasons": "", "restrict": "on"}
+        )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.objection_upheld_at is not None
+    assert user.processing_restricted_at is not None
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    assert "upheld your objection" in request.outcome
+    assert any("upheld your objection" in mail.body for mail in mailoutbox)
+
+
+def test_compelling_grounds_need_reasons_and_leave_the_person_in_reports(client, verified_client):
+    dpo = DpoFactory()
+    user = UserFactory()
+    request = file_matched(RequestKind.OBJECTION, user, dpo)
+    verified_client(dpo)
+    refused = client.post(url("objection", request), {"outcome": "compelling", "reasons": ""})
+    assert refused.status_code == 400
+    client.post(
+        url("objection", request),
+        {"outcome": "compelling", "reasons": "Fraud prevention needs these logs."},
+    )
+    request.refresh_from_db()
+    user.refresh_from_db()
+    assert request.state == State.COMPLETED
+    assert "Fraud prevention needs these logs." in request.outcome
+    assert user.objection_upheld_at is None
+
+
+# --- Objection to direct marketing ---------------------------------------------------------
+
+
+def test_a_marketing_objection_is_honoured_at_once_on_verification(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="ann@example.test")
+    communication_preferences_update(
+        user=user, newsletter=True, webinars=True, product_updates=False
+    )
+    assert may_send_marketing(user, "newsletter")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = rights_request_file(
+            kind=RequestKind.MARKETING_OBJECTION,
+            requester_name="Ann",
+            requester_email="Ann@Example.test",
+            channel=Channel.WEB_FORM,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        _verified, problem = rights_request_verify(token=verification_token(request))
+    assert problem == ""
+
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    assert "stopped every marketing e-mail" in request.outcome
+    assert not may_send_marketing(user, "newsletter")
+    preferences = CommunicationPreferences.objects.get(user=user)
+    assert preferences.marketing_objection_at is not None
+    completed = request.events.get(kind=RequestEvent.Kind.TRANSITION, to_state=State.COMPLETED)
+    assert completed.actor_label == "system"
+    assert AuditEntry.objects.filter(action="communications.marketing_objection").exists()
+    assert any("stopped every marketing e-mail" in mail.body for mail in mailoutbox)
+
+
+def test_a_marketing_objection_from_an_unknown_address_still_completes():
+    request = rights_request_file(
+        kind=RequestKind.MARKETING_OBJECTION,
+        requester_name="Zed",
+        requester_email="zed@example.test",
+        channel=Channel.ACCOUNT,
+        verified=True,
+    )
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    assert not User.objects.filter(email="zed@example.test").exists()
+
+
+# --- Portability and consent withdrawal ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "key"),
+    [
+        (RequestKind.PORTABILITY, "portability_not_applicable"),
+        (RequestKind.CONSENT_WITHDRAWAL, "consent_withdrawal_not_applicable"),
+    ],
+)
+def test_portability_and_consent_withdrawal_are_answered_with_their_letter(
+    client, verified_client, kind, key
+):
+    dpo = SupportFactory()
+    user = UserFactory()
+    request = file_matched(kind, user, dpo)
+    verified_client(dpo)
+    response = client.post(url("not_applicable", request))
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    first_sentence = DEFAULT_LETTERS[key][1].split("\n\n")[1][:60]
+    assert first_sentence in request.outcome
+
+
+def test_an_access_request_cannot_be_answered_with_a_not_applicable_letter(client, verified_client):
+    dpo = DpoFactory()
+    request = file_matched(RequestKind.ACCESS, UserFactory(), dpo)
+    verified_client(dpo)
+    assert client.post(url("not_applicable", request)).status_code == 403
+    request.refresh_from_db()
+    assert request.state == State.VERIFIED
+
+
+def test_portability_can_be_fulfilled_with_the_package(
+    client, verified_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.PACKAGES_DIR = tmp_path
+    dpo = DpoFactory()
+    request = file_matched(RequestKind.PORTABILITY, UserFactory(), dpo)
+    verified_client(dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("build_package", request))
+    package = request.packages.get()
+    assert package.expires_at > timezone.now()
+    assert RequestSubject.objects.filter(request=request).exists()
+    assert RightsRequest.objects.get(pk=request.pk).is_open
+
+
+@pytest.mark.parametrize("kind", [k for k in RequestKind.values if k != "marketing_objection"])
+def test_the_request_page_shows_the_panel_for_every_kind_of_right(client, verified_client, kind):
+    dpo = DpoFactory()
+    request = file_matched(kind, UserFactory(), dpo)
+    verified_client(dpo)
+    page = client.get(reverse("requests:detail", kwargs={"reference": request.reference}))
+    assert page.status_code == 200
+    assert b"executor-panel" in page.content
