@@ -382,3 +382,42 @@ def api_key_revoke(*, key: OrganisationAPIKey, by) -> OrganisationAPIKey:
         key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
         audit.record(by, "api_key.revoke", target=key, target_id=key.prefix)
     return key
+
+
+# --- Flags set by rights requests ---------------------------------------------------------
+
+
+def _flag_users(*, users, field: str, on: bool, by, action: str) -> int:
+    """Set or clear a timestamp flag on users; those already so are left alone (idempotent)."""
+    with transaction.atomic():
+        changing = list(users.filter(**{f"{field}__isnull": on}))
+        User.objects.filter(pk__in=[u.pk for u in changing]).update(
+            **{field: timezone.now() if on else None}
+        )
+        for user in changing:
+            audit.record(by, action, target=user)
+    return len(changing)
+
+
+def users_restrict_processing(*, users, by) -> int:
+    """Restrict processing: client usage reports and aggregates leave these people out."""
+    return _flag_users(
+        users=users, field="processing_restricted_at", on=True, by=by, action="user.restrict"
+    )
+
+
+def users_lift_restriction(*, users, by) -> int:
+    return _flag_users(
+        users=users,
+        field="processing_restricted_at",
+        on=False,
+        by=by,
+        action="user.restriction_lift",
+    )
+
+
+def users_uphold_objection(*, users, by) -> int:
+    """An objection to processing on legitimate interests was upheld for these people."""
+    return _flag_users(
+        users=users, field="objection_upheld_at", on=True, by=by, action="user.objection_upheld"
+    )

@@ -16,4 +16,6 @@ def navigation(request):
             links.append(("Back office", reverse("requests:queue")))
         if user.is_superuser:
             links.append(("Django admin", reverse("admin:index")))
+    else:
+        links.append(("Your data rights", reverse("rights:new")))
     return {"nav_links": links}

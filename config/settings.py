@@ -376,6 +376,8 @@ LOGGING = {
         # Django logs a failed request with the request object; nothing of its body is logged.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # Eager tasks run inside the request: a line per task there is only noise.
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from datamap import Category, Delete, Entry, LegalBasis, Retain, exempt, register
+from datamap import Category, Entry, LegalBasis, Retain, exempt, register
 
 _KEPT = Retain(
     "The record of a rights request and how it was answered is kept to show the request was "
@@ -74,7 +74,10 @@ register(
             Q(request__requester_email__in=s.emails) | Q(request__subjects__user_id__in=s.user_ids)
         ),
         export_fields=("request__reference", "created_at", "sha256", "expires_at"),
-        erasure=Delete(),
+        erasure=Retain(
+            "The record that a copy of your data was prepared is kept with the request; "
+            "the file itself is deleted."
+        ),
         retention_category="rights_requests",
         retention_field="created_at",
         legal_basis=LegalBasis.LEGAL_OBLIGATION,

@@ -80,12 +80,15 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
             ):
                 user_terminate(user=user, by=by)
                 terminated.append(user.pk)
-        # Package files hold a copy of the data: the rows go with the data map, the files here.
+        # Package files hold a copy of the data: they go once the erasure commits; the record
+        # that a copy was prepared (and downloaded) stays with the request.
         packages = AccessPackage.objects.filter(
-            pk__in=registry.entry("dsar.packages").rows_of(subject).values("pk")
+            pk__in=registry.entry("dsar.packages").rows_of(subject).values("pk"),
+            deleted_at__isnull=True,
         )
-        for package in packages:
-            package_path(package).unlink(missing_ok=True)
+        paths = [package_path(package) for package in packages]
+        packages.update(deleted_at=timezone.now())
+        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
         outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
         report = _report(outcomes)
         RequestEvent.objects.create(

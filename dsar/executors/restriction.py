@@ -1,15 +1,19 @@
 """Restriction and objection to legitimate interests: flags on the matched accounts that
 usage reports and aggregates honour (``accounts.selectors.users_excluded_from_reports``).
 
-accounts has no service for these two flags yet; they are set here with a conditional
-``update`` (running a step twice changes nothing more), each step recorded and audited.
+The flags are set through the accounts services (running a step twice changes nothing
+more); each step is recorded on the request's timeline too.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import (
+    users_lift_restriction,
+    users_restrict_processing,
+    users_uphold_objection,
+)
 from dsar.executors._common import step
 from dsar.models import RightsRequest
 from dsar.services import rights_request_complete
@@ -26,9 +30,7 @@ def restriction_apply(*, request: RightsRequest, by) -> int:
     with transaction.atomic():
         users = _matched(request)
         ids = sorted(users.values_list("pk", flat=True))
-        changed = users.filter(processing_restricted_at__isnull=True).update(
-            processing_restricted_at=timezone.now()
-        )
+        changed = users_restrict_processing(users=users, by=by)
         step(
             request,
             by,
@@ -45,9 +47,7 @@ def restriction_lift(*, request: RightsRequest, by) -> int:
     with transaction.atomic():
         users = _matched(request)
         ids = sorted(users.values_list("pk", flat=True))
-        changed = users.filter(processing_restricted_at__isnull=False).update(
-            processing_restricted_at=None
-        )
+        changed = users_lift_restriction(users=users, by=by)
         step(
             request,
             by,
@@ -78,9 +78,7 @@ def objection_decide(
         if outcome == UPHELD:
             users = _matched(request)
             ids = sorted(users.values_list("pk", flat=True))
-            users.filter(objection_upheld_at__isnull=True).update(
-                objection_upheld_at=timezone.now()
-            )
+            users_uphold_objection(users=users, by=by)
             step(request, by, "objection_upheld", "Objection upheld.", users=ids)
             if restrict:
                 restriction_apply(request=request, by=by)

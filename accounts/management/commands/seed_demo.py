@@ -4,6 +4,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -106,6 +107,9 @@ class Command(BaseCommand):
     help = "Create demo organisations and users (idempotent) and print their logins."
 
     def handle(self, *args, **options):
+        # The notices seeding triggers (held accounts, acknowledgements) would flood the
+        # console in the embedded mode; this one-off process keeps them in memory instead.
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
         self.seeded: list[User] = []
         logins: list[tuple[str, str, str]] = []
         with transaction.atomic():
