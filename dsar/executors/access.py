@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -253,7 +254,10 @@ def _copy_rows(entry, subject: Subject, out, spool: _Spool) -> int:
     its speed, memory still flat."""
     fields = entry.export_fields
     queryset = entry.rows_of(subject).order_by().values_list(*fields)
-    base, params = queryset.query.sql_with_params()
+    try:
+        base, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return 0  # The subject has nothing here (say, no account): no SQL to run.
     quote = connection.ops.quote_name
     names = [quote(f) for f in fields]
     cells = ["''"] * len(spool.positions)

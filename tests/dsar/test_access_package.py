@@ -352,3 +352,20 @@ def test_the_panel_is_for_the_privacy_team_only(client, verified_client):
     )
     assert response.status_code == 403
     assert not AccessPackage.objects.filter(request=request).exists()
+
+
+def test_a_requester_with_no_account_gets_a_package_of_their_request_alone(settings, tmp_path):
+    # Regression: on PostgreSQL an entry that finds nobody (no user id to match) once failed
+    # to build its COPY query.
+    settings.PACKAGES_DIR = tmp_path
+    request = rights_request_file(
+        kind="access",
+        requester_name="Pat Public",
+        requester_email="pat@example.test",
+        channel="web_form",
+        verified=True,
+    )
+    package = access_package_build(request=request, by=DpoFactory())
+    with zipfile.ZipFile(package_path(package)) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert "Pat Public" in json.dumps(data)
