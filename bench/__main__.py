@@ -3,7 +3,7 @@ import importlib
 
 from bench.common import setup_django
 
-BENCHMARKS = ["usage_logging", "usage_ingest", "usage_reports", "dsar_access"]
+BENCHMARKS = ["usage_logging", "usage_ingest", "usage_reports", "dsar_access", "retention_purge"]
 
 
 def main() -> None:

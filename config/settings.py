@@ -66,15 +66,21 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "cookie_consent",
     # Our apps. datamap comes last so that its ready() sees every model.
     "audit",
     "accounts",
     "usage",
     "dsar",
+    "retention",
+    "cookies",
     "datamap",
 ]
 
 MIDDLEWARE = [
+    # First, so that it is last on the way out: it sees every Set-Cookie and removes those of
+    # a cookie group the visitor has not consented to, and any cookie in no group.
+    "cookies.middleware.ConsentEnforcementMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.navigation",
+                "cookies.context_processors.consent",
             ],
         },
     },
@@ -204,6 +211,17 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60 * 60 * 20},
     },
 }
+# One nightly purge per retention category (retention/defaults.py lists them all), a few
+# minutes apart from 01:00; a category with no policy yet is skipped by the task.
+from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: E402
+
+for _n, _policy in enumerate(_RETENTION_DEFAULTS):
+    CELERY_BEAT_SCHEDULE[f"retention-purge-{_policy.category}"] = {
+        "task": "retention.tasks.purge_retention_category",
+        "schedule": crontab(hour=1, minute=5 * _n),
+        "args": [_policy.category],
+        "options": {"expires": 60 * 60 * 20},
+    }
 
 # --- Authentication -----------------------------------------------------------
 
@@ -268,6 +286,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if _bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# django-cookie-consent's consent cookie: secure with HTTPS; our consent log replaces its
+# LogItem (which keeps no user, visitor or policy version).
+COOKIE_CONSENT_SECURE = HTTPS
+COOKIE_CONSENT_LOG_ENABLED = False
 
 # --- E-mail -------------------------------------------------------------------
 
@@ -394,6 +416,13 @@ RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS = env.int(
 )
 # Access packages (ZIP files for rights requests), kept 7 days; never served as static files.
 PACKAGES_DIR = VAR_DIR / "packages"
+# Retention purges: rows per batch (one transaction each), how long a purge's claim on its
+# category lasts without a heartbeat, and an optional pause between batches.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+RETENTION_LEASE_SECONDS = env.int("RETENTION_LEASE_SECONDS", default=600)
+RETENTION_BATCH_PAUSE_SECONDS = env.float("RETENTION_BATCH_PAUSE_SECONDS", default=0.0)
+# Keys the HMAC that pseudonymises export_test_dataset's output; never written out.
+TEST_DATASET_KEY = env.str("TEST_DATASET_KEY", default="")
 USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)
 # "redis" buffers events in Redis for the drain task (needs REDIS_URL); "request" writes each
 # request's events in one bulk insert at its end.

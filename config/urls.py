@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from cookies import views as cookie_views
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
@@ -24,11 +24,14 @@ urlpatterns = [
     path("backoffice/investigations/", include("accounts.backoffice_urls")),
     path("backoffice/people/", include("accounts.people_urls")),
     path("backoffice/usage/", include("usage.backoffice_urls")),
+    path("backoffice/retention/", include("retention.urls")),
     path("backoffice/requests/<str:reference>/execute/", include("dsar.executor_urls")),
     path("backoffice/requests/", include("dsar.backoffice_urls")),
     path("rights/", include("dsar.urls")),
-    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
-    path("cookies/", TemplateView.as_view(template_name="pages/cookies.html"), name="cookies"),
+    path("privacy/", cookie_views.privacy_notice, name="privacy"),
+    path("cookies/", cookie_views.cookie_settings, name="cookies"),
+    path("", include("cookies.urls")),
+    path("backoffice/cookies/", include("cookies.backoffice_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -92,3 +92,41 @@ def verified_client(client):
         return client
 
     return login
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in fixtures
+        or "live_server" in fixtures
+    )
+
+
+def _seed_reference_rows() -> None:
+    """Run every data migration's ``seed`` function again, with today's models.
+
+    Reference rows (letters, retention policies, cookie groups, the first privacy notice)
+    come from data migrations whose seeding function is called ``seed`` and is idempotent.
+    """
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
+        for operation in migration.operations:
+            if isinstance(operation, RunPython) and operation.code.__name__ == "seed":
+                operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(request):
+    """A transactional test starts after another's flush: put the seeded reference rows back.
+
+    (Serialized rollback cannot do it here: a flush re-creates content types under new ids,
+    which a later restore of the old ones collides with.)
+    """
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        _seed_reference_rows()

@@ -1,9 +1,11 @@
 """Recording product use: a middleware for pages and API calls, and ``usage_record`` for the rest.
 
-A request's events are collected on the request and handed to the buffer once, at the end.
+A request's events are collected on the request and handed to the buffer once, after its
+response has been sent: see ``request_events_hand_over``.
 """
 
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
@@ -17,6 +19,10 @@ from usage.models import Action, UsagePurpose
 SKIPPED_PREFIXES = ("/static/", "/healthz", "/favicon.ico")
 PURPOSES_TTL_SECONDS = 60
 _purposes: dict[int, tuple[float, dict[str, str]]] = {}
+# The events of the request being served, until its response is closed. A context variable, not
+# a thread-local, so that it stays per request under ASGI too (asgiref carries context changes
+# between the sync middleware and the async handler that closes the response).
+_pending_events: ContextVar[list[dict] | None] = ContextVar("usage_pending_events", default=None)
 
 
 @lru_cache(maxsize=2048)
@@ -89,8 +95,30 @@ def usage_record(request, *, action: str, user=None, organisation_id=None, **fie
         pending.append(event)
 
 
+def request_events_hand_over() -> None:
+    """Hand the events of the request whose response was just closed to the buffer.
+
+    Called by the ``request_finished`` receiver (usage/receivers.py). Django sends that signal
+    from ``HttpResponse.close()``, which a WSGI server calls once the response has been sent (a
+    streaming response's after its last chunk) and the test client calls before returning. So
+    the buffer push (a Redis round trip, or the embedded mode's bulk insert) happens after the
+    user has the page, never before. ``buffer_push`` keeps its guarantee there: if Redis is
+    down the events are written to the database directly and counted, and any other failure
+    raises out of ``close()``, where the server logs it.
+    """
+    events = _pending_events.get()
+    if events is None:
+        return
+    _pending_events.set(None)
+    buffer_push(events)
+
+
 class UsageLoggingMiddleware:
-    """Record each authenticated page view and API call, off the request's critical path."""
+    """Record each authenticated page view and API call, off the request's critical path.
+
+    The events are kept for the ``request_finished`` receiver, which hands them to the buffer
+    once the response has been sent; the middleware itself does no I/O.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -98,11 +126,14 @@ class UsageLoggingMiddleware:
     def __call__(self, request):
         if not settings.USAGE_LOGGING_ENABLED or request.path.startswith(SKIPPED_PREFIXES):
             return self.get_response(request)
+        # A previous response that was never closed (a streaming response left unread) would
+        # otherwise lose its events when this request takes the slot: they go now.
+        request_events_hand_over()
         started = time.perf_counter()
         request.usage_events = []
+        _pending_events.set(request.usage_events)
         response = self.get_response(request)
         self._record_request(request, response, started)
-        buffer_push(request.usage_events)
         return response
 
     def _record_request(self, request, response, started: float) -> None:

@@ -1,10 +1,11 @@
 """Logins, logouts and failed logins become usage events. Receivers only hand over."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from accounts.models import User, UserManager
-from usage.capture import usage_record
+from usage.capture import request_events_hand_over, usage_record
 from usage.models import Action
 
 
@@ -28,3 +29,12 @@ def record_login_failed(sender, credentials, request=None, **kwargs):
     user = User.objects.filter(email=email).only("pk", "organisation_id").first()
     if user is not None:
         usage_record(request, action=Action.LOGIN_FAILED, user=user)
+
+
+@receiver(request_finished, dispatch_uid="usage.request_finished")
+def hand_over_request_events(sender, **kwargs):
+    # Sent by HttpResponse.close(), after the response has gone to the client. Django's own
+    # close_old_connections receiver runs first, so a database write made here (the embedded
+    # mode, or the fallback when Redis is down) opens a connection that the next request's
+    # request_started closes, as it does any connection past its CONN_MAX_AGE.
+    request_events_hand_over()

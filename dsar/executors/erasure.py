@@ -12,6 +12,7 @@ from datamap import Entry, Retain, Subject, registry
 from datamap.engines import ErasureOutcome, erase_subject
 from dsar.executors.access import package_path, request_subject
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
+from retention.selectors import hold_reason_for
 
 ACCOUNT_ACTIVE = (
     "Needed while the account is active: the employer still uses it to give this person "
@@ -32,10 +33,14 @@ def _account_stays_active(subject: Subject, terminate_account: bool) -> bool:
 def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str, str]:
     """The single place that decides what erasure keeps: entry name → the reason it is kept.
 
-    Reasons: the entry's own ``Retain`` rule (a retention duty, accountability), and "needed
-    while the account is active" for account-bound entries when the account stays. Legal
-    holds (a later issue) belong here too.
+    Reasons: the entry's own ``Retain`` rule (a retention duty, accountability), "needed
+    while the account is active" for account-bound entries when the account stays, and a
+    legal hold on the person or their organisation, which keeps every entry. Retention
+    purges of terminated accounts call this too.
     """
+    held = hold_reason_for(subject)
+    if held is not None:
+        return {entry.name: held for entry in registry.entries()}
     active = _account_stays_active(subject, terminate_account)
     reasons = {}
     for entry in registry.entries():

@@ -21,6 +21,7 @@ from accounts.communications import communication_preferences_update
 from accounts.models import BackupCodeDevice, InvestigationNote, Invitation, UserSession
 from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
+from cookies.services import consent_record_create
 from datamap import registry
 from dsar.executors.access import access_package_build, package_path
 from dsar.models import (
@@ -33,6 +34,7 @@ from dsar.models import (
 )
 from dsar.selectors import status_token
 from dsar.services import rights_request_confirm_subject, rights_request_file
+from retention.models import LegalHold
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from usage.models import DailyUsage, DailyUserUsage, UsageEvent
 
@@ -129,6 +131,17 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         by=user,
     )
     audit.record(dpo, "user.view", target=user)
+    LegalHold.objects.create(
+        user=user, reason="A claim, since settled", placed_by=dpo, placed_at=now, released_at=now
+    )
+    consent_record_create(
+        visitor_id="seed",
+        user=user,
+        accepted={"performance"},
+        declined={"functionality"},
+        policy_version=1,
+        method="banner",
+    )
     earlier = rights_request_file(
         kind=RequestKind.ACCESS,
         requester_name=SUBJECT_NAME,

@@ -1,7 +1,10 @@
 import pytest
-from django.test import override_settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import RequestFactory, override_settings
 
-from tests.factories import TEST_PASSWORD, DpoFactory, UserFactory
+from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 from usage.buffer import buffer_push
 from usage.models import Action, DirectWriteCount, UsagePurpose
 
@@ -88,3 +91,63 @@ def test_when_redis_is_down_events_are_written_directly_and_counted(redis_url, s
             _client.cache_clear()
     assert len(stored_events(user=user)) == 2
     assert DirectWriteCount.objects.get().events == 2
+
+
+@pytest.fixture
+def wsgi_get(client):
+    """GET through Django's WSGI handler as a server does: the test decides when to close.
+
+    Uses ``client``'s cookies. As the test client does, the test's database connection (and
+    its transaction) is kept across request_started and request_finished.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    handler = WSGIHandler()
+    factory = RequestFactory()
+    factory.cookies = client.cookies
+
+    def get(path):
+        return handler(factory.get(path).environ, lambda status, headers: None)
+
+    yield get
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_a_requests_events_reach_the_buffer_only_when_its_response_is_closed(
+    client, wsgi_get, stored_events
+):
+    client.force_login(UserFactory())
+    response = wsgi_get("/account/")
+    assert response.status_code == 200
+    assert stored_events(action=Action.PAGE_VIEW) == []  # sent, but not yet closed
+
+    response.close()  # what the WSGI server does once the client has the response
+
+    [event] = stored_events(action=Action.PAGE_VIEW)
+    assert event.path == "/account/"
+    assert event.status_code == 200
+
+
+def test_a_streaming_responses_events_arrive_after_its_last_chunk(verified_client, stored_events):
+    client = verified_client(ClientAdminFactory())
+    response = client.get("/console/usage/?download=csv")
+    assert response.status_code == 200
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    next(chunks)
+    assert stored_events(action=Action.PAGE_VIEW) == []
+
+    list(chunks)  # the last chunk: the test client then closes the response, as a server would
+
+    [event] = stored_events(action=Action.PAGE_VIEW)
+    assert event.path == "/console/usage/"
+    assert event.feature == "usage:report"
+
+
+def test_a_response_never_closed_still_has_its_events_handed_over(client, wsgi_get, stored_events):
+    client.force_login(UserFactory())
+    wsgi_get("/account/")  # never closed
+    wsgi_get("/account/security/").close()
+    paths = [event.path for event in stored_events(action=Action.PAGE_VIEW)]
+    assert sorted(paths) == ["/account/", "/account/security/"]

@@ -32,6 +32,8 @@ from accounts.models import (
     User,
 )
 from accounts.security import Event, investigation_raise
+from cookies.demo import consent_demo_seed
+from retention.demo import retention_demo_seed
 from usage.demo import usage_demo_seed
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)
@@ -143,6 +145,8 @@ class Command(BaseCommand):
             self._seed_investigations(dpo)
             self._seed_communications()
             self._seed_rights_requests(dpo, support)
+            consent_demo_seed()
+            retention_demo_seed(dpo=dpo, organisation=Organisation.objects.order_by("pk").last())
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         width = max(len(email) for email, _, _ in logins)

@@ -1,0 +1,169 @@
+"""The DPO's side: consent rates, the consent log as CSV, and the notices' versions."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from audit.services import audit_record
+from config.csv import csv_response
+from cookies.backoffice_forms import PeriodForm, PolicyDraftForm
+from cookies.catalogue import catalogue_get
+from cookies.charts import rate_chart
+from cookies.markdown import render_markdown
+from cookies.models import ConsentRecord, PolicyVersion
+from cookies.selectors import (
+    consent_log,
+    consent_rates,
+    page_visits,
+    policy_current,
+    policy_draft,
+    policy_history,
+)
+from cookies.services import policy_draft_discard, policy_draft_save, policy_publish
+
+
+def _kind(kind: str) -> str:
+    if kind not in PolicyVersion.Kind.values:
+        raise Http404("No such notice.")
+    return kind
+
+
+@staff_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm.from_query(request.GET)
+    context = {"form": form}
+    if form.is_valid():
+        catalogue = catalogue_get()
+        rows = consent_rates(**form.cleaned_data, catalogue=catalogue)
+        context |= {
+            "groups": catalogue.optional,
+            "rows": rows,
+            "chart": rate_chart(rows, catalogue.optional) if rows else None,
+            "visits": page_visits(**form.cleaned_data),
+            "query": request.GET.urlencode(),
+        }
+    return render(request, "backoffice/cookies/report.html", context)
+
+
+@staff_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm.from_query(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid period to export.")
+        return redirect("backoffice-cookies:report")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    audit_record(
+        actor=request.user,
+        action="cookies.consent_log_exported",
+        details={"start": start, "end": end},
+    )
+    methods = dict(ConsentRecord.Method.choices)
+    tz = timezone.get_current_timezone()
+
+    def rows():
+        for created, method, version, accepted, declined, visitor, user_id in consent_log(
+            start=start, end=end
+        ).iterator(chunk_size=2000):
+            yield [
+                created.astimezone(tz).isoformat(timespec="seconds"),
+                methods.get(method, method),
+                version,
+                " ".join(n for n in accepted.split(",") if n),
+                " ".join(n for n in declined.split(",") if n),
+                visitor,
+                user_id or "",
+            ]
+
+    header = [
+        "When (UK time)",
+        "How",
+        "Cookie policy version",
+        "Accepted",
+        "Declined",
+        "Visitor id (keyed hash)",
+        "User id",
+    ]
+    return csv_response(f"consent-log-{start}-{end}.csv", header, rows())
+
+
+@staff_required
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    kinds = [
+        {
+            "kind": kind,
+            "label": label,
+            "current": policy_current(kind),
+            "draft": policy_draft(kind),
+            "history": policy_history(kind),
+        }
+        for kind, label in PolicyVersion.Kind.choices
+    ]
+    return render(request, "backoffice/cookies/notices.html", {"kinds": kinds})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    kind = _kind(kind)
+    draft = policy_draft(kind)
+    current = policy_current(kind)
+    if request.method == "POST":
+        form = PolicyDraftForm(request.POST, instance=draft)
+        if form.is_valid():
+            policy_draft_save(
+                kind=kind,
+                body=form.cleaned_data["body"],
+                change_note=form.cleaned_data["change_note"],
+                by=request.user,
+            )
+            messages.success(request, "Draft saved. It is not public until you publish it.")
+            return redirect("backoffice-cookies:notice-edit", kind=kind)
+    else:
+        initial = {} if draft else {"body": current.body if current else ""}
+        form = PolicyDraftForm(instance=draft, initial=initial)
+    return render(
+        request,
+        "backoffice/cookies/notice_edit.html",
+        {
+            "form": form,
+            "kind": kind,
+            "label": PolicyVersion.Kind(kind).label,
+            "draft": draft,
+            "draft_html": render_markdown(draft.body) if draft else "",
+            "current": current,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def notice_publish(request: HttpRequest, kind: str) -> HttpResponse:
+    draft = policy_draft(_kind(kind))
+    if draft is None:
+        messages.error(request, "There is no draft to publish.")
+        return redirect("backoffice-cookies:notices")
+    try:
+        published = policy_publish(draft=draft, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("backoffice-cookies:notice-edit", kind=kind)
+    note = " Every visitor will be asked about cookies again." if kind == "cookies" else ""
+    messages.success(request, f"{published} is published.{note}")
+    return redirect("backoffice-cookies:notices")
+
+
+@staff_required
+@require_POST
+def notice_discard(request: HttpRequest, kind: str) -> HttpResponse:
+    draft = policy_draft(_kind(kind))
+    if draft is not None:
+        policy_draft_discard(draft=draft, by=request.user)
+        messages.success(request, "Draft discarded.")
+    return redirect("backoffice-cookies:notices")

@@ -1,0 +1,15 @@
+from cookies.catalogue import PERFORMANCE
+from cookies.consent import consent_of
+
+
+def consent(request):
+    """The visitor's cookie consent, for the banner, the analytics script and the theme."""
+    # Imported here: views imports forms, which this module need not load for every template.
+    from cookies.views import current_theme
+
+    state = consent_of(request)
+    return {
+        "cookie_consent": state,
+        "cookie_analytics_on": state.allows(PERFORMANCE),
+        "cookie_theme": current_theme(request),
+    }

@@ -1,0 +1,41 @@
+"""Demo cookie decisions for the embedded mode, so that the DPO's consent figures show a trend."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cookies.catalogue import catalogue_get
+from cookies.consent import visitor_hash
+from cookies.models import ConsentRecord
+
+DEMO_VISITORS = 160
+DEMO_WEEKS = 10
+
+
+def consent_demo_seed() -> int:
+    """About 16 decisions a week for ten weeks. Idempotent: a second run adds nothing."""
+    if ConsentRecord.objects.filter(visitor_id=visitor_hash("demo-visitor-0")).exists():
+        return 0
+    catalogue = catalogue_get()
+    optional = [g.varname for g in catalogue.optional]
+    rng = random.Random(7)  # noqa: S311 (demo figures, not security)
+    now = timezone.now()
+    records = []
+    for n in range(DEMO_VISITORS):
+        accepted = {name for name in optional if rng.random() < 0.35 + 0.04 * (n % DEMO_WEEKS)}
+        records.append(
+            ConsentRecord(
+                visitor_id=visitor_hash(f"demo-visitor-{n}"),
+                accepted=ConsentRecord.join(accepted),
+                declined=ConsentRecord.join(set(optional) - accepted),
+                policy_version=max(catalogue.policy_version, 1),
+                method=rng.choice(ConsentRecord.Method.values),
+            )
+        )
+    created = ConsentRecord.objects.bulk_create(records)
+    for n, record in enumerate(created):
+        weeks_ago = DEMO_WEEKS - 1 - (n % DEMO_WEEKS)
+        record.created_at = now - timedelta(weeks=weeks_ago, hours=rng.randint(0, 150))
+    ConsentRecord.objects.bulk_update(created, ["created_at"])
+    return len(created)

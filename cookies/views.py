@@ -1,0 +1,187 @@
+"""Public pages: cookie settings and policy, the consent form, preferences, analytics, notices."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from cookies.catalogue import (
+    ANALYTICS_COOKIE,
+    FUNCTIONALITY,
+    PERFORMANCE,
+    THEME_COOKIE,
+    catalogue_get,
+)
+from cookies.consent import consent_cookie_write, consent_of, new_visitor_token, visitor_hash
+from cookies.forms import THEMES, ConsentForm, ThemeForm
+from cookies.markdown import render_markdown
+from cookies.models import PolicyVersion
+from cookies.selectors import policy_current, policy_history
+from cookies.services import consent_record_create, page_visit_record
+
+ONE_YEAR = 60 * 60 * 24 * 365
+MAX_ANALYTICS_BODY = 2048
+
+
+def _cookie_flags() -> dict:
+    return {"secure": settings.HTTPS, "httponly": True, "samesite": "Lax"}
+
+
+def _cookie_table(catalogue):
+    from cookie_consent.models import Cookie
+
+    details = {
+        c.name: c for c in Cookie.objects.select_related("cookiegroup", "detail").order_by("name")
+    }
+    return [
+        {
+            "group": group,
+            "cookies": [details[name] for name in sorted(group.cookies) if name in details],
+        }
+        for group in catalogue.groups
+    ]
+
+
+@require_GET
+def cookie_settings(request: HttpRequest) -> HttpResponse:
+    """The cookie settings page and the cookie policy generated from the groups."""
+    catalogue = catalogue_get()
+    consent = consent_of(request)
+    policy = policy_current(PolicyVersion.Kind.COOKIES)
+    context = {
+        "catalogue": catalogue,
+        "consent": consent,
+        "groups": _cookie_table(catalogue),
+        "policy": policy,
+        "policy_html": render_markdown(policy.body) if policy else "",
+        "history": policy_history(PolicyVersion.Kind.COOKIES),
+        "theme_form": ThemeForm(initial={"theme": current_theme(request)}),
+        "theme_allowed": consent.allows(FUNCTIONALITY),
+        "accepted_names": [g.name for g in catalogue.optional if consent.allows(g.varname)],
+    }
+    return render(request, "cookies/settings.html", context)
+
+
+@require_POST
+def consent_decide(request: HttpRequest) -> HttpResponse:
+    catalogue = catalogue_get()
+    form = ConsentForm(request.POST, catalogue=catalogue)
+    if not form.is_valid():
+        messages.error(request, "Your cookie choices were not understood; please choose again.")
+        return redirect("cookies")
+    accepted = form.accepted()
+    declined = {g.varname for g in catalogue.optional} - accepted
+    token = consent_of(request).visitor_token or new_visitor_token()
+    consent_record_create(
+        visitor_id=visitor_hash(token),
+        user=request.user,
+        accepted=accepted,
+        declined=declined,
+        policy_version=catalogue.policy_version,
+        method=form.cleaned_data["method"],
+    )
+    # The banner sends no "next" (a hidden copy of the path would echo it into every page,
+    # 404s included): back to the page it was on, when the Referer is ours.
+    target = form.cleaned_data["next"] or request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("cookies")
+    response = redirect(target)
+    consent_cookie_write(response, accepted=accepted, catalogue=catalogue, visitor_token=token)
+    if accepted:
+        names = ", ".join(g.name for g in catalogue.optional if g.varname in accepted)
+        messages.success(request, f"Cookie choices saved. Allowed: {names}.")
+    else:
+        messages.success(request, "Cookie choices saved: only strictly necessary cookies.")
+    return response
+
+
+def current_theme(request: HttpRequest) -> str:
+    """The remembered theme, only while functionality cookies are allowed."""
+    if not consent_of(request).allows(FUNCTIONALITY):
+        return "standard"
+    theme = request.COOKIES.get(THEME_COOKIE, "standard")
+    return theme if theme in dict(THEMES) else "standard"
+
+
+@require_POST
+def theme_save(request: HttpRequest) -> HttpResponse:
+    form = ThemeForm(request.POST)
+    response = redirect(reverse("cookies") + "#display")
+    if not consent_of(request).allows(FUNCTIONALITY):
+        messages.error(request, "Allow functionality cookies first: the theme is kept in one.")
+    elif form.is_valid():
+        response.set_cookie(
+            THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, **_cookie_flags()
+        )
+        messages.success(request, "Theme saved.")
+    else:
+        messages.error(request, "Choose one of the themes.")
+    return response
+
+
+@require_POST
+def analytics_visit(request: HttpRequest) -> JsonResponse:
+    """The analytics script reports a page visit here; without consent nothing is recorded."""
+    if not consent_of(request).allows(PERFORMANCE):
+        return JsonResponse({"recorded": False, "reason": "no consent"}, status=403)
+    if len(request.body) > MAX_ANALYTICS_BODY:
+        return JsonResponse({"recorded": False, "reason": "too large"}, status=413)
+    try:
+        path = json.loads(request.body or b"{}").get("path", "")
+        match = resolve(path) if isinstance(path, str) and path.startswith("/") else None
+    except (ValueError, AttributeError, Resolver404):
+        match = None
+    if match is None:
+        return JsonResponse({"recorded": False, "reason": "unknown page"}, status=400)
+    # The route ("rights/status/<str:reference>/"), never the path: paths may hold tokens.
+    new_visitor = ANALYTICS_COOKIE not in request.COOKIES
+    page_visit_record(route="/" + match.route, new_visitor=new_visitor)
+    response = JsonResponse({"recorded": True})
+    if new_visitor:
+        response.set_cookie(
+            ANALYTICS_COOKIE, new_visitor_token(), max_age=ONE_YEAR, **_cookie_flags()
+        )
+    return response
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    # One query: the history, newest first, is short and its first entry is the current one.
+    history = policy_history(PolicyVersion.Kind.PRIVACY, with_body=True)
+    notice = history[0] if history else None
+    return render(
+        request,
+        "cookies/privacy.html",
+        {
+            "notice": notice,
+            "notice_html": render_markdown(notice.body) if notice else "",
+            "history": history,
+            "is_current": True,
+        },
+    )
+
+
+@require_GET
+def policy_version(request: HttpRequest, kind: str, number: int) -> HttpResponse:
+    version = PolicyVersion.objects.filter(kind=kind, number=number).first()
+    if version is None:
+        raise Http404("No such version.")
+    current = policy_current(kind)
+    return render(
+        request,
+        "cookies/policy_version.html",
+        {
+            "version": version,
+            "version_html": render_markdown(version.body),
+            "is_current": current is not None and current.pk == version.pk,
+            "current": current,
+            "history": policy_history(kind),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Retention schedule, legal holds, purge runs (Celery) and pseudonymised test data."""

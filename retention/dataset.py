@@ -1,0 +1,405 @@
+"""Pseudonymised datasets for development and testing.
+
+Every personal field the data map knows (its entries' export fields, and the fields the
+detector in ``datamap.detect`` flags) is replaced with a keyed HMAC of its value, so the same
+person gets the same token everywhere and joins still work: e-mails become
+``user-<token>@example.invalid``, names are generated, IP addresses land in the
+documentation ranges, free text is replaced. Strings the map does not call personal are
+still scrubbed of any e-mail address, IP address or known name embedded in them.
+
+The key comes from the environment (``TEST_DATASET_KEY``) and is never written out.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.management.base import CommandError
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+
+from datamap import registry
+from datamap.detect import PERSON_NAME_FIELDS
+
+KEY_VARIABLE = "TEST_DATASET_KEY"
+FORMAT = "privacydesk-test-dataset"
+VERSION = 1
+
+# Not part of a dataset: Django's own bookkeeping (recreated by migrate), sessions, and the
+# audit trail, whose hash chain covers the very values pseudonymisation changes (a test
+# database starts a trail of its own).
+SKIPPED_APPS = {"contenttypes", "sessions", "admin", "auth"}
+SKIPPED_MODELS = {"audit.auditentry"}
+# Secrets are never copied, pseudonymised or not.
+# Passwords become unusable; other secrets become an HMAC of themselves (same length, still
+# unique, useless without the key).
+SECRET_FIELDS = {
+    "accounts.user.password",
+    "accounts.usersession.session_key",
+    "accounts.invitation.nonce",
+    "accounts.backupcode.code_hash",
+    "dsar.rightsrequest.verification_nonce",
+    "otp_totp.totpdevice.key",
+}
+# Export fields that are codes, not anything about a person: kept as they are.
+CODE_FIELDS = {
+    "action",
+    "feature",
+    "path",
+    "purpose",
+    "rule",
+    "reference",
+    "field",
+    "sha256",
+    "user_agent_family",
+    "name",  # on devices: "Authenticator app"
+}
+
+EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b")
+IPV6 = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Robin",
+    "Jamie",
+    "Charlie",
+    "Riley",
+    "Avery",
+    "Quinn",
+    "Rowan",
+    "Sasha",
+    "Drew",
+    "Ellis",
+    "Frankie",
+    "Harper",
+    "Jesse",
+    "Kit",
+    "Lee",
+    "Max",
+    "Noel",
+    "Parker",
+    "Reese",
+    "Sky",
+    "Toni",
+    "Val",
+    "Wren",
+    "Ash",
+]
+LAST_NAMES = [
+    "Archer",
+    "Baker",
+    "Carter",
+    "Dawson",
+    "Ellison",
+    "Fletcher",
+    "Garner",
+    "Hayes",
+    "Irving",
+    "Jennings",
+    "Keller",
+    "Lawson",
+    "Mercer",
+    "Norris",
+    "Oakley",
+    "Porter",
+    "Quarry",
+    "Rhodes",
+    "Sawyer",
+    "Thorne",
+    "Upton",
+    "Vance",
+    "Walker",
+    "Yates",
+    "Zeller",
+]
+
+
+def key_from_environment() -> bytes:
+    # Read when the command runs (settings read it at start-up; the environment wins).
+    key = os.environ.get(KEY_VARIABLE) or settings.TEST_DATASET_KEY
+    if len(key) < 16:
+        raise CommandError(
+            f"Set {KEY_VARIABLE} to a secret of at least 16 characters: it keys the HMAC that "
+            "pseudonymises the data, and is never written to the dataset."
+        )
+    return key.encode()
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes, known_names: set[str] = frozenset()):
+        self.key = key
+        names = sorted((n for n in known_names if len(n) >= 4), key=len, reverse=True)
+        self.names = (
+            re.compile("|".join(re.escape(n) for n in names), re.IGNORECASE) if names else None
+        )
+
+    def token(self, kind: str, value: str) -> str:
+        digest = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:16]
+
+    def email(self, value: str) -> str:
+        return f"user-{self.token('email', value.strip().lower())}@example.invalid"
+
+    def name(self, value: str) -> str:
+        digest = bytes.fromhex(self.token("name", value.strip().lower()))
+        return (
+            f"{FIRST_NAMES[digest[0] % len(FIRST_NAMES)]} {LAST_NAMES[digest[1] % len(LAST_NAMES)]}"
+        )
+
+    def ip(self, value: str) -> str:
+        digest = bytes.fromhex(self.token("ip", value) + self.token("ip6", value))
+        try:
+            version = ipaddress.ip_address(value).version
+        except ValueError:
+            version = 4
+        if version == 6:
+            groups = [digest[i : i + 2].hex() for i in range(0, 12, 2)]
+            return "2001:db8:" + ":".join(groups)
+        network = ("192.0.2", "198.51.100", "203.0.113")[digest[0] % 3]
+        return f"{network}.{digest[1] % 254 + 1}"
+
+    def text(self, value: str) -> str:
+        return f"Pseudonymised text {self.token('text', value)}." if value else value
+
+    def scrub(self, value: str) -> str:
+        """A string nobody calls personal, with any e-mail, IP or known name inside replaced."""
+        value = EMAIL.sub(lambda m: self.email(m[0]), value)
+        value = IPV4.sub(lambda m: self.ip(m[0]) if _is_ip(m[0]) else m[0], value)
+        value = IPV6.sub(lambda m: self.ip(m[0]) if _is_ip(m[0]) else m[0], value)
+        if self.names is not None:
+            value = self.names.sub(lambda m: self.name(m[0]), value)
+        return value
+
+    def scrub_json(self, value):
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, list):
+            return [self.scrub_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.scrub_json(v) for k, v in value.items()}
+        return value
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def dataset_models() -> list[type[models.Model]]:
+    chosen = [
+        model
+        for model in apps.get_models()
+        if model._meta.managed
+        and not model._meta.proxy
+        and model._meta.app_label not in SKIPPED_APPS
+        and model._meta.label_lower not in SKIPPED_MODELS
+    ]
+    return _dependency_order(chosen)
+
+
+def _dependency_order(chosen):
+    """Models before the models that point at them (cycles broken arbitrarily)."""
+    remaining, ordered = list(chosen), []
+    while remaining:
+        for model in remaining:
+            targets = {
+                f.related_model
+                for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model in remaining and f.related_model is not model
+            }
+            if not targets:
+                break
+        else:
+            model = remaining[0]
+        ordered.append(model)
+        remaining.remove(model)
+    return ordered
+
+
+def personal_fields(model: type[models.Model]) -> dict[str, str]:
+    """Field name → how it is pseudonymised: "email", "ip", "name", "text" or "secret"."""
+    mapped = registry.entries_for_model(model) or []
+    exempt = registry.exemption_reason(model) is not None
+    named = {f.split("__")[0] for e in mapped for f in e.export_fields if "__" not in f}
+    kinds = {}
+    for field in model._meta.concrete_fields:
+        name = field.name.lower()
+        if f"{model._meta.label_lower}.{field.name}" in SECRET_FIELDS:
+            kinds[field.attname] = "password" if field.name == "password" else "secret"
+            continue
+        if field.is_relation or not isinstance(field, models.CharField | models.TextField):
+            continue
+        if field.choices:
+            continue
+        if isinstance(field, models.EmailField) or "email" in name:
+            kind = "email"
+        elif isinstance(field, models.GenericIPAddressField) or name in {"ip", "ip_address"}:
+            kind = "ip"
+        elif (name in PERSON_NAME_FIELDS or name.endswith("_name")) and name != "name":
+            kind = "name"
+        elif isinstance(field, models.TextField) or (
+            field.name in named and field.name not in CODE_FIELDS
+        ):
+            kind = "text"
+        else:
+            continue
+        if exempt and kind == "text":
+            continue  # standard wording (letter templates): scrubbed, not replaced
+        kinds[field.attname] = kind
+    return kinds
+
+
+def _pseudonymise_value(p: Pseudonymiser, kind: str, value):
+    if value in (None, ""):
+        return value
+    if kind == "password":
+        return "!"
+    if kind == "secret":
+        digest = hmac.new(p.key, f"secret:{value}".encode(), hashlib.sha256).hexdigest()
+        return digest[: min(len(value), 64)]
+    if kind == "email" or (kind == "name" and "@" in value):
+        return p.email(value)
+    if kind == "ip":
+        return p.ip(value)
+    if kind == "name":
+        return p.name(value)
+    return p.text(value)
+
+
+def known_names() -> set[str]:
+    from accounts.models import User
+    from dsar.models import RightsRequest
+
+    names = set(User.objects.exclude(full_name="").values_list("full_name", flat=True))
+    names |= set(RightsRequest.objects.values_list("requester_name", flat=True))
+    return names
+
+
+def count_rows() -> int:
+    return sum(m._default_manager.count() for m in dataset_models())
+
+
+def export_rows(p: Pseudonymiser, chunk_size: int = 2000) -> Iterator[dict]:
+    for model in dataset_models():
+        kinds = personal_fields(model)
+        rows = model._default_manager.order_by("pk").iterator(chunk_size=chunk_size)
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= chunk_size:
+                yield from _serialise(p, kinds, batch)
+                batch = []
+        yield from _serialise(p, kinds, batch)
+
+
+def _serialise(p, kinds, rows):
+    if not rows:
+        return
+    # Many-to-many links go to auth groups and permissions, which a dataset leaves out.
+    links = {f.name for f in rows[0]._meta.many_to_many}
+    for obj in serializers.serialize("python", rows):
+        fields = obj["fields"]
+        for name in links:
+            fields.pop(name, None)
+        for name, value in fields.items():
+            if name in kinds:
+                fields[name] = _pseudonymise_value(p, kinds[name], value)
+            elif isinstance(value, str):
+                fields[name] = p.scrub(value)
+            elif isinstance(value, list | dict):
+                fields[name] = p.scrub_json(value)
+        yield obj
+
+
+class Progress:
+    """A progress bar on stderr (so that --out - could still stream to stdout)."""
+
+    def __init__(self, total: int, label: str, stream=None, width: int = 30):
+        self.total, self.label, self.width = max(total, 1), label, width
+        self.stream = stream or sys.stderr
+        self.done = 0
+        self._shown = -1
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        percent = min(100, self.done * 100 // self.total)
+        if percent != self._shown:
+            self._shown = percent
+            filled = self.width * percent // 100
+            bar = "#" * filled + "-" * (self.width - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {percent:3d}% {self.done}/{self.total}")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def write_dataset(out, *, key: bytes, progress: bool = True) -> int:
+    p = Pseudonymiser(key, known_names())
+    total = count_rows()
+    bar = Progress(total, "Exporting") if progress else None
+    header = {"format": FORMAT, "version": VERSION, "rows": total}
+    out.write(json.dumps(header) + "\n")
+    written = 0
+    for obj in export_rows(p):
+        out.write(json.dumps(obj, cls=DjangoJSONEncoder) + "\n")
+        written += 1
+        if bar:
+            bar.advance()
+    if bar:
+        bar.finish()
+    return written
+
+
+def database_is_empty() -> bool:
+    from accounts.models import User
+
+    return not User.objects.exists()
+
+
+def load_dataset(lines, *, progress: bool = True) -> int:
+    header = json.loads(next(lines))
+    if header.get("format") != FORMAT or header.get("version") != VERSION:
+        raise CommandError("This file is not a PrivacyDesk test dataset (version 1).")
+    if not database_is_empty():
+        raise CommandError("The database already has users: load a test dataset into an empty one.")
+    bar = Progress(header.get("rows", 0), "Loading") if progress else None
+    loaded, touched = 0, set()
+    with transaction.atomic(), connection.constraint_checks_disabled():
+        for line in lines:
+            if not line.strip():
+                continue
+            for obj in serializers.deserialize("python", [json.loads(line)]):
+                obj.save()
+                touched.add(type(obj.object))
+            loaded += 1
+            if bar:
+                bar.advance()
+        connection.check_constraints(table_names=[m._meta.db_table for m in touched])
+        sql = connection.ops.sequence_reset_sql(no_style(), list(touched))
+        if sql:
+            with connection.cursor() as cursor:
+                for statement in sql:
+                    cursor.execute(statement)
+    if bar:
+        bar.finish()
+    return loaded

@@ -1,0 +1,86 @@
+"""The default retention schedule: seeded by a data migration, documented in the README.
+
+One line per retention category of the data map, including those other apps add later
+(``consent`` with cookie consent, ``enquiries`` with the contact form), so that a category
+is never left without a policy when its app lands.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DefaultPolicy:
+    category: str
+    basis: str  # "account", "event", "closure", "indefinite"
+    days: int
+    action: str  # "data_map" or "delete"
+    rationale: str
+
+
+DEFAULT_POLICIES = (
+    DefaultPolicy(
+        "account",
+        "account",
+        180,
+        "data_map",
+        "Kept while the account is active, then six months for troubleshooting, restoring "
+        "after data loss, complaints and claims; then erased as the erasure right erases.",
+    ),
+    DefaultPolicy(
+        "security_logs",
+        "event",
+        90,
+        "data_map",
+        "Login attempts and sessions: long enough to investigate suspicious access.",
+    ),
+    DefaultPolicy(
+        "investigations",
+        "event",
+        730,
+        "data_map",
+        "Investigations of suspicious activity, for later incidents and claims.",
+    ),
+    DefaultPolicy(
+        "usage_events",
+        "event",
+        395,
+        "delete",
+        "Thirteen months of raw events: a year-on-year report; the daily totals stay.",
+    ),
+    DefaultPolicy(
+        "usage_rollups",
+        "event",
+        1095,
+        "data_map",
+        "Daily totals: three years of trends for the client, then no longer tied to a person.",
+    ),
+    DefaultPolicy(
+        "audit",
+        "indefinite",
+        2190,
+        "data_map",
+        "The audit trail is append-only, hash-chained evidence of accountability: never "
+        "purged by the schedule (deleting its oldest entries would break the chain).",
+    ),
+    DefaultPolicy(
+        "rights_requests",
+        "closure",
+        730,
+        "data_map",
+        "Two years after a rights request is closed, to show it was handled lawfully.",
+    ),
+    DefaultPolicy(
+        "consent",
+        "closure",
+        730,
+        "data_map",
+        "Proof of a cookie decision, kept two years after the decision.",
+    ),
+    DefaultPolicy(
+        "enquiries",
+        "closure",
+        365,
+        "data_map",
+        "Enquiries, one year after they are answered.",
+    ),
+)

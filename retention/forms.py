@@ -1,0 +1,76 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.models import Organisation, User
+from retention.models import LegalHold, RetentionPolicy
+
+
+class PolicyForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = ["basis", "days", "action", "rationale"]
+        labels = {"days": "Days", "action": "At expiry", "rationale": "Why this period"}
+
+    def clean(self):
+        cleaned = super().clean()
+        basis = cleaned.get("basis")
+        category = self.instance.category
+        if category == "account" and basis not in (None, RetentionPolicy.Basis.ACCOUNT):
+            raise ValidationError(
+                "Account data is kept while the account is active: its basis stays "
+                "“while the account is active”."
+            )
+        if category != "account" and basis == RetentionPolicy.Basis.ACCOUNT:
+            raise ValidationError("Only account data runs from the end of the account.")
+        return cleaned
+
+
+class LegalHoldForm(forms.Form):
+    email = forms.EmailField(
+        label="User's e-mail address",
+        required=False,
+        help_text="Hold one person's data; or choose an organisation below.",
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        help_text="Hold the data of everyone in the organisation.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The claim, investigation or duty that requires the data to be kept.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        email, organisation = cleaned.get("email"), cleaned.get("organisation")
+        if bool(email) == bool(organisation):
+            raise ValidationError("Give a user's e-mail address or an organisation, not both.")
+        if email:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                self.add_error("email", "No user has this e-mail address.")
+            cleaned["user"] = user
+        return cleaned
+
+
+class ReleaseHoldForm(forms.Form):
+    """Releasing a hold lets purges and erasure reach the data again: re-authenticate."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Enter your own password to release this legal hold.",
+    )
+
+    def __init__(self, *args, user: User, hold: LegalHold, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.hold = user, hold
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That is not your password.", code="wrong_password")
+        return password

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class RetentionPolicy(models.Model):
+    """How long one retention category of the data map is kept, and what happens then."""
+
+    class Basis(models.TextChoices):
+        ACCOUNT = "account", "While the account is active, then N days after it ends"
+        EVENT = "event", "N days after the event"
+        CLOSURE = "closure", "N days after closure or the decision"
+        INDEFINITE = "indefinite", "Never purged by the schedule"
+
+    class Action(models.TextChoices):
+        DATA_MAP = "data_map", "As the data map says (delete or anonymise)"
+        DELETE = "delete", "Delete"
+
+    category = models.CharField(max_length=60, unique=True)
+    basis = models.CharField(max_length=16, choices=Basis.choices)
+    days = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(36500)],
+        help_text="Days after the event, the termination or the closure.",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices, default=Action.DATA_MAP)
+    rationale = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # A purge of this category holds the category until then (claimed by a conditional
+    # UPDATE); a worker that dies lets its claim lapse, and the next run takes over.
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name_plural = "retention policies"
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.days} days ({self.get_basis_display()})"
+
+
+class LegalHoldQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(released_at__isnull=True)
+
+
+class LegalHold(models.Model):
+    """While it stands, nothing of the user (or of anyone in the organisation) is purged
+    or erased."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legal_holds",
+    )
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField()
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LegalHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(user__isnull=False, organisation__isnull=True)
+                    | Q(user__isnull=True, organisation__isnull=False)
+                ),
+                name="retention_legalhold_user_or_organisation",
+                violation_error_message="A legal hold is on a user or on an organisation.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold #{self.pk} on {self.user or self.organisation}"
+
+
+class PurgeRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        INTERRUPTED = "interrupted", "Interrupted (a later run carried on)"
+        SKIPPED = "skipped", "Skipped: another run held the category"
+
+    category = models.CharField(max_length=60)
+    dry_run = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=20, default="schedule")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cutoff = models.DateTimeField(null=True, blank=True)
+    # {entry name: {"deleted": n, "anonymised": n}}; written in the same transaction as each
+    # batch, so a run killed mid-way shows exactly what it did.
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["category", "dry_run", "-started_at"])]
+
+    def __str__(self) -> str:
+        kind = "Dry run" if self.dry_run else "Purge"
+        return f"{kind} of {self.category} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total_deleted(self) -> int:
+        return sum(c.get("deleted", 0) for c in self.counts.values())
+
+    @property
+    def total_anonymised(self) -> int:
+        return sum(c.get("anonymised", 0) for c in self.counts.values())

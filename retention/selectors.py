@@ -1,0 +1,223 @@
+"""Reads: the schedule, legal holds, what is due, recent runs."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from datamap import Anonymise, Delete, Entry, Subject, registry
+from retention.models import LegalHold, PurgeRun, RetentionPolicy
+
+# The data map's erasure of a user's contact details writes this domain into the e-mail
+# (accounts/personal_data.py): an account in it has been erased already, by a rights
+# request or by an earlier purge, and is not erased again.
+ERASED_EMAIL_SUFFIX = "@erased.invalid"
+
+
+# --- The schedule -------------------------------------------------------------------------
+
+
+def policies() -> list[RetentionPolicy]:
+    return list(RetentionPolicy.objects.all())
+
+
+def categories_without_policy() -> list[str]:
+    """Retention categories of the data map with no policy: nothing would ever purge them."""
+    have = set(RetentionPolicy.objects.values_list("category", flat=True))
+    return [c for c in registry.retention_categories() if c not in have]
+
+
+def policies_without_category() -> list[RetentionPolicy]:
+    """Policies for categories no data-map entry uses (yet): harmless, shown for clarity."""
+    known = set(registry.retention_categories())
+    return [p for p in RetentionPolicy.objects.all() if p.category not in known]
+
+
+def cutoff_for(policy: RetentionPolicy, now: datetime.datetime | None = None):
+    return (now or timezone.now()) - datetime.timedelta(days=policy.days)
+
+
+# --- Legal holds --------------------------------------------------------------------------
+
+
+def active_holds():
+    return LegalHold.objects.active().select_related("user", "organisation", "placed_by")
+
+
+def released_holds(limit: int = 20):
+    return LegalHold.objects.filter(released_at__isnull=False).select_related(
+        "user", "organisation", "placed_by", "released_by"
+    )[:limit]
+
+
+@dataclass(frozen=True)
+class Held:
+    """Everyone under a legal hold: their user ids and e-mails, and the held organisations."""
+
+    subject: Subject
+    organisation_ids: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.subject.user_ids or self.subject.emails or self.organisation_ids)
+
+
+def held() -> Held:
+    holds = list(LegalHold.objects.active().values_list("user_id", "organisation_id"))
+    user_ids = {u for u, _ in holds if u}
+    organisation_ids = frozenset(o for _, o in holds if o)
+    people = User.objects.filter(Q(pk__in=user_ids) | Q(organisation_id__in=organisation_ids))
+    pairs = list(people.values_list("pk", "email"))
+    return Held(
+        subject=Subject.of(user_ids=[p for p, _ in pairs], emails=[e for _, e in pairs]),
+        organisation_ids=organisation_ids,
+    )
+
+
+def hold_reason_for(subject: Subject) -> str | None:
+    """Why the subject's data may not be erased or purged now, or None when no hold stands."""
+    people = User.objects.filter(Q(pk__in=subject.user_ids) | Q(email__in=subject.emails))
+    hold = (
+        LegalHold.objects.active()
+        .filter(
+            Q(user__in=people.values("pk"))
+            | Q(organisation__in=people.exclude(organisation=None).values("organisation"))
+        )
+        .order_by("placed_at")
+        .first()
+    )
+    if hold is None:
+        return None
+    return (
+        f"Under a legal hold placed on {timezone.localtime(hold.placed_at):%-d %B %Y}: kept "
+        "to establish, exercise or defend legal claims (Article 17(3)(e)) until it is released."
+    )
+
+
+# --- What is due --------------------------------------------------------------------------
+
+
+def _field(model: type[models.Model], path: str) -> models.Field:
+    *hops, last = path.split("__")
+    for hop in hops:
+        model = model._meta.get_field(hop).related_model
+    return model._meta.get_field(last)
+
+
+def entry_action(entry: Entry, policy: RetentionPolicy) -> str:
+    """What expiry does to an entry's rows: "delete" or "anonymise".
+
+    The data map's own rule, except that rows it retains against erasure are deleted when
+    their period ends (that is what the period is for), and a policy may ask for deletion.
+    """
+    if policy.action == RetentionPolicy.Action.DELETE or isinstance(entry.erasure, Delete):
+        return "delete"
+    if isinstance(entry.erasure, Anonymise):
+        return "anonymise"
+    return "delete"
+
+
+def _already_anonymised(rule: Anonymise) -> Q | None:
+    """Rows whose replaced fields already hold the replacements: anonymising them again
+    would change nothing, so they are not due. None when a replacement is computed."""
+    if any(callable(value) for value in rule.replacements.values()):
+        return None
+    q = Q()
+    for name, value in rule.replacements.items():
+        q &= Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+    return q
+
+
+def expired_rows(
+    entry: Entry, policy: RetentionPolicy, *, now=None, holds: Held | None = None
+) -> models.QuerySet:
+    """The entry's rows past their period that a purge may touch (event and closure bases).
+
+    Rows with no date in the retention field (a request not yet closed) never expire. Rows of
+    anyone under a legal hold, or of a held organisation, are left out.
+    """
+    model = entry.model_class
+    cutoff = cutoff_for(policy, now)
+    field = _field(model, entry.retention_field)
+    bound = cutoff.date() if not isinstance(field, models.DateTimeField) else cutoff
+    rows = model._default_manager.filter(**{f"{entry.retention_field}__lt": bound})
+    holds = held() if holds is None else holds
+    if holds.subject.user_ids or holds.subject.emails:
+        rows = rows.exclude(pk__in=entry.rows_of(holds.subject).values("pk"))
+    if holds.organisation_ids and any(
+        f.name == "organisation" for f in model._meta.concrete_fields
+    ):
+        rows = rows.exclude(organisation_id__in=holds.organisation_ids)
+    if entry_action(entry, policy) == "anonymise":
+        done = _already_anonymised(entry.erasure)
+        if done is not None:
+            rows = rows.exclude(done)
+    return rows
+
+
+def expired_accounts(policy: RetentionPolicy, *, now=None, holds: Held | None = None):
+    """Terminated accounts past their period, not yet erased, and under no legal hold.
+    Active, invited and suspended accounts are never due: the schedule keeps them."""
+    holds = held() if holds is None else holds
+    return (
+        User.objects.filter(
+            status=User.Status.TERMINATED, terminated_at__lt=cutoff_for(policy, now)
+        )
+        .exclude(email__endswith=ERASED_EMAIL_SUFFIX)
+        .exclude(pk__in=holds.subject.user_ids)
+        .exclude(organisation_id__in=holds.organisation_ids)
+    )
+
+
+def purgeable_entries(policy: RetentionPolicy) -> list[Entry]:
+    entries = registry.entries_in_retention_category(policy.category)
+    return sorted(
+        (e for e in entries if e.retention_field), key=lambda e: (e.erasure_order, e.name)
+    )
+
+
+def due_counts(policy: RetentionPolicy, *, now=None) -> dict[str, dict[str, int]]:
+    """What a purge of the policy's category would do now: entry → {"deleted", "anonymised"}.
+
+    For account-bound data: what erasing every expired account would do, entry by entry,
+    computed by the erasure engine's own dry run with the erasure right's exceptions.
+    """
+    holds = held()
+    counts: dict[str, dict[str, int]] = {}
+    if policy.basis == RetentionPolicy.Basis.INDEFINITE:
+        return counts
+    if policy.basis == RetentionPolicy.Basis.ACCOUNT:
+        from datamap.engines import erase_subject
+        from dsar.executors.erasure import erasure_exceptions
+
+        for user in expired_accounts(policy, now=now, holds=holds).iterator(chunk_size=200):
+            subject = Subject.of(user_ids=[user.pk], emails=[user.email])
+            reasons = erasure_exceptions(subject, terminate_account=False)
+            for outcome in erase_subject(
+                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name), dry_run=True
+            ):
+                if outcome.action in ("deleted", "anonymised") and outcome.rows:
+                    bucket = counts.setdefault(outcome.entry.name, {})
+                    bucket[outcome.action] = bucket.get(outcome.action, 0) + outcome.rows
+        return counts
+    for entry in purgeable_entries(policy):
+        action = "deleted" if entry_action(entry, policy) == "delete" else "anonymised"
+        n = expired_rows(entry, policy, now=now, holds=holds).count()
+        if n:
+            counts[entry.name] = {action: n}
+    return counts
+
+
+def recent_runs(limit: int = 20) -> list[PurgeRun]:
+    return list(PurgeRun.objects.all()[:limit])
+
+
+def latest_dry_runs() -> dict[str, PurgeRun]:
+    """The newest finished dry run of each category."""
+    latest: dict[str, PurgeRun] = {}
+    runs = PurgeRun.objects.filter(dry_run=True, status=PurgeRun.Status.SUCCEEDED)
+    for run in runs.order_by("category", "-started_at", "-id"):
+        latest.setdefault(run.category, run)
+    return latest
