@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from accounts.models import STAFF_ROLES
+from accounts.models import STAFF_ROLES, Role
 
 
 def is_otp_verified(user) -> bool:
@@ -45,6 +45,16 @@ def _area_required(*, allowed: Callable, refusal: str, unverified: str):
 staff_required = _area_required(
     allowed=lambda user: user.role in STAFF_ROLES,
     refusal="The back office is for the privacy and support team only.",
+    unverified=(
+        "The back office needs two-step verification. "
+        "Log out, then log in again with your authenticator app."
+    ),
+)
+
+# The breach register, retention and the record of processing: the DPO's alone, not support's.
+dpo_required = _area_required(
+    allowed=lambda user: user.role == Role.DPO,
+    refusal="This part of the back office is for the Data Protection Officer only.",
     unverified=(
         "The back office needs two-step verification. "
         "Log out, then log in again with your authenticator app."

@@ -265,4 +265,10 @@ def investigation_record_outcome(
             target=investigation,
             details={"outcome": outcome, "reason": reason},
         )
+        if outcome == Outcome.ESCALATED_BREACH:
+            # The breach register links the investigation (or opens a breach now: the ICO's
+            # 72 hours run from this awareness). Imported here: breaches depends on accounts.
+            from breaches.services import breach_open_from_investigation
+
+            breach_open_from_investigation(investigation=investigation, by=by, reason=reason)
     return investigation

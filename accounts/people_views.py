@@ -8,7 +8,6 @@ again, and every view of a person's page is itself on the audit trail.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
 from accounts.decorators import staff_required
 from accounts.investigations import rule_label
 from accounts.models import BackupCodeDevice, Investigation, Organisation, Role, User
+from accounts.reauth import ReauthenticationForm
 from accounts.selectors import user_recent_logins, users_visible_to
 
 PAGE_SIZE = 25
@@ -68,30 +68,16 @@ class PeopleFilterForm(forms.Form):
         return users
 
 
-class ConfirmStepForm(SuspendForm):
+class ConfirmStepForm(ReauthenticationForm, SuspendForm):
     """A back-office step's confirmation: the reason a suspension needs, and for a destructive
     step the staff member's own password again (re-authentication, issue 8)."""
 
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Enter your own password to confirm this step.",
-    )
-
     def __init__(self, *args, step: UserAction, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
+        super().__init__(*args, user=user, **kwargs)
         if not step.needs_reason:
             del self.fields["reason"]
         if not needs_password(step):
             del self.fields["password"]
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password.", code="wrong_password")
-        return password
 
 
 def needs_password(step: UserAction) -> bool:

@@ -110,6 +110,16 @@ def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> Chai
 
 def audit_chain_verify_and_alert() -> ChainVerification:
     result = audit_chain_verify()
+    # The result joins the trail, so the dashboard and the viewer show the last verification.
+    audit_record(
+        actor=None,
+        action="audit.verify",
+        details={
+            "checked": result.checked,
+            "broken_entry_id": result.broken_entry_id,
+            "problem": result.problem,
+        },
+    )
     if not result.intact:
         logger.error("Audit trail broken at entry %s: %s", result.broken_entry_id, result.problem)
         send_mail(

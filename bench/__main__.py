@@ -3,7 +3,14 @@ import importlib
 
 from bench.common import setup_django
 
-BENCHMARKS = ["usage_logging", "usage_ingest", "usage_reports", "dsar_access", "retention_purge"]
+BENCHMARKS = [
+    "usage_logging",
+    "usage_ingest",
+    "usage_reports",
+    "dsar_access",
+    "retention_purge",
+    "backoffice_pages",
+]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ def navigation(request):
         if getattr(user, "role", None) == Role.CLIENT_ADMIN:
             links.append(("Console", reverse("console:users")))
         if getattr(user, "role", None) in STAFF_ROLES:
-            links.append(("Back office", reverse("requests:queue")))
+            links.append(("Back office", reverse("backoffice:dashboard")))
         if user.is_superuser:
             links.append(("Django admin", reverse("admin:index")))
     else:

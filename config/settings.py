@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "dsar",
     "retention",
     "cookies",
+    "enquiries",
+    "processing",
+    "backoffice",
+    "breaches",
     "datamap",
 ]
 
@@ -209,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dsar.tasks.send_due_alerts",
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 20},
+    },
+    "breach-clock-alerts": {
+        "task": "breaches.tasks.send_breach_alerts",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 60 * 14},
     },
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
@@ -414,6 +423,9 @@ RIGHTS_REQUEST_LIMIT_PER_EMAIL = env.int("RIGHTS_REQUEST_LIMIT_PER_EMAIL", defau
 RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS = env.int(
     "RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS", default=86400
 )
+# The contact form (support enquiries): messages allowed per client IP in a fixed window.
+ENQUIRY_LIMIT_PER_IP = 5
+ENQUIRY_LIMIT_PER_IP_SECONDS = 3600
 # Access packages (ZIP files for rights requests), kept 7 days; never served as static files.
 PACKAGES_DIR = VAR_DIR / "packages"
 # Retention purges: rows per batch (one transaction each), how long a purge's claim on its

@@ -1,4 +1,6 @@
-"""The DPO's side: consent rates, the consent log as CSV, and the notices' versions."""
+"""The DPO's side: consent rates, the consent log as CSV, and the notices' versions.
+
+DPO only (issue 8): support staff work requests, investigations, people and enquiries."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
+from accounts.decorators import dpo_required
 from audit.services import audit_record
 from config.csv import csv_response
 from cookies.backoffice_forms import PeriodForm, PolicyDraftForm
@@ -32,7 +34,7 @@ def _kind(kind: str) -> str:
     return kind
 
 
-@staff_required
+@dpo_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     form = PeriodForm.from_query(request.GET)
@@ -50,7 +52,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/cookies/report.html", context)
 
 
-@staff_required
+@dpo_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     form = PeriodForm.from_query(request.GET)
@@ -92,7 +94,7 @@ def export(request: HttpRequest) -> HttpResponse:
     return csv_response(f"consent-log-{start}-{end}.csv", header, rows())
 
 
-@staff_required
+@dpo_required
 @require_GET
 def notices(request: HttpRequest) -> HttpResponse:
     kinds = [
@@ -108,7 +110,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/cookies/notices.html", {"kinds": kinds})
 
 
-@staff_required
+@dpo_required
 @require_http_methods(["GET", "POST"])
 def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
@@ -142,7 +144,7 @@ def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-@staff_required
+@dpo_required
 @require_POST
 def notice_publish(request: HttpRequest, kind: str) -> HttpResponse:
     draft = policy_draft(_kind(kind))
@@ -159,7 +161,7 @@ def notice_publish(request: HttpRequest, kind: str) -> HttpResponse:
     return redirect("backoffice-cookies:notices")
 
 
-@staff_required
+@dpo_required
 @require_POST
 def notice_discard(request: HttpRequest, kind: str) -> HttpResponse:
     draft = policy_draft(_kind(kind))

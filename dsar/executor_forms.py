@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.reauth import ReauthenticationForm
 from dsar.executors.restriction import COMPELLING, UPHELD
 
 
@@ -18,28 +19,13 @@ class RectificationDecisionForm(forms.Form):
         return data
 
 
-class ErasureApproveForm(forms.Form):
+class ErasureApproveForm(ReauthenticationForm):
     terminate_account = forms.BooleanField(
         required=False,
         label="Terminate the matched account(s) first",
         help_text="Without it, what the account needs while active is kept.",
     )
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Erasure cannot be undone: confirm it with your password.",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
+    reauth_help = "Erasure cannot be undone: confirm it with your password."
 
 
 class ObjectionDecisionForm(forms.Form):

@@ -2,12 +2,11 @@
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 
 from accounts.models import UserManager
+from config.ratelimit import rate_allow, rate_bucket
 from dsar.models import RightsRequest
 from dsar.services import rights_request_file, verification_token
 
@@ -33,9 +32,7 @@ def rate_limited_message() -> str:
 
 
 def _bucket(kind: str, value: str) -> str:
-    # Hashed, so that no e-mail address or IP is written into the cache's keys.
-    digest = salted_hmac("dsar.intake.rate", f"{kind}:{value}").hexdigest()[:32]
-    return f"dsar-intake:{kind}:{digest}"
+    return rate_bucket("dsar-intake", kind, value)
 
 
 def _limits(ip_address: str | None, email: str | None) -> list[tuple[str, int, int]]:
@@ -66,16 +63,7 @@ def intake_allowed(*, ip_address: str | None = None, email: str | None = None) -
     filing. Counting only when both allow means a refused attempt does not extend the wait.
     Two concurrent filings may both pass at the limit: a little inexact, and harmless here.
     """
-    limits = _limits(ip_address, email)
-    if any((cache.get(key) or 0) >= limit for key, limit, _ in limits):
-        return False
-    for key, _, window in limits:
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # the window ended between add() and incr()
-            cache.set(key, 1, timeout=window)
-    return True
+    return rate_allow(_limits(ip_address, email))
 
 
 # --- The "check your e-mail" page ---------------------------------------------------------

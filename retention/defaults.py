@@ -83,4 +83,12 @@ DEFAULT_POLICIES = (
         "data_map",
         "Enquiries, one year after they are answered.",
     ),
+    DefaultPolicy(
+        "breaches",
+        "closure",
+        2190,
+        "data_map",
+        "Breach records, six years after the breach is closed: evidence for the ICO "
+        "(Article 33(5)) and for claims within the limitation period.",
+    ),
 )

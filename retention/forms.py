@@ -2,10 +2,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation, User
+from accounts.reauth import ReauthenticationForm, reauth_field
 from retention.models import LegalHold, RetentionPolicy
 
 
 class PolicyForm(forms.ModelForm):
+    # Asked when saving, not for the preview (retention.views.policy_edit).
+    password = reauth_field(
+        "A new retention period changes what is purged: confirm it.", required=False
+    )
+
     class Meta:
         model = RetentionPolicy
         fields = ["basis", "days", "action", "rationale"]
@@ -55,22 +61,11 @@ class LegalHoldForm(forms.Form):
         return cleaned
 
 
-class ReleaseHoldForm(forms.Form):
+class ReleaseHoldForm(ReauthenticationForm):
     """Releasing a hold lets purges and erasure reach the data again: re-authenticate."""
 
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Enter your own password to release this legal hold.",
-    )
+    reauth_help = "Enter your own password to release this legal hold."
 
     def __init__(self, *args, user: User, hold: LegalHold, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user, self.hold = user, hold
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError("That is not your password.", code="wrong_password")
-        return password
+        super().__init__(*args, user=user, **kwargs)
+        self.hold = hold

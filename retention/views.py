@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from accounts.models import Role
+from accounts.reauth import reauthenticated
 from retention import selectors, services
 from retention.forms import LegalHoldForm, PolicyForm, ReleaseHoldForm
 from retention.models import LegalHold, RetentionPolicy
@@ -58,7 +59,7 @@ def policy_edit(request: HttpRequest, category: str) -> HttpResponse:
     form = PolicyForm(request.POST or None, instance=RetentionPolicy.objects.get(pk=policy.pk))
     preview = None
     if request.method == "POST" and form.is_valid():
-        if "save" in request.POST:
+        if "save" in request.POST and reauthenticated(request, form):
             try:
                 services.retention_policy_update(
                     policy=policy,
@@ -73,7 +74,7 @@ def policy_edit(request: HttpRequest, category: str) -> HttpResponse:
             else:
                 messages.success(request, f"Retention of {category} saved.")
                 return redirect(reverse("retention:overview"))
-        else:
+        if "save" not in request.POST or form.errors:
             preview = {
                 "now": selectors.due_counts(policy),
                 "then": selectors.due_counts(form.instance),

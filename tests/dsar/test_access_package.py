@@ -21,6 +21,7 @@ from accounts.communications import communication_preferences_update
 from accounts.models import BackupCodeDevice, InvestigationNote, Invitation, UserSession
 from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
+from breaches.services import breach_open
 from cookies.services import consent_record_create
 from datamap import registry
 from dsar.executors.access import access_package_build, package_path
@@ -34,6 +35,7 @@ from dsar.models import (
 )
 from dsar.selectors import status_token
 from dsar.services import rights_request_confirm_subject, rights_request_file
+from enquiries.services import enquiry_reply, enquiry_submit
 from retention.models import LegalHold
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from usage.models import DailyUsage, DailyUserUsage, UsageEvent
@@ -76,6 +78,13 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     investigation = InvestigationFactory(user=user, ip_address=SUBJECT_IP)
     InvestigationNote.objects.create(
         investigation=investigation, author=dpo, text=f"Spoke to {SUBJECT_NAME}."
+    )
+    breach_open(
+        by=dpo,
+        title="Credentials in a paste",
+        aware_at=now,
+        description=f"{SUBJECT_NAME}'s login was in the paste.",
+        investigation=investigation,
     )
     api_key_for(user.organisation, name="Ann's integration", created_by=user)
     LogEntry.objects.create(user=user, action_flag=1, object_repr="a thing", change_message="")
@@ -134,6 +143,10 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     LegalHold.objects.create(
         user=user, reason="A claim, since settled", placed_by=dpo, placed_at=now, released_at=now
     )
+    enquiry = enquiry_submit(
+        name=SUBJECT_NAME, email=SUBJECT_EMAIL, subject="Help", message="Hi", user=user
+    )
+    enquiry_reply(enquiry=enquiry, body="Answer", by=dpo)
     consent_record_create(
         visitor_id="seed",
         user=user,

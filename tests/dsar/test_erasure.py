@@ -38,6 +38,7 @@ ALLOWED_TABLES = {
     "audit_disclosure": "the record of disclosures (Arts. 5(2) and 30)",
     "accounts_investigation": "security investigations: legal claims (Art. 17(3)(e))",
     "accounts_investigationnote": "notes of security investigations (same reason)",
+    "breaches_breach": "the breach register: every breach documented (Art. 33(5))",
     "django_admin_log": "privileged changes in the admin (accountability)",
 }
 

@@ -121,11 +121,15 @@ def test_staff_without_a_verified_second_factor_see_no_request(client):
 
 def test_the_back_office_opens_on_the_rights_request_queue(dpo_client):
     page = dpo_client.get("/account/").content.decode()
-    assert re.search(r'href="/backoffice/requests/"[^>]*>\s*Back office', page)
+    # Issue 8: the back office opens on its dashboard; the queue is the next link.
+    assert re.search(r'href="/backoffice/"[^>]*>\s*Back office', page)
     nav = dpo_client.get(QUEUE).content.decode()
     nav = nav[nav.index('aria-label="Back office"') :]
-    first_link = re.search(r'<li class="card"><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
-    assert first_link.groups() == ("/backoffice/requests/", "Rights requests")
+    links = re.findall(r'<li class="card"><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    assert links[:2] == [
+        ("/backoffice/", "Dashboard"),
+        ("/backoffice/requests/", "Rights requests"),
+    ]
     assert 'aria-current="page">Rights requests' in nav
 
 

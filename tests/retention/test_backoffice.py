@@ -80,7 +80,7 @@ def test_a_policy_edit_is_previewed_then_saved_and_audited(dpo_client):
     ]
     assert RetentionPolicy.objects.get(category="usage_events").days == 395
 
-    saved = client.post(url, {**data, "save": "1"})
+    saved = client.post(url, {**data, "save": "1", "password": TEST_PASSWORD})
     assert saved.status_code == 302
     assert RetentionPolicy.objects.get(category="usage_events").days == 30
     entry = AuditEntry.objects.get(action="retention.policy_update")

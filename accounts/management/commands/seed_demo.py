@@ -32,7 +32,9 @@ from accounts.models import (
     User,
 )
 from accounts.security import Event, investigation_raise
+from breaches.demo import breaches_demo_seed
 from cookies.demo import consent_demo_seed
+from enquiries.demo import enquiries_demo_seed
 from retention.demo import retention_demo_seed
 from usage.demo import usage_demo_seed
 
@@ -143,10 +145,13 @@ class Command(BaseCommand):
             mfa_users = [user for user in self.seeded if user.mfa_required]
             self._give_mfa(mfa_users)
             self._seed_investigations(dpo)
+            breaches_demo_seed(dpo=dpo)
             self._seed_communications()
             self._seed_rights_requests(dpo, support)
             consent_demo_seed()
             retention_demo_seed(dpo=dpo, organisation=Organisation.objects.order_by("pk").last())
+            enquiries_demo_seed(support=support)
+            self._seed_disclosures(dpo)
 
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at /accounts/login/ as:"))
         width = max(len(email) for email, _, _ in logins)
@@ -401,6 +406,25 @@ class Command(BaseCommand):
                 rights_request_note(
                     request=request, body="Chased IT for the archive export.", by=dpo
                 )
+
+    def _seed_disclosures(self, dpo: User) -> None:
+        from audit.disclosures import disclosure_record
+        from audit.models import Disclosure
+
+        reference = "ICO/DEMO/0001"
+        if Disclosure.objects.filter(reference=reference).exists():
+            return
+        people = User.objects.filter(role=Role.MEMBER).order_by("pk")[:2]
+        disclosure_record(
+            recipient_type=Disclosure.RecipientType.REGULATOR,
+            recipient="Information Commissioner's Office",
+            legal_basis="Legal obligation: information notice under the Data Protection Act 2018",
+            categories=["contact", "login"],
+            description="Demo: account and login records for an ICO complaint investigation",
+            reference=reference,
+            subject_user_ids=[user.pk for user in people],
+            by=dpo,
+        )
 
     @cached_property
     def password_hash(self) -> str:

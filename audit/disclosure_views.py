@@ -1,0 +1,170 @@
+"""Back office: the disclosure log (list, CSV, detail) and the DPO's record of a disclosure.
+
+DPO only: the log shows whose data went to whom, which support's work (requests,
+investigations, enquiries) does not need.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+import audit
+from accounts.backoffice_views import page_query
+from accounts.decorators import dpo_required
+from accounts.models import User
+from audit.disclosure_forms import DisclosureFilterForm, DisclosureForm, PeopleSearchForm
+from audit.disclosures import disclosure_record
+from audit.models import Disclosure
+from config.csv import csv_response
+
+PAGE_SIZE = 25
+SUBJECTS_PAGE_SIZE = 50
+SEARCH_LIMIT = 20
+LONDON = ZoneInfo("Europe/London")
+
+
+def _london_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
+
+
+def _filtered(form: DisclosureFilterForm) -> QuerySet[Disclosure]:
+    disclosures = Disclosure.objects.select_related("organisation").order_by("-occurred_at", "-id")
+    if not form.is_valid():
+        return disclosures
+    data = form.cleaned_data
+    if data["recipient_type"]:
+        disclosures = disclosures.filter(recipient_type=data["recipient_type"])
+    if data["organisation"]:
+        disclosures = disclosures.filter(organisation=data["organisation"])
+    if data["start"]:
+        disclosures = disclosures.filter(occurred_at__gte=_london_midnight(data["start"]))
+    if data["end"]:
+        end = _london_midnight(data["end"] + datetime.timedelta(days=1))
+        disclosures = disclosures.filter(occurred_at__lt=end)
+    return disclosures
+
+
+@require_GET
+@dpo_required
+def disclosure_list(request: HttpRequest) -> HttpResponse:
+    form = DisclosureFilterForm(request.GET or None)
+    page = Paginator(_filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/disclosures/list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_query": page_query(request),
+            "csv_query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+@dpo_required
+def disclosure_csv(request: HttpRequest) -> HttpResponse:
+    form = DisclosureFilterForm(request.GET or None)
+    disclosures = _filtered(form)
+    audit.record(request.user, "disclosure.export", details={"filters": request.GET.dict()})
+    header = [
+        "occurred at",
+        "recipient type",
+        "recipient",
+        "organisation",
+        "legal basis",
+        "categories",
+        "description",
+        "reference",
+        "disclosed by",
+        "people concerned",
+    ]
+    rows = (
+        [
+            d.occurred_at.astimezone(LONDON).isoformat(timespec="seconds"),
+            d.get_recipient_type_display(),
+            d.recipient,
+            d.organisation.name if d.organisation else "",
+            d.legal_basis,
+            "; ".join(d.categories),
+            d.description,
+            d.reference,
+            d.disclosed_by_label,
+            d.subject_count,
+        ]
+        for d in disclosures.iterator(chunk_size=2000)
+    )
+    return csv_response("disclosures.csv", header, rows)
+
+
+@require_GET
+@dpo_required
+def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = get_object_or_404(Disclosure.objects.select_related("organisation"), pk=pk)
+    subject_ids = disclosure.subjects.order_by("user_id").values("user_id")
+    people = User.objects.filter(pk__in=subject_ids).only("pk", "email", "full_name")
+    page = Paginator(people.order_by("email", "pk"), SUBJECTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    # The page shows whose data went where: looking at it is itself recorded.
+    audit.record(
+        request.user,
+        "disclosure.view",
+        target=disclosure,
+        details={"page": page.number, "people_shown": [person.pk for person in page]},
+    )
+    return render(
+        request,
+        "backoffice/disclosures/detail.html",
+        {"disclosure": disclosure, "page": page, "page_query": page_query(request)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def disclosure_new(request: HttpRequest) -> HttpResponse:
+    form = DisclosureForm(request.POST or None)
+    search = PeopleSearchForm(request.GET or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            disclosure = disclosure_record(
+                recipient_type=data["recipient_type"],
+                recipient=data["recipient"],
+                legal_basis=data["legal_basis"],
+                categories=data["categories"],
+                description=data["description"],
+                reference=data["reference"],
+                subject_user_ids=data["people"],
+                organisation=data["organisation"],
+                by=request.user,
+            )
+            messages.success(request, "The disclosure was recorded.")
+            return redirect("disclosures:detail", pk=disclosure.pk)
+        status = 400
+    matches = []
+    if search.is_valid() and len(search.cleaned_data["q"].strip()) >= 3:
+        query = search.cleaned_data["q"].strip()
+        matches = list(
+            User.objects.filter(email__icontains=query)
+            .select_related("organisation")
+            .order_by("email")[:SEARCH_LIMIT]
+        )
+        audit.record(
+            request.user,
+            "disclosure.people_search",
+            details={"matches": [user.pk for user in matches]},
+        )
+    return render(
+        request,
+        "backoffice/disclosures/new.html",
+        {"form": form, "search": search, "matches": matches},
+        status=status,
+    )

@@ -1,0 +1,119 @@
+"""The dashboard's figures, each read by the selectors of the app that owns the data.
+
+Every figure is one aggregate or one short, bounded list: the dashboard runs the same
+handful of queries with ten rows or ten million.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Investigation
+from audit.models import AuditEntry
+from cookies.catalogue import catalogue_get
+from cookies.selectors import consent_rates
+from dsar.models import State
+from dsar.selectors import request_counts_by_state, requests_due_soon, requests_overdue
+from retention.models import PurgeRun
+from retention.selectors import recent_runs
+
+# The audit entry that records a verification of the chain (audit.views, audit.services).
+AUDIT_VERIFY_ACTION = "audit.verify"
+RECENT_PURGE_RUNS = 5
+PURGE_FAILURE_DAYS = 30
+CONSENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RequestFigures:
+    by_state: list[tuple[str, str, int]]  # (state, label, count)
+    open_total: int
+    due_soon: int
+    overdue: int
+
+
+def request_figures() -> RequestFigures:
+    """Three queries: the counts by state, then the due-soon and the overdue counts."""
+    counts = request_counts_by_state()
+    today = timezone.localdate()
+    open_states = {
+        State.SUBMITTED,
+        State.AWAITING_VERIFICATION,
+        State.VERIFIED,
+        State.IN_PROGRESS,
+        State.AWAITING_REQUESTER,
+    }
+    return RequestFigures(
+        by_state=[(state.value, state.label, counts[state.value]) for state in State],
+        open_total=sum(n for state, n in counts.items() if state in open_states),
+        due_soon=requests_due_soon(today).count(),
+        overdue=requests_overdue(today).count(),
+    )
+
+
+@dataclass(frozen=True)
+class InvestigationFigures:
+    open: int
+    overdue_reviews: int
+
+
+def investigation_figures() -> InvestigationFigures:
+    """One query: open investigations, and those whose provisional suspension awaits review
+    past its deadline (the rule of accounts.investigations.investigations_for_queue)."""
+    overdue = Q(account_suspended=True, reviewed_at__isnull=True, review_due_at__lt=timezone.now())
+    figures = Investigation.objects.filter(status=Investigation.Status.OPEN).aggregate(
+        open=Count("pk"), overdue_reviews=Count("pk", filter=overdue)
+    )
+    return InvestigationFigures(**figures)
+
+
+@dataclass(frozen=True)
+class PurgeFigures:
+    recent: list[PurgeRun]
+    failures: int  # failed real purges in the last PURGE_FAILURE_DAYS days
+    since: datetime.datetime
+
+
+def purge_figures() -> PurgeFigures:
+    """Two queries: the latest runs, and the count of recent failures."""
+    since = timezone.now() - datetime.timedelta(days=PURGE_FAILURE_DAYS)
+    failures = PurgeRun.objects.filter(status=PurgeRun.Status.FAILED, started_at__gte=since).count()
+    return PurgeFigures(recent=recent_runs(RECENT_PURGE_RUNS), failures=failures, since=since)
+
+
+@dataclass(frozen=True)
+class ConsentFigure:
+    label: str
+    accepted: int
+    decisions: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.accepted / self.decisions, 1) if self.decisions else None
+
+
+def consent_figures() -> tuple[datetime.date, datetime.date, list[ConsentFigure]]:
+    """The acceptance of each optional cookie category over the last CONSENT_DAYS days:
+    cookies.selectors.consent_rates' one grouped query (weeks summed here), plus the
+    catalogue, which is cached."""
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=CONSENT_DAYS - 1)
+    catalogue = catalogue_get()
+    rows = consent_rates(start=start, end=end, catalogue=catalogue)
+    decisions = sum(row.decisions for row in rows)
+    figures = [
+        ConsentFigure(
+            label=group.name,
+            accepted=sum(row.cells[group.varname].accepted for row in rows),
+            decisions=decisions,
+        )
+        for group in catalogue.optional
+    ]
+    return start, end, figures
+
+
+def last_chain_verification() -> AuditEntry | None:
+    """One query: the newest "audit.verify" entry (the action column is indexed)."""
+    return AuditEntry.objects.filter(action=AUDIT_VERIFY_ACTION).order_by("-id").first()

@@ -1,0 +1,231 @@
+"""The breach register in the back office: the DPO's alone (support gets 403)."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.backoffice_views import page_query
+from accounts.decorators import dpo_required
+from accounts.models import Investigation
+from breaches import selectors, services
+from breaches.clock import breach_clock
+from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
+from breaches.models import Breach, BreachEvent
+
+PAGE_SIZE = 25
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _breach_or_404(pk: int) -> Breach:
+    return get_object_or_404(
+        Breach.objects.select_related("investigation", "opened_by", "closed_by"), pk=pk
+    )
+
+
+def _detail(request: HttpRequest, breach: Breach, status: int = 200, **forms_) -> HttpResponse:
+    context = {
+        "breach": breach,
+        "clock": breach_clock(breach),
+        "timeline": selectors.breach_timeline(breach),
+        "decision_form": forms_.get("decision_form") or DecisionForm(prefix="decision"),
+        "ico_form": forms_.get("ico_form")
+        or IcoReportForm(prefix="ico", initial={"reported_at": timezone.localtime()}),
+        "update_form": forms_.get("update_form") or UpdateForm(prefix="update"),
+        "close_form": forms_.get("close_form") or CloseForm(prefix="close"),
+        "is_open": breach.status == Breach.Status.OPEN,
+    }
+    # Every display shows people's data, a re-shown form included.
+    services.breach_view_record(breach=breach, by=request.user)
+    return render(request, "backoffice/breaches/detail.html", context, status=status)
+
+
+@require_GET
+@dpo_required
+def breach_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "open")
+    if status not in dict(selectors.STATUS_FILTERS):
+        status = "open"
+    page = Paginator(selectors.breaches_for_register(status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    for breach in page:
+        breach.clock = breach_clock(breach, now)
+    return render(
+        request,
+        "backoffice/breaches/list.html",
+        {
+            "page": page,
+            "page_query": page_query(request),
+            "status": status,
+            "status_filters": selectors.STATUS_FILTERS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def breach_new(request: HttpRequest) -> HttpResponse:
+    investigation = None
+    if request.GET.get("investigation"):
+        pk = request.GET["investigation"]
+        investigation = get_object_or_404(Investigation, pk=pk if pk.isdigit() else 0)
+    if request.method == "POST":
+        form = BreachForm(request.POST)
+        if form.is_valid():
+            try:
+                breach = services.breach_open(
+                    by=request.user, investigation=investigation, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{breach.reference} opened: the 72-hour clock runs.")
+                return redirect("breaches:detail", pk=breach.pk)
+    else:
+        initial = {
+            "aware_at": timezone.localtime().replace(second=0, microsecond=0),
+            "dpo_contact_name": request.user.full_name,
+            "dpo_contact_email": settings.DPO_EMAIL,
+        }
+        if investigation is not None:
+            initial["title"] = f"From INV-{investigation.pk}: {investigation.summary}"[:200]
+            initial["description"] = f"Found while investigating INV-{investigation.pk}: "
+            initial["description"] += investigation.summary
+        form = BreachForm(initial=initial)
+    return render(
+        request,
+        "backoffice/breaches/form.html",
+        {"form": form, "investigation": investigation, "breach": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+@dpo_required
+def breach_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _breach_or_404(pk))
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def breach_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = _breach_or_404(pk)
+    if request.method == "POST":
+        form = BreachForm(request.POST, instance=Breach.objects.get(pk=breach.pk))
+        if form.is_valid():
+            try:
+                services.breach_update(breach=breach, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{breach.reference} updated.")
+                return redirect("breaches:detail", pk=breach.pk)
+    else:
+        form = BreachForm(instance=breach)
+        services.breach_view_record(breach=breach, by=request.user)
+    return render(
+        request,
+        "backoffice/breaches/form.html",
+        {"form": form, "investigation": breach.investigation, "breach": breach},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@dpo_required
+def breach_decision(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = _breach_or_404(pk)
+    form = DecisionForm(request.POST, prefix="decision")
+    if form.is_valid():
+        try:
+            event = services.breach_decide(breach=breach, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Recorded: {event.get_kind_display()}.")
+            return redirect("breaches:detail", pk=breach.pk)
+    return _detail(request, breach, status=400, decision_form=form)
+
+
+@require_POST
+@dpo_required
+def breach_ico_report(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = _breach_or_404(pk)
+    form = IcoReportForm(request.POST, prefix="ico")
+    if form.is_valid():
+        try:
+            services.breach_record_ico_report(breach=breach, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"ICO report {breach.ico_reference} recorded.")
+            return redirect("breaches:detail", pk=breach.pk)
+    return _detail(request, breach, status=400, ico_form=form)
+
+
+@require_POST
+@dpo_required
+def breach_update_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = _breach_or_404(pk)
+    form = UpdateForm(request.POST, prefix="update")
+    if form.is_valid():
+        try:
+            event = services.breach_send_update(breach=breach, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Update {event.phase} to {event.get_recipient_display()} recorded."
+            )
+            return redirect("breaches:detail", pk=breach.pk)
+    return _detail(request, breach, status=400, update_form=form)
+
+
+@require_POST
+@dpo_required
+def breach_close(request: HttpRequest, pk: int) -> HttpResponse:
+    breach = _breach_or_404(pk)
+    form = CloseForm(request.POST, prefix="close")
+    if form.is_valid():
+        try:
+            services.breach_close(breach=breach, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{breach.reference} closed.")
+            return redirect("breaches:detail", pk=breach.pk)
+    return _detail(request, breach, status=400, close_form=form)
+
+
+@require_GET
+@dpo_required
+def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable report: the fields of the ICO's breach report form, in its order."""
+    breach = _breach_or_404(pk)
+    services.breach_view_record(breach=breach, by=request.user, printable=True)
+    timeline = list(selectors.breach_timeline(breach))
+    return render(
+        request,
+        "backoffice/breaches/report.html",
+        {
+            "breach": breach,
+            "clock": breach_clock(breach),
+            "timeline": timeline,
+            "delays": [event for event in timeline if event.kind == BreachEvent.Kind.DELAY],
+            "printed_at": timezone.now(),
+        },
+    )

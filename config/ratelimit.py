@@ -1,0 +1,33 @@
+"""Fixed-window rate limits counted in the cache, for the public forms (rights, enquiries).
+
+Keys are hashed, so that no e-mail address or IP address is written into the cache's keys.
+"""
+
+from collections.abc import Sequence
+
+from django.core.cache import cache
+from django.utils.crypto import salted_hmac
+
+
+def rate_bucket(namespace: str, kind: str, value: str) -> str:
+    """The cache key of one window: ``namespace`` names the form, ``kind`` what is counted."""
+    digest = salted_hmac(f"{namespace}.rate", f"{kind}:{value}").hexdigest()[:32]
+    return f"{namespace}:{kind}:{digest}"
+
+
+def rate_allow(limits: Sequence[tuple[str, int, int]]) -> bool:
+    """May one more be taken under every (key, limit, window seconds)? If so, count it.
+
+    The window starts at the first count. Counting only when all allow means a refused attempt
+    does not extend the wait. Two concurrent attempts may both pass at the limit: a little
+    inexact, and harmless here.
+    """
+    if any((cache.get(key) or 0) >= limit for key, limit, _ in limits):
+        return False
+    for key, _, window in limits:
+        cache.add(key, 0, timeout=window)
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.set(key, 1, timeout=window)
+    return True

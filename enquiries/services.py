@@ -1,0 +1,68 @@
+"""Enquiry writes: filing from the contact form, replies by e-mail, closing."""
+
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+from accounts.models import UserManager
+from enquiries.models import Enquiry, EnquiryReply
+
+
+def enquiry_submit(*, name: str, email: str, subject: str, message: str, user=None) -> Enquiry:
+    """File an enquiry. A logged-in user's name and e-mail come from their account."""
+    now = timezone.now()
+    if user is not None:
+        name, email = user.full_name or user.email, user.email
+    enquiry = Enquiry(
+        created_at=now,
+        last_activity_at=now,
+        user=user,
+        name=name.strip(),
+        email=UserManager.normalize_email(email.strip()).lower(),
+        subject=subject.strip(),
+        message=message.strip(),
+    )
+    enquiry.full_clean()
+    enquiry.save()
+    return enquiry
+
+
+def enquiry_view_record(*, enquiry: Enquiry, by) -> None:
+    """Support looked at an enquiry: who saw whose message is itself recorded."""
+    audit.record(by, "enquiry.view", target=enquiry, details={"user_id": enquiry.user_id})
+
+
+def enquiry_reply(*, enquiry: Enquiry, body: str, by) -> EnquiryReply:
+    """Store a reply, mark the enquiry answered, and send the reply by e-mail after commit."""
+    from enquiries.tasks import send_enquiry_reply
+
+    now = timezone.now()
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        reply = EnquiryReply(enquiry=enquiry, created_at=now, body=body.strip(), sent_by=by)
+        reply.full_clean()
+        reply.save()
+        enquiry.status = Enquiry.Status.ANSWERED
+        enquiry.last_activity_at = now
+        enquiry.closed_at = None
+        enquiry.closed_by = None
+        enquiry.save(update_fields=["status", "last_activity_at", "closed_at", "closed_by"])
+        audit.record(by, "enquiry.reply", target=enquiry, details={"reply_id": reply.pk})
+        send_enquiry_reply.delay_on_commit(reply.pk)
+    return reply
+
+
+def enquiry_close(*, enquiry: Enquiry, by) -> Enquiry:
+    """Close an enquiry (answered, or needing no answer). Closing twice changes nothing."""
+    now = timezone.now()
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if enquiry.status == Enquiry.Status.CLOSED:
+            return enquiry
+        enquiry.status = Enquiry.Status.CLOSED
+        enquiry.closed_at = now
+        enquiry.closed_by = by
+        enquiry.last_activity_at = now
+        enquiry.save(update_fields=["status", "closed_at", "closed_by", "last_activity_at"])
+        audit.record(by, "enquiry.close", target=enquiry)
+    return enquiry

@@ -1,0 +1,135 @@
+"""The record of processing as first written: one activity per purpose of the privacy notice.
+
+Seeded by a data migration (processing/migrations/0002_seed_activities.py); the DPO edits it
+from then on in the back office.
+"""
+
+HOSTING = {
+    "name": "Cloud hosting provider",
+    "region": "United Kingdom (London)",
+    "safeguards": "Article 28 contract; UK data centres only; ISO 27001; encryption at rest.",
+}
+EMAIL = {
+    "name": "Transactional e-mail provider",
+    "region": "United Kingdom",
+    "safeguards": "Article 28 contract; UK processing only; TLS in transit.",
+}
+
+SECURITY = (
+    "Passwords hashed with Argon2; TOTP second factor for privileged roles; role-based access "
+    "with MFA for the back office; TLS in transit; encrypted backups; an append-only, "
+    "hash-chained audit trail of back-office actions."
+)
+
+ACTIVITIES = (
+    {
+        "slug": "accounts",
+        "name": "Account administration and access control",
+        "purpose": "Create and manage the accounts of clients' users, authenticate them "
+        "(password and second factor) and control what each may do.",
+        "legal_basis": "contract",
+        "legitimate_interest": "",
+        "balancing_summary": "",
+        "people_categories": "Users employed by our clients; client admins; our own staff.",
+        "data_categories": ["contact", "login"],
+        "recipients": "The client that employs the user (its admins see its users).",
+        "processors": [HOSTING, EMAIL],
+    },
+    {
+        "slug": "security",
+        "name": "Security monitoring and investigations",
+        "purpose": "Watch for suspicious access, lock out repeated failures, investigate and "
+        "suspend accounts under a person's review, and keep the audit trail.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "security",
+        "balancing_summary": "Users expect their employer's data to be protected; only login "
+        "and access records are used, kept for short periods, and every suspension is "
+        "reviewed by a person. The risk to users is low and the benefit to them high.",
+        "people_categories": "Users; people who try to log in; our own staff.",
+        "data_categories": ["security", "login"],
+        "recipients": "Regulators or law enforcement where the law requires.",
+        "processors": [HOSTING],
+    },
+    {
+        "slug": "usage",
+        "name": "Usage logging and client usage reports",
+        "purpose": "Log how the product is used (dates, times, IP address, what was done) and "
+        "report usage patterns (frequency and purpose) to the client that employs the user.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "goods_and_services",
+        "balancing_summary": "Clients pay for the product for their staff and need to know it "
+        "is used; the notice tells users so, reports cover frequency and purpose only, and raw "
+        "events are kept thirteen months.",
+        "people_categories": "Users employed by our clients.",
+        "data_categories": ["usage"],
+        "recipients": "The client that employs the user (usage reports).",
+        "processors": [HOSTING],
+    },
+    {
+        "slug": "analytics",
+        "name": "Aggregated analytics and product development",
+        "purpose": "Improve the product from aggregated, non-personal figures; develop and test "
+        "with pseudonymised data only.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "product_development",
+        "balancing_summary": "Figures are aggregated and test data is pseudonymised before "
+        "use, so no one is singled out; the intrusion is minimal.",
+        "people_categories": "Users employed by our clients.",
+        "data_categories": ["usage"],
+        "recipients": "None outside the company.",
+        "processors": [HOSTING],
+    },
+    {
+        "slug": "support",
+        "name": "Support enquiries",
+        "purpose": "Answer the questions and requests people send to support.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "customer_relationships",
+        "balancing_summary": "People write to us to be answered; we use what they send only "
+        "to answer and keep it one year after we last dealt with it.",
+        "people_categories": "Users; clients' staff; members of the public.",
+        "data_categories": ["enquiry", "contact"],
+        "recipients": "None outside the company.",
+        "processors": [HOSTING, EMAIL],
+    },
+    {
+        "slug": "rights",
+        "name": "Rights requests",
+        "purpose": "Receive, verify and answer data-protection rights requests within the "
+        "statutory deadlines, and keep the record that they were handled.",
+        "legal_basis": "legal_obligation",
+        "legitimate_interest": "",
+        "balancing_summary": "",
+        "people_categories": "Users, former users and members of the public who make requests.",
+        "data_categories": ["rights_request", "contact"],
+        "recipients": "The Information Commissioner's Office, if a complaint is made.",
+        "processors": [HOSTING, EMAIL],
+    },
+    {
+        "slug": "cookies",
+        "name": "Cookies and analytics consent",
+        "purpose": "Set performance and functionality cookies only with consent, and keep "
+        "proof of each decision.",
+        "legal_basis": "consent",
+        "legitimate_interest": "",
+        "balancing_summary": "",
+        "people_categories": "Visitors to the website and users of the product.",
+        "data_categories": ["consent"],
+        "recipients": "None outside the company.",
+        "processors": [HOSTING],
+    },
+    {
+        "slug": "marketing",
+        "name": "Marketing communications",
+        "purpose": "Send product news to clients' contacts who have not objected; stop at "
+        "once on objection.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "commercial",
+        "balancing_summary": "Business contacts of our clients expect news about a product "
+        "their employer uses; every message offers an opt-out, honoured at once.",
+        "people_categories": "Users and client admins who have not opted out.",
+        "data_categories": ["contact"],
+        "recipients": "None outside the company.",
+        "processors": [HOSTING, EMAIL],
+    },
+)

@@ -1,0 +1,92 @@
+"""The editable half of the Article 30 record; the other half is the data map, rendered."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from datamap import Category, LegalBasis
+
+LEGAL_BASIS_CHOICES = [(basis.value, basis.label) for basis in LegalBasis]
+CATEGORY_CHOICES = [(category.value, category.label) for category in Category]
+
+
+class LegitimateInterest(models.TextChoices):
+    """The legitimate interests the privacy notice names."""
+
+    GOODS_AND_SERVICES = "goods_and_services", "Access to goods and services"
+    PRODUCT_DEVELOPMENT = "product_development", "Product development"
+    SECURITY = "security", "Security of data and systems"
+    CUSTOMER_RELATIONSHIPS = "customer_relationships", "Customer relationships"
+    COMMERCIAL = "commercial", "Commercial interests"
+
+
+class Location(models.TextChoices):
+    # The notice promises processing in the UK only: there is no other choice to make.
+    UK = "uk", "United Kingdom"
+
+
+class ProcessingActivity(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    purpose = models.TextField(max_length=2000)
+    legal_basis = models.CharField(max_length=30, choices=LEGAL_BASIS_CHOICES)
+    legitimate_interest = models.CharField(
+        max_length=30, choices=LegitimateInterest.choices, blank=True
+    )
+    balancing_summary = models.TextField(
+        max_length=3000,
+        blank=True,
+        help_text="For legitimate interests: why the interest is not overridden by the "
+        "rights and interests of the people concerned.",
+    )
+    people_categories = models.TextField("categories of people", max_length=1000)
+    data_categories = models.JSONField(
+        default=list, help_text="The data-map categories this activity covers."
+    )
+    recipients = models.TextField(max_length=1000)
+    location = models.CharField(max_length=10, choices=Location.choices, default=Location.UK)
+    security_measures = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "processing activities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        unknown = set(self.data_categories or []) - {c.value for c in Category}
+        if unknown:
+            errors["data_categories"] = f"Not data-map categories: {', '.join(sorted(unknown))}."
+        elif not self.data_categories:
+            errors["data_categories"] = "Choose at least one category of data."
+        if self.legal_basis == LegalBasis.LEGITIMATE_INTERESTS:
+            if not self.legitimate_interest:
+                errors["legitimate_interest"] = "Name the legitimate interest relied on."
+            if not self.balancing_summary.strip():
+                errors["balancing_summary"] = "Legitimate interests need a balancing summary."
+        if errors:
+            raise ValidationError(errors)
+
+    def category_labels(self) -> list[str]:
+        known = {category.value for category in Category}
+        return [Category(value).label for value in self.data_categories if value in known]
+
+
+class Processor(models.Model):
+    """A service provider that processes data for the activity, where, and under what terms."""
+
+    activity = models.ForeignKey(
+        ProcessingActivity, on_delete=models.CASCADE, related_name="processors"
+    )
+    name = models.CharField(max_length=120)
+    region = models.CharField(max_length=120, default="United Kingdom")
+    safeguards = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.region})"
