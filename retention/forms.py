@@ -69,3 +69,9 @@ class ReleaseHoldForm(ReauthenticationForm):
     def __init__(self, *args, user: User, hold: LegalHold, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.hold = hold
+
+
+class PurgeNowForm(ReauthenticationForm):
+    """Purging deletes or anonymises data for good: re-authenticate."""
+
+    reauth_help = "Enter your own password, or a fresh code from your app, to purge now."

@@ -83,3 +83,12 @@ def dry_runs_request(*, by) -> list[str]:
     for category in categories:
         dry_run_retention_category.delay_on_commit(category, "back office")
     return categories
+
+
+def purge_request(*, category: str, by) -> None:
+    """Run one category's purge now (after commit), as the nightly task would."""
+    from retention.tasks import purge_retention_category
+
+    _require_dpo(by)
+    audit.record(by, "retention.purge_request", details={"category": category})
+    purge_retention_category.delay_on_commit(category)

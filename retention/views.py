@@ -1,7 +1,5 @@
 """The back office's retention page: the schedule, legal holds, purge runs. DPO only."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -9,28 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
-from accounts.models import Role
+from accounts.decorators import dpo_required
 from accounts.reauth import reauthenticated
 from retention import selectors, services
-from retention.forms import LegalHoldForm, PolicyForm, ReleaseHoldForm
+from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
 from retention.models import LegalHold, RetentionPolicy
-
-
-def dpo_required(view):
-    @staff_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.user.role != Role.DPO:
-            return render(
-                request,
-                "403.html",
-                {"message": "Only the DPO sets retention and legal holds."},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @require_GET
@@ -150,4 +131,23 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
         "backoffice/retention/hold_release.html",
         {"form": form, "hold": hold},
         status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def purge_now(request: HttpRequest, category: str) -> HttpResponse:
+    """Purge one category now rather than tonight: it deletes data, so re-authenticate."""
+    policy = get_object_or_404(RetentionPolicy, category=category)
+    form = PurgeNowForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.purge_request(category=policy.category, by=request.user)
+        messages.success(request, f"Purge of {policy.category} started; the run appears below.")
+        return redirect(reverse("retention:overview"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "backoffice/retention/purge_now.html",
+        {"policy": policy, "form": form},
+        status=status,
     )
