@@ -4,8 +4,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import client_admin_required, staff_required
 from config.csv import csv_response
+from config.forms import PeriodForm
 from usage.charts import daily_chart
-from usage.forms import PeriodForm, ReportForm
+from usage.forms import ReportForm
 from usage.reports import report_csv_rows
 from usage.selectors import SMALL_CELL, usage_aggregates, usage_report
 from usage.services import usage_report_disclose
