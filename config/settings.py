@@ -430,7 +430,7 @@ ENQUIRY_LIMIT_PER_IP_SECONDS = 3600
 PACKAGES_DIR = VAR_DIR / "packages"
 # Retention purges: rows per batch (one transaction each), how long a purge's claim on its
 # category lasts without a heartbeat, and an optional pause between batches.
-RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=5000)
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=20000)
 RETENTION_LEASE_SECONDS = env.int("RETENTION_LEASE_SECONDS", default=600)
 RETENTION_BATCH_PAUSE_SECONDS = env.float("RETENTION_BATCH_PAUSE_SECONDS", default=0.0)
 # Keys the HMAC that pseudonymises export_test_dataset's output; never written out.
