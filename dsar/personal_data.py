@@ -10,8 +10,15 @@ _KEPT = Retain(
 )
 
 
-def _requests_of(subject):
-    return Q(requester_email__in=subject.emails) | Q(subjects__user_id__in=subject.user_ids)
+def _requests_via(path: str):
+    """The subject's requests, reached from another model through ``path`` (e.g. "request__")."""
+
+    def rows(subject):
+        return Q(**{f"{path}requester_email__in": subject.emails}) | Q(
+            **{f"{path}subjects__user_id__in": subject.user_ids}
+        )
+
+    return rows
 
 
 register(
@@ -20,7 +27,7 @@ register(
         model="dsar.RightsRequest",
         category=Category.RIGHTS_REQUEST,
         description="Rights requests you made: type, dates, what you wrote, the answer.",
-        subject=_requests_of,
+        subject=_requests_via(""),
         export_fields=(
             "reference",
             "kind",
@@ -47,13 +54,7 @@ register(
         model="dsar.RequestEvent",
         category=Category.RIGHTS_REQUEST,
         description="The history of your rights requests and the messages about them.",
-        subject=lambda s: (
-            (
-                Q(request__requester_email__in=s.emails)
-                | Q(request__subjects__user_id__in=s.user_ids)
-            )
-            & Q(visible_to_requester=True)
-        ),
+        subject=lambda s: _requests_via("request__")(s) & Q(visible_to_requester=True),
         export_fields=("request__reference", "at", "kind", "body"),
         erasure=_KEPT,
         retention_category="rights_requests",
@@ -70,9 +71,7 @@ register(
         model="dsar.AccessPackage",
         category=Category.RIGHTS_REQUEST,
         description="Copies of your data we prepared for you to download.",
-        subject=lambda s: (
-            Q(request__requester_email__in=s.emails) | Q(request__subjects__user_id__in=s.user_ids)
-        ),
+        subject=_requests_via("request__"),
         export_fields=("request__reference", "created_at", "sha256", "expires_at"),
         erasure=Retain(
             "The record that a copy of your data was prepared is kept with the request; "
@@ -92,10 +91,7 @@ register(
         model="dsar.PackageDownload",
         category=Category.RIGHTS_REQUEST,
         description="When a copy of your data was downloaded, and from which IP address.",
-        subject=lambda s: (
-            Q(package__request__requester_email__in=s.emails)
-            | Q(package__request__subjects__user_id__in=s.user_ids)
-        ),
+        subject=_requests_via("package__request__"),
         export_fields=("at", "ip_address"),
         erasure=_KEPT,
         retention_category="rights_requests",
@@ -128,9 +124,7 @@ register(
         model="dsar.RectificationItem",
         category=Category.RIGHTS_REQUEST,
         description="Corrections you asked for, and what we decided.",
-        subject=lambda s: (
-            Q(request__requester_email__in=s.emails) | Q(request__subjects__user_id__in=s.user_ids)
-        ),
+        subject=_requests_via("request__"),
         export_fields=("request__reference", "field", "proposed_value", "decision"),
         erasure=_KEPT,
         retention_category="rights_requests",
