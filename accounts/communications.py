@@ -7,6 +7,7 @@ without logging in, and RFC 8058 one-click headers. Service and security notices
 marketing (``accounts/notifications.py``) and are always sent.
 """
 
+import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
@@ -19,7 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from accounts.models import CommunicationPreferences, MarketingTopic, User
+from accounts.models import (
+    CommunicationPreferences,
+    MarketingDelivery,
+    MarketingSend,
+    MarketingTopic,
+    User,
+)
 from accounts.selectors import marketing_recipients
 
 UNSUBSCRIBE_SALT = "accounts.unsubscribe"
@@ -172,28 +179,50 @@ def marketing_send(
 ) -> int:
     """Send one marketing e-mail on ``topic`` to everyone who may receive it; returns how many.
 
-    The recipients are exactly ``marketing_recipients(topic)``. The audit entry records the
-    topic and the count, not the recipients. ``progress(sent, total)`` follows each batch.
+    The recipients are exactly ``marketing_recipients(topic)``, less anyone who already had
+    this e-mail (the same topic, subject and body): running it twice sends nothing more.
+    The audit entry records the topic and the count, not the recipients. ``progress(sent,
+    total)`` follows each batch.
     """
     if topic not in MarketingTopic.values:
         raise ValidationError({"topic": "Unknown topic."})
     subject = (subject or "").strip()
     if not subject or not (body or "").strip():
         raise ValidationError("A marketing e-mail needs a subject and a body.")
-    recipients = marketing_recipients(topic).only("pk", "email", "full_name").order_by("pk")
+    key = hashlib.sha256("\x00".join([topic, subject, body]).encode()).hexdigest()
+    send, _ = MarketingSend.objects.get_or_create(
+        key=key, defaults={"topic": topic, "subject": subject[:200]}
+    )
+    recipients = (
+        marketing_recipients(topic)
+        .exclude(pk__in=send.deliveries.values("user_id"))
+        .only("pk", "email", "full_name")
+        .order_by("pk")
+    )
     total = recipients.count()
     sent = 0
-    batch: list[EmailMessage] = []
+    batch: list[tuple[User, EmailMessage]] = []
+
+    def flush(connection) -> int:
+        delivered = connection.send_messages([message for _, message in batch]) or 0
+        # Recorded right after sending: a crash in between could resend one batch, never more.
+        MarketingDelivery.objects.bulk_create(
+            [MarketingDelivery(send=send, user=user) for user, _ in batch],
+            ignore_conflicts=True,
+        )
+        batch.clear()
+        return delivered
+
     with get_connection() as connection:
         for user in recipients.iterator(chunk_size=500):
-            batch.append(marketing_message(user=user, topic=topic, subject=subject, body=body))
+            message = marketing_message(user=user, topic=topic, subject=subject, body=body)
+            batch.append((user, message))
             if len(batch) >= SEND_BATCH:
-                sent += connection.send_messages(batch) or 0
-                batch = []
+                sent += flush(connection)
                 if progress:
                     progress(sent, total)
         if batch:
-            sent += connection.send_messages(batch) or 0
+            sent += flush(connection)
             if progress:
                 progress(sent, total)
     audit.record(None, "marketing.send", details={"topic": topic, "recipients": sent})

@@ -364,6 +364,33 @@ class CommunicationPreferences(models.Model):
         return f"Communication preferences of {self.user}"
 
 
+class MarketingSend(models.Model):
+    """One marketing e-mail, identified by its content, so sending it again reaches only the
+    people who have not had it yet."""
+
+    key = models.CharField(max_length=64, unique=True)
+    topic = models.CharField(max_length=20, choices=MarketingTopic.choices)
+    subject = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class MarketingDelivery(models.Model):
+    send = models.ForeignKey(MarketingSend, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["send", "user"], name="marketing_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.send_id} to {self.user_id}"
+
+
 class ApiScope(models.TextChoices):
     USERS = "users", "Users: list, invite, rectify, suspend"
     USAGE_READ = "usage:read", "Usage reports: read"

@@ -248,3 +248,18 @@ register(
         ),
     )
 )
+
+register(
+    Entry(
+        name="accounts.marketing_deliveries",
+        model="accounts.MarketingDelivery",
+        category=Category.CONTACT,
+        description="The marketing e-mails you were sent, and when.",
+        subject=_own,
+        export_fields=("send__subject", "send__topic", "sent_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Customer relationships: sent only to people who asked for it.",
+    )
+)

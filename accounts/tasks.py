@@ -30,8 +30,7 @@ def send_invitation(invitation_id: int) -> None:
 def send_marketing(topic: str, subject: str, body: str) -> int:
     """Send one marketing e-mail to everyone who may receive it on ``topic``.
 
-    Not idempotent: a second run sends the e-mail again (nothing records who received which
-    send yet). Enqueue it once, after commit.
+    Idempotent: each delivery is recorded, and a second run sends only to people added since.
     """
     from accounts.communications import marketing_send
 

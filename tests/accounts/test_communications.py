@@ -221,6 +221,19 @@ def test_each_marketing_email_has_its_own_working_unsubscribe_link(audience, mai
     assert marketing_send(topic="newsletter", subject="Summer news", body="Hi.") == 2
 
 
+def test_sending_the_same_email_again_reaches_only_people_who_have_not_had_it(audience, mailoutbox):
+    assert send_marketing.delay("newsletter", "Spring news", "Hello.").get() == 3
+    assert send_marketing.delay("newsletter", "Spring news", "Hello.").get() == 0
+    assert len(mailoutbox) == 3
+
+    newcomer = UserFactory(email="newcomer@example.test")
+    CommunicationPreferencesFactory(user=newcomer, newsletter=True)
+    assert send_marketing.delay("newsletter", "Spring news", "Hello.").get() == 1
+    assert mailoutbox[-1].to == ["newcomer@example.test"]
+    # Another e-mail is another send: everyone gets it.
+    assert send_marketing.delay("newsletter", "Autumn news", "Hello.").get() == 4
+
+
 def test_the_task_sends_the_same_way(audience, mailoutbox):
     assert send_marketing.delay("newsletter", "Spring news", "Hello.").get() == 3
     assert len(mailoutbox) == 3

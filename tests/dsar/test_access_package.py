@@ -18,7 +18,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts.communications import communication_preferences_update
-from accounts.models import BackupCodeDevice, InvestigationNote, Invitation, UserSession
+from accounts.models import (
+    BackupCodeDevice,
+    InvestigationNote,
+    Invitation,
+    MarketingDelivery,
+    MarketingSend,
+    UserSession,
+)
 from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
 from breaches.services import breach_open
@@ -142,6 +149,10 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     audit.record(dpo, "user.view", target=user)
     LegalHold.objects.create(
         user=user, reason="A claim, since settled", placed_by=dpo, placed_at=now, released_at=now
+    )
+    MarketingDelivery.objects.create(
+        send=MarketingSend.objects.create(key="seed", topic="newsletter", subject="News"),
+        user=user,
     )
     enquiry = enquiry_submit(
         name=SUBJECT_NAME, email=SUBJECT_EMAIL, subject="Help", message="Hi", user=user
