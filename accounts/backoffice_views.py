@@ -23,6 +23,7 @@ from accounts.investigations import (
 )
 from accounts.models import Investigation, User
 from accounts.security import review_window
+from config.forms import add_service_errors
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -122,15 +123,6 @@ def _detail(
     return render(request, "backoffice/investigation_detail.html", context, status=status)
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            shown = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if shown else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @require_GET
 @staff_required
 def investigation_list(request: HttpRequest) -> HttpResponse:
@@ -170,7 +162,7 @@ def investigation_note(request: HttpRequest, pk: int) -> HttpResponse:
                 investigation=investigation, author=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Note added.")
             return redirect("investigations:detail", pk=investigation.pk)
@@ -212,7 +204,7 @@ def investigation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 investigation=investigation, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Suspension confirmed; the investigation stays open.")
             return redirect("investigations:detail", pk=investigation.pk)
@@ -236,7 +228,7 @@ def investigation_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Investigation closed: {investigation.get_outcome_display()}."

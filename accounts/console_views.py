@@ -41,26 +41,12 @@ from accounts.services import (
     user_suspend,
     user_terminate,
 )
+from config.forms import add_service_errors, error_text
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 RECENT_LOGINS = 20
 EMAIL_TAKEN = "A user with this e-mail address already exists."
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "That is not allowed."
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its fields where the form has them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _posted(request: HttpRequest):
@@ -119,7 +105,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         except EmailTaken:
             form.add_error("email", EMAIL_TAKEN)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Invitation sent to {person.email}.")
             return redirect("console:user", pk=person.pk)
@@ -160,7 +146,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             user_change_role(user=person, role=form.cleaned_data["role"], by=request.user)
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"{person} is now a {person.get_role_display().lower()}.")
     return redirect("console:user", pk=person.pk)
@@ -282,7 +268,7 @@ def confirm_user_action(
         try:
             step.run(user=person, by=request.user, **arguments)
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, step.done.format(person=person))
         return redirect(back_url)
@@ -313,7 +299,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, "The organisation's settings were saved.")
         return redirect("console:settings")
@@ -342,7 +328,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = ApiKeyForm()
     keys = _organisation_keys(request).select_related("created_by").order_by("-created")
@@ -364,7 +350,7 @@ def api_key_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
         try:
             api_key_revoke(key=key, by=request.user)
         except PermissionDenied as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, f"The API key “{key.name}” was revoked.")
         return redirect("console:api-keys")

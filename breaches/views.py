@@ -1,6 +1,5 @@
 """The breach register in the back office: the DPO's alone (support gets 403)."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,16 +16,9 @@ from breaches import selectors, services
 from breaches.clock import breach_clock
 from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
 from breaches.models import Breach, BreachEvent
+from config.forms import add_service_errors
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _breach_or_404(pk: int) -> Breach:
@@ -91,7 +83,7 @@ def breach_new(request: HttpRequest) -> HttpResponse:
                     by=request.user, investigation=investigation, **form.cleaned_data
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{breach.reference} opened: the 72-hour clock runs.")
                 return redirect("breaches:detail", pk=breach.pk)
@@ -130,7 +122,7 @@ def breach_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.breach_update(breach=breach, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{breach.reference} updated.")
                 return redirect("breaches:detail", pk=breach.pk)
@@ -145,70 +137,72 @@ def breach_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _step(request: HttpRequest, pk: int, form_class, prefix: str, perform, success) -> HttpResponse:
+    """One recorded step on a breach: validate the form, run the service, say what happened,
+    or show the page again with the errors on the form."""
+    breach = _breach_or_404(pk)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            result = perform(breach=breach, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success(breach, result))
+            return redirect("breaches:detail", pk=breach.pk)
+    return _detail(request, breach, status=400, **{f"{prefix}_form": form})
+
+
 @require_POST
 @dpo_required
 def breach_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    breach = _breach_or_404(pk)
-    form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
-        try:
-            event = services.breach_decide(breach=breach, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Recorded: {event.get_kind_display()}.")
-            return redirect("breaches:detail", pk=breach.pk)
-    return _detail(request, breach, status=400, decision_form=form)
+    return _step(
+        request,
+        pk,
+        DecisionForm,
+        "decision",
+        services.breach_decide,
+        lambda breach, event: f"Recorded: {event.get_kind_display()}.",
+    )
 
 
 @require_POST
 @dpo_required
 def breach_ico_report(request: HttpRequest, pk: int) -> HttpResponse:
-    breach = _breach_or_404(pk)
-    form = IcoReportForm(request.POST, prefix="ico")
-    if form.is_valid():
-        try:
-            services.breach_record_ico_report(breach=breach, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"ICO report {breach.ico_reference} recorded.")
-            return redirect("breaches:detail", pk=breach.pk)
-    return _detail(request, breach, status=400, ico_form=form)
+    return _step(
+        request,
+        pk,
+        IcoReportForm,
+        "ico",
+        services.breach_record_ico_report,
+        lambda breach, _: f"ICO report {breach.ico_reference} recorded.",
+    )
 
 
 @require_POST
 @dpo_required
 def breach_update_sent(request: HttpRequest, pk: int) -> HttpResponse:
-    breach = _breach_or_404(pk)
-    form = UpdateForm(request.POST, prefix="update")
-    if form.is_valid():
-        try:
-            event = services.breach_send_update(breach=breach, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(
-                request, f"Update {event.phase} to {event.get_recipient_display()} recorded."
-            )
-            return redirect("breaches:detail", pk=breach.pk)
-    return _detail(request, breach, status=400, update_form=form)
+    return _step(
+        request,
+        pk,
+        UpdateForm,
+        "update",
+        services.breach_send_update,
+        lambda breach, event: f"Update {event.phase} to {event.get_recipient_display()} recorded.",
+    )
 
 
 @require_POST
 @dpo_required
 def breach_close(request: HttpRequest, pk: int) -> HttpResponse:
-    breach = _breach_or_404(pk)
-    form = CloseForm(request.POST, prefix="close")
-    if form.is_valid():
-        try:
-            services.breach_close(breach=breach, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"{breach.reference} closed.")
-            return redirect("breaches:detail", pk=breach.pk)
-    return _detail(request, breach, status=400, close_form=form)
+    return _step(
+        request,
+        pk,
+        CloseForm,
+        "close",
+        services.breach_close,
+        lambda breach, _: f"{breach.reference} closed.",
+    )
 
 
 @require_GET

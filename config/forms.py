@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 
@@ -35,3 +36,21 @@ class PeriodForm(forms.Form):
             elif (end - start).days >= self.max_days:
                 self.add_error("end", f"A period covers at most {self.max_days} days.")
         return cleaned
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on a form: on the fields it names where the form shows
+    them, otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def error_text(error: Exception, default: str = "That is not allowed.") -> str:
+    """A refusal as one line for a flash message."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or default

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from accounts.investigations import investigators
 from accounts.models import Role, User
+from config.forms import add_service_errors
 from dsar import services
 from dsar.backoffice_forms import (
     AskForm,
@@ -113,7 +114,7 @@ def log_request(request: HttpRequest) -> HttpResponse:
                 verified=True,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -227,14 +228,6 @@ def _request_or_404(reference: str) -> RightsRequest:
     )
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _detail(
     request: HttpRequest,
     rights_request: RightsRequest,
@@ -324,7 +317,7 @@ def step(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
             return _refused(request, rights_request, error)
         except ValidationError as error:
             rights_request.refresh_from_db()
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, step.done)
             return redirect("requests:detail", reference=rights_request.reference)
@@ -363,7 +356,7 @@ def _text_post(request, reference, *, form_class, prefix, run, done):
         except TransitionRefused as error:
             return _refused(request, rights_request, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("requests:detail", reference=rights_request.reference)

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
+from config.forms import error_text
 from dsar.executor_forms import (
     ErasureApproveForm,
     ObjectionDecisionForm,
@@ -31,17 +32,11 @@ def _back(rights_request: RightsRequest) -> HttpResponse:
     return redirect("requests:detail", reference=rights_request.reference)
 
 
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or "That step is not allowed."
-
-
 def _run(request: HttpRequest, rights_request: RightsRequest, action, success: str):
     try:
         action()
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc, "That step is not allowed."))
     else:
         messages.success(request, success)
     return _back(rights_request)
@@ -126,7 +121,7 @@ def erasure(request: HttpRequest, reference: str) -> HttpResponse:
                     request=rights_request, terminate_account=terminate, by=request.user
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc, "That step is not allowed."))
             else:
                 messages.success(
                     request, "Erasure done: the result report is on the request's timeline."
@@ -186,7 +181,7 @@ def objection(request: HttpRequest, reference: str) -> HttpResponse:
                 by=request.user,
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc, "That step is not allowed."))
         else:
             messages.success(request, "The reassessment is recorded and the requester told.")
             return _back(rights_request)
