@@ -97,13 +97,23 @@ class IngestedEventId(models.Model):
         return self.event_id
 
 
-class DailyUsage(models.Model):
-    """Usage rolled up per UK day, organisation, user, feature and purpose. Reports read this."""
+class Rollup(models.Model):
+    """What every daily rollup holds: a UK day, an organisation, and its totals."""
 
     date = models.DateField()
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
     )
+    event_count = models.PositiveIntegerField()
+    total_duration_ms = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class DailyUsage(Rollup):
+    """Usage rolled up per UK day, organisation, user, feature and purpose. Reports read this."""
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -114,8 +124,6 @@ class DailyUsage(models.Model):
     )
     feature = models.CharField(max_length=100, blank=True)
     purpose = models.CharField(max_length=60, blank=True)
-    event_count = models.PositiveIntegerField()
-    total_duration_ms = models.BigIntegerField()
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
 
@@ -130,13 +138,9 @@ class DailyUsage(models.Model):
         return f"{self.date} {self.organisation_id} {self.feature}"
 
 
-class DailyUserUsage(models.Model):
+class DailyUserUsage(Rollup):
     """DailyUsage summed over features: one row per person and UK day. By-user reports read it."""
 
-    date = models.DateField()
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -145,8 +149,6 @@ class DailyUserUsage(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    event_count = models.PositiveIntegerField()
-    total_duration_ms = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "date"], name="usage_user_day_org_date")]
@@ -155,18 +157,12 @@ class DailyUserUsage(models.Model):
         return f"{self.date} {self.user_id}"
 
 
-class DailyFeatureUsage(models.Model):
+class DailyFeatureUsage(Rollup):
     """DailyUsage summed over people: one row per feature, purpose and UK day."""
 
-    date = models.DateField()
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
-    )
     feature = models.CharField(max_length=100, blank=True)
     purpose = models.CharField(max_length=60, blank=True)
     users = models.PositiveIntegerField(help_text="Distinct people that day.")
-    event_count = models.PositiveIntegerField()
-    total_duration_ms = models.BigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "date"], name="usage_feature_day_org_date")]
