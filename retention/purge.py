@@ -15,8 +15,9 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, F, Q
 from django.db.models.deletion import Collector
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 import audit
@@ -41,21 +42,26 @@ def _pause() -> None:
         time.sleep(settings.RETENTION_BATCH_PAUSE_SECONDS)
 
 
+def _add_counts(locked: PurgeRun, counts: dict[str, dict[str, int]]) -> None:
+    """Add counts to a run whose row the caller has locked."""
+    for name, actions in counts.items():
+        bucket = locked.counts.setdefault(name, {})
+        for action, n in actions.items():
+            bucket[action] = bucket.get(action, 0) + n
+    locked.heartbeat_at = timezone.now()
+    locked.save(update_fields=["counts", "heartbeat_at"])
+
+
 def _add(run: PurgeRun, counts: dict[str, dict[str, int]]) -> None:
     """Add a batch's counts to the run, inside the batch's transaction, and renew the lease."""
     if not counts:
         return
     locked = PurgeRun.objects.select_for_update().get(pk=run.pk)
-    for name, actions in counts.items():
-        bucket = locked.counts.setdefault(name, {})
-        for action, n in actions.items():
-            bucket[action] = bucket.get(action, 0) + n
-    now = timezone.now()
-    locked.heartbeat_at = now
-    locked.save(update_fields=["counts", "heartbeat_at"])
+    _add_counts(locked, counts)
     run.counts = locked.counts
     RetentionPolicy.objects.filter(category=run.category).update(
-        lease_until=now + datetime.timedelta(seconds=settings.RETENTION_LEASE_SECONDS)
+        lease_until=locked.heartbeat_at
+        + datetime.timedelta(seconds=settings.RETENTION_LEASE_SECONDS)
     )
 
 
@@ -77,11 +83,49 @@ def _attribute(entry: Entry, policy: RetentionPolicy, per_model: dict[str, int])
     return counts
 
 
+def _heap_shape(model) -> tuple[int, float]:
+    """PostgreSQL: the most heap blocks any of the model's tables has (its partitions, or the
+    table itself) and the rows per block index summed over them, from the planner's counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(max(pg_relation_size(c.oid)), 0) / current_setting('block_size')::int,"
+            " coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_class c WHERE c.oid IN ("
+            "  SELECT %s::regclass WHERE NOT EXISTS ("
+            "    SELECT 1 FROM pg_partitioned_table WHERE partrelid = %s::regclass)"
+            "  UNION ALL SELECT relid FROM pg_partition_tree(%s::regclass) WHERE isleaf)",
+            [model._meta.db_table] * 3,
+        )
+        blocks, rows = cursor.fetchone()
+    return blocks, (rows / blocks if blocks and rows else UNKNOWN_ROWS_PER_BLOCK)
+
+
+UNKNOWN_ROWS_PER_BLOCK = 100.0  # a table never analysed: a guess that keeps batches small
+
+
+def _delete_block_ranges(run: PurgeRun, entry: Entry, policy, holds, now) -> None:
+    """PostgreSQL, rows nothing cascades from: each batch is one DELETE of the expired rows in
+    the next range of heap blocks (a TID range scan, in every partition the cut-off leaves in):
+    the table is read once, in physical order, with no index lookups and no keys in Python.
+    The count is the DELETE's own row count, so a batch that finds its rows already gone
+    (another worker, a retry) counts nothing."""
+    blocks, rows_per_block = _heap_shape(entry.model_class)
+    step = max(1, round(_batch_size() / rows_per_block))
+    for first in range(0, blocks, step):
+        in_range = RawSQL(
+            "ctid >= %s::tid AND ctid < %s::tid",
+            [f"({first},0)", f"({first + step},0)"],
+            output_field=BooleanField(),
+        )
+        with transaction.atomic():
+            batch = selectors.expired_rows(entry, policy, now=now, holds=holds).filter(in_range)
+            deleted = batch._raw_delete(batch.db)
+            _add(run, {entry.name: {"deleted": deleted}} if deleted else {})
+        _pause()
+
+
 def _delete_ranges(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now) -> None:
-    """Rows nothing cascades from: each batch is one DELETE of the next key range (the
-    batch-size-th key found by an index scan, no keys shipped to Python), restricted to the
-    expired rows. The count is the DELETE's own row count, so a batch that finds its rows
-    already gone (another worker, a retry) counts nothing."""
+    """Other databases, rows nothing cascades from: each batch is one DELETE of the next key
+    range (the batch-size-th key found by an index scan), restricted to the expired rows."""
     last_pk = None
     size = _batch_size()
     while True:
@@ -106,6 +150,8 @@ def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now
     if action == "delete" and Collector(using="default").can_fast_delete(
         model._default_manager.all()
     ):
+        if connection.vendor == "postgresql":
+            return _delete_block_ranges(run, entry, policy, holds, now)
         return _delete_ranges(run, entry, policy, holds, now)
     last_pk = None
     while True:
@@ -132,45 +178,79 @@ def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now
 
 
 _PARTITION = re.compile(r"_y(\d{4})m(\d{2})$")
+# A detached month waiting to be dropped: the run that detached it, then the partition's name.
+_DETACHED = re.compile(r"^usage_purged_r(\d+)_(y\d{4}m\d{2})$")
 
 
-def _drop_expired_partitions(run, entry, policy, holds, now) -> None:
-    """Usage events on PostgreSQL: each monthly partition wholly before the cut-off goes by
-    DETACH and DROP, in one transaction with its count. A month holding rows under a legal
-    hold is left to the batched delete, which keeps those rows."""
+def _detach_expired_partitions(run, entry, policy, holds, now) -> None:
+    """Usage events on PostgreSQL: every monthly partition wholly before the cut-off leaves the
+    table by DETACH, all in one short transaction that touches only the catalogue: from its
+    commit the rows are out of every query, as a DELETE's would be. Each detached table is
+    renamed after the run and dropped, with its exact count, by ``partitions_reclaim``: that
+    frees the files without holding the table's lock. A month holding rows under a legal hold
+    is left to the batched delete, which keeps those rows."""
     from usage import partitions
 
-    if not partitions.is_partitioned():
+    if connection.vendor != "postgresql":
         return
     cutoff = selectors.cutoff_for(policy, now)
+    expired = []
     for name in sorted(partitions.existing_partitions()):
         match = _PARTITION.search(name)
         if not match:
             continue
         month = datetime.date(int(match[1]), int(match[2]), 1)
-        low = datetime.datetime.combine(month, datetime.time(), tzinfo=datetime.UTC)
         high = datetime.datetime.combine(
             partitions.add_months(month, 1), datetime.time(), tzinfo=datetime.UTC
         )
         if high > cutoff:
             continue
-        in_month = entry.model_class._default_manager.filter(
-            occurred_at__gte=low, occurred_at__lt=high
-        )
-        if (
-            holds
-            and in_month.exclude(
-                pk__in=selectors.expired_rows(entry, policy, now=now, holds=holds).values("pk")
-            ).exists()
-        ):
+        if holds and _holds_rows_in(entry, policy, holds, now, month, high):
             continue
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (a partition of ours)
-            count = cursor.fetchone()[0]
+        expired.append((name, f"usage_purged_r{run.pk}_{match[0][1:]}"))
+    if not expired:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, detached in expired:
             cursor.execute(f"ALTER TABLE {partitions.TABLE} DETACH PARTITION {name}")
+            cursor.execute(f"ALTER TABLE {name} RENAME TO {detached}")
+    logger.info("Detached %d expired months of usage events", len(expired))
+
+
+def _holds_rows_in(entry, policy, holds, now, month, high) -> bool:
+    """Whether the month holds rows a legal hold keeps."""
+    low = datetime.datetime.combine(month, datetime.time(), tzinfo=datetime.UTC)
+    in_month = entry.model_class._default_manager.filter(occurred_at__gte=low, occurred_at__lt=high)
+    expired = selectors.expired_rows(entry, policy, now=now, holds=holds)
+    return in_month.exclude(pk__in=expired.values("pk")).exists()
+
+
+def partitions_reclaim() -> int:
+    """Drop the months purges detached, each in its own transaction with its exact row count
+    added to the run that detached it. Safe to repeat and to interrupt: a month not yet dropped
+    is found again by the next call (every purge ends with one). Returns the rows dropped."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ %s"
+            " AND relnamespace = current_schema()::regnamespace ORDER BY relname",
+            [_DETACHED.pattern],
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    dropped = 0
+    for name in names:
+        run_pk = int(_DETACHED.match(name)[1])
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 (a table of ours)
+            count = cursor.fetchone()[0]
             cursor.execute(f"DROP TABLE {name}")
-            _add(run, {entry.name: {"deleted": count}})
-        logger.info("Dropped partition %s (%d usage events past retention)", name, count)
+            run = PurgeRun.objects.select_for_update().filter(pk=run_pk).first()
+            if run is not None:
+                _add_counts(run, {USAGE_EVENTS_ENTRY: {"deleted": count}})
+        dropped += count
+        logger.info("Dropped %s: %d usage events past retention", name, count)
+    return dropped
 
 
 def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
@@ -228,34 +308,35 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
     """Purge (or, as a dry run, count) the expired rows of one retention category."""
     policy = RetentionPolicy.objects.get(category=category)
     now = timezone.now()
-    if not dry_run:
-        if not _claim(policy, now):
-            return PurgeRun.objects.create(
-                category=category,
-                trigger=trigger,
-                status=PurgeRun.Status.SKIPPED,
-                started_at=now,
-                finished_at=now,
-                error="Another purge of this category is running.",
+    with transaction.atomic():
+        if not dry_run:
+            if not _claim(policy, now):
+                return PurgeRun.objects.create(
+                    category=category,
+                    trigger=trigger,
+                    status=PurgeRun.Status.SKIPPED,
+                    started_at=now,
+                    finished_at=now,
+                    error="Another purge of this category is running.",
+                )
+            # We hold the claim, so any run still marked running lost its worker.
+            PurgeRun.objects.filter(
+                category=category, dry_run=False, status=PurgeRun.Status.RUNNING
+            ).update(
+                status=PurgeRun.Status.INTERRUPTED,
+                finished_at=F("heartbeat_at"),
+                error="The worker stopped before the run finished; a later run carried on.",
             )
-        # We hold the claim, so any run still marked running lost its worker.
-        PurgeRun.objects.filter(
-            category=category, dry_run=False, status=PurgeRun.Status.RUNNING
-        ).update(
-            status=PurgeRun.Status.INTERRUPTED,
-            finished_at=F("heartbeat_at"),
-            error="The worker stopped before the run finished; a later run carried on.",
+        run = PurgeRun.objects.create(
+            category=category,
+            dry_run=dry_run,
+            trigger=trigger,
+            started_at=now,
+            heartbeat_at=now,
+            cutoff=None
+            if policy.basis == RetentionPolicy.Basis.INDEFINITE
+            else selectors.cutoff_for(policy, now),
         )
-    run = PurgeRun.objects.create(
-        category=category,
-        dry_run=dry_run,
-        trigger=trigger,
-        started_at=now,
-        heartbeat_at=now,
-        cutoff=None
-        if policy.basis == RetentionPolicy.Basis.INDEFINITE
-        else selectors.cutoff_for(policy, now),
-    )
     try:
         if dry_run:
             run.counts = selectors.due_counts(policy, now=now)
@@ -268,7 +349,7 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
                     entry.name == USAGE_EVENTS_ENTRY
                     and selectors.entry_action(entry, policy) == "delete"
                 ):
-                    _drop_expired_partitions(run, entry, policy, holds, now)
+                    _detach_expired_partitions(run, entry, policy, holds, now)
                 _purge_rows(run, entry, policy, holds, now)
         run.status = PurgeRun.Status.SUCCEEDED
     except Exception as error:
@@ -279,11 +360,12 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
         logger.exception("Purge of %s failed", category)
         raise
     finally:
-        if not dry_run:
-            # What the committed batches recorded, not what a rolled-back one had added.
-            run.counts = PurgeRun.objects.get(pk=run.pk).counts
-        run.finished_at = timezone.now()
-        run.save(update_fields=["counts", "status", "error", "finished_at"])
-        if not dry_run:
-            _release(policy)
+        with transaction.atomic():
+            if not dry_run:
+                # What the committed batches recorded, not what a rolled-back one had added.
+                run.counts = PurgeRun.objects.get(pk=run.pk).counts
+            run.finished_at = timezone.now()
+            run.save(update_fields=["counts", "status", "error", "finished_at"])
+            if not dry_run:
+                _release(policy)
     return run

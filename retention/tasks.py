@@ -26,7 +26,10 @@ def purge_retention_category(category: str) -> dict | None:
     if not RetentionPolicy.objects.filter(category=category).exists():
         logger.warning("No retention policy for %s: nothing purged", category)
         return None
-    return _summary(purge.purge_category(category=category))
+    run = purge.purge_category(category=category)
+    purge.partitions_reclaim()  # the months the run detached, with their exact counts
+    run.refresh_from_db()
+    return _summary(run)
 
 
 @shared_task(acks_late=True)

@@ -1,14 +1,17 @@
-"""On PostgreSQL, whole expired months of usage events go by dropping their partitions; the
-partly expired month and held rows are left to the batched delete."""
+"""On PostgreSQL, whole expired months of usage events go by detaching their partitions, later
+dropped with their exact counts; the partly expired month and held rows are left to the batched
+delete."""
 
 import datetime
 
 import pytest
 import time_machine
+from django.db import connection
 
 from retention import services
 from retention.models import RetentionPolicy
-from retention.purge import purge_category
+from retention.purge import partitions_reclaim, purge_category
+from retention.tasks import purge_retention_category
 from tests.factories import DpoFactory, UserFactory
 from usage import partitions
 from usage.models import UsageEvent
@@ -62,4 +65,46 @@ def test_whole_expired_months_are_dropped_and_the_partial_month_batch_deleted(
         (user.pk, "2026-04-30"),
         (user.pk, "2026-06-01"),
     ]
+    # The detached months' rows are out of the table now; the run counts them once dropped.
+    assert run.counts == {"usage.events": {"deleted": 3}}
+    assert _detached_tables() == [
+        f"usage_purged_r{run.pk}_y2026m01",
+        f"usage_purged_r{run.pk}_y2026m03",
+    ]
+
+    assert partitions_reclaim() == 4
+    run.refresh_from_db()
     assert run.counts == {"usage.events": {"deleted": 7}}
+    assert _detached_tables() == []
+    assert partitions_reclaim() == 0  # nothing left to drop, nothing counted twice
+    run.refresh_from_db()
+    assert run.total_deleted == 7
+
+
+def _detached_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relname LIKE 'usage_purged_%%' AND relkind = 'r' "
+            "ORDER BY relname"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_nightly_task_reports_the_dropped_months_in_its_counts(requires_postgres):
+    RetentionPolicy.objects.filter(category="usage_events").update(days=60)
+    partitions.partitions_ensure(start=datetime.date(2026, 1, 1), months=6)
+    user = UserFactory()
+    for day in ((1, 5), (1, 6), (2, 7), (6, 1)):
+        UsageEvent.objects.create(
+            occurred_at=datetime.datetime(2026, *day, 9, tzinfo=datetime.UTC),
+            organisation=user.organisation,
+            user=user,
+            action="view",
+        )
+
+    with time_machine.travel(NOW, tick=False):
+        summary = purge_retention_category.apply(args=["usage_events"]).get()
+
+    assert summary["deleted"] == 3
+    assert UsageEvent.objects.count() == 1
+    assert _detached_tables() == []
