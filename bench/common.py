@@ -52,6 +52,15 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set. Linux's VmHWM starts afresh at exec; ru_maxrss, the
+    fallback elsewhere, carries a parent's peak into a child started by subprocess."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

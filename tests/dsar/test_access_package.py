@@ -31,7 +31,14 @@ from audit.models import AuditEntry
 from breaches.services import breach_open
 from cookies.services import consent_record_create
 from datamap import registry
-from dsar.executors.access import access_package_build, package_path
+from dsar.executors.access import (
+    _Build,
+    _copy_rows,
+    _python_rows,
+    access_package_build,
+    package_path,
+    request_subject,
+)
 from dsar.models import (
     AccessPackage,
     Channel,
@@ -206,7 +213,15 @@ def build(client, request, dpo, verified_client, django_capture_on_commit_callba
     return AccessPackage.objects.get(request=request)
 
 
-def test_the_package_holds_every_entry_in_data_json_a_csv_per_category_and_a_readable_index(
+def _entry_rows(archive: zipfile.ZipFile, name: str) -> list[dict]:
+    """An entry's rows, from the category CSV that data.json names for it."""
+    data = json.loads(archive.read("data.json"))
+    (entry,) = [e for e in data["entries"] if e["name"] == name]
+    reader = csv.DictReader(io.StringIO(archive.read(entry["file"]).decode()))
+    return [row for row in reader if row["entry"] == name]
+
+
+def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_json(
     client, verified_client, django_capture_on_commit_callbacks
 ):
     _user, request, dpo = seed_subject()
@@ -225,15 +240,19 @@ def test_the_package_holds_every_entry_in_data_json_a_csv_per_category_and_a_rea
         assert shown["legal_basis"] == entry.legal_basis.label
         assert shown["retention_category"] == entry.retention_category
         assert shown["description"] == entry.description
+        assert shown["fields"] == list(entry.export_fields)
+        assert shown["file"] == f"{entry.category}.csv"
+        # Each entry's rows are in its file, once, as many as data.json says.
+        assert len(_entry_rows(archive, entry.name)) == shown["row_count"], entry.name
     # Every category present holds the subject's rows, not just empty sections.
-    empty = {name for name, entry in by_name.items() if not entry["rows"]}
+    empty = {name for name, entry in by_name.items() if not entry["row_count"]}
     assert empty == set(), f"entries without rows for the seeded subject: {sorted(empty)}"
-    assert by_name["accounts.contact"]["rows"][0]["email"] == SUBJECT_EMAIL
-    assert by_name["usage.events"]["rows"][0]["ip_address"] == SUBJECT_IP
-    assert by_name["audit.disclosures_about"]["rows"][0]["disclosure__description"] == (
+    assert _entry_rows(archive, "accounts.contact")[0]["email"] == SUBJECT_EMAIL
+    assert _entry_rows(archive, "usage.events")[0]["ip_address"] == SUBJECT_IP
+    assert _entry_rows(archive, "audit.disclosures_about")[0]["disclosure__description"] == (
         "Monthly usage report"
     )
-    assert request.reference in {row["reference"] for row in by_name["dsar.requests"]["rows"]}
+    assert request.reference in {row["reference"] for row in _entry_rows(archive, "dsar.requests")}
     # What erasure would keep carries its reason; the rest says what erasure does.
     assert by_name["audit.trail"]["kept_reason"]
     assert not by_name["usage.events"]["kept_reason"]
@@ -268,6 +287,25 @@ def test_the_package_holds_every_entry_in_data_json_a_csv_per_category_and_a_rea
     assert package.expires_at - package.created_at == datetime.timedelta(days=7)
     assert RequestEvent.objects.filter(request=request, body__contains="copy of your data").exists()
     assert AuditEntry.objects.filter(action="rights_request.package_build").exists()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_copy_writes_each_entry_as_the_orm_path_does(requires_postgres):
+    """The fast path (one COPY per entry) and the portable path (ORM rows, Python's csv) give
+    the same cells for every entry of a subject who has rows everywhere."""
+    _user, request, _dpo = seed_subject()
+    subject = request_subject(request)
+    for entry in registry.entries():
+        columns = list(entry.export_fields)
+        fast, portable = io.BytesIO(), io.BytesIO()
+        n_fast = _copy_rows(entry, subject, fast, columns)
+        n_portable = _python_rows(entry, subject, portable, columns, _Build())
+
+        def rows(buffer):
+            return sorted(csv.reader(io.StringIO(buffer.getvalue().decode())))
+
+        assert n_fast == n_portable, entry.name
+        assert rows(fast) == rows(portable), entry.name
 
 
 def test_building_twice_keeps_one_live_package(
@@ -404,5 +442,6 @@ def test_a_requester_with_no_account_gets_a_package_of_their_request_alone(setti
     )
     package = access_package_build(request=request, by=DpoFactory())
     with zipfile.ZipFile(package_path(package)) as archive:
-        data = json.loads(archive.read("data.json"))
-    assert "Pat Public" in json.dumps(data)
+        assert [row["requester_name"] for row in _entry_rows(archive, "dsar.requests")] == [
+            "Pat Public"
+        ]
