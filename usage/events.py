@@ -1,13 +1,17 @@
-"""Writing usage events to the table: COPY on PostgreSQL, bulk insert elsewhere."""
+"""Writing usage events to the table (COPY on PostgreSQL, bulk insert elsewhere), and claiming
+the event ids of ingested batches, so that a retried batch is stored once."""
 
+import contextlib
 import datetime
+import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.db import connection
+import psycopg
+from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 
-from usage.models import DirectWriteCount, UsageEvent
+from usage.models import DirectWriteCount, IngestedEventId, UsageEvent
 
 COLUMNS = (
     "occurred_at",
@@ -48,22 +52,84 @@ def events_write(events: Iterable[Mapping]) -> int:
     return rows_write([event_row(event) for event in events])
 
 
-def rows_write(rows: Sequence[tuple]) -> int:
+def rows_write(rows: Iterable[tuple]) -> int:
     """Write rows in COLUMNS order in one round trip; returns how many were written.
 
+    On PostgreSQL the rows stream into a COPY as they come, so a generator's rows are stored
+    while it makes the next ones; if it raises, the COPY is abandoned and nothing is written.
     A single COPY is atomic on its own: no savepoint is needed inside a caller's transaction.
     """
-    if not rows:
-        return 0
     if connection.vendor == "postgresql":
+        count = 0
         with connection.cursor() as cursor, cursor.cursor.copy(COPY_SQL) as copy:
             for row in rows:
                 copy.write_row(row)
-    else:
-        UsageEvent.objects.bulk_create(
-            [UsageEvent(**dict(zip(COLUMNS, row, strict=True))) for row in rows], batch_size=500
+                count += 1
+        return count
+    events = [UsageEvent(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+    UsageEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
+
+
+class KnownEventId(Exception):
+    """A batch claimed as all new holds an event id already stored for its organisation."""
+
+
+def _claim_sql(organisation_id: int, event_ids: Sequence[str]) -> tuple[str, list]:
+    table = IngestedEventId._meta.db_table
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        # One JSON parameter rather than a thousand placeholders, or an array that the driver
+        # would quote element by element in Python.
+        sql = (
+            f"INSERT INTO {table} (organisation_id, event_id, received_at) "  # noqa: S608
+            "SELECT %s, value, %s FROM json_array_elements_text(%s::json)"
         )
-    return len(rows)
+        return sql, [organisation_id, now, json.dumps(event_ids)]
+    placeholders = ", ".join(["(%s, %s, %s)"] * len(event_ids))
+    sql = f"INSERT INTO {table} (organisation_id, event_id, received_at) VALUES {placeholders}"  # noqa: S608
+    return sql, [value for event_id in event_ids for value in (organisation_id, event_id, now)]
+
+
+@contextlib.contextmanager
+def new_event_ids_claimed(organisation_id: int, event_ids: Sequence[str]):
+    """Claim event ids that must all be new, in the caller's transaction, while its block runs.
+
+    A plain INSERT, half the cost of INSERT … ON CONFLICT. On PostgreSQL it goes out at once in
+    psycopg's pipeline mode and its outcome is read as the block ends, so the database inserts
+    while the block checks the batch. Raises KnownEventId, as the block ends, if any id was
+    stored before: the caller's transaction must then roll back.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Claim event ids inside the transaction that stores the events.")
+    sql, params = _claim_sql(organisation_id, event_ids)
+    if connection.vendor != "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        except IntegrityError:
+            raise KnownEventId from None
+        yield
+        return
+    driver = connection.connection
+    try:
+        with driver.pipeline():
+            driver.cursor().execute(sql, params)
+            yield
+    except psycopg.errors.UniqueViolation:
+        raise KnownEventId from None
+
+
+def event_ids_claim(organisation_id: int, event_ids: Sequence[str]) -> set[str]:
+    """Claim event ids, skipping those stored before for the organisation; returns the new."""
+    if not event_ids:
+        return set()
+    sql, params = _claim_sql(organisation_id, event_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql + " ON CONFLICT (organisation_id, event_id) DO NOTHING RETURNING event_id", params
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def direct_write_count(events: int, *, day: datetime.date | None = None) -> None:

@@ -2,8 +2,6 @@
 
 import datetime
 import ipaddress
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -17,12 +15,17 @@ from accounts.models import User, UserManager
 from audit.disclosures import disclosure_record
 from audit.models import Disclosure
 from usage.capture import user_agent_family
-from usage.events import COLUMNS, rows_write
+from usage.events import (
+    COLUMNS,
+    KnownEventId,
+    event_ids_claim,
+    new_event_ids_claimed,
+    rows_write,
+)
 from usage.models import (
     DailyFeatureUsage,
     DailyUsage,
     DailyUserUsage,
-    IngestedEventId,
     UsageEvent,
     UsagePurpose,
 )
@@ -190,37 +193,42 @@ def _known_users(organisation, items) -> tuple[frozenset[int], dict[str, int]]:
             elif isinstance(item.get("user_email"), str):
                 emails.add(UserManager.normalize_email(item["user_email"]))
     users = User.objects.filter(organisation=organisation)
-    found_ids = users.filter(pk__in=ids).values_list("pk", flat=True) if ids else ()
+    if ids and connection.vendor == "postgresql":
+        # Every batch asks this: one array parameter costs a third of a thousand-item IN.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {User._meta.db_table} "  # noqa: S608 (our table)
+                "WHERE organisation_id = %s AND id = ANY(%s)",
+                [organisation.pk, list(ids)],
+            )
+            found_ids = [row[0] for row in cursor.fetchall()]
+    else:
+        found_ids = users.filter(pk__in=ids).values_list("pk", flat=True) if ids else ()
     by_email = dict(users.filter(email__in=emails).values_list("email", "pk")) if emails else {}
     return frozenset(found_ids), by_email
 
 
-def _claim_event_ids(organisation, event_ids: Sequence[str]) -> set[str]:
-    """Insert the ids not seen before for this organisation; return those that were new."""
-    if not event_ids:
-        return set()
-    table = IngestedEventId._meta.db_table
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One JSON parameter rather than a thousand placeholders, or an array that the
-            # driver would quote element by element in Python.
-            cursor.execute(
-                f"INSERT INTO {table} (organisation_id, event_id, received_at) "  # noqa: S608
-                "SELECT %s, value, %s FROM json_array_elements_text(%s::json) "
-                "ON CONFLICT (organisation_id, event_id) DO NOTHING RETURNING event_id",
-                [organisation.pk, now, json.dumps(event_ids)],
-            )
-        else:
-            placeholders = ", ".join(["(%s, %s, %s)"] * len(event_ids))
-            params = [value for event_id in event_ids for value in (organisation.pk, event_id, now)]
-            cursor.execute(
-                f"INSERT INTO {table} (organisation_id, event_id, received_at) "  # noqa: S608
-                f"VALUES {placeholders} ON CONFLICT (organisation_id, event_id) DO NOTHING "
-                "RETURNING event_id",
-                params,
-            )
-        return {row[0] for row in cursor.fetchall()}
+def _event_ids(items) -> list[str] | None:
+    """The batch's event ids, each once, if every item has one worth claiming; else None."""
+    ids = [item.get("event_id") if item.__class__ is dict else None for item in items]
+    if all(event_id.__class__ is str and event_id for event_id in ids):
+        return list(dict.fromkeys(ids))
+    return None
+
+
+def _checked_rows(items, batch: _Batch):
+    """Each valid item's row, the first of a repeated id only, as the items are checked.
+    Raises BatchInvalid, with every invalid item's errors by index, once all are checked."""
+    seen, errors = set(), {}
+    for index, item in enumerate(items):
+        row, item_errors = _validate_item(item, batch)
+        if item_errors:
+            errors[str(index)] = item_errors
+        elif not errors and row[EVENT_ID] not in seen:
+            seen.add(row[EVENT_ID])
+            yield row
+    if errors:
+        raise BatchInvalid(errors)
 
 
 def _purposes(organisation, items) -> frozenset[str]:
@@ -233,7 +241,13 @@ def _purposes(organisation, items) -> frozenset[str]:
 
 
 def usage_events_ingest(*, organisation, items: list) -> IngestResult:
-    """Store a batch of a client's events: all valid or none stored; known ids are skipped."""
+    """Store a batch of a client's events: all valid or none stored; known ids are skipped.
+
+    A batch of new ids, the common case, is checked while the database claims its ids, then
+    written with one COPY. An invalid item rolls the transaction back with nothing stored. A
+    batch holding an id seen before (a retry) claims with ON CONFLICT, and only its new events
+    go in.
+    """
     if len(items) > MAX_BATCH:
         raise ValueError(f"At most {MAX_BATCH} events a batch.")
     users_by_id, users_by_email = _known_users(organisation, items)
@@ -246,19 +260,23 @@ def usage_events_ingest(*, organisation, items: list) -> IngestResult:
         user_ids=users_by_id,
         users_by_email=users_by_email,
     )
-    rows, errors = {}, {}
-    for index, item in enumerate(items):
-        row, item_errors = _validate_item(item, batch)
-        if item_errors:
-            errors[str(index)] = item_errors
-        elif row[EVENT_ID] not in rows:  # the first of an id repeated within the batch counts
-            rows[row[EVENT_ID]] = row
-    if errors:
-        raise BatchInvalid(errors)
+    rows = None
+    event_ids = _event_ids(items)
+    if event_ids is not None:
+        try:
+            with transaction.atomic():
+                with new_event_ids_claimed(organisation.pk, event_ids):
+                    rows = list(_checked_rows(items, batch))
+                stored = rows_write(rows)
+            return IngestResult(stored=stored, duplicates=len(items) - stored)
+        except KnownEventId:
+            pass  # A retry: nothing was stored. Its new events go in the careful way below.
 
+    if rows is None:
+        rows = list(_checked_rows(items, batch))
     with transaction.atomic():
-        new_ids = _claim_event_ids(organisation, list(rows))
-        stored = rows_write([row for event_id, row in rows.items() if event_id in new_ids])
+        new_ids = event_ids_claim(organisation.pk, [row[EVENT_ID] for row in rows])
+        stored = rows_write([row for row in rows if row[EVENT_ID] in new_ids])
     return IngestResult(stored=stored, duplicates=len(items) - stored)
 
 

@@ -51,6 +51,7 @@ from dsar.selectors import status_token
 from dsar.services import rights_request_confirm_subject, rights_request_file
 from enquiries.services import enquiry_reply, enquiry_submit
 from retention.models import LegalHold
+from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from usage.models import DailyUsage, DailyUserUsage, UsageEvent
 
@@ -213,14 +214,6 @@ def build(client, request, dpo, verified_client, django_capture_on_commit_callba
     return AccessPackage.objects.get(request=request)
 
 
-def _entry_rows(archive: zipfile.ZipFile, name: str) -> list[dict]:
-    """An entry's rows, from the category CSV that data.json names for it."""
-    data = json.loads(archive.read("data.json"))
-    (entry,) = [e for e in data["entries"] if e["name"] == name]
-    reader = csv.DictReader(io.StringIO(archive.read(entry["file"]).decode()))
-    return [row for row in reader if row["entry"] == name]
-
-
 def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_json(
     client, verified_client, django_capture_on_commit_callbacks
 ):
@@ -243,16 +236,16 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
         assert shown["fields"] == list(entry.export_fields)
         assert shown["file"] == f"{entry.category}.csv"
         # Each entry's rows are in its file, once, as many as data.json says.
-        assert len(_entry_rows(archive, entry.name)) == shown["row_count"], entry.name
+        assert len(entry_rows(archive, entry.name)) == shown["row_count"], entry.name
     # Every category present holds the subject's rows, not just empty sections.
     empty = {name for name, entry in by_name.items() if not entry["row_count"]}
     assert empty == set(), f"entries without rows for the seeded subject: {sorted(empty)}"
-    assert _entry_rows(archive, "accounts.contact")[0]["email"] == SUBJECT_EMAIL
-    assert _entry_rows(archive, "usage.events")[0]["ip_address"] == SUBJECT_IP
-    assert _entry_rows(archive, "audit.disclosures_about")[0]["disclosure__description"] == (
+    assert entry_rows(archive, "accounts.contact")[0]["email"] == SUBJECT_EMAIL
+    assert entry_rows(archive, "usage.events")[0]["ip_address"] == SUBJECT_IP
+    assert entry_rows(archive, "audit.disclosures_about")[0]["disclosure__description"] == (
         "Monthly usage report"
     )
-    assert request.reference in {row["reference"] for row in _entry_rows(archive, "dsar.requests")}
+    assert request.reference in {row["reference"] for row in entry_rows(archive, "dsar.requests")}
     # What erasure would keep carries its reason; the rest says what erasure does.
     assert by_name["audit.trail"]["kept_reason"]
     assert not by_name["usage.events"]["kept_reason"]
@@ -442,6 +435,6 @@ def test_a_requester_with_no_account_gets_a_package_of_their_request_alone(setti
     )
     package = access_package_build(request=request, by=DpoFactory())
     with zipfile.ZipFile(package_path(package)) as archive:
-        assert [row["requester_name"] for row in _entry_rows(archive, "dsar.requests")] == [
+        assert [row["requester_name"] for row in entry_rows(archive, "dsar.requests")] == [
             "Pat Public"
         ]

@@ -1,4 +1,3 @@
-import json
 import zipfile
 
 import pytest
@@ -10,6 +9,7 @@ from audit.models import AuditEntry, Disclosure
 from dsar.executors.access import access_package_build, package_path
 from dsar.models import Channel, RequestKind
 from dsar.services import rights_request_confirm_subject, rights_request_file
+from tests.archives import entry_rows
 from tests.factories import (
     ClientAdminFactory,
     DpoFactory,
@@ -86,10 +86,9 @@ def test_usage_report_download_to_access_package_lists_the_disclosure(
         package = access_package_build(request=request, by=dpo)
 
     archive = zipfile.ZipFile(package_path(package))
-    data = json.loads(archive.read("data.json"))
-    about = next(e for e in data["entries"] if e["name"] == "audit.disclosures_about")
-    assert [row["disclosure__description"] for row in about["rows"]] == [disclosure.description]
-    assert about["rows"][0]["disclosure__recipient"] == "Acme Widgets Ltd"
+    about = entry_rows(archive, "audit.disclosures_about")
+    assert [row["disclosure__description"] for row in about] == [disclosure.description]
+    assert about[0]["disclosure__recipient"] == "Acme Widgets Ltd"
     assert disclosure.description in archive.read("index.html").decode()
 
 

@@ -1,10 +1,12 @@
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import OrganisationFactory, UserFactory
-from usage.models import DailyUsage, UsageEvent, UsagePurpose
+from usage.models import DailyUsage, IngestedEventId, UsageEvent, UsagePurpose
 from usage.services import BatchInvalid, uk_day_bounds, usage_events_ingest, usage_rollup_day
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,63 @@ def test_one_bad_item_rejects_the_whole_batch_with_errors_by_index():
     assert set(errors["2"]) == {"user_id", "colour"}
     assert set(errors["3"]) == {"duration_ms", "ip_address", "purpose"}
     assert UsageEvent.objects.count() == 0
+
+
+def test_a_refused_batch_claims_no_id_so_its_corrected_retry_is_stored():
+    org = OrganisationFactory()
+    with pytest.raises(BatchInvalid):
+        usage_events_ingest(organisation=org, items=[item(1), item(2, occurred_at="yesterday")])
+    assert not IngestedEventId.objects.filter(organisation=org).exists()
+    result = usage_events_ingest(organisation=org, items=[item(1), item(2)])
+    assert (result.stored, result.duplicates) == (2, 0)
+
+
+def test_a_batch_partly_sent_before_stores_only_its_new_events():
+    org = OrganisationFactory()
+    usage_events_ingest(organisation=org, items=[item(1), item(2)])
+    result = usage_events_ingest(organisation=org, items=[item(2), item(3), item(3), item(4)])
+    assert (result.stored, result.duplicates) == (2, 2)
+    stored = sorted(UsageEvent.objects.filter(organisation=org).values_list("event_id", flat=True))
+    assert stored == ["evt-1", "evt-2", "evt-3", "evt-4"]
+
+
+def test_a_retry_holding_a_bad_item_is_refused_and_stores_nothing():
+    org = OrganisationFactory()
+    usage_events_ingest(organisation=org, items=[item(1)])
+    with pytest.raises(BatchInvalid) as caught:
+        usage_events_ingest(organisation=org, items=[item(1), item(2, duration_ms="long")])
+    assert set(caught.value.errors) == {"1"}
+    assert UsageEvent.objects.filter(organisation=org).count() == 1
+    assert IngestedEventId.objects.filter(organisation=org).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_new_batch_sent_twice_at_once_is_stored_once(requires_postgres):
+    """The second sender's claim waits for the first to commit, then finds the ids taken."""
+    org = OrganisationFactory()
+    batch = [item(n) for n in range(300)]
+    start = threading.Barrier(2)
+    results, failures = [], []
+
+    def send():
+        try:
+            start.wait()
+            results.append(usage_events_ingest(organisation=org, items=batch))
+        except Exception as error:  # the assertion below shows it
+            failures.append(error)
+        finally:
+            connection.close()
+
+    senders = [threading.Thread(target=send) for _ in range(2)]
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join(timeout=30)
+
+    assert failures == []
+    assert sorted((r.stored, r.duplicates) for r in results) == [(0, 300), (300, 0)]
+    assert UsageEvent.objects.filter(organisation=org).count() == 300
 
 
 def test_the_query_string_of_a_path_is_dropped_and_purposes_are_checked():
