@@ -159,3 +159,17 @@ def test_the_report_page_shows_form_errors_for_a_bad_range(verified_client, repo
     page = client.get("/console/usage/?start=2026-11-10&end=2026-11-01")
     assert page.status_code == 200
     assert "must not be before" in page.content.decode()
+
+
+def test_a_number_beyond_64_bits_is_a_field_error_not_a_parse_error(client):
+    # orjson refuses such a number; the parser hands the body to the standard library instead.
+    _, plain = api_key_for(scopes=["usage:write"])
+    body = json.dumps(events(1)).replace('"action"', '"user_id": 99999999999999999999999, "action"')
+    response = client.post(
+        "/api/v1/usage/events/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {plain}",
+    )
+    assert response.status_code == 400
+    assert "user_id" in response.json()["error"]["fields"]["items"]["0"]
