@@ -1,8 +1,6 @@
 """Back-office pages with 100,000 rights requests and 1,000,000 audit entries (issue 8).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/privacydesk_bench_backoffice \
-        python -m bench backoffice_pages
-    python -m bench.backoffice_pages     # uses privacydesk_bench_backoffice by default
+    python -m bench backoffice_pages     # database privacydesk_bench_backoffice_pages
 
 The rows are written with COPY (only the missing ones, so a second run starts at once). The
 generated audit entries carry random hashes: the chain does NOT verify on this database, and
@@ -15,14 +13,12 @@ shows p50 and p95 and the queries one request ran. Goal: p95 under 200 ms for ev
 
 import datetime
 import json
-import os
 import random
 import secrets
 import time
 
 from bench.common import percentile, progress, table, verdict
 
-BACKOFFICE_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/privacydesk_bench_backoffice"
 REQUESTS = 100_000
 AUDIT_ENTRIES = 1_000_000
 SAMPLES = 30
@@ -269,11 +265,3 @@ def run(scale: int | None = None) -> None:
         ["page", "status", "p50", "p95", "queries", f"p95 < {GOAL_MS} ms"],
         rows,
     )
-
-
-if __name__ == "__main__":
-    os.environ.setdefault("DATABASE_URL", BACKOFFICE_DATABASE_URL)
-    from bench.common import setup_django
-
-    setup_django()
-    run()

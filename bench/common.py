@@ -7,13 +7,14 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/privacydesk_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def setup_django() -> None:
-    """Point Django at the benchmark database (created if missing) and migrate it."""
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+def setup_django(name: str) -> None:
+    """Point Django at the benchmark's database (created if missing) and migrate it."""
+    os.environ.setdefault(
+        "DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/privacydesk_bench_{name}"
+    )
     # Production-like: usage events buffered in Redis (a database of its own here).
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

@@ -1,8 +1,6 @@
 """Access package for a subject with one million usage events, against a plain COPY.
 
-    python -m bench.dsar_access      # uses privacydesk_bench_dsar unless DATABASE_URL is set
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/privacydesk_bench_dsar \
-        python -m bench dsar_access
+    python -m bench dsar_access      # database privacydesk_bench_dsar_access
 
 Goals: the package's throughput is at least 30% of ``COPY (SELECT …) TO STDOUT`` of the same
 rows, and building it takes under 100 MB above the process's baseline. The build runs in a
@@ -17,7 +15,6 @@ import time
 
 from bench.common import peak_rss_mb, progress, table, verdict
 
-DSAR_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/privacydesk_bench_dsar"
 DEFAULT_EVENTS = 1_000_000
 EMAIL = "dsar-subject@bench-dsar.example"
 REFERENCE = "RR-BENCH-000001"
@@ -81,7 +78,7 @@ def _child(request_id: int) -> None:
     """Build the package in this (fresh) process; print seconds, RSS baseline and peak."""
     from bench.common import setup_django
 
-    setup_django()
+    setup_django("dsar_access")  # the parent's DATABASE_URL, passed down
     from dsar.executors.access import access_package_build, package_path
     from dsar.models import AccessPackage, RightsRequest
 
@@ -140,11 +137,5 @@ def run(scale: int | None = None) -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DATABASE_URL", DSAR_DATABASE_URL)
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        _child(int(sys.argv[2]))
-    else:
-        from bench.common import setup_django
-
-        setup_django()
-        run()
+    # The child process of run(): builds the package and prints its figures.
+    _child(int(sys.argv[2]))

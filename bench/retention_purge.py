@@ -11,10 +11,10 @@ holds. All three run on two shapes of the million events: one month of them, whi
 nightly purge meets (a month expires, a month goes; the reports benchmark's deployment logs
 3.3 million events a month), and ten months of 100,000, a backlog purged at once.
 
-Run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/privacydesk_bench_retention
-`python -m bench retention_purge`. Goals: dropping partitions at least 100 times faster than
-the batched delete; the batched delete at least half the throughput of one DELETE, with no
-batch (so no lock) held longer than a second; memory flat.
+Run with `python -m bench retention_purge` (database privacydesk_bench_retention_purge).
+Goals: dropping partitions at least 100 times faster than the batched delete; the batched
+delete at least half the throughput of one DELETE, with no batch (so no lock) held longer than
+a second; memory flat.
 """
 
 import contextlib

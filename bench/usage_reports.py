@@ -9,7 +9,7 @@ from django.utils import timezone
 from bench.common import peak_rss_mb, percentile, progress, table, timed, verdict
 from bench.generate import bench_organisations, generate_events
 
-DEFAULT_SCALE = 1_000_000
+DEFAULT_SCALE = 10_000_000  # the scale: ten million events in the table
 DAYS = 90
 ORGANISATIONS = 10
 USERS_EACH = 100

@@ -56,20 +56,21 @@ DEFAULT_LETTERS = {
         "You have the right to complain to {ico}, and to seek to enforce your rights through "
         "the courts.\n\n{dpo_signature}",
     ),
+    # Answers, not letters of their own: a request is completed with one as its outcome, and
+    # the "completed" letter wraps it with the greeting, the ways to complain and the signature.
     "portability_not_applicable": (
         "Your portability request {reference}",
-        "Hello {name},\n\nThe right to data portability applies to data we process on the "
-        "basis of your consent or of a contract with you. We process your data on the basis of "
-        "our legitimate interests and our contract with your employer, so the right does not "
-        "apply. You can still ask for a copy of your data with an access request.\n\n"
-        "{dpo_signature}",
+        "The right to data portability applies to data we process on the basis of your consent "
+        "or of a contract with you. We process your data on the basis of our legitimate "
+        "interests and our contract with your employer, so the right does not apply. You can "
+        "still ask for a copy of your data with an access request.",
     ),
     "consent_withdrawal_not_applicable": (
         "Your request to withdraw consent {reference}",
-        "Hello {name},\n\nWe do not rely on your consent to process your personal data: we "
-        "process it on the basis of our legitimate interests and our contract with your "
-        "employer, so there is no consent to withdraw. You can object to processing on "
-        "legitimate interests, or to direct marketing, at any time.\n\n{dpo_signature}",
+        "We do not rely on your consent to process your personal data: we process it on the "
+        "basis of our legitimate interests and our contract with your employer, so there is no "
+        "consent to withdraw. You can object to processing on legitimate interests, or to "
+        "direct marketing, at any time.",
     ),
 }
 

@@ -186,9 +186,9 @@ def _detach_expired_partitions(run, entry, policy, holds, now) -> None:
     """Usage events on PostgreSQL: every monthly partition wholly before the cut-off leaves the
     table by DETACH, all in one short transaction that touches only the catalogue: from its
     commit the rows are out of every query, as a DELETE's would be. Each detached table is
-    renamed after the run and dropped, with its exact count, by ``partitions_reclaim``: that
-    frees the files without holding the table's lock. A month holding rows under a legal hold
-    is left to the batched delete, which keeps those rows."""
+    renamed for the run (``usage_purged_r<run>_y<year>m<month>``) and dropped, with its exact
+    count, by ``partitions_reclaim``: that frees the files without holding the table's lock.
+    A month holding rows under a legal hold is left to the batched delete, which keeps them."""
     from usage import partitions
 
     if connection.vendor != "postgresql":

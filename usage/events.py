@@ -55,8 +55,6 @@ def events_write(events: Iterable[Mapping]) -> int:
 def rows_write(rows: Iterable[tuple]) -> int:
     """Write rows in COLUMNS order in one round trip; returns how many were written.
 
-    On PostgreSQL the rows stream into a COPY as they come, so a generator's rows are stored
-    while it makes the next ones; if it raises, the COPY is abandoned and nothing is written.
     A single COPY is atomic on its own: no savepoint is needed inside a caller's transaction.
     """
     if connection.vendor == "postgresql":

@@ -194,7 +194,7 @@ def _known_users(organisation, items) -> tuple[frozenset[int], dict[str, int]]:
                 emails.add(UserManager.normalize_email(item["user_email"]))
     users = User.objects.filter(organisation=organisation)
     if ids and connection.vendor == "postgresql":
-        # Every batch asks this: one array parameter costs a third of a thousand-item IN.
+        # Every batch asks this: one array parameter takes a third of the time of the ORM's IN.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id FROM {User._meta.db_table} "  # noqa: S608 (our table)
@@ -216,19 +216,20 @@ def _event_ids(items) -> list[str] | None:
     return None
 
 
-def _checked_rows(items, batch: _Batch):
-    """Each valid item's row, the first of a repeated id only, as the items are checked.
-    Raises BatchInvalid, with every invalid item's errors by index, once all are checked."""
-    seen, errors = set(), {}
+def _checked_rows(items, batch: _Batch) -> list[tuple]:
+    """Each valid item's row, the first of a repeated id only; raises BatchInvalid with every
+    invalid item's errors by index."""
+    rows, seen, errors = [], set(), {}
     for index, item in enumerate(items):
         row, item_errors = _validate_item(item, batch)
         if item_errors:
             errors[str(index)] = item_errors
-        elif not errors and row[EVENT_ID] not in seen:
+        elif row[EVENT_ID] not in seen:
             seen.add(row[EVENT_ID])
-            yield row
+            rows.append(row)
     if errors:
         raise BatchInvalid(errors)
+    return rows
 
 
 def _purposes(organisation, items) -> frozenset[str]:
@@ -266,14 +267,14 @@ def usage_events_ingest(*, organisation, items: list) -> IngestResult:
         try:
             with transaction.atomic():
                 with new_event_ids_claimed(organisation.pk, event_ids):
-                    rows = list(_checked_rows(items, batch))
+                    rows = _checked_rows(items, batch)
                 stored = rows_write(rows)
             return IngestResult(stored=stored, duplicates=len(items) - stored)
         except KnownEventId:
             pass  # A retry: nothing was stored. Its new events go in the careful way below.
 
     if rows is None:
-        rows = list(_checked_rows(items, batch))
+        rows = _checked_rows(items, batch)
     with transaction.atomic():
         new_ids = event_ids_claim(organisation.pk, [row[EVENT_ID] for row in rows])
         stored = rows_write([row for row in rows if row[EVENT_ID] in new_ids])

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -262,18 +263,23 @@ def test_a_marketing_objection_from_an_unknown_address_still_completes():
     ],
 )
 def test_portability_and_consent_withdrawal_are_answered_with_their_letter(
-    client, verified_client, kind, key
+    client, verified_client, django_capture_on_commit_callbacks, kind, key
 ):
     dpo = SupportFactory()
     user = UserFactory()
     request = file_matched(kind, user, dpo)
     verified_client(dpo)
-    response = client.post(url("not_applicable", request))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("not_applicable", request))
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.state == State.COMPLETED
-    first_sentence = DEFAULT_LETTERS[key][1].split("\n\n")[1][:60]
-    assert first_sentence in request.outcome
+    assert DEFAULT_LETTERS[key][1][:60] in request.outcome
+    # One letter: the completion letter's greeting and signature, around the answer.
+    letter = mail.outbox[-1].body
+    assert letter.count("Hello ") == 1
+    assert letter.count("The Data Protection Officer") == 1
+    assert DEFAULT_LETTERS[key][1][:60] in letter
 
 
 def test_an_access_request_cannot_be_answered_with_a_not_applicable_letter(client, verified_client):
