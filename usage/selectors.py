@@ -54,9 +54,10 @@ def _by_person_or_day(people, group_by: str):
             key=F(column),
             events=Sum("event_count"),
             duration=Sum("total_duration_ms"),
-            # One DailyUserUsage row is one person on one day.
-            days=Count("id") if group_by == "user" else Value(1),
-            users=Value(1) if group_by == "user" else Count("id"),
+            # One DailyUserUsage row is one person on one day. Rows are counted by a column of
+            # the covering index, so the report never reads the table.
+            days=Count("date") if group_by == "user" else Value(1),
+            users=Value(1) if group_by == "user" else Count("date"),
         )
         .order_by(column)
     )
