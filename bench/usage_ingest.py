@@ -160,13 +160,13 @@ def run(scale=None) -> None:
         copy_run("warm-copy")
         rss_before = peak_rss_mb()
 
-        api_rates, copy_rates = [], []
+        api_rates, copy_rates, rss_runs = [], [], []
         total = BATCHES * BATCH_SIZE
         for n in range(RUNS):
             progress(f"run {n + 1} of {RUNS}: {BATCHES} batches of {BATCH_SIZE}, then raw COPY")
             api_rates.append(total / api_run(uuid.uuid4().hex))
             copy_rates.append(total / copy_run(uuid.uuid4().hex))
-        rss_after = peak_rss_mb()
+            rss_runs.append(peak_rss_mb())
     finally:
         raw.close()
         _forget_events(organisation)
@@ -199,6 +199,7 @@ def run(scale=None) -> None:
         ],
     )
     print(
-        f"Goal: at least 25% of COPY: {verdict(ratio >= 0.25)}. "
-        f"Peak RSS {rss_after:.0f} MB after ingesting, {rss_before:.0f} MB after warm-up."
+        f"Goal: at least 25% of COPY: {verdict(ratio >= 0.25)}. Memory: peak RSS "
+        f"{rss_before:.0f} MB after warm-up, then after each run of {total:,} events: "
+        f"{' '.join(f'{r:.0f}' for r in rss_runs)} MB."
     )
