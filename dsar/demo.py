@@ -1,0 +1,114 @@
+"""Demo rights requests for the embedded mode: one in every state the queue shows."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from dsar.models import Channel, RequestKind, RightsRequest
+from dsar.services import (
+    rights_request_ask_requester,
+    rights_request_assign,
+    rights_request_complete,
+    rights_request_extend,
+    rights_request_file,
+    rights_request_note,
+    rights_request_reject,
+    rights_request_start,
+    rights_request_withdraw,
+)
+
+
+def rights_requests_demo_seed(*, dpo, support) -> None:
+    """A rights request in every state the queue shows, two overdue and two due soon.
+
+    Whatever today is: due dates fall 28 to 35 days after receipt (a month, then the next
+    working day), so 38+ days ago is overdue and 28 days ago is due within a week.
+
+    Each is filed once (keyed by its requester's address) through the services the
+    intake and the DPO use; those logged by the DPO carry past received dates.
+    """
+
+    def start(request, **_):
+        rights_request_start(request=request, by=dpo)
+
+    def ask(request, **_):
+        start(request)
+        rights_request_ask_requester(
+            request=request, message="Which of your employers' accounts do you mean?", by=dpo
+        )
+
+    def extend(request, **_):
+        start(request)
+        rights_request_extend(request=request, months=1, reason="Several linked requests.", by=dpo)
+
+    def complete(request, **_):
+        start(request)
+        rights_request_complete(
+            request=request, outcome="Your data is in the package we sent.", by=dpo
+        )
+
+    def reject(request, **_):
+        rights_request_reject(
+            request=request, reason="The same request for the fifth time this month.", by=dpo
+        )
+
+    def withdraw(request, **_):
+        rights_request_withdraw(request=request, by=dpo)
+
+    def noop(request, **_):
+        pass
+
+    # (e-mail, name, kind, channel, days ago received, verified, next steps, assignee)
+    # fmt: off
+    demo = [
+        ("olivia.bennett@acme.example", "Olivia Bennett", RequestKind.ACCESS,
+         Channel.ACCOUNT, 0, True, noop, None),
+        ("pat.quinn@public.example", "Pat Quinn", RequestKind.ERASURE,
+         Channel.WEB_FORM, 0, False, noop, None),
+        ("former.user@public.example", "Morgan Lee", RequestKind.ACCESS,
+         Channel.POST, 40, True, start, dpo),
+        ("harry.clarke@acme.example", "Harry Clarke", RequestKind.RECTIFICATION,
+         Channel.EMAIL, 38, True, noop, support),
+        ("grace.wood@brightwater.example", "Grace Wood", RequestKind.RESTRICTION,
+         Channel.PHONE, 28, True, start, dpo),
+        ("poppy.king@brightwater.example", "Poppy King", RequestKind.OBJECTION,
+         Channel.EMAIL, 28, True, noop, None),
+        ("jo.doe@public.example", "Jo Doe", RequestKind.ACCESS,
+         Channel.EMAIL, 12, True, ask, support),
+        ("sophie.green@acme.example", "Sophie Green", RequestKind.PORTABILITY,
+         Channel.EMAIL, 20, True, extend, dpo),
+        ("noah.walker@acme.example", "Noah Walker", RequestKind.ACCESS,
+         Channel.EMAIL, 30, True, complete, dpo),
+        ("repeat.sender@public.example", "Chris Repeat", RequestKind.ERASURE,
+         Channel.POST, 8, True, reject, None),
+        ("changed.mind@public.example", "Alex Mind", RequestKind.ACCESS,
+         Channel.EMAIL, 5, True, withdraw, None),
+    ]
+    # fmt: on
+    filed = set(
+        RightsRequest.objects.filter(requester_email__in=[row[0] for row in demo]).values_list(
+            "requester_email", flat=True
+        )
+    )
+    now = timezone.now()
+    for email, name, kind, channel, days_ago, verified, then, assignee in demo:
+        if email in filed:
+            continue
+        account = User.objects.filter(email=email).first() if channel == Channel.ACCOUNT else None
+        request = rights_request_file(
+            kind=kind,
+            requester_name=name,
+            requester_email=email,
+            channel=channel,
+            description=f"Demo {kind.label.lower()} request.",
+            filed_by=account
+            or (dpo if channel in (Channel.EMAIL, Channel.PHONE, Channel.POST) else None),
+            received_at=now - timedelta(days=days_ago),
+            verified=verified,
+        )
+        then(request)
+        if assignee is not None:
+            rights_request_assign(request=request, assignee=assignee, by=dpo)
+        if days_ago > 30:
+            rights_request_note(request=request, body="Chased IT for the archive export.", by=dpo)
