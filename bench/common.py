@@ -52,6 +52,18 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[index]
 
 
+def rss_mb() -> float:
+    """This process's resident set now (Linux), else its peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set. Linux's VmHWM starts afresh at exec; ru_maxrss, the
     fallback elsewhere, carries a parent's peak into a child started by subprocess."""
