@@ -26,14 +26,13 @@ class UserFilterForm(forms.Form):
     )
 
     def filter(self, users: QuerySet[User]) -> QuerySet[User]:
-        """``users`` narrowed by the valid filters (call ``is_valid()`` first)."""
+        """``users`` narrowed by the filters, when they are all valid."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if search := data.get("search"):
             users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
-        if role := data.get("role"):
-            users = users.filter(role=role)
-        if status := data.get("status"):
-            users = users.filter(status=status)
+        for name in ("organisation", "role", "status"):  # the organisation: the DPO's form
+            if value := data.get(name):
+                users = users.filter(**{name: value})
         return users
 
 

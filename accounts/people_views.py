@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts.backoffice_views import page_query
-from accounts.console_forms import SuspendForm
+from accounts.console_forms import SuspendForm, UserFilterForm
 from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
 from accounts.decorators import staff_required
 from accounts.investigations import rule_label
@@ -32,40 +32,16 @@ PAGE_SIZE = 25
 DPO_ONLY_STEPS = frozenset({"reset-mfa"})
 
 
-class PeopleFilterForm(forms.Form):
-    """Search by name or e-mail across organisations; filter by organisation, role, status."""
+class PeopleFilterForm(UserFilterForm):
+    """The client admin's filters, across organisations, with the organisation as one more."""
 
-    q = forms.CharField(
-        label="Name or e-mail",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
     organisation = forms.ModelChoiceField(
         label="Organisation",
         required=False,
         queryset=Organisation.objects.order_by("name"),
         empty_label="Any organisation",
     )
-    role = forms.ChoiceField(
-        label="Role", required=False, choices=[("", "Any role"), *Role.choices]
-    )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *User.Status.choices]
-    )
-
-    def filter(self, users: QuerySet[User]) -> QuerySet[User]:
-        """``users`` narrowed by the filters, when they are all valid."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if q := data.get("q"):
-            users = users.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
-        if organisation := data.get("organisation"):
-            users = users.filter(organisation=organisation)
-        if role := data.get("role"):
-            users = users.filter(role=role)
-        if status := data.get("status"):
-            users = users.filter(status=status)
-        return users
+    field_order = ["search", "organisation", "role", "status"]
 
 
 class ConfirmStepForm(ReauthenticationForm, SuspendForm):

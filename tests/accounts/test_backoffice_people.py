@@ -122,12 +122,12 @@ def test_the_search_finds_people_across_organisations_by_name_or_email(dpo_clien
     UserFactory(organisation=globex, full_name="Adam Smith", email="adam@globex.test")
     UserFactory(organisation=globex, full_name="Grace Hopper", email="grace@globex.test")
 
-    html = page(dpo_client.get(f"{SEARCH}?q=ADA"))
+    html = page(dpo_client.get(f"{SEARCH}?search=ADA"))
 
     assert "Ada Lovelace" in html and "Acme Analytics Ltd" in html
     assert "Adam Smith" in html and "Globex plc" in html
     assert "Grace Hopper" not in html
-    assert "Adam Smith" in page(dpo_client.get(f"{SEARCH}?q=@GLOBEX"))
+    assert "Adam Smith" in page(dpo_client.get(f"{SEARCH}?search=@GLOBEX"))
 
 
 def test_the_search_filters_by_organisation_role_and_status(dpo_client, acme, globex):
@@ -164,18 +164,18 @@ def test_a_bad_filter_value_is_a_form_error_not_a_500(dpo_client):
 
 
 def test_nobody_matching_gets_a_friendly_message(dpo_client):
-    assert "Nobody matches these filters" in page(dpo_client.get(f"{SEARCH}?q=no-such-person"))
+    assert "Nobody matches these filters" in page(dpo_client.get(f"{SEARCH}?search=no-such-person"))
 
 
 def test_the_search_is_paginated_and_keeps_the_query(dpo_client, acme):
     for n in range(30):
         UserFactory(organisation=acme, full_name=f"Acme Person {n:02}")
 
-    first = dpo_client.get(f"{SEARCH}?q=acme+person")
+    first = dpo_client.get(f"{SEARCH}?search=acme+person")
 
     assert len(first.context["page"]) == 25
-    assert "?q=acme+person&amp;page=2" in page(first)
-    assert len(dpo_client.get(f"{SEARCH}?q=acme+person&page=2").context["page"]) == 5
+    assert "?search=acme+person&amp;page=2" in page(first)
+    assert len(dpo_client.get(f"{SEARCH}?search=acme+person&page=2").context["page"]) == 5
 
 
 def test_the_search_query_count_does_not_grow_with_its_rows(

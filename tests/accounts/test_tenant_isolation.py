@@ -14,6 +14,7 @@ import json
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import console_urls
@@ -204,6 +205,6 @@ def test_the_console_list_and_keys_never_show_another_organisation(admin_a, org_
     keys_page = client.get(reverse("console:api-keys")).content.decode()
 
     for user in org_b["users"].values():
-        assert user.full_name not in users_page
+        assert escape(user.full_name) not in users_page
     assert "B&#x27;s key" not in keys_page
     assert org_b["key"].prefix not in keys_page
