@@ -141,6 +141,8 @@ else:
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
     )
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The usage rollups' covering indexes are for PostgreSQL; SQLite builds them as plain ones.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
