@@ -101,7 +101,7 @@ def new_event_ids_claimed(organisation_id: int, event_ids: Sequence[str]):
     if not connection.in_atomic_block:
         raise RuntimeError("Claim event ids inside the transaction that stores the events.")
     sql, params = _claim_sql(organisation_id, event_ids)
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
         try:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)

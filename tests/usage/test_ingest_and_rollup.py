@@ -1,6 +1,7 @@
 import datetime
 import threading
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -92,6 +93,16 @@ def test_a_retry_holding_a_bad_item_is_refused_and_stores_nothing():
     assert set(caught.value.errors) == {"1"}
     assert UsageEvent.objects.filter(organisation=org).count() == 1
     assert IngestedEventId.objects.filter(organisation=org).count() == 1
+
+
+@pytest.mark.postgres
+def test_without_pipeline_mode_the_claim_still_refuses_a_retry(requires_postgres, monkeypatch):
+    """A libpq too old for pipeline mode: the claim runs before the check, same outcome."""
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    org = OrganisationFactory()
+    first = usage_events_ingest(organisation=org, items=[item(1), item(2)])
+    again = usage_events_ingest(organisation=org, items=[item(2), item(3)])
+    assert (first.stored, again.stored, again.duplicates) == (2, 1, 1)
 
 
 @pytest.mark.postgres
