@@ -65,6 +65,17 @@ def _generate(total: int, months: int, organisation_id: int, user_ids: list[int]
 
 
 @contextlib.contextmanager
+def _replaced(module, name: str, value):
+    """``module.name`` is ``value`` while the block runs."""
+    original = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+@contextlib.contextmanager
 def _timed(module, name: str):
     """Time every call of ``module.name`` while the block runs: a list of seconds."""
     original, seconds = getattr(module, name), []
@@ -76,11 +87,8 @@ def _timed(module, name: str):
         finally:
             seconds.append(time.perf_counter() - started)
 
-    setattr(module, name, timed)
-    try:
+    with _replaced(module, name, timed):
         yield seconds
-    finally:
-        setattr(module, name, original)
 
 
 def _vacuum() -> float:
@@ -124,18 +132,14 @@ def _detach_run(purge) -> dict:
 def _batched_run(purge) -> dict:
     """The engine's batch loop on the same rows, with the partition step left out."""
     batch_ends = []
-    original_pause = purge._pause
-    purge._pause = lambda: batch_ends.append(time.perf_counter())
-    original_detach = purge._detach_expired_partitions
-    purge._detach_expired_partitions = lambda *args, **kwargs: None
-    try:
-        with _timed(purge, "_purge_rows") as step:
-            started = time.perf_counter()
-            run = purge.purge_category(category="usage_events", trigger="bench")
-            whole = time.perf_counter() - started
-    finally:
-        purge._pause = original_pause
-        purge._detach_expired_partitions = original_detach
+    with (
+        _replaced(purge, "_pause", lambda: batch_ends.append(time.perf_counter())),
+        _replaced(purge, "_detach_expired_partitions", lambda *args, **kwargs: None),
+        _timed(purge, "_purge_rows") as step,
+    ):
+        started = time.perf_counter()
+        run = purge.purge_category(category="usage_events", trigger="bench")
+        whole = time.perf_counter() - started
     starts = [started, *batch_ends[:-1]]
     longest = max(end - start for start, end in zip(starts, batch_ends, strict=True))
     assert _expired_count() == 0, "rows left after the batched delete"
