@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
+from accounts.forms import AssignForm
 from accounts.investigations import (
     evidence_rows,
     investigation_assign,
@@ -17,7 +18,6 @@ from accounts.investigations import (
     investigation_record_outcome,
     investigation_view_record,
     investigations_for_queue,
-    investigators,
     outcomes_available,
     rule_label,
 )
@@ -31,16 +31,6 @@ STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
 
 class NoteForm(forms.Form):
     text = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-
-
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label="Assignee", queryset=User.objects.none(), required=False, empty_label="Nobody"
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = investigators()
 
 
 class ReasonForm(forms.Form):

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import UserManager
+from accounts.investigations import investigators
+from accounts.models import User, UserManager
 
 
 class LoginForm(AuthenticationForm):
@@ -19,3 +20,15 @@ class LoginForm(AuthenticationForm):
     def clean_username(self) -> str:
         # Lower-cased before django-axes sees it, so "A@x" and "a@x" share one lockout.
         return UserManager.normalize_email(self.cleaned_data["username"])
+
+
+class AssignForm(forms.Form):
+    """Give a case (an investigation, a rights request) to a DPO or support colleague."""
+
+    assignee = forms.ModelChoiceField(
+        label="Assignee", queryset=User.objects.none(), required=False, empty_label="Nobody"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = investigators()

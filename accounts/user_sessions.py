@@ -65,8 +65,15 @@ def user_session_start(*, request, user: User) -> UserSession:
         # login() after a flush leaves the new session without a key until it is saved.
         request.session.save()
     now = timezone.now()
+    row = _open(request, user, request.session.session_key, now)
+    _mark(request, now)
+    return row
+
+
+def _open(request, user: User, key: str, now) -> UserSession:
+    """The session row for ``key``, opened now (a row left under that key starts afresh)."""
     row, _ = UserSession.objects.update_or_create(
-        session_key=request.session.session_key,
+        session_key=key,
         defaults={
             "user": user,
             "ip_address": client_ip(request),
@@ -76,7 +83,6 @@ def user_session_start(*, request, user: User) -> UserSession:
             "ended_at": None,
         },
     )
-    _mark(request, now)
     return row
 
 
@@ -95,17 +101,7 @@ def user_session_touch(*, request, user: User) -> None:
     ).update(session_key=key, last_seen_at=now)
     if not updated:
         # A session opened before tracking existed, or one whose row was lost: start one.
-        UserSession.objects.update_or_create(
-            session_key=key,
-            defaults={
-                "user": user,
-                "ip_address": client_ip(request),
-                "device": device_label(request.META.get("HTTP_USER_AGENT", "")),
-                "created_at": now,
-                "last_seen_at": now,
-                "ended_at": None,
-            },
-        )
+        _open(request, user, key, now)
     _mark(request, now)
 
 

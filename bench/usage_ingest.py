@@ -5,10 +5,8 @@ middleware and DRF stack is included), then writes the same rows into the same t
 raw psycopg COPY on a connection of its own, in the same process. After warm-up batches (ua-parser,
 URL resolver, connections, statement caches), RUNS runs alternate the two; the medians are
 compared. Bodies are built one batch at a time and the COPY rows one run at a time, so the bench's
-own data does not grow with the number of events and the peak RSS reflects the ingestion path.
-
-The bench writes into an organisation of its own and deletes its events afterwards, so it can
-share a database with the reports benchmark without changing that one's data set.
+own data does not grow with the number of events; the resident set is read after each run
+through the API, before the baseline builds its rows. The bench deletes its events afterwards.
 """
 
 import datetime
@@ -23,6 +21,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.common import progress, rss_mb, table, verdict
+from bench.generate import bench_organisations
 from usage.events import COPY_SQL
 
 RUNS = 5
@@ -70,26 +69,6 @@ def _copy_row(item: dict, organisation_id: int) -> tuple:
     )
 
 
-def _organisation():
-    from accounts.models import Organisation, User
-
-    # Not "bench-…": the reports benchmark counts the events of those organisations.
-    organisation, _ = Organisation.objects.get_or_create(
-        slug="ingest-bench", defaults={"name": "Ingest Bench Ltd"}
-    )
-    existing = organisation.users.count()
-    User.objects.bulk_create(
-        User(
-            email=f"u{i}@ingest-bench.example",
-            full_name=f"Ingest User {i}",
-            organisation=organisation,
-            password="!",  # noqa: S106 (an unusable password)
-        )
-        for i in range(existing, USERS)
-    )
-    return organisation, list(organisation.users.values_list("pk", flat=True))
-
-
 def _forget_events(organisation) -> None:
     """Delete the bench's events and their ids, and VACUUM what the deletes left, so every run
     starts from the same tables and not from the dead rows of the last one."""
@@ -116,7 +95,7 @@ def _dsn() -> str:
 def run(scale=None) -> None:
     from accounts.models import OrganisationAPIKey
 
-    organisation, user_ids = _organisation()
+    organisation, user_ids = bench_organisations(1, USERS)[0]
     _forget_events(organisation)
     _, plain = OrganisationAPIKey.objects.create_key(
         organisation=organisation, name="bench", scopes=["usage:write"]

@@ -1,6 +1,7 @@
 from django import forms
 
 from breaches.models import Breach, BreachEvent, DataCategory, PeopleCategory
+from breaches.services import EDITABLE_FIELDS
 
 DATETIME_INPUT = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -26,23 +27,7 @@ class BreachForm(forms.ModelForm):
 
     class Meta:
         model = Breach
-        fields = [
-            "title",
-            "aware_at",
-            "occurred_at",
-            "description",
-            "discovered_how",
-            "data_categories",
-            "people_categories",
-            "people_approx",
-            "records_approx",
-            "likely_consequences",
-            "measures_taken",
-            "measures_proposed",
-            "dpo_contact_name",
-            "dpo_contact_email",
-            "dpo_contact_phone",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "aware_at": _datetime_widget(),
             "occurred_at": _datetime_widget(),

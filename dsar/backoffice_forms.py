@@ -6,7 +6,6 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.investigations import investigators
 from accounts.models import User
 from dsar.deadlines import MAX_EXTENSION_MONTHS
 from dsar.letters import PLACEHOLDER
@@ -117,16 +116,6 @@ class QueueFilterForm(forms.Form):
             if data.get("due_to"):
                 requests = requests.filter(due_on__lte=data["due_to"])
         return requests
-
-
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label="Assignee", queryset=User.objects.none(), required=False, empty_label="Nobody"
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = investigators()
 
 
 class NoteForm(forms.Form):

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import staff_required
+from accounts.forms import AssignForm
 from accounts.investigations import investigators
 from accounts.models import Role, User
 from config.forms import add_service_errors
 from dsar import services
 from dsar.backoffice_forms import (
     AskForm,
-    AssignForm,
     CompleteForm,
     EmptyForm,
     ExtendForm,

@@ -1,6 +1,7 @@
 from django import forms
 
 from processing.models import CATEGORY_CHOICES, ProcessingActivity
+from processing.services import EDITABLE_FIELDS
 
 
 class ActivityForm(forms.ModelForm):
@@ -14,18 +15,7 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = ProcessingActivity
-        fields = [
-            "name",
-            "purpose",
-            "legal_basis",
-            "legitimate_interest",
-            "balancing_summary",
-            "people_categories",
-            "data_categories",
-            "recipients",
-            "location",
-            "security_measures",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in (

@@ -26,38 +26,34 @@ def _matched(request: RightsRequest):
     return users
 
 
-def restriction_apply(*, request: RightsRequest, by) -> int:
+def _restriction_step(request: RightsRequest, by, *, change, action: str, body: str) -> int:
+    """Restrict or lift for the matched accounts, recorded on the request in one transaction."""
     with transaction.atomic():
         users = _matched(request)
         ids = sorted(users.values_list("pk", flat=True))
-        changed = users_restrict_processing(users=users, by=by)
-        step(
-            request,
-            by,
-            "restriction_apply",
-            "Processing restricted: usage reports and aggregates leave this person out.",
-            visible=True,
-            users=ids,
-            changed=changed,
-        )
+        changed = change(users=users, by=by)
+        step(request, by, action, body, visible=True, users=ids, changed=changed)
     return changed
+
+
+def restriction_apply(*, request: RightsRequest, by) -> int:
+    return _restriction_step(
+        request,
+        by,
+        change=users_restrict_processing,
+        action="restriction_apply",
+        body="Processing restricted: usage reports and aggregates leave this person out.",
+    )
 
 
 def restriction_lift(*, request: RightsRequest, by) -> int:
-    with transaction.atomic():
-        users = _matched(request)
-        ids = sorted(users.values_list("pk", flat=True))
-        changed = users_lift_restriction(users=users, by=by)
-        step(
-            request,
-            by,
-            "restriction_lift",
-            "Restriction of processing lifted.",
-            visible=True,
-            users=ids,
-            changed=changed,
-        )
-    return changed
+    return _restriction_step(
+        request,
+        by,
+        change=users_lift_restriction,
+        action="restriction_lift",
+        body="Restriction of processing lifted.",
+    )
 
 
 UPHELD = "upheld"
