@@ -20,9 +20,10 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.throttling import BaseThrottle, UserRateThrottle
+from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import Organisation, OrganisationAPIKey
+from config.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -136,11 +137,6 @@ def api_key_failure_count(ip_address: str) -> int:
 # --- Authentication -------------------------------------------------------------
 
 
-def client_ip(request) -> str:
-    """The caller's IP, read the way DRF's throttles read it (NUM_PROXIES)."""
-    return BaseThrottle().get_ident(request) or ""
-
-
 def presented_key(request) -> str | None:
     """The key of an ``Api-Key`` Authorization header; "" if malformed, None if there is none."""
     parts = get_authorization_header(request).split()
@@ -195,7 +191,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         plain = presented_key(request)
         if plain is None:
             return None
-        ip_address = client_ip(request)
+        ip_address = client_ip(request) or ""
         wait = api_key_failures_blocked(ip_address)
         if wait is not None:
             raise exceptions.Throttled(wait=wait)

@@ -24,6 +24,7 @@ from django.utils import timezone
 import audit
 from accounts.models import Investigation, User
 from accounts.services import user_suspend
+from config.client_ip import client_ip
 
 # Keep an open investigation's evidence bounded: a lockout repeats at every attempt while an
 # attacker keeps trying, and nobody reads the ten-thousandth identical line.
@@ -99,7 +100,7 @@ def _merge_evidence(existing: list, new: list[Event]) -> list:
 def _request_ip(request) -> str | None:
     ip = getattr(request, "axes_ip_address", None)
     if ip is None and request is not None:
-        ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request)
     return ip or None
 
 

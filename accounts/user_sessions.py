@@ -18,6 +18,7 @@ from ua_parser import parse_os, parse_user_agent
 
 import audit
 from accounts.models import STAFF_ROLES, User, UserSession
+from config.client_ip import client_ip
 
 # What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
 SESSION_MARK = "accounts.user_session"
@@ -33,11 +34,6 @@ def device_label(user_agent: str) -> str:
     system_name = system.family if system and system.family != "Other" else ""
     label = f"{browser_name} on {system_name}" if system_name else browser_name
     return label[:120]
-
-
-def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: a proxy's X-Forwarded-For is set by whoever sends the request.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def is_idle_limited(user) -> bool:

@@ -1,6 +1,9 @@
-"""Fixed-window rate limits counted in the cache, for the public forms (rights, enquiries).
+"""Fixed-window rate limits counted in the cache, for the public forms (rights, enquiries,
+password reset).
 
 Keys are hashed, so that no e-mail address or IP address is written into the cache's keys.
+Count a client by ``config.client_ip.client_ip``, never by REMOTE_ADDR or X-Forwarded-For
+read directly: behind a proxy the first is every client's, and the second anyone can write.
 """
 
 from collections.abc import Sequence

@@ -266,7 +266,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client behind NUM_PROXIES proxies, as the API throttles count it (config.client_ip);
+# it replaces django-ipware, so the AXES_IPWARE_* settings have no effect.
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 # Login forms post "username"; the callable lower-cases it so one lockout covers every spelling.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
+from config.client_ip import client_ip
 from config.forms import error_text
 from dsar.executor_forms import (
     ErasureApproveForm,
@@ -283,7 +284,7 @@ def package_download(request: HttpRequest, token: str, package_id: int) -> HttpR
     path = package_path(package)
     if not path.exists():
         return _expired_page(request, rights_request, token)
-    download_record(package=package, ip_address=request.META.get("REMOTE_ADDR"))
+    download_record(package=package, ip_address=client_ip(request))
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

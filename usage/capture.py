@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from ua_parser import parse_user_agent
 
+from config.client_ip import client_ip
 from usage.buffer import buffer_push
 from usage.models import Action, UsagePurpose
 
@@ -69,7 +70,7 @@ def request_event(request, **fields) -> dict:
     return {
         "occurred_at": timezone.now(),
         "session_hash": _session_hash(request),
-        "ip_address": request.META.get("REMOTE_ADDR") or None,
+        "ip_address": client_ip(request),
         "user_agent_family": user_agent_family(request.META.get("HTTP_USER_AGENT", "")),
         "path": request.path[:300],  # never the query string: it can carry personal data
         **fields,

@@ -8,6 +8,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.utils import timezone
 
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, UserFactory
@@ -193,3 +194,72 @@ def test_a_member_of_a_normal_organisation_lands_on_their_page(client):
 
 def test_the_login_page_offers_a_password_reset(client):
     assert 'href="/accounts/password/reset/"' in client.get(LOGIN).content.decode()
+
+
+# --- Behind a proxy (NUM_PROXIES) -------------------------------------------------------
+
+PROXY = "10.0.0.2"
+CLIENT_A, CLIENT_B = "198.51.100.7", "203.0.113.9"
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+
+def attempt_via_proxy(email, password=WRONG, *, client_address, forged=""):
+    """A login through the proxy, which appends the address it saw to what the client sent."""
+    forwarded_for = f"{forged}, {client_address}" if forged else client_address
+    return Client().post(
+        LOGIN,
+        {"username": email, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_failures_lock_out_their_client_not_everyone_behind_the_proxy(
+    behind_one_proxy,
+):
+    user = UserFactory()
+    for _ in range(LIMIT):
+        attempt_via_proxy(user.email, client_address=CLIENT_A)
+
+    assert attempt_via_proxy(user.email, TEST_PASSWORD, client_address=CLIENT_A).status_code == 429
+    assert attempt_via_proxy(user.email, TEST_PASSWORD, client_address=CLIENT_B).status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {CLIENT_A}
+
+
+def test_behind_a_proxy_a_forged_forwarded_for_entry_picks_no_other_bucket(behind_one_proxy):
+    user = UserFactory()
+    # The attacker at A names B, then others, as if the request came from there.
+    for forged in (CLIENT_B, "192.0.2.1", "192.0.2.2", f"192.0.2.3, {CLIENT_B}", "garbage"):
+        attempt_via_proxy(user.email, client_address=CLIENT_A, forged=forged)
+
+    # A is locked out whatever it forges; B, whom it named, still logs in.
+    forged_again = attempt_via_proxy(
+        user.email, TEST_PASSWORD, client_address=CLIENT_A, forged="192.0.2.99"
+    )
+    assert forged_again.status_code == 429
+    assert attempt_via_proxy(user.email, TEST_PASSWORD, client_address=CLIENT_B).status_code == 302
+
+
+def test_without_a_proxy_the_forwarded_for_header_is_ignored():
+    user = UserFactory()
+    for number in range(LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": user.email, "password": WRONG},
+            REMOTE_ADDR=CLIENT_A,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{number}",
+        )
+
+    response = Client().post(
+        LOGIN,
+        {"username": user.email, "password": TEST_PASSWORD},
+        REMOTE_ADDR=CLIENT_A,
+        HTTP_X_FORWARDED_FOR=CLIENT_B,
+    )
+
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {CLIENT_A}
