@@ -10,6 +10,7 @@ from accounts.passwords import (
     user_password_change,
 )
 from accounts.services import invitation_accept
+from config.client_ip import client_ip
 
 
 class OtpVerifyForm(forms.Form):
@@ -55,10 +56,10 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
     def get_users(self, email):
         return password_reset_users(email)
 
-    def save(self, **kwargs) -> None:
-        # The same answer whether or not the address has an account; the e-mail, if any,
-        # leaves from a task.
-        password_reset_request(email=self.cleaned_data["email"])
+    def save(self, *, request, **kwargs) -> None:
+        # The same answer whether or not the address has an account or a limit was reached;
+        # the e-mail, if any, leaves from a task. PasswordResetView passes the request.
+        password_reset_request(email=self.cleaned_data["email"], ip_address=client_ip(request))
 
 
 class _NewPasswordForm(auth_forms.SetPasswordForm):

@@ -4,6 +4,8 @@ A password change, whichever way it happens, logs out every other session of the
 tells them by e-mail and leaves an audit entry.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,9 +18,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import audit
-from accounts.models import User
+from accounts.models import User, UserManager
 from accounts.notifications import notice_enqueue
 from accounts.services import user_sessions_end
+from config.ratelimit import rate_allow, rate_bucket
+
+logger = logging.getLogger(__name__)
 
 PASSWORD_RESET_SUBJECT = "Reset your PrivacyDesk password"  # noqa: S105 (a subject line)
 
@@ -55,12 +60,36 @@ def password_reset_users(email: str):
     return [user for user in users if user.has_usable_password()]
 
 
-def password_reset_request(*, email: str) -> None:
+def _password_reset_limits(email: str, ip_address: str | None) -> list[tuple[str, int, int]]:
+    limits = [
+        (
+            rate_bucket("password-reset", "email", UserManager.normalize_email(email).lower()),
+            settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+            settings.PASSWORD_RESET_LIMIT_PER_EMAIL_SECONDS,
+        )
+    ]
+    if ip_address:
+        limits.append(
+            (
+                rate_bucket("password-reset", "ip", ip_address),
+                settings.PASSWORD_RESET_LIMIT_PER_IP,
+                settings.PASSWORD_RESET_LIMIT_PER_IP_SECONDS,
+            )
+        )
+    return limits
+
+
+def password_reset_request(*, email: str, ip_address: str | None) -> None:
     """E-mail a reset link if ``email`` is an active account; do nothing visible otherwise.
 
-    The e-mail goes out from a task after commit, so the answer takes as long for an unknown
-    address as for a known one, and no token travels through the broker.
+    Every request counts against the address's limit and the client IP's, known account or
+    not, so neither the limit nor the answer tells who has an account; past a limit nothing is
+    sent. The e-mail goes out from a task after commit, so the answer takes as long for an
+    unknown address as for a known one, and no token travels through the broker.
     """
+    if not rate_allow(_password_reset_limits(email, ip_address)):
+        logger.warning("Password reset not sent: rate limit reached")
+        return
     for user in password_reset_users(email):
         send_password_reset.delay_on_commit(user.pk)
 

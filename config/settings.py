@@ -277,6 +277,14 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 OTP_TOTP_ISSUER = "PrivacyDesk"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+# Reset e-mails allowed per address and per client IP in a fixed window; past either limit the
+# page answers as always and nothing is sent.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_EMAIL_SECONDS = env.int(
+    "PASSWORD_RESET_LIMIT_PER_EMAIL_SECONDS", default=3600
+)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
+PASSWORD_RESET_LIMIT_PER_IP_SECONDS = env.int("PASSWORD_RESET_LIMIT_PER_IP_SECONDS", default=3600)
 
 # --- Sessions, cookies and HTTPS ----------------------------------------------
 

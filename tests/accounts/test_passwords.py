@@ -152,3 +152,97 @@ def test_a_reset_password_must_pass_the_validators(client, mailoutbox):
     assert "too common" in response.content.decode()
     member.refresh_from_db()
     assert member.check_password(TEST_PASSWORD)
+
+
+# --- Rate limits --------------------------------------------------------------------
+
+
+def reset_page(response) -> str:
+    """The page the requester lands on, as they see it (the CSRF token differs per request)."""
+    html = Client().get(response["Location"]).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+
+
+def test_ten_requests_for_one_address_send_at_most_the_limit_and_all_look_the_same(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    UserFactory(email="target@example.test")
+    limit = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+    assert limit < 10
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(RESET, {"email": email}, REMOTE_ADDR=f"198.51.100.{n}")
+            for n, email in enumerate(["target@example.test", "Target@Example.TEST"] * 5)
+        ]
+
+    assert len(mailoutbox) == limit
+    assert {mail.to[0] for mail in mailoutbox} == {"target@example.test"}
+    assert {(a.status_code, a["Location"]) for a in answers} == {
+        (302, "/accounts/password/reset/sent/")
+    }
+    assert len({reset_page(answer) for answer in answers}) == 1
+
+
+def test_many_addresses_from_one_ip_reach_the_ip_limit(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 4
+    for n in range(6):
+        UserFactory(email=f"person{n}@example.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(RESET, {"email": f"person{n}@example.test"}, REMOTE_ADDR="203.0.113.5")
+            for n in range(6)
+        ]
+        elsewhere = client.post(RESET, {"email": "person5@example.test"}, REMOTE_ADDR="203.0.113.6")
+
+    assert [mail.to for mail in mailoutbox] == [[f"person{n}@example.test"] for n in range(4)] + [
+        ["person5@example.test"]
+    ]
+    assert {(a.status_code, a["Location"]) for a in [*answers, elsewhere]} == {
+        (302, "/accounts/password/reset/sent/")
+    }
+
+
+def test_a_limited_known_address_looks_like_an_unknown_one(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 1
+    UserFactory(email="known@example.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(RESET, {"email": "known@example.test"})
+        limited = client.post(RESET, {"email": "known@example.test"})
+        unknown = client.post(RESET, {"email": "nobody@example.test"})
+
+    assert len(mailoutbox) == 1
+    assert sent["Location"] == limited["Location"] == unknown["Location"]
+    assert reset_page(sent) == reset_page(limited) == reset_page(unknown)
+
+
+def test_behind_a_proxy_the_ip_limit_counts_the_client_not_the_proxy(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 2
+    for n in range(4):
+        UserFactory(email=f"person{n}@example.test")
+
+    def via_proxy(email, forwarded_for):
+        return client.post(
+            RESET, {"email": email}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        via_proxy("person0@example.test", "198.51.100.7")
+        via_proxy("person1@example.test", "192.0.2.1, 198.51.100.7")
+        via_proxy("person2@example.test", "192.0.2.2, 198.51.100.7")  # forged: still .7
+        via_proxy("person3@example.test", "203.0.113.9")  # another client
+
+    assert sorted(mail.to[0] for mail in mailoutbox) == [
+        "person0@example.test",
+        "person1@example.test",
+        "person3@example.test",
+    ]
