@@ -2,6 +2,7 @@
 
 Rows come from ``users_visible_to``: a key or a client admin sees its own organisation only,
 so an id of another organisation answers 404. Every change goes through accounts.services.
+A key acts on members only: changing, inviting or promoting a client admin with one is a 403.
 """
 
 from collections.abc import Iterator
@@ -54,6 +55,14 @@ ERRORS = {
 }
 NOT_FOUND = {404: _error("No such user in your organisation.")}
 CONFLICT = {409: _error("The request conflicts with the user's state or another user.")}
+# The writes: a key may not act on, create or promote a client admin (accounts.services).
+WRITE_FORBIDDEN = {
+    403: _error(
+        "Not allowed: missing scope, wrong role, MFA not verified, or an API key acting on a "
+        "client admin (keys act on members only; a client admin manages client admins in the "
+        "console)."
+    )
+}
 
 
 @contextmanager
@@ -132,7 +141,7 @@ class UserViewSet(viewsets.GenericViewSet):
         summary="Invite a user",
         description="Creates an invited user and e-mails them a one-time link.",
         request=UserCreateInput,
-        responses={201: UserSerializer, **ERRORS, **CONFLICT},
+        responses={201: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **CONFLICT},
     )
     def create(self, request):
         data = _valid(UserCreateInput, request.data)
@@ -148,7 +157,7 @@ class UserViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Rectify a user's details or change their role",
         request=UserUpdateInput,
-        responses={200: UserSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+        responses={200: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **NOT_FOUND, **CONFLICT},
     )
     def partial_update(self, request, pk=None):
         user = self.get_object()
@@ -166,7 +175,7 @@ class UserViewSet(viewsets.GenericViewSet):
         summary="Suspend a user",
         description="The account cannot log in and its open sessions end. A reason is required.",
         request=UserSuspendInput,
-        responses={200: UserSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+        responses={200: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **NOT_FOUND, **CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
@@ -179,7 +188,7 @@ class UserViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Reactivate a suspended user",
         request=None,
-        responses={200: UserSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+        responses={200: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **NOT_FOUND, **CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
@@ -193,7 +202,7 @@ class UserViewSet(viewsets.GenericViewSet):
         summary="Terminate a user",
         description="Ends the account for good; the retention clock for its data starts.",
         request=None,
-        responses={200: UserSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+        responses={200: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **NOT_FOUND, **CONFLICT},
     )
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):

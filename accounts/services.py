@@ -30,11 +30,14 @@ from accounts.models import (
     UserSession,
 )
 from accounts.notifications import notice_enqueue
-from accounts.selectors import user_administers, user_can_manage
+from accounts.selectors import actor_is_api_key, user_administers, user_can_manage
 
 INVITATION_LIFETIME = timedelta(hours=72)
 INVITATION_SALT = "accounts.invitation"
 ORGANISATION_ROLES = (Role.MEMBER, Role.CLIENT_ADMIN)
+KEY_MEMBERS_ONLY = (
+    "An API key acts on members only: a client admin manages client admins in the console."
+)
 
 
 class EmailTaken(Exception):
@@ -45,9 +48,20 @@ class InvalidTransition(ValidationError):
     """The account is not in a state this action applies to."""
 
 
+def _require_key_acts_on_members(actor, role: str) -> None:
+    """A key may not touch, make or promote a client admin.
+
+    A key has no second factor and no person answers for each call: were it able to, a leaked
+    "users" key could suspend or re-address the people who can revoke it, its creator included.
+    """
+    if actor_is_api_key(actor) and role != Role.MEMBER:
+        raise PermissionDenied(KEY_MEMBERS_ONLY)
+
+
 def _require_manager(actor, user: User) -> None:
     if not user_can_manage(actor, user):
         raise PermissionDenied("You may not manage this user.")
+    _require_key_acts_on_members(actor, user.role)
     if actor.pk == user.pk:
         raise PermissionDenied("You cannot run this action on your own account.")
 
@@ -131,6 +145,7 @@ def user_invite(
     """Create an invited user of ``organisation`` and e-mail them a one-time link."""
     if not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not invite users to this organisation.")
+    _require_key_acts_on_members(by, role)
     if role not in ORGANISATION_ROLES:
         raise ValidationError({"role": "Users of a client are members or client admins."})
     email = UserManager.normalize_email(email)
@@ -219,6 +234,7 @@ def user_rectify(*, user: User, by, **changes) -> User:
 
 def user_change_role(*, user: User, role: str, by) -> User:
     _require_manager(by, user)
+    _require_key_acts_on_members(by, role)
     if role not in ORGANISATION_ROLES or user.role not in ORGANISATION_ROLES:
         raise ValidationError({"role": "Only members and client admins can change role here."})
     if role == user.role:
@@ -351,6 +367,9 @@ def api_key_create(
     """Create a key; the plain key is returned once and only its hash is stored."""
     if not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not create API keys for this organisation.")
+    if actor_is_api_key(by):
+        # A key is made by a person, who is named as its creator.
+        raise PermissionDenied("An API key cannot create API keys.")
     key = OrganisationAPIKey(
         organisation=organisation, name=name.strip(), scopes=sorted(set(scopes)), created_by=by
     )

@@ -1,21 +1,27 @@
-"""API-key authentication: valid keys, refused keys, and the failure accounting per IP.
+"""API-key authentication: valid keys, refused keys, the failure accounting per client IP,
+and what a key may do: act on members, never on client admins.
 
 django-axes never sees API keys, so failed key authentications are counted here: at
 API_KEY_FAILURE_LIMIT from one IP, accounts.security.api_key_failure_burst runs once and the
 IP's keys answer 429 until the window ends.
 """
 
+import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.utils import timezone
 
 import accounts.security
 from accounts.authentication import ApiKeyPrincipal
-from accounts.models import ApiScope, Investigation, Organisation
-from tests.factories import OrganisationFactory, UserFactory, api_key_for
+from accounts.models import ApiScope, Investigation, Organisation, OrganisationAPIKey, Role, User
+from accounts.services import KEY_MEMBERS_ONLY, api_key_create, user_suspend
+from audit.models import AuditEntry
+from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +200,224 @@ def test_each_key_has_its_own_request_rate(client, key_and_plain, monkeypatch):
 
     assert [call(client, plain).status_code for _ in range(3)] == [200, 200, 429]
     assert call(client, other).status_code == 200
+
+
+def test_behind_a_proxy_key_failures_are_counted_per_client_not_per_proxy(
+    client, key_and_plain, settings
+):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.API_KEY_FAILURE_LIMIT = 3
+    _, good = key_and_plain
+
+    def via_proxy(plain, forwarded_for):
+        return client.get(
+            USERS,
+            HTTP_AUTHORIZATION=f"Api-Key {plain}",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    # The attacker at 198.51.100.9 forges a different left-most entry each time.
+    for n in range(3):
+        via_proxy(f"bad{n}.secret", f"192.0.2.{n}, 198.51.100.9")
+
+    assert via_proxy(good, "192.0.2.77, 198.51.100.9").status_code == 429
+    assert via_proxy(good, "198.51.100.10").status_code == 200
+    assert Investigation.objects.get(rule="api_key_failure_burst").ip_address == "198.51.100.9"
+
+
+# --- A key acts on members only -----------------------------------------------------
+
+
+def send(client, method, path, body, plain):
+    return getattr(client, method)(
+        path,
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {plain}",
+    )
+
+
+@pytest.fixture
+def admin_and_key():
+    """A client admin of acme, and a key with every scope that this admin created."""
+    organisation = OrganisationFactory(slug="acme")
+    admin = ClientAdminFactory(organisation=organisation, full_name="Alice Admin")
+    _, plain = api_key_for(organisation, scopes=ApiScope.values, created_by=admin)
+    return admin, plain
+
+
+KEY_ON_ADMIN_STEPS = [
+    ("post", "suspend/", {"reason": "Taken over"}),
+    ("post", "terminate/", {}),
+    ("patch", "", {"role": "member"}),
+    ("patch", "", {"email": "attacker@evil.test"}),
+    ("patch", "", {"full_name": "Mallory"}),
+]
+
+
+@pytest.mark.parametrize(
+    "method, step, body",
+    KEY_ON_ADMIN_STEPS,
+    ids=["suspend", "terminate", "demote", "email", "name"],
+)
+def test_a_key_cannot_change_a_client_admin_not_even_its_creator(
+    client, admin_and_key, method, step, body
+):
+    admin, plain = admin_and_key
+    other_admin = ClientAdminFactory(organisation=admin.organisation)
+
+    for target in (admin, other_admin):
+        response = send(client, method, f"{USERS}{target.pk}/{step}", body, plain)
+
+        assert response.status_code == 403
+        assert response.json()["error"] == {
+            "code": "permission_denied",
+            "message": KEY_MEMBERS_ONLY,
+            "fields": {},
+        }
+        target.refresh_from_db()
+        assert (target.status, target.role, target.full_name) == (
+            User.Status.ACTIVE,
+            Role.CLIENT_ADMIN,
+            target.full_name,
+        )
+    assert User.objects.filter(email="attacker@evil.test").count() == 0
+    assert not AuditEntry.objects.filter(action__startswith="user.").exists()
+
+
+def test_a_key_cannot_reactivate_a_suspended_client_admin(client, admin_and_key):
+    admin, plain = admin_and_key
+    suspended = ClientAdminFactory(organisation=admin.organisation)
+    user_suspend(user=suspended, reason="On leave", by=admin)
+
+    response = send(client, "post", f"{USERS}{suspended.pk}/reactivate/", {}, plain)
+
+    assert response.status_code == 403
+    suspended.refresh_from_db()
+    assert suspended.status == User.Status.SUSPENDED
+
+
+def test_a_key_cannot_promote_a_member_and_the_name_change_with_it_is_undone(client, admin_and_key):
+    admin, plain = admin_and_key
+    member = UserFactory(organisation=admin.organisation, full_name="Mel Member")
+
+    response = send(
+        client,
+        "patch",
+        f"{USERS}{member.pk}/",
+        {"full_name": "Mel Promoted", "role": "client_admin"},
+        plain,
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == KEY_MEMBERS_ONLY
+    member.refresh_from_db()
+    assert (member.role, member.full_name) == (Role.MEMBER, "Mel Member")
+
+
+def test_a_key_cannot_invite_a_client_admin(client, admin_and_key):
+    _, plain = admin_and_key
+
+    response = send(
+        client,
+        "post",
+        USERS,
+        {"email": "new@acme.test", "full_name": "New", "role": "client_admin"},
+        plain,
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == KEY_MEMBERS_ONLY
+    assert not User.objects.filter(email="new@acme.test").exists()
+
+
+def test_a_key_still_manages_members_through_their_whole_life_cycle(client, admin_and_key):
+    _, plain = admin_and_key
+
+    invited = send(
+        client, "post", USERS, {"email": "mo@acme.test", "full_name": "Mo", "role": "member"}, plain
+    )
+    assert invited.status_code == 201
+    member = User.objects.get(email="mo@acme.test")
+    path = f"{USERS}{member.pk}/"
+
+    assert send(client, "patch", path, {"full_name": "Mo Renamed"}, plain).status_code == 200
+    assert send(client, "patch", path, {"role": "member"}, plain).status_code == 200
+    assert send(client, "post", f"{path}suspend/", {"reason": "Leaver"}, plain).status_code == 200
+    assert send(client, "post", f"{path}reactivate/", {}, plain).status_code == 200
+    assert send(client, "post", f"{path}terminate/", {}, plain).status_code == 200
+    member.refresh_from_db()
+    assert (member.full_name, member.status) == ("Mo Renamed", User.Status.TERMINATED)
+    assert call(client, plain).json()["count"] == 2  # with the client admins it may not change
+
+
+def test_a_client_admin_in_the_browser_still_manages_another_client_admin(verified_client):
+    admin = ClientAdminFactory()
+    other_admin = ClientAdminFactory(organisation=admin.organisation)
+    browser = verified_client(admin)
+
+    response = browser.post(
+        f"{USERS}{other_admin.pk}/suspend/",
+        json.dumps({"reason": "Left the company"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    other_admin.refresh_from_db()
+    assert other_admin.status == User.Status.SUSPENDED
+
+
+def test_the_schema_documents_the_403_of_a_key_acting_on_a_client_admin(client):
+    schema = client.get("/api/schema/?format=json").json()
+    user_paths = {path: ops for path, ops in schema["paths"].items() if "/users/" in path}
+    writes = [
+        operation
+        for ops in user_paths.values()
+        for method, operation in ops.items()
+        if method in ("post", "patch")
+    ]
+
+    assert len(writes) == 5  # invite, rectify, suspend, reactivate, terminate
+    for operation in writes:
+        assert "client admin" in operation["responses"]["403"]["description"]
+
+
+# --- Who made each key ------------------------------------------------------------
+
+
+def test_the_console_records_and_shows_who_created_each_key_and_when(verified_client):
+    organisation = OrganisationFactory(slug="acme")
+    alice = ClientAdminFactory(organisation=organisation, full_name="Alice Admin")
+    bob = ClientAdminFactory(organisation=organisation, full_name="Bob Boss")
+    made_at = datetime(2026, 3, 4, 9, 30, tzinfo=timezone.get_current_timezone())
+
+    with time_machine.travel(made_at, tick=False):
+        verified_client(alice).post("/console/api-keys/", {"name": "HR sync", "scopes": ["users"]})
+    api_key_for(organisation, name="Legacy import")  # made before creators were recorded
+
+    key = OrganisationAPIKey.objects.get(name="HR sync")
+    assert key.created_by == alice
+    html = verified_client(bob, client=Client()).get("/console/api-keys/").content.decode()
+    rows = {
+        row.split("</td>")[0].rsplit(">", 1)[-1]: row
+        for row in html.split("<tr>")[2:]  # after the header row
+    }
+    assert "Alice Admin" in rows["HR sync"]
+    assert alice.email in rows["HR sync"]
+    assert "4 Mar 2026, 09:30" in rows["HR sync"]
+    assert "Not recorded" in rows["Legacy import"]
+
+
+def test_a_key_cannot_create_a_key(admin_and_key):
+    admin, plain = admin_and_key
+    key = OrganisationAPIKey.objects.get_from_key(plain)
+
+    with pytest.raises(PermissionDenied):
+        api_key_create(
+            organisation=admin.organisation,
+            name="Spawned",
+            scopes=[ApiScope.USERS],
+            by=ApiKeyPrincipal(key),
+        )
+    assert not OrganisationAPIKey.objects.filter(name="Spawned").exists()

@@ -138,7 +138,7 @@ def test_creating_a_user_invites_them_by_email(
                 "email": "New.Person@Acme.TEST",
                 "full_name": "New Person",
                 "job_title": "Analyst",
-                "role": "client_admin",
+                "role": "member",
             },
             **with_key(plain_key),
         )
@@ -147,7 +147,7 @@ def test_creating_a_user_invites_them_by_email(
     body = response.json()
     assert body["email"] == "new.person@acme.test"
     assert body["status"] == "invited"
-    assert body["role"] == "client_admin"
+    assert body["role"] == "member"
     assert body["organisation"] == "acme"
     assert [mail.to for mail in mailoutbox] == [["new.person@acme.test"]]
     assert "/accounts/invitation/" in mailoutbox[0].body
@@ -234,14 +234,15 @@ def test_dpo_staff_name_the_organisation_they_invite_into(verified_client, organ
 # --- Rectifying -----------------------------------------------------------------
 
 
-def test_patch_rectifies_details_and_changes_the_role(client, organisation, plain_key):
+def test_patch_rectifies_details_and_changes_the_role(verified_client, organisation):
     user = UserFactory(organisation=organisation, full_name="Ada", email="ada@acme.test")
+    # A client admin's session: a key may not make a client admin (tests/accounts/test_api_keys).
+    client = verified_client(ClientAdminFactory(organisation=organisation))
 
     response = patch(
         client,
         f"{USERS}{user.pk}/",
         {"full_name": "Ada Lovelace", "email": "Ada.L@acme.test", "role": "client_admin"},
-        **with_key(plain_key),
     )
 
     assert response.status_code == 200
