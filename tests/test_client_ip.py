@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, RequestFactory
 from rest_framework.throttling import BaseThrottle
 
-from accounts.models import UserSession
+from accounts.models import Investigation, UserSession
 from config.client_ip import client_ip
 from tests.factories import TEST_PASSWORD, UserFactory
 from usage.capture import request_event
@@ -98,3 +98,38 @@ def test_behind_a_proxy_the_enquiry_limit_counts_each_client_on_its_own(behind_o
 
     assert refused.status_code == 429  # the forged entry did not open a new bucket
     assert accepted.status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_rights_request_form_limit_counts_each_client_on_its_own(
+    behind_one_proxy, settings, django_capture_on_commit_callbacks
+):
+    settings.RIGHTS_REQUEST_LIMIT_PER_IP = 1
+    form = {
+        "kind": "access",
+        "requester_name": "Ann Able",
+        "description": "Please send me a copy of my data.",
+        "organisation_name": "Acme Ltd",
+        "website": "",
+    }
+
+    def file(browser, email):
+        with django_capture_on_commit_callbacks(execute=True):
+            return browser.post("/rights/", {**form, "requester_email": email})
+
+    assert file(browser_of(CLIENT_A), "one@example.test").status_code == 302
+    assert file(browser_of(CLIENT_A, forged=CLIENT_B), "two@example.test").status_code == 429
+    assert file(browser_of(CLIENT_B), "three@example.test").status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_a_lockout_investigation_names_the_client(behind_one_proxy, settings):
+    user = UserFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        browser_of(CLIENT_A, forged=f"192.0.2.{n}").post(
+            "/accounts/login/", {"username": user.email, "password": "wrong password"}
+        )
+
+    investigation = Investigation.objects.get(rule="lockout")
+    assert investigation.ip_address == CLIENT_A
+    assert {item["ip"] for item in investigation.evidence} == {CLIENT_A}
