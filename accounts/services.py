@@ -185,7 +185,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 # --- Rectification and roles ------------------------------------------------------
 
-RECTIFIABLE_FIELDS = ("full_name", "job_title", "email")
+# Not the e-mail address: it changes only through accounts.email_changes, once confirmed.
+RECTIFIABLE_FIELDS = ("full_name", "job_title")
 
 
 def user_rectify(*, user: User, by, **changes) -> User:
@@ -196,24 +197,15 @@ def user_rectify(*, user: User, by, **changes) -> User:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     changes = {name: str(value).strip() for name, value in changes.items()}
-    if "email" in changes:
-        changes["email"] = UserManager.normalize_email(changes["email"])
-        if User.objects.filter(email=changes["email"]).exclude(pk=user.pk).exists():
-            raise EmailTaken(changes["email"])
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     if not changed:
         return user
     for name in changed:
-        setattr(
-            user, name, changes[name].strip() if isinstance(changes[name], str) else changes[name]
-        )
+        setattr(user, name, changes[name])
     user.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save(update_fields=changed)
-            audit.record(by, "user.rectify", target=user, details={"fields": sorted(changed)})
-    except IntegrityError as exc:
-        raise EmailTaken(changes.get("email", "")) from exc
+    with transaction.atomic():
+        user.save(update_fields=changed)
+        audit.record(by, "user.rectify", target=user, details={"fields": sorted(changed)})
     return user
 
 
