@@ -35,7 +35,11 @@ class EmailChangeRefused(Exception):
 def _problem(change: EmailChange) -> str:
     if change.confirmed_at is not None:
         return "used"
-    if change.cancelled_at is not None or timezone.now() >= change.expires_at:
+    if (
+        change.cancelled_at is not None
+        or timezone.now() >= change.expires_at
+        or change.user.status == User.Status.TERMINATED
+    ):
         return "expired"
     if User.objects.filter(email=change.new_email).exclude(pk=change.user_id).exists():
         return "taken"

@@ -3,6 +3,7 @@ request, and made only when someone follows the link sent to the new address."""
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from accounts.email_changes import (
 )
 from accounts.email_links import email_change_token
 from accounts.models import EmailChange, User
+from accounts.services import user_terminate
 from audit.models import AuditEntry
 from tests.factories import ClientAdminFactory, UserFactory
 
@@ -192,6 +194,20 @@ def test_confirming_an_address_another_account_took_meanwhile_fails_cleanly(
     assert change.confirmed_at is None
 
 
+def test_a_link_for_an_account_terminated_since_changes_nothing(
+    member, admin, django_capture_on_commit_callbacks
+):
+    change = request_change(member, admin, django_capture_on_commit_callbacks)
+    user_terminate(user=member, by=admin)
+
+    with pytest.raises(EmailChangeRefused) as refused:
+        user_email_change_confirm(token=email_change_token(change))
+
+    assert refused.value.reason == "expired"
+    member.refresh_from_db()
+    assert member.email == "dan@a.test"
+
+
 def test_a_request_for_a_taken_address_looks_like_any_other(
     member, admin, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -257,3 +273,23 @@ def test_the_console_does_not_edit_the_admins_own_account(client, verified_clien
     response = client.get(reverse("console:user-edit", kwargs={"pk": admin.pk}))
 
     assert response.status_code == 404
+
+
+# --- One way only --------------------------------------------------------------------------------
+
+PROJECT = Path(__file__).resolve().parents[2]
+ASSIGNS_EMAIL = re.compile(r"\.email\s*=(?!=)|\.update\([^)]*\bemail\s*=")
+# The model normalises the address it is given; the service is the one place that changes it.
+MAY_ASSIGN = {"accounts/models.py", "accounts/email_changes.py"}
+
+
+def test_only_the_email_change_service_assigns_an_accounts_address():
+    """A new path (a form, SCIM, a command) that sets ``user.email`` must ask the service."""
+    assigning = set()
+    for path in PROJECT.rglob("*.py"):
+        relative = path.relative_to(PROJECT).as_posix()
+        if relative.split("/")[0] in {".venv", "tests", "bench"} or "/migrations/" in relative:
+            continue
+        if ASSIGNS_EMAIL.search(path.read_text()):
+            assigning.add(relative)
+    assert assigning == MAY_ASSIGN
