@@ -73,7 +73,8 @@ class UserUpdateInput(StrictSerializer):
         help_text=(
             "A new address is not set at once: a confirmation link goes to it, the current "
             "address is told, and the answer is 202 with the address in `pending_email`. It "
-            "changes only when the link is followed."
+            "changes only when the link is followed. The current address withdraws a pending "
+            "change."
         ),
     )
     full_name = serializers.CharField(max_length=150, required=False)

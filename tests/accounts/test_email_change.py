@@ -20,7 +20,7 @@ from accounts.email_links import email_change_token
 from accounts.models import EmailChange, User
 from accounts.services import user_terminate
 from audit.models import AuditEntry
-from tests.factories import ClientAdminFactory, UserFactory
+from tests.factories import ClientAdminFactory, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +273,17 @@ def test_the_console_does_not_edit_the_admins_own_account(client, verified_clien
     response = client.get(reverse("console:user-edit", kwargs={"pk": admin.pk}))
 
     assert response.status_code == 404
+
+
+def test_the_back_office_shows_a_pending_change_on_the_persons_page(
+    client, verified_client, member, admin, django_capture_on_commit_callbacks
+):
+    request_change(member, admin, django_capture_on_commit_callbacks)
+    verified_client(DpoFactory())
+
+    page = client.get(reverse("people:person", kwargs={"pk": member.pk})).content.decode()
+
+    assert "Change to dan@new.test asked for on" in page
 
 
 # --- One way only --------------------------------------------------------------------------------
