@@ -24,6 +24,7 @@ urlpatterns = [
         name="unsubscribe",
     ),
     path("rights/", dsar_intake_views.account_rights, name="rights"),
+    path("email/confirm/<str:token>/", views.email_change_confirm, name="email_confirm"),
     path("security/", auth_views.security, name="security"),
     path("security/sessions/<int:session_id>/end/", auth_views.session_end, name="session_end"),
 ]

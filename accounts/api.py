@@ -17,9 +17,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.console_forms import UserFilterForm
+from accounts.email_changes import user_email_change_request
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
-from accounts.selectors import user_administers, users_visible_to
+from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
 from accounts.serializers import (
     EmptyInput,
     ErrorSerializer,
@@ -120,7 +121,8 @@ class UserViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return users_visible_to(self.request.user).order_by("full_name", "email")
+        users = users_visible_to(self.request.user).order_by("full_name", "email")
+        return users_with_pending_email(users)
 
     @extend_schema(
         summary="List users",
@@ -156,20 +158,43 @@ class UserViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Rectify a user's details or change their role",
+        description=(
+            "`full_name`, `job_title` and `role` change at once (200). A new `email` does not: "
+            "a confirmation link goes to the new address and the current address is told; the "
+            "answer is 202 with the new address in `pending_email`, and `email` changes only "
+            "when the link is followed. The answer is the same whether or not the new address "
+            "belongs to another account."
+        ),
         request=UserUpdateInput,
-        responses={200: UserSerializer, **ERRORS, **WRITE_FORBIDDEN, **NOT_FOUND, **CONFLICT},
+        responses={
+            200: UserSerializer,
+            202: OpenApiResponse(
+                UserSerializer,
+                description="Saved, and a confirmation link was sent to the new e-mail address.",
+            ),
+            **ERRORS,
+            **WRITE_FORBIDDEN,
+            **NOT_FOUND,
+            **CONFLICT,
+        },
     )
     def partial_update(self, request, pk=None):
         user = self.get_object()
         data = _valid(UserUpdateInput, request.data)
         role = data.pop("role", None)
+        new_email = data.pop("email", None)
         # One request, one outcome: a refused role change undoes the rectification with it.
         with service_errors(), transaction.atomic():
             if data:
                 user = user_rectify(user=user, by=request.user, **data)
             if role is not None:
                 user = user_change_role(user=user, role=role, by=request.user)
-        return Response(UserSerializer(user).data)
+            change = None
+            if new_email is not None:
+                change = user_email_change_request(user=user, new_email=new_email, by=request.user)
+        user = self.get_queryset().get(pk=user.pk)
+        answer = status.HTTP_202_ACCEPTED if change is not None else status.HTTP_200_OK
+        return Response(UserSerializer(user).data, status=answer)
 
     @extend_schema(
         summary="Suspend a user",

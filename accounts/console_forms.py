@@ -43,6 +43,19 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=Role.MEMBER)
 
 
+class UserDetailsForm(forms.Form):
+    """A user's details. A new e-mail address is only asked for: it changes once the link sent
+    to it is followed (accounts.services.user_email_change_request)."""
+
+    full_name = forms.CharField(label="Full name", max_length=150)
+    job_title = forms.CharField(label="Job title", max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="A new address changes only once its owner follows the link we send to it.",
+    )
+
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES)
 

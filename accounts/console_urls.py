@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.users, name="users"),
     path("users/invite/", views.invite, name="invite"),
     path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:pk>/role/", views.user_role, name="user-role"),
     path("users/<int:pk>/suspend/", views.user_action, {"action": "suspend"}, name="user-suspend"),
     path(

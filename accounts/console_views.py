@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +24,13 @@ from accounts.console_forms import (
     OrganisationSettingsForm,
     RoleForm,
     SuspendForm,
+    UserDetailsForm,
     UserFilterForm,
 )
 from accounts.decorators import client_admin_required
+from accounts.email_changes import user_email_change_request
 from accounts.models import OrganisationAPIKey, User, UserSession
-from accounts.selectors import user_recent_logins, users_of_organisation
+from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
 from accounts.services import (
     EmailTaken,
     api_key_create,
@@ -36,6 +39,7 @@ from accounts.services import (
     user_change_role,
     user_invite,
     user_reactivate,
+    user_rectify,
     user_reinvite,
     user_reset_mfa,
     user_suspend,
@@ -124,6 +128,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "is_self": person.pk == request.user.pk,
             "role_form": RoleForm(initial={"role": person.role}),
+            "pending_email_change": email_change_pending(person),
             "logins": user_recent_logins(person, limit=RECENT_LOGINS),
             "sessions": UserSession.objects.filter(user=person)[:RECENT_LOGINS],
             "actions": [
@@ -132,6 +137,38 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if person.status in step.offered_for
             ],
         },
+    )
+
+
+@client_admin_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _organisation_user(request, pk)
+    if person.pk == request.user.pk or person.status == User.Status.TERMINATED:
+        raise Http404
+    initial = {name: getattr(person, name) for name in UserDetailsForm.base_fields}
+    form = UserDetailsForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        details = dict(form.cleaned_data)
+        new_email = details.pop("email")
+        try:
+            with transaction.atomic():
+                user_rectify(user=person, by=request.user, **details)
+                change = user_email_change_request(
+                    user=person, new_email=new_email, by=request.user
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            done = f"{person}'s details were saved."
+            if change is not None:
+                done += f" A confirmation link was sent to {change.new_email}: the e-mail address "
+                done += "changes when it is followed."
+            messages.success(request, done)
+            return redirect("console:user", pk=person.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "console/user_edit.html", {"form": form, "person": person}, status=status
     )
 
 

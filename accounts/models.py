@@ -199,6 +199,38 @@ class Invitation(models.Model):
         )
 
 
+class EmailChange(models.Model):
+    """A requested change of a user's e-mail address. The address changes only when someone
+    follows the one-time link sent to the new address: only its owner can."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(max_length=254, help_text="The address told of the change.")
+    new_email = models.EmailField(max_length=254)
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    nonce = models.CharField(max_length=43, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer request replaces this one: only the newest link works.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"E-mail change for {self.user}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.confirmed_at is None
+            and self.cancelled_at is None
+            and timezone.now() < self.expires_at
+        )
+
+
 class BackupCodeDevice(ThrottlingMixin, Device):
     """Single-use backup codes for MFA, stored as keyed hashes (django-otp's are plain text)."""
 

@@ -17,11 +17,14 @@ NOTICES = {
     "suspended": "Your PrivacyDesk account was suspended",
     "held_for_review": "Your PrivacyDesk account is held pending review",
     "reactivated": "Your PrivacyDesk account was reactivated",
+    "email_change_confirm": "Confirm your new e-mail address for PrivacyDesk",
+    "email_change_requested": "A change of your PrivacyDesk e-mail address was asked for",
+    "email_changed": "Your PrivacyDesk e-mail address was changed",
 }
 
 
-def notice_send(*, user, kind: str, context: dict | None = None) -> None:
-    """Render and send one notice now (tasks call this)."""
+def notice_send(*, user, kind: str, context: dict | None = None, to: str | None = None) -> None:
+    """Render and send one notice now (tasks call this), to ``to`` or else the user's address."""
     body = render_to_string(
         f"emails/accounts/{kind}.txt",
         {
@@ -32,7 +35,7 @@ def notice_send(*, user, kind: str, context: dict | None = None) -> None:
             **(context or {}),
         },
     )
-    send_mail(NOTICES[kind], body, None, [user.email])
+    send_mail(NOTICES[kind], body, None, [to or user.email])
 
 
 def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:

@@ -24,7 +24,7 @@ from accounts.decorators import staff_required
 from accounts.investigations import rule_label
 from accounts.models import BackupCodeDevice, Investigation, Organisation, Role, User
 from accounts.reauth import ReauthenticationForm
-from accounts.selectors import user_recent_logins, users_visible_to
+from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
 
 PAGE_SIZE = 25
 # Issue 3 gives MFA resets to a client admin (own organisation) or the DPO: not to support,
@@ -134,6 +134,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "backoffice/people_detail.html",
         {
             "person": person,
+            "pending_email_change": email_change_pending(person),
             "refusal": refusal,
             "actions": actions,
             "logins": user_recent_logins(person),

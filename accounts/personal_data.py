@@ -139,6 +139,22 @@ register(
 
 register(
     Entry(
+        name="accounts.email_changes",
+        model="accounts.EmailChange",
+        category=Category.CONTACT,
+        description="Changes of your e-mail address that were asked for, and whether the new "
+        "address's owner confirmed them.",
+        subject=_own,
+        export_fields=("old_email", "new_email", "created_at", "expires_at", "confirmed_at"),
+        export_note="The link's secret is never exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.CONTRACT,
+    )
+)
+
+register(
+    Entry(
         name="accounts.backup_codes",
         model="accounts.BackupCodeDevice",
         category=Category.LOGIN,

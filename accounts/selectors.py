@@ -2,10 +2,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from axes.models import AccessFailureLog, AccessLog
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Now
 
 from accounts.models import (
     STAFF_ROLES,
+    EmailChange,
     MarketingTopic,
     Organisation,
     Role,
@@ -136,3 +138,21 @@ def users_excluded_from_reports() -> QuerySet:
     return User.objects.filter(
         Q(processing_restricted_at__isnull=False) | Q(objection_upheld_at__isnull=False)
     ).values("pk")
+
+
+def _pending_email_changes() -> QuerySet[EmailChange]:
+    return EmailChange.objects.filter(
+        confirmed_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=Now()
+    ).order_by("-created_at")
+
+
+def email_change_pending(user: User) -> EmailChange | None:
+    """The change of address awaiting confirmation by the new address's owner, if any."""
+    return _pending_email_changes().filter(user=user).first()
+
+
+def users_with_pending_email(users: QuerySet[User]) -> QuerySet[User]:
+    """``users`` with ``pending_email``: the address a change awaits confirmation of, or None.
+    A subquery, so a page of users stays one query."""
+    pending = _pending_email_changes().filter(user=OuterRef("pk")).values("new_email")[:1]
+    return users.annotate(pending_email=Subquery(pending))

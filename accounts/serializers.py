@@ -1,8 +1,10 @@
 """REST shapes of the users API: one output shape, one strict input serializer per step."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role, User
+from accounts.selectors import email_change_pending
 from accounts.services import ORGANISATION_ROLES
 from config.api import StrictSerializer
 
@@ -11,6 +13,12 @@ ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 
 class UserSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    pending_email = serializers.SerializerMethodField(
+        help_text=(
+            "A new address awaiting confirmation: a link was sent to it, and `email` changes "
+            "only when that link is followed (within 24 hours). Null when none is pending."
+        )
+    )
 
     class Meta:
         model = User
@@ -27,8 +35,17 @@ class UserSerializer(serializers.ModelSerializer):
             "suspended_at",
             "suspended_reason",
             "terminated_at",
+            "pending_email",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_pending_email(self, user: User) -> str | None:
+        # Lists annotate it (accounts.selectors.users_with_pending_email): no query per row.
+        if hasattr(user, "pending_email"):
+            return user.pending_email
+        change = email_change_pending(user)
+        return change.new_email if change else None
 
 
 class UserCreateInput(StrictSerializer):
@@ -50,7 +67,16 @@ class UserCreateInput(StrictSerializer):
 class UserUpdateInput(StrictSerializer):
     """Rectification of a user's details, or a change of role. Every field is optional."""
 
-    email = serializers.EmailField(max_length=254, required=False)
+    email = serializers.EmailField(
+        max_length=254,
+        required=False,
+        help_text=(
+            "A new address is not set at once: a confirmation link goes to it, the current "
+            "address is told, and the answer is 202 with the address in `pending_email`. It "
+            "changes only when the link is followed. The current address withdraws a pending "
+            "change."
+        ),
+    )
     full_name = serializers.CharField(max_length=150, required=False)
     job_title = serializers.CharField(max_length=150, required=False, allow_blank=True)
     role = serializers.ChoiceField(choices=ROLE_CHOICES, required=False)

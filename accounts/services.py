@@ -48,7 +48,7 @@ class InvalidTransition(ValidationError):
     """The account is not in a state this action applies to."""
 
 
-def _require_key_acts_on_members(actor, role: str) -> None:
+def require_key_acts_on_members(actor, role: str) -> None:
     """A key may not touch, make or promote a client admin.
 
     A key has no second factor and no person answers for each call: were it able to, a leaked
@@ -61,7 +61,7 @@ def _require_key_acts_on_members(actor, role: str) -> None:
 def _require_manager(actor, user: User) -> None:
     if not user_can_manage(actor, user):
         raise PermissionDenied("You may not manage this user.")
-    _require_key_acts_on_members(actor, user.role)
+    require_key_acts_on_members(actor, user.role)
     if actor.pk == user.pk:
         raise PermissionDenied("You cannot run this action on your own account.")
 
@@ -145,7 +145,7 @@ def user_invite(
     """Create an invited user of ``organisation`` and e-mail them a one-time link."""
     if not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not invite users to this organisation.")
-    _require_key_acts_on_members(by, role)
+    require_key_acts_on_members(by, role)
     if role not in ORGANISATION_ROLES:
         raise ValidationError({"role": "Users of a client are members or client admins."})
     email = UserManager.normalize_email(email)
@@ -200,7 +200,8 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
 
 # --- Rectification and roles ------------------------------------------------------
 
-RECTIFIABLE_FIELDS = ("full_name", "job_title", "email")
+# Not the e-mail address: it changes only through accounts.email_changes, once confirmed.
+RECTIFIABLE_FIELDS = ("full_name", "job_title")
 
 
 def user_rectify(*, user: User, by, **changes) -> User:
@@ -211,30 +212,21 @@ def user_rectify(*, user: User, by, **changes) -> User:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     changes = {name: str(value).strip() for name, value in changes.items()}
-    if "email" in changes:
-        changes["email"] = UserManager.normalize_email(changes["email"])
-        if User.objects.filter(email=changes["email"]).exclude(pk=user.pk).exists():
-            raise EmailTaken(changes["email"])
     changed = [name for name, value in changes.items() if getattr(user, name) != value]
     if not changed:
         return user
     for name in changed:
-        setattr(
-            user, name, changes[name].strip() if isinstance(changes[name], str) else changes[name]
-        )
+        setattr(user, name, changes[name])
     user.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save(update_fields=changed)
-            audit.record(by, "user.rectify", target=user, details={"fields": sorted(changed)})
-    except IntegrityError as exc:
-        raise EmailTaken(changes.get("email", "")) from exc
+    with transaction.atomic():
+        user.save(update_fields=changed)
+        audit.record(by, "user.rectify", target=user, details={"fields": sorted(changed)})
     return user
 
 
 def user_change_role(*, user: User, role: str, by) -> User:
     _require_manager(by, user)
-    _require_key_acts_on_members(by, role)
+    require_key_acts_on_members(by, role)
     if role not in ORGANISATION_ROLES or user.role not in ORGANISATION_ROLES:
         raise ValidationError({"role": "Only members and client admins can change role here."})
     if role == user.role:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from accounts.models import Invitation, User
+from accounts.email_links import email_change_url
+from accounts.models import EmailChange, Invitation, User
 from accounts.notifications import notice_send
 
 
@@ -23,6 +24,39 @@ def send_invitation(invitation_id: int) -> None:
             user=invitation.user,
             kind="invitation",
             context={"invitation": invitation, "url": invitation_url(invitation)},
+        )
+
+
+def _email_change(change_id: int) -> EmailChange | None:
+    return EmailChange.objects.select_related("user", "requested_by").filter(pk=change_id).first()
+
+
+@shared_task
+def send_email_change(change_id: int) -> None:
+    """The confirmation link to the new address, and word of the request to the current one.
+    The link is made here, from the database, so that no token travels through the broker."""
+    change = _email_change(change_id)
+    if change is None or not change.is_pending:
+        return
+    context = {"change": change}
+    notice_send(
+        user=change.user,
+        kind="email_change_confirm",
+        context={**context, "url": email_change_url(change)},
+        to=change.new_email,
+    )
+    notice_send(
+        user=change.user, kind="email_change_requested", context=context, to=change.old_email
+    )
+
+
+@shared_task
+def send_email_changed(change_id: int) -> None:
+    """Tell the old address that the change it was told of has happened."""
+    change = _email_change(change_id)
+    if change is not None and change.confirmed_at is not None:
+        notice_send(
+            user=change.user, kind="email_changed", context={"change": change}, to=change.old_email
         )
 
 

@@ -131,7 +131,8 @@ class RightsRequestDetailView(APIView):
         tags=["rights requests"],
         summary="The status of a rights request",
         description=(
-            "For the requester (a session whose account has the requester's e-mail), the "
+            "For the requester (a session of the account that filed it from its account page, "
+            "or of an account the request is matched to; never by e-mail address alone), the "
             "privacy team (session with MFA verified), or the organisation whose key filed it. "
             "Shows the status, the due date and the history the requester may see; never "
             "internal notes. Anyone else gets 404, whether or not the reference exists."

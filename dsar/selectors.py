@@ -5,7 +5,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from dsar.models import OPEN_STATES, RightsRequest, State
+from dsar.models import OPEN_STATES, Channel, RequestSubject, RightsRequest, State
 
 STATUS_SALT = "dsar.status"
 DUE_SOON_DAYS = 7
@@ -45,8 +45,16 @@ def request_counts_by_state() -> dict[str, int]:
 
 
 def requests_of_user(user: User) -> QuerySet[RightsRequest]:
-    """A logged-in person's own requests: those they filed, or filed with their e-mail."""
-    return RightsRequest.objects.filter(Q(filed_by=user) | Q(requester_email=user.email))
+    """A logged-in person's own requests: those they filed from their account page, and those
+    matched to their account (by the DPO, or at filing: rights_request_link_own_account).
+
+    Never by e-mail: an account's address today says nothing about who filed a request with
+    it. A public request is reached through the status link sent to its verified address.
+    """
+    matched = RequestSubject.objects.filter(user=user).values("request_id")
+    return RightsRequest.objects.filter(
+        Q(channel=Channel.ACCOUNT, filed_by=user) | Q(pk__in=matched)
+    )
 
 
 def subject_candidates(request: RightsRequest) -> QuerySet[User]:

@@ -1,14 +1,19 @@
 """Rectification: the DPO decides each proposed correction; approved ones go through the
-accounts service (``user_rectify``) to every matched account."""
+accounts services to every matched account: ``user_rectify`` for details, and for an e-mail
+address ``user_email_change_request``, so that it changes only once its owner confirms it."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.email_changes import user_email_change_request
 from accounts.models import User
 from accounts.services import RECTIFIABLE_FIELDS, user_rectify
 from dsar.executors._common import step
 from dsar.models import RectificationItem, RightsRequest
+
+EMAIL = "email"
+CORRECTABLE_FIELDS = (*RECTIFIABLE_FIELDS, EMAIL)
 
 
 def _matched_users(request: RightsRequest):
@@ -18,22 +23,31 @@ def _matched_users(request: RightsRequest):
 def rectification_approve(*, item: RectificationItem, by) -> RectificationItem:
     if item.decision != RectificationItem.Decision.PENDING:
         raise ValidationError("This correction has already been decided.")
-    if item.field not in RECTIFIABLE_FIELDS:
+    if item.field not in CORRECTABLE_FIELDS:
         raise ValidationError(f"“{item.field}” cannot be corrected here; reject it with a reason.")
     users = list(_matched_users(item.request))
     if not users:
         raise ValidationError("Match the request to an account before approving a correction.")
     with transaction.atomic():
         for user in users:
-            user_rectify(user=user, by=by, **{item.field: item.proposed_value})
+            if item.field == EMAIL:
+                user_email_change_request(user=user, new_email=item.proposed_value, by=by)
+            else:
+                user_rectify(user=user, by=by, **{item.field: item.proposed_value})
         item.decision = RectificationItem.Decision.APPROVED
         item.decided_at = timezone.now()
         item.save(update_fields=["decision", "decided_at"])
+        done = (
+            "approved: a confirmation link was sent to the new address, and it changes when "
+            "the link is followed."
+            if item.field == EMAIL
+            else "approved and applied."
+        )
         step(
             item.request,
             by,
             "rectification_approve",
-            f"Correction of {item.field} approved and applied.",
+            f"Correction of {item.field} {done}",
             visible=True,
             field=item.field,
             users=[u.pk for u in users],

@@ -18,7 +18,15 @@ from django.utils import timezone
 
 import accounts.security
 from accounts.authentication import ApiKeyPrincipal
-from accounts.models import ApiScope, Investigation, Organisation, OrganisationAPIKey, Role, User
+from accounts.models import (
+    ApiScope,
+    EmailChange,
+    Investigation,
+    Organisation,
+    OrganisationAPIKey,
+    Role,
+    User,
+)
 from accounts.services import KEY_MEMBERS_ONLY, api_key_create, user_suspend
 from audit.models import AuditEntry
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
@@ -283,6 +291,7 @@ def test_a_key_cannot_change_a_client_admin_not_even_its_creator(
             target.full_name,
         )
     assert User.objects.filter(email="attacker@evil.test").count() == 0
+    assert not EmailChange.objects.exists()
     assert not AuditEntry.objects.filter(action__startswith="user.").exists()
 
 

@@ -29,3 +29,6 @@ def test_the_schema_validates_without_warnings(tmp_path):
     }
     invite = schema["paths"]["/api/v1/users/"]["post"]
     assert {"201", "400", "409"} <= set(invite["responses"])
+    rectify = schema["paths"]["/api/v1/users/{id}/"]["patch"]
+    assert {"200", "202"} <= set(rectify["responses"])  # 202: a new address awaits confirmation
+    assert "pending_email" in schema["components"]["schemas"]["User"]["properties"]

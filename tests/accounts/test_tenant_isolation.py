@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import console_urls
-from accounts.models import ApiScope, OrganisationAPIKey, User
+from accounts.models import ApiScope, EmailChange, OrganisationAPIKey, User
 from audit.models import AuditEntry
 from config.api_urls import router
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
@@ -62,7 +62,14 @@ def snapshot(org_b) -> dict:
     key = OrganisationAPIKey.objects.filter(pk=org_b["key"].pk).values("revoked", "name").get()
     devices = TOTPDevice.objects.filter(user__organisation=org_b["organisation"]).count()
     invitations = sum(user.invitations.count() for user in org_b["users"].values())
-    return {"users": users, "key": key, "devices": devices, "invitations": invitations}
+    email_changes = EmailChange.objects.filter(user__organisation=org_b["organisation"]).count()
+    return {
+        "users": users,
+        "key": key,
+        "devices": devices,
+        "invitations": invitations,
+        "email_changes": email_changes,
+    }
 
 
 def audit_on_b(org_b) -> int:
@@ -79,7 +86,12 @@ def audit_on_b(org_b) -> int:
 # (route name, method, which of B's users, body)
 API_CALLS = [
     ("user-detail", "get", "active", None),
-    ("user-detail", "patch", "active", {"full_name": "Changed by A", "role": "client_admin"}),
+    (
+        "user-detail",
+        "patch",
+        "active",
+        {"full_name": "Changed by A", "email": "a@org-a.test", "role": "client_admin"},
+    ),
     ("user-suspend", "post", "active", {"reason": "Taken over by A"}),
     ("user-reactivate", "post", "suspended", {}),
     ("user-terminate", "post", "active", {}),
@@ -158,6 +170,8 @@ def test_inviting_into_another_organisation_is_refused(kind, admin_a, org_b, ver
 # (route name, method, which of B's objects, form data)
 CONSOLE_CALLS = [
     ("user", "get", "active", None),
+    ("user-edit", "get", "active", None),
+    ("user-edit", "post", "active", {"full_name": "Taken", "email": "a@org-a.test"}),
     ("user-role", "post", "active", {"role": "client_admin"}),
     ("user-suspend", "get", "active", None),
     ("user-suspend", "post", "active", {"reason": "Taken over by A"}),

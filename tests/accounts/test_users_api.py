@@ -242,34 +242,83 @@ def test_patch_rectifies_details_and_changes_the_role(verified_client, organisat
     response = patch(
         client,
         f"{USERS}{user.pk}/",
-        {"full_name": "Ada Lovelace", "email": "Ada.L@acme.test", "role": "client_admin"},
+        {"full_name": "Ada Lovelace", "role": "client_admin"},
     )
 
     assert response.status_code == 200
+    assert response.json()["pending_email"] is None
     user.refresh_from_db()
     assert (user.full_name, user.email, user.role) == (
         "Ada Lovelace",
-        "ada.l@acme.test",
+        "ada@acme.test",
         Role.CLIENT_ADMIN,
     )
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"user.rectify", "user.role_change"} <= actions
 
 
-def test_patch_to_a_taken_email_is_a_409_and_changes_nothing(client, organisation, plain_key):
-    UserFactory(email="taken@acme.test")
+def test_patch_with_a_new_email_answers_202_and_changes_it_only_once_confirmed(
+    client, organisation, plain_key, mailoutbox, django_capture_on_commit_callbacks
+):
     user = UserFactory(organisation=organisation, full_name="Ada", email="ada@acme.test")
 
-    response = patch(
-        client,
-        f"{USERS}{user.pk}/",
-        {"full_name": "Ada Lovelace", "email": "taken@acme.test"},
-        **with_key(plain_key),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patch(
+            client,
+            f"{USERS}{user.pk}/",
+            {"full_name": "Ada Lovelace", "email": "Ada.L@acme.test"},
+            **with_key(plain_key),
+        )
 
-    assert response.status_code == 409
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["email"], body["pending_email"]) == ("ada@acme.test", "ada.l@acme.test")
     user.refresh_from_db()
-    assert (user.full_name, user.email) == ("Ada", "ada@acme.test")
+    assert (user.full_name, user.email) == ("Ada Lovelace", "ada@acme.test")
+    assert sorted(m.to[0] for m in mailoutbox) == ["ada.l@acme.test", "ada@acme.test"]
+    assert client.get(f"{USERS}{user.pk}/", **with_key(plain_key)).json()["pending_email"] == (
+        "ada.l@acme.test"
+    )
+    assert AuditEntry.objects.filter(action="user.email_change_request").exists()
+
+
+def test_patch_to_a_taken_email_answers_as_for_a_free_one_and_changes_nothing(
+    client, organisation, plain_key, mailoutbox, django_capture_on_commit_callbacks
+):
+    UserFactory(email="taken@acme.test")
+    ada = UserFactory(organisation=organisation, full_name="Ada", email="ada@acme.test")
+    bob = UserFactory(organisation=organisation, full_name="Bob", email="bob@acme.test")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = patch(
+            client, f"{USERS}{ada.pk}/", {"email": "taken@acme.test"}, **with_key(plain_key)
+        )
+        free = patch(
+            client, f"{USERS}{bob.pk}/", {"email": "free@acme.test"}, **with_key(plain_key)
+        )
+
+    assert taken.status_code == free.status_code == 202
+    assert taken.json()["pending_email"] == "taken@acme.test"
+    assert set(taken.json()) == set(free.json())
+    ada.refresh_from_db()
+    assert ada.email == "ada@acme.test"
+    assert len(mailoutbox) == 4  # a link to each new address, a notice to each old one
+
+
+def test_the_user_list_shows_pending_addresses_without_a_query_per_user(
+    client, organisation, plain_key, django_assert_num_queries, settings
+):
+    settings.USAGE_LOGGING_ENABLED = False  # its own insert per request; its tests pin that
+    for n in range(3):
+        user = UserFactory(organisation=organisation, email=f"u{n}@acme.test")
+        patch(client, f"{USERS}{user.pk}/", {"email": f"new{n}@acme.test"}, **with_key(plain_key))
+
+    # 1 the key (with its organisation), 2 the count, 3 the page with each pending address
+    with django_assert_num_queries(3):
+        response = client.get(USERS, **with_key(plain_key))
+
+    pending = sorted(row["pending_email"] for row in response.json()["results"])
+    assert pending == ["new0@acme.test", "new1@acme.test", "new2@acme.test"]
 
 
 def test_patch_refuses_fields_that_are_not_rectifiable(client, organisation, plain_key):

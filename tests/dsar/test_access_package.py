@@ -20,6 +20,7 @@ import audit
 from accounts.communications import communication_preferences_update
 from accounts.models import (
     BackupCodeDevice,
+    EmailChange,
     InvestigationNote,
     Invitation,
     MarketingDelivery,
@@ -79,6 +80,14 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     BackupCodeDevice.objects.create(user=user, name="backup", confirmed=True)
     Invitation.objects.create(
         user=user, nonce="n" * 43, expires_at=now + datetime.timedelta(days=3), accepted_at=now
+    )
+    EmailChange.objects.create(
+        user=user,
+        old_email="ann.old@client.example",
+        new_email=SUBJECT_EMAIL,
+        nonce="e" * 43,
+        expires_at=now + datetime.timedelta(days=1),
+        confirmed_at=now,
     )
     UserSession.objects.create(
         user=user, session_key="k" * 40, ip_address=SUBJECT_IP, device="Firefox on Linux"

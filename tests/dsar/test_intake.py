@@ -17,7 +17,7 @@ from dsar.models import (
     RightsRequest,
     State,
 )
-from tests.factories import UserFactory
+from tests.factories import DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -286,16 +286,32 @@ def test_a_logged_in_user_files_a_verified_request_matched_to_their_own_account(
     assert [m.subject for m in mailoutbox] == [f"We have your request {rights_request.reference}"]
 
 
-def test_a_logged_in_user_sees_their_own_requests_and_no_one_elses(
+def test_a_logged_in_user_sees_the_requests_they_filed_or_were_matched_to_never_by_address(
     verified_client, settings, django_assert_num_queries
 ):
-    from dsar.services import rights_request_file
+    from dsar.services import rights_request_confirm_subject, rights_request_file
 
     settings.USAGE_LOGGING_ENABLED = False  # its own insert per request; its tests pin that
     user = UserFactory(email="cara@example.test")
-    fields = {"kind": RequestKind.ACCESS, "requester_name": "C", "channel": Channel.WEB_FORM}
-    mine = [rights_request_file(requester_email="cara@example.test", **fields) for _ in range(3)]
-    theirs = rights_request_file(requester_email="dan@example.test", **fields)
+    dpo = DpoFactory()
+    fields = {"kind": RequestKind.ACCESS, "requester_name": "C"}
+    mine = [
+        rights_request_file(
+            requester_email="cara@example.test",
+            channel=Channel.ACCOUNT,
+            filed_by=user,
+            verified=True,
+            **fields,
+        ),
+        rights_request_file(
+            requester_email="cara@example.test", channel=Channel.WEB_FORM, **fields
+        ),
+        rights_request_file(requester_email="c@home.test", channel=Channel.PHONE, **fields),
+    ]
+    for matched in mine[1:]:
+        rights_request_confirm_subject(request=matched, user=user, by=dpo)
+    # Her address, but neither filed from her account nor matched to it by the DPO.
+    theirs = rights_request_file(requester_email="cara@example.test", channel=Channel.API, **fields)
     client = verified_client(user)
     client.get(reverse("account:rights"))  # session tracking refreshes its row once a minute
 

@@ -94,6 +94,32 @@ def test_rectification_applies_approved_values_only(client, verified_client):
     assert user.job_title == "Clerk"
 
 
+def test_an_approved_email_correction_only_sends_a_link_to_the_new_address(
+    client, verified_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    dpo = DpoFactory()
+    user = UserFactory(email="ann@old.test")
+    request = file_matched(RequestKind.RECTIFICATION, user, dpo)
+    item = RectificationItem.objects.create(
+        request=request, field="email", proposed_value="ann@new.test"
+    )
+    verified_client(dpo)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("rectification", request, item_id=item.pk), {"decision": "approve"})
+
+    user.refresh_from_db()
+    item.refresh_from_db()
+    assert user.email == "ann@old.test"
+    assert item.decision == RectificationItem.Decision.APPROVED
+    assert "ann@new.test" in {m.to[0] for m in mailoutbox}
+    assert user.email_changes.get().new_email == "ann@new.test"
+    assert AuditEntry.objects.filter(
+        action="user.email_change_request", target_id=str(user.pk)
+    ).exists()
+
+
 def test_the_panel_lists_the_proposed_corrections(client, verified_client):
     dpo = DpoFactory()
     user = UserFactory()

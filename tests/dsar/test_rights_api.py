@@ -11,7 +11,12 @@ from dsar.models import (
     RightsRequest,
     State,
 )
-from dsar.services import rights_request_file, rights_request_message, rights_request_note
+from dsar.services import (
+    rights_request_confirm_subject,
+    rights_request_file,
+    rights_request_message,
+    rights_request_note,
+)
 from tests.factories import (
     DpoFactory,
     OrganisationFactory,
@@ -242,7 +247,9 @@ def test_the_requester_reads_status_due_date_and_visible_history_without_notes(
     dpo = DpoFactory()
     rights_request_message(request=filed, body="We are on it.", by=dpo)
     rights_request_note(request=filed, body="Internal: a tricky one.", by=dpo)
-    api.force_login(UserFactory(email="ann@example.test"))
+    ann = UserFactory(email="ann@example.test")
+    rights_request_confirm_subject(request=filed, user=ann, by=dpo)
+    api.force_login(ann)
 
     # 1 the session, 2 the user, 3 the user's organisation (its MFA policy, middleware),
     # 4 the request, 5 its visible events
@@ -272,6 +279,12 @@ def test_another_requester_gets_404_as_for_a_reference_that_does_not_exist(api, 
 
     assert response.status_code == missing.status_code == 404
     assert response.json() == missing.json()
+
+
+def test_an_account_with_the_requesters_address_but_not_matched_to_the_request_gets_404(api, filed):
+    api.force_login(UserFactory(email="ann@example.test"))
+
+    assert api.get(detail(filed)).status_code == 404
 
 
 def test_an_anonymous_caller_gets_404(api, filed):

@@ -1,0 +1,27 @@
+"""The signed link that confirms a new e-mail address. Apart from the service
+(accounts.email_changes) so that the task mailing it needs nothing from the service."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from accounts.models import EmailChange
+
+EMAIL_CHANGE_SALT = "accounts.email-change"
+
+
+def email_change_token(change: EmailChange) -> str:
+    return signing.dumps(change.nonce, salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_url(change: EmailChange) -> str:
+    path = reverse("account:email_confirm", kwargs={"token": email_change_token(change)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def email_change_nonce(token: str) -> str | None:
+    """The nonce a link carries, or None when the link was not made by us (or was altered)."""
+    try:
+        return signing.loads(token, salt=EMAIL_CHANGE_SALT)
+    except signing.BadSignature:
+        return None
