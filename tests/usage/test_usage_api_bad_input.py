@@ -26,6 +26,11 @@ def post_raw(client, plain_key, body: str):
     )
 
 
+def sent_events(organisation):
+    # Without Redis the API call itself is logged at once, as an event with no event id.
+    return UsageEvent.objects.filter(organisation=organisation).exclude(event_id="")
+
+
 BAD_ITEMS = {
     "NUL in action": ("action", f"report{NUL}run"),
     "NUL in feature": ("feature", f"reports{NUL}"),
@@ -69,7 +74,7 @@ def test_a_crafted_field_answers_400_with_the_items_field_error_and_stores_nothi
     assert error["code"] == "invalid"
     assert list(error["fields"]["items"]) == ["1"]
     assert field in error["fields"]["items"]["1"]
-    assert not UsageEvent.objects.filter(organisation=key.organisation).exists()
+    assert not sent_events(key.organisation).exists()
     assert not IngestedEventId.objects.filter(organisation=key.organisation).exists()
 
 
@@ -96,4 +101,4 @@ def test_a_retried_batch_with_a_crafted_event_id_answers_400_and_stores_nothing(
 
     assert response.status_code == 400
     assert "event_id" in response.json()["error"]["fields"]["items"]["2"]
-    assert UsageEvent.objects.filter(organisation=key.organisation).count() == 2
+    assert sent_events(key.organisation).count() == 2
