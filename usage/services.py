@@ -130,7 +130,7 @@ def _validate_item(item, batch: _Batch) -> tuple[tuple | None, dict[str, list[st
         elif value.__class__ is not str:
             errors[name] = ["Must be a string."]
             value = ""
-        elif text_unsafe(value):
+        elif ("\x00" in value or not value.isascii()) and text_unsafe(value):  # inline: hot
             errors[name] = [UNSAFE_TEXT]
             value = ""
         elif len(value) > max_length:
@@ -214,7 +214,15 @@ def _event_ids(items) -> list[str] | None:
     """The batch's event ids, each once, if every item has one worth claiming; else None."""
     ids = [item.get("event_id") if item.__class__ is dict else None for item in items]
     most = MAX_LENGTHS["event_id"]
-    if all(event_id.__class__ is str and _text_fits(event_id, most) for event_id in ids):
+    # Only ASCII ids without NUL, of a length the column takes, are claimed before the check:
+    # any other could fail the claim itself; the rare non-ASCII id takes the careful way.
+    if all(
+        event_id.__class__ is str
+        and 0 < len(event_id) <= most
+        and event_id.isascii()
+        and "\x00" not in event_id
+        for event_id in ids
+    ):
         return list(dict.fromkeys(ids))
     return None
 
