@@ -69,13 +69,14 @@ def _write_directly(events: list[dict], why: str) -> None:
     logger.warning("Usage buffer %s: writing %d events directly.", why, len(events))
     try:
         events_store(events, source="direct")
-        direct_write_count(len(events))
     except (DatabaseError, psycopg.Error):  # COPY's errors come from psycopg unwrapped
         logger.warning("Usage events dropped: %d (the direct write failed).", len(events))
         try:
             _client().incrby(_dropped_key(), len(events))
         except redis.RedisError:
             logger.warning("Usage buffer unavailable: the dropped events were not counted.")
+        return
+    direct_write_count(len(events))
 
 
 def buffer_push(events: list[dict]) -> None:
@@ -144,7 +145,7 @@ def buffer_length() -> int:
 
 
 def buffer_dropped_count() -> int | None:
-    """Events dropped since the counter was last reset; None if Redis cannot say."""
+    """Events dropped since the buffer's keys were created; None if Redis cannot say."""
     if not buffer_enabled():
         return 0
     try:

@@ -230,9 +230,7 @@ def usage_logging_health() -> LoggingHealth:
     return LoggingHealth(
         dead_letters=DeadLetter.objects.count(),
         recent_dead_letters=list(
-            DeadLetter.objects.only("failed_at", "reason", "organisation_id").order_by("-id")[
-                :RECENT_DEAD_LETTERS
-            ]
+            DeadLetter.objects.only("failed_at", "reason").order_by("-id")[:RECENT_DEAD_LETTERS]
         ),
         direct_writes=DirectWriteCount.objects.filter(date__gte=since).aggregate(
             events=Sum("events", default=0)
