@@ -12,6 +12,7 @@ from accounts.decorators import staff_required
 from accounts.models import Role
 from backoffice import selectors
 from breaches.selectors import breaches_open_with_clocks
+from usage.selectors import usage_logging_health
 
 DASHBOARD_BREACHES = 10
 
@@ -37,5 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "consent_start": consent_start,
             "consent_end": consent_end,
             "verification": selectors.last_chain_verification(),
+            "usage_logging": usage_logging_health(),
         }
     return render(request, "backoffice/dashboard.html", context)

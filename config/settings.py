@@ -452,6 +452,9 @@ USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)
 # request's events in one bulk insert at its end.
 USAGE_BUFFER = env.str("USAGE_BUFFER", default="redis" if REDIS_URL else "request")
 USAGE_BUFFER_KEY = env.str("USAGE_BUFFER_KEY", default="privacydesk:usage:events")
+# Past this many events waiting (about 350 bytes each in Redis), a stalled or lagging drain
+# no longer grows the buffer: events are written straight to the database, and counted.
+USAGE_BUFFER_MAX_EVENTS = env.int("USAGE_BUFFER_MAX_EVENTS", default=200_000)
 BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", default=30))
 # Failed API-key authentications per client IP in a fixed window: at the limit an investigation
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).

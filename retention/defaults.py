@@ -91,4 +91,12 @@ DEFAULT_POLICIES = (
         "Breach records, six years after the breach is closed: evidence for the ICO "
         "(Article 33(5)) and for claims within the limitation period.",
     ),
+    DefaultPolicy(
+        "usage_dead_letters",
+        "event",
+        30,
+        "delete",
+        "Usage events the database refused: a month to find and fix the cause; they are "
+        "never replayed.",
+    ),
 )

@@ -1,7 +1,9 @@
 """Recording product use: a middleware for pages and API calls, and ``usage_record`` for the rest.
 
 A request's events are collected on the request and handed to the buffer once, after its
-response has been sent: see ``request_events_hand_over``.
+response has been sent: see ``request_events_hand_over``. Whatever the request held (a path
+with ``%00`` in it, say), ``buffer_push`` cleans every event before it is buffered or written
+(``usage.events.event_clean``), so no captured value can make the database refuse a batch.
 """
 
 import time

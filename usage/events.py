@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from usage.models import DirectWriteCount, IngestedEventId, UsageEvent
+from usage.text import ip_address_plain, text_clean
 
 COLUMNS = (
     "occurred_at",
@@ -37,6 +38,7 @@ TEXT_COLUMNS = {
     "purpose",
     "event_id",
 }
+MAX_LENGTHS = {name: UsageEvent._meta.get_field(name).max_length for name in TEXT_COLUMNS}
 COPY_SQL = f"COPY {UsageEvent._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
 
 
@@ -45,6 +47,20 @@ def event_row(event: Mapping) -> tuple:
     return tuple(
         (event.get(name) or "") if name in TEXT_COLUMNS else event.get(name) for name in COLUMNS
     )
+
+
+def event_clean(event: Mapping) -> dict:
+    """A captured event the database can take: text without NUL or lone surrogates, cut to its
+    column, and an IP address only if it is a plain one."""
+    cleaned = dict(event)
+    for name, max_length in MAX_LENGTHS.items():
+        value = cleaned.get(name)
+        if value.__class__ is str:
+            cleaned[name] = text_clean(value, max_length)
+    ip = cleaned.get("ip_address")
+    if ip is not None:
+        cleaned["ip_address"] = ip_address_plain(ip) if ip.__class__ is str else None
+    return cleaned
 
 
 def events_write(events: Iterable[Mapping]) -> int:

@@ -207,3 +207,35 @@ class DirectWriteCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.events}"
+
+
+class DeadLetter(models.Model):
+    """An event the database refused (or that could not be read), set aside so that the
+    rest of its batch is written and the drain never stalls. Never retried; kept per the
+    ``usage_dead_letters`` retention policy, for the team to see what went wrong."""
+
+    failed_at = models.DateTimeField(auto_now_add=True)
+    # Where it came from: the buffer batch's key, or "request" / "direct" for a direct write.
+    source = models.CharField(max_length=100)
+    reason = models.CharField(max_length=300)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The event as JSON, NUL and lone surrogates escaped; or the unreadable item as text.
+    payload = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.failed_at:%Y-%m-%d %H:%M} {self.reason}"

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from datamap import Anonymise, Category, Entry, LegalBasis, register
+from datamap import Anonymise, Category, Delete, Entry, LegalBasis, register
 
 
 def _own(subject):
@@ -66,5 +66,22 @@ register(
         retention_field="date",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Reporting usage patterns to the client (frequency, purpose).",
+    )
+)
+
+register(
+    Entry(
+        name="usage.dead_letters",
+        model="usage.DeadLetter",
+        category=Category.USAGE,
+        description="Usage events that could not be stored (for example, holding characters "
+        "the database refuses), kept briefly so the cause can be found and fixed.",
+        subject=_own,
+        export_fields=("failed_at", "reason", "payload"),
+        erasure=Delete(),
+        retention_category="usage_dead_letters",
+        retention_field="failed_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Keeping usage logging working: finding why events were refused.",
     )
 )

@@ -4,13 +4,23 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Sum, Value
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.selectors import users_excluded_from_reports
-from usage.models import DailyFeatureUsage, DailyUsage, DailyUserUsage
+from usage.buffer import buffer_dropped_count
+from usage.models import (
+    DailyFeatureUsage,
+    DailyUsage,
+    DailyUserUsage,
+    DeadLetter,
+    DirectWriteCount,
+)
 
 GROUPINGS = ("user", "feature", "purpose", "day")
 SMALL_CELL = 5  # Aggregates hide any cell with fewer distinct people than this.
+RECENT_DEAD_LETTERS = 5
+DIRECT_WRITE_DAYS = 30
 
 
 @dataclass
@@ -202,3 +212,29 @@ def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[Aggreg
             )
     rows.sort(key=lambda r: (r.suppressed, -(r.users or 0), r.feature))
     return rows
+
+
+@dataclass(frozen=True)
+class LoggingHealth:
+    dead_letters: int
+    recent_dead_letters: list[DeadLetter]
+    direct_writes: int  # events written past the buffer since ``since`` (a UK date)
+    since: datetime.date
+    dropped: int | None  # events lost because even the direct write failed; None: unknown
+
+
+def usage_logging_health() -> LoggingHealth:
+    """What usage logging could not do as planned. Three queries (the dead letters' count,
+    the newest of them, the direct writes' sum) and one Redis read (the dropped count)."""
+    since = timezone.localdate() - datetime.timedelta(days=DIRECT_WRITE_DAYS - 1)
+    return LoggingHealth(
+        dead_letters=DeadLetter.objects.count(),
+        recent_dead_letters=list(
+            DeadLetter.objects.only("failed_at", "reason").order_by("-id")[:RECENT_DEAD_LETTERS]
+        ),
+        direct_writes=DirectWriteCount.objects.filter(date__gte=since).aggregate(
+            events=Sum("events", default=0)
+        )["events"],
+        since=since,
+        dropped=buffer_dropped_count(),
+    )

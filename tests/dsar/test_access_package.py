@@ -54,7 +54,7 @@ from enquiries.services import enquiry_reply, enquiry_submit
 from retention.models import LegalHold
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
-from usage.models import DailyUsage, DailyUserUsage, UsageEvent
+from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,13 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         user=user,
         event_count=1,
         total_duration_ms=12,
+    )
+    DeadLetter.objects.create(
+        source="direct",
+        reason="DataError: value too long",
+        organisation=user.organisation,
+        user=user,
+        payload='{"action": "page_view"}',
     )
     disclosure_record(
         recipient_type="client",

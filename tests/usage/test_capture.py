@@ -2,11 +2,12 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.test import RequestFactory, override_settings
+from django.test import Client, RequestFactory, override_settings
 
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 from usage.buffer import buffer_push
-from usage.models import Action, DirectWriteCount, UsagePurpose
+from usage.capture import usage_record
+from usage.models import Action, DeadLetter, DirectWriteCount, UsagePurpose
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,35 @@ def test_a_response_never_closed_still_has_its_events_handed_over(client, wsgi_g
     wsgi_get("/account/security/").close()
     paths = [event.path for event in stored_events(action=Action.PAGE_VIEW)]
     assert sorted(paths) == ["/account/", "/account/security/"]
+
+
+def test_a_request_to_a_path_with_a_nul_records_a_cleaned_event_that_the_drain_stores(
+    redis_url, settings, stored_events
+):
+    # The attack of issue 12: one such request used to stop usage logging for everyone.
+    settings.USAGE_BUFFER = "redis"
+    user = UserFactory()
+    client = Client(raise_request_exception=False)  # whatever the view answers, it is logged
+    client.force_login(user)
+
+    client.get("/api/v1/rights-requests/%00/")
+    client.get("/account/")
+
+    stored = stored_events(user=user, action=Action.API_CALL) + stored_events(
+        user=user, action=Action.PAGE_VIEW
+    )
+    assert [event.path for event in stored] == ["/api/v1/rights-requests/\ufffd/", "/account/"]
+    assert not DeadLetter.objects.exists()
+
+
+def test_captured_text_is_cleaned_and_cut_to_its_column_before_it_is_buffered(
+    redis_url, settings, stored_events
+):
+    settings.USAGE_BUFFER = "redis"
+    user = UserFactory()
+    request = RequestFactory().get("/account/", REMOTE_ADDR="fe80::1%eth0")
+    usage_record(request, action=Action.EXPORT, user=user, feature="csv\x00\ud800" + "x" * 200)
+
+    [event] = stored_events(user=user)
+    assert event.feature == "csv\ufffd\ufffd" + "x" * 95  # 100 characters, the column's most
+    assert event.ip_address is None  # a zone id is no address the database can store
