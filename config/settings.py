@@ -91,6 +91,9 @@ MIDDLEWARE = [
     # Before WhiteNoise, so that static files carry the policy too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching) and around everything else, so that
+    # redirects and refusals from the middleware below are covered as well as the views.
+    "config.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
