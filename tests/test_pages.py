@@ -211,3 +211,11 @@ def test_the_server_error_page_links_its_style_instead_of_inlining_it():
     html = loader.get_template("500.html").render()
     assert inline_code_in(html).found == []
     assert 'href="/static/css/error.css"' in html
+
+
+def test_a_form_refused_by_the_csrf_check_gets_the_sites_own_page_with_nothing_inline():
+    response = Client(enforce_csrf_checks=True).post("/rights/", {"email": "a@example.test"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form was not sent" in html
+    assert inline_code_in(html).found == []
