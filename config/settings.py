@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "cookie_consent",
+    "csp",
     # Our apps. datamap comes last so that its ready() sees every model.
     "audit",
     "accounts",
@@ -86,7 +88,12 @@ MIDDLEWARE = [
     # a cookie group the visitor has not consented to, and any cookie in no group.
     "cookies.middleware.ConsentEnforcementMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching) and around everything else, so that
+    # redirects and refusals from the middleware below are covered as well as the views.
+    "config.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -307,6 +314,25 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if _bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only this origin's files, and no inline script or
+# style anywhere, so injected markup can neither run nor restyle a page. The QR code for MFA
+# enrolment is inline SVG with presentation attributes, which style-src does not govern.
+# /api/docs/ adds data: images for Swagger UI's own stylesheet (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # django-cookie-consent's consent cookie: secure with HTTPS; our consent log replaces its
 # LogItem (which keeps no user, visitor or policy version).
 COOKIE_CONSENT_SECURE = HTTPS

@@ -1,13 +1,20 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
 from cookies import views as cookie_views
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
+
+# Swagger UI under the site's CSP: the split view serves its init script from a URL (no inline
+# script), our template links its page style, and its stylesheet's data: images are allowed here.
+swagger_ui = csp_update({"img-src": ["data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+)
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
@@ -41,6 +48,6 @@ urlpatterns = [
     path("backoffice/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", swagger_ui, name="api-docs"),
     path("api/v1/", include("config.api_urls")),
 ]
