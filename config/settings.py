@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before anything that records or looks up the address: a NUL in it answers 404 or 400.
+    "config.middleware.ControlCharacterMiddleware",
     "usage.capture.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication, OTP and messages: idle back-office sessions end, sessions are
