@@ -87,12 +87,15 @@ MIDDLEWARE = [
     "cookies.middleware.ConsentEnforcementMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session, CSRF and consent code read the cookies: a malformed one is dropped.
+    "config.middleware.MalformedCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Before anything that records or looks up the address: a NUL in it answers 404 or 400.
+    # Before anything that records or looks up the address: a NUL in it, in the query string
+    # or in a header answers 404 or 400.
     "config.middleware.ControlCharacterMiddleware",
     "usage.capture.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -151,6 +151,28 @@ def test_a_control_character_in_an_api_address_answers_the_json_error(callers, u
     assert _is_json_error(response)
 
 
+@pytest.mark.parametrize("value", ["Api-Key abc\x00def.ghi", "Api-Key \x00"])
+def test_a_control_character_in_a_header_is_a_400_in_the_json_error(value):
+    response = Client().get("/api/v1/users/", HTTP_AUTHORIZATION=value)
+    assert response.status_code == 400
+    assert _is_json_error(response)
+
+
+def test_utf8_text_in_a_header_is_not_mistaken_for_control_characters(callers):
+    # WSGI hands header bytes over as Latin-1: "€" arrives as "\xe2\x82\xac".
+    user_agent = "Browser/1.0 (€)".encode().decode("latin-1")
+    response = callers["DPO"].get("/backoffice/people/", HTTP_USER_AGENT=user_agent)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["sessionid", "csrftoken", "pd_theme"])
+def test_a_cookie_holding_a_nul_is_ignored_as_if_never_sent(name):
+    client = Client()
+    client.cookies[name] = "abcdefgh\x00ijklmnopqrstuvwxyz012345"
+    assert client.get("/privacy/").status_code == 200
+    assert client.post("/api/v1/users/", {}, content_type="application/json").status_code == 403
+
+
 def test_a_tab_or_newline_in_a_query_value_is_still_text(callers):
     response = callers["DPO"].get("/backoffice/people/", {"search": "Ann\tLee\r\n"})
     assert response.status_code == 200

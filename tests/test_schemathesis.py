@@ -83,7 +83,10 @@ def run_schemathesis(
         command += ["--header", f"{name}: {value}"]
     if path_regex:
         command += ["--include-path-regex", path_regex]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    # In the report's folder: schemathesis keeps a cache beside where it runs.
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, cwd=report.parent
+    )
     output = completed.stdout + completed.stderr
     assert report.exists(), output[-4000:]
     return json.loads(report.read_text()), output
