@@ -16,7 +16,7 @@ from accounts.models import ApiScope
 from tests.cookies.helpers import decide
 from tests.factories import ClientAdminFactory, DpoFactory, OrganisationFactory, api_key_for
 
-pytestmark = pytest.mark.usefixtures("requires_postgres")
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("requires_postgres")]
 
 NUL = "%00"  # the test client unquotes the path, as a WSGI server does
 LONG = "9" * 10_000

@@ -18,7 +18,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from accounts.models import ApiScope
 from tests.factories import OrganisationFactory, UserFactory, api_key_for
 
-pytestmark = [pytest.mark.usefixtures("requires_postgres"), pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("requires_postgres"),
+    pytest.mark.django_db(transaction=True),
+]
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
