@@ -23,7 +23,6 @@ from accounts.permissions import HasScope
 from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
 from accounts.serializers import (
     EmptyInput,
-    ErrorSerializer,
     UserCreateInput,
     UserSerializer,
     UserSuspendInput,
@@ -39,7 +38,7 @@ from accounts.services import (
     user_suspend,
     user_terminate,
 )
-from config.api import Conflict
+from config.api import Conflict, ErrorSerializer
 
 EMAIL_TAKEN = "A user with this e-mail address already exists."
 

@@ -90,15 +90,3 @@ class UserSuspendInput(StrictSerializer):
 
 class EmptyInput(StrictSerializer):
     """A step that takes no input: any field sent is refused."""
-
-
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The shape of every client error (DESIGN.md)."""
-
-    error = ErrorBodySerializer()

@@ -71,8 +71,22 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
 @dpo_required
 def disclosure_csv(request: HttpRequest) -> HttpResponse:
     form = DisclosureFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # Never the whole log in place of the filtered one asked for: show what is wrong.
+        return render(
+            request,
+            "backoffice/disclosures/list.html",
+            {"form": form, "page": None, "csv_query": ""},
+            status=400,
+        )
     disclosures = _filtered(form)
-    audit.record(request.user, "disclosure.export", details={"filters": request.GET.dict()})
+    # What was filtered on, as the form read it: the query string itself is untrusted text.
+    filters = {
+        name: str(getattr(value, "pk", value))
+        for name, value in (form.cleaned_data if form.is_bound else {}).items()
+        if value
+    }
+    audit.record(request.user, "disclosure.export", details={"filters": filters})
     header = [
         "occurred at",
         "recipient type",

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -31,6 +32,19 @@ def error_body(code: str, message: str, fields: Mapping | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": dict(fields or {})}}
 
 
+def error_fields(detail) -> list[str] | dict:
+    """DRF's error detail, nested ones included, in one shape: a field's messages (a list of
+    strings), or a map of its own parts' errors by name or, for a list, by index."""
+    if isinstance(detail, Mapping):
+        return {str(name): error_fields(errors) for name, errors in detail.items()}
+    if isinstance(detail, list | tuple):
+        if any(isinstance(item, Mapping | list | tuple) for item in detail):
+            # A list serializer's errors: one entry per item, empty for the valid ones.
+            return {str(index): error_fields(item) for index, item in enumerate(detail) if item}
+        return [str(message) for message in detail]
+    return [str(detail)]
+
+
 def exception_handler(exc, context):
     """Answer every client error as {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, Http404):
@@ -49,7 +63,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         fields = detail if isinstance(detail, Mapping) else {"non_field_errors": detail}
-        response.data = error_body("invalid", MESSAGES["invalid"], fields)
+        response.data = error_body("invalid", MESSAGES["invalid"], error_fields(fields))
     else:
         code = getattr(exc, "default_code", "error")
         if isinstance(exc.detail, exceptions.ErrorDetail):
@@ -60,8 +74,38 @@ def exception_handler(exc, context):
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers; ``page`` and ``page_size`` are positive integers or a 400, never ignored."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        return self._positive_integer(request, self.page_size_query_param, self.max_page_size) or (
+            self.page_size
+        )
+
+    def get_page_number(self, request, paginator) -> int:
+        # A number past the last page is still a 404 (DRF's "Invalid page.").
+        return self._positive_integer(request, self.page_query_param) or 1
+
+    @staticmethod
+    def _positive_integer(request, name: str, maximum: int | None = None) -> int | None:
+        text = request.query_params.get(name, "")
+        if not text:
+            return None
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else 0
+        if value < 1 or (maximum is not None and value > maximum):
+            bound = f" up to {maximum}" if maximum is not None else ""
+            raise exceptions.ValidationError({name: [f"A whole number from 1{bound}."]})
+        return value
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
 
 
 class StrictSerializer(serializers.Serializer):
@@ -83,3 +127,37 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+# The schema of an error's "fields": messages per field, or, for a nested object or a list of
+# them, the same map one level down (config.schema registers the component).
+ERROR_FIELDS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Messages per field. A nested object's errors, or a list's by item index, are the "
+        "same map one level down."
+    ),
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"$ref": "#/components/schemas/ErrorFields"},
+        ]
+    },
+}
+
+
+@extend_schema_field({"$ref": "#/components/schemas/ErrorFields"})
+class ErrorFieldsField(serializers.DictField):
+    pass
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = ErrorFieldsField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every client error (DESIGN.md)."""
+
+    error = ErrorBodySerializer()

@@ -94,11 +94,16 @@ MIDDLEWARE = [
     # After WhiteNoise (static files keep their caching) and around everything else, so that
     # redirects and refusals from the middleware below are covered as well as the views.
     "config.cache_control.NoStoreMiddleware",
+    # Before the session, CSRF and consent code read the cookies: a malformed one is dropped.
+    "config.middleware.MalformedCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before anything that records or looks up the address: a NUL in it, in the query string
+    # or in a header answers 404 or 400.
+    "config.middleware.ControlCharacterMiddleware",
     "usage.capture.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication, OTP and messages: idle back-office sessions end, sessions are
@@ -400,7 +405,7 @@ REST_FRAMEWORK = {
         "rights_public": env.str("API_THROTTLE_RIGHTS_PUBLIC", default="10/hour"),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

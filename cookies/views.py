@@ -136,7 +136,7 @@ def analytics_visit(request: HttpRequest) -> JsonResponse:
     try:
         path = json.loads(request.body or b"{}").get("path", "")
         match = resolve(path) if isinstance(path, str) and path.startswith("/") else None
-    except (ValueError, AttributeError, Resolver404):
+    except (ValueError, AttributeError, RecursionError, Resolver404):
         match = None
     if match is None:
         return JsonResponse({"recorded": False, "reason": "unknown page"}, status=400)

@@ -7,16 +7,24 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.models import ApiScope
 from config.api import StrictSerializer
 from config.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
+from tests.factories import UserFactory, api_key_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_api_base")]
+
+
+class PartInput(StrictSerializer):
+    sku = serializers.CharField(max_length=10)
 
 
 class WidgetInput(StrictSerializer):
     name = serializers.CharField(max_length=20)
     quantity = serializers.IntegerField(min_value=1)
     id = serializers.IntegerField(read_only=True)
+    parts = PartInput(many=True, required=False)
+    tags = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 @api_view(["POST"])
@@ -78,6 +86,23 @@ def test_unknown_and_read_only_fields_are_refused(client):
     }
 
 
+def test_nested_errors_come_back_in_the_same_shape_by_field_and_item_index(client):
+    response = post(
+        client,
+        {
+            "name": "bolt",
+            "quantity": 1,
+            "parts": [{"sku": "ok"}, {"sku": "x" * 11, "colour": "red"}],
+            "tags": [1, "two"],
+        },
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "parts": {"1": {"colour": ["Unknown field."]}},
+        "tags": {"1": ["A valid integer is required."]},
+    }
+
+
 def test_a_list_where_an_object_belongs_is_a_400(client):
     response = post(client, [1, 2, 3])
     assert response.status_code == 400
@@ -127,3 +152,47 @@ def test_csv_cells_that_look_like_formulas_are_written_as_text(cell):
     text = csv_text(["name"], [[cell], ["plain"]])
     assert text.splitlines()[1].lstrip('"').startswith("'")
     assert text.splitlines()[-1] == "plain"
+
+
+@pytest.fixture
+def users_key():
+    key, plain = api_key_for(scopes=[ApiScope.USERS])
+    UserFactory.create_batch(3, organisation=key.organisation)
+    return {"HTTP_AUTHORIZATION": f"Api-Key {plain}"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page_size": "false"},
+        {"page_size": "0"},
+        {"page_size": "-1"},
+        {"page_size": "501"},
+        {"page_size": "2.5"},
+        {"page": "0"},
+        {"page": "last"},
+        {"page": "one"},
+        {"page": "9" * 30},
+    ],
+)
+def test_paging_parameters_that_are_not_positive_whole_numbers_within_the_max_are_a_400(
+    client, users_key, query
+):
+    response = client.get("/api/v1/users/", query, **users_key)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == set(query)
+
+
+def test_valid_paging_parameters_page_the_list(client, users_key):
+    response = client.get("/api/v1/users/", {"page": "2", "page_size": "2"}, **users_key)
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+    assert len(response.json()["results"]) == 1
+
+
+def test_a_page_past_the_last_is_a_404_in_the_error_shape(client, users_key):
+    response = client.get("/api/v1/users/", {"page": "3", "page_size": "2"}, **users_key)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

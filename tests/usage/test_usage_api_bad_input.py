@@ -40,13 +40,6 @@ BAD_ITEMS = {
     "NUL in user_agent": ("user_agent", f"Mozilla/5.0{NUL}"),
     "NUL in purpose": ("purpose", f"self{NUL}service"),
     "NUL in ip_address": ("ip_address", f"10.0.0.1{NUL}"),
-    "lone surrogate in feature": ("feature", f"reports{SURROGATE}"),
-    "lone surrogate in event_id": ("event_id", f"e{SURROGATE}1"),
-    "lone surrogate in action": ("action", f"run{SURROGATE}"),
-    "lone surrogate in path": ("path", f"/app/{SURROGATE}"),
-    "lone surrogate in user_email": ("user_email", f"ann{SURROGATE}@example.test"),
-    "lone surrogate in user_agent": ("user_agent", f"Mozilla/5.0 {SURROGATE}"),
-    "lone surrogate in ip_address": ("ip_address", f"10.0.0.1{SURROGATE}"),
     "a boolean user_id": ("user_id", True),
     "a user_id as a string": ("user_id", "12"),
     "an IPv6 address with a zone id": ("ip_address", "fe80::1%eth0"),
@@ -78,10 +71,28 @@ def test_a_crafted_field_answers_400_with_the_items_field_error_and_stores_nothi
     assert not IngestedEventId.objects.filter(organisation=key.organisation).exists()
 
 
+SURROGATE_FIELDS = ["feature", "event_id", "action", "path", "user_email", "user_agent"]
+
+
+@pytest.mark.parametrize("field", SURROGATE_FIELDS)
+def test_a_lone_surrogate_in_any_field_is_refused_by_the_parser_and_stores_nothing(client, field):
+    # No JSON endpoint lets a lone surrogate through (config.parsers): UTF-8 cannot hold one.
+    key, plain = api_key_for(scopes=["usage:write"])
+    body = events(3)
+    body[1][field] = f"x{SURROGATE}"
+
+    response = post_raw(client, plain, json.dumps(body))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    assert not sent_events(key.organisation).exists()
+    assert not IngestedEventId.objects.filter(organisation=key.organisation).exists()
+
+
 def test_a_crafted_field_name_is_an_unknown_field_error_that_renders_as_json(client):
     _, plain = api_key_for(scopes=["usage:write"])
     body = events(1)
-    body[0][f"x{SURROGATE}{NUL}"] = 1
+    body[0][f"x{NUL}\x01"] = 1
 
     response = post_raw(client, plain, json.dumps(body))
 
