@@ -78,7 +78,10 @@ def audit_record(
         )
         entry.hash = entry_digest(entry)
         entry.save()
-        transaction.on_commit(lambda: _remember_head(entry_id=entry.id, entry_hash=entry.hash))
+        # Robust: the entry is written; a cache that is down must not fail the request.
+        transaction.on_commit(
+            lambda: _remember_head(entry_id=entry.id, entry_hash=entry.hash), robust=True
+        )
     return entry
 
 
