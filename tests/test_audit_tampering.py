@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
@@ -304,3 +305,37 @@ def test_an_unkeyed_entry_after_the_cutover_is_caught():
     result = audit_chain_verify()
     assert result.broken_entry_id == forged.id
     assert "without the key" in result.problem
+
+
+def test_migrating_an_unkeyed_trail_keeps_every_row_and_it_keeps_verifying():
+    """GIVEN a trail written before the key (migrations up to 0003, the old formula)
+    WHEN the keyed-chain migrations run
+    THEN every row is kept, the cut-over is anchored, and old and new entries verify."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("audit")
+    executor.migrate([("audit", "0003_disclosures")])
+    old_apps = executor.loader.project_state([("audit", "0003_disclosures")]).apps
+    OldEntry = old_apps.get_model("audit", "AuditEntry")
+    previous = GENESIS_HASH
+    for n in range(3):
+        row = OldEntry(
+            created_at=timezone.now(), actor_label="system", action="old.step", prev_hash=previous
+        )
+        row.details, row.ip_address, row.actor_id = {"n": n}, None, None
+        row.target_type = row.target_id = row.target_label = ""
+        row.scheme = Scheme.SHA256  # read by canonical_json only, as the old formula had none
+        row.hash = unkeyed(row)
+        row.save()
+        previous = row.hash
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(latest)
+
+    old = list(AuditEntry.objects.order_by("id"))
+    assert [entry.scheme for entry in old] == [Scheme.SHA256] * 3
+    cutover = AuditAnchor.objects.get()
+    assert (cutover.kind, cutover.entry_id, cutover.entries) == ("cutover", old[-1].id, 3)
+    new = make_trail(1)[0]
+    assert new.prev_hash == old[-1].hash
+    assert audit_chain_verify().checked == 4
