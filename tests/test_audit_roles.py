@@ -126,6 +126,7 @@ def test_the_app_role_keeps_every_right_on_the_other_tables(compose_database):
         app.execute("UPDATE django_content_type SET model = 'two' WHERE app_label = 't'")
         app.execute("DELETE FROM django_content_type WHERE app_label = 't'")
         app.execute("TRUNCATE auth_group_permissions")
+        app.execute("CREATE TABLE made_at_run_time (id int)")
 
 
 def test_the_owner_too_is_refused_truncate_by_the_trigger(compose_database):

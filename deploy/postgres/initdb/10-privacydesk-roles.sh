@@ -30,7 +30,9 @@ GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"app";
 
 GRANT USAGE, CREATE ON SCHEMA public TO :"owner";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO :"app";
+-- CREATE: the app makes tables at run time (each month's usage-event partition), and only a
+-- table's owner may add, detach or drop its partitions, so such a table is the app's.
+GRANT USAGE, CREATE ON SCHEMA public TO :"app";
 
 -- Every table and sequence the owner creates from now on (that is, every migration).
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT ALL ON TABLES TO :"app";
