@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from audit.chain import Scheme
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit entry."""
@@ -18,7 +20,7 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One action, chained to the one before it by the SHA-256 of its canonical JSON."""
+    """One action, chained to the one before it by the MAC of its canonical JSON (audit.chain)."""
 
     created_at = models.DateTimeField(db_index=True)
     # No database constraint: erasing a user must not touch the trail that names them.
@@ -39,6 +41,7 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.PositiveSmallIntegerField(choices=Scheme.choices)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -57,6 +60,54 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
+
+
+class AuditAnchorQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit anchors are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit anchors are append-only: they cannot be deleted.")
+
+    _raw_delete = delete
+
+
+class AuditAnchor(models.Model):
+    """The chain's head as it stood at a moment, kept apart from the trail.
+
+    The app's database role may only insert and read anchors (a trigger refuses the rest), and
+    each nightly anchor is also mailed to the DPO: cutting the trail back, emptying it or
+    rewriting it then no longer matches what was anchored.
+    """
+
+    class Kind(models.TextChoices):
+        CUTOVER = "cutover", "Cut-over to the keyed chain"
+        NIGHTLY = "nightly", "Nightly"
+        VERIFY = "verify", "Verification on request"
+
+    created_at = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The head's sequence number (its id; 0 for an empty trail) and its MAC.
+    entry_id = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    entries = models.BigIntegerField(help_text="Entries in the chain up to the head.")
+    mac = models.CharField(max_length=64)
+
+    objects = AuditAnchorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}: entry #{self.entry_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit anchors are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit anchors are append-only: they cannot be deleted.")
 
 
 class Disclosure(models.Model):

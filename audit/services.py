@@ -4,18 +4,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.chain import GENESIS_HASH, entry_hash
-from audit.models import AuditEntry
+from audit.chain import GENESIS_HASH, Scheme, anchor_mac, digests_match, entry_digest
+from audit.models import AuditAnchor, AuditEntry
 
 logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key: serialises appends so that two writers never chain to one parent.
 CHAIN_LOCK_KEY = 0x41554449  # "AUDI"
+# The newest head the app wrote, kept in the cache (Redis in production), out of reach of
+# someone who can only write the database: rows cut from the end since the last anchor show.
+HEAD_CACHE_KEY = "audit:chain-head"
+HEAD_CACHE_SECONDS = 60 * 60 * 24 * 400
 
 
 def _lock_chain() -> None:
@@ -69,10 +74,23 @@ def audit_record(
             details=details,
             ip_address=ip_address,
             prev_hash=previous or GENESIS_HASH,
+            scheme=Scheme.HMAC_SHA256,
         )
-        entry.hash = entry_hash(entry)
+        entry.hash = entry_digest(entry)
         entry.save()
+        # Robust: the entry is written; a cache that is down must not fail the request.
+        transaction.on_commit(
+            lambda: _remember_head(entry_id=entry.id, entry_hash=entry.hash), robust=True
+        )
     return entry
+
+
+def _remember_head(*, entry_id: int, entry_hash: str) -> None:
+    # Two writers' callbacks may run out of order, leaving an older head: the check that reads
+    # it then sees less, never a false break.
+    known = cache.get(HEAD_CACHE_KEY)
+    if known is None or known["id"] < entry_id:
+        cache.set(HEAD_CACHE_KEY, {"id": entry_id, "hash": entry_hash}, HEAD_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -80,36 +98,152 @@ class ChainVerification:
     checked: int
     broken_entry_id: int | None = None
     problem: str = ""
+    # The last entry checked: what an anchor of this verification records.
+    head_id: int = 0
+    head_hash: str = GENESIS_HASH
+    anchors_checked: int = 0
 
     @property
     def intact(self) -> bool:
-        return self.broken_entry_id is None
+        return self.broken_entry_id is None and not self.problem
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def _verified_anchors() -> tuple[list[AuditAnchor], ChainVerification | None]:
+    """The anchors, oldest first, or the first one that is not what the app wrote."""
+    anchors = list(AuditAnchor.objects.order_by("id"))
+    for anchor in anchors:
+        expected = anchor_mac(
+            kind=anchor.kind,
+            entry_id=anchor.entry_id,
+            entry_hash=anchor.entry_hash,
+            created_at=anchor.created_at,
+        )
+        if not digests_match(expected, anchor.mac):
+            return anchors, ChainVerification(
+                0,
+                anchor.entry_id,
+                f"anchor #{anchor.id} (of {_when(anchor.created_at)}) does not carry a valid "
+                "MAC: it was forged, or written with another key",
+            )
+    return anchors, None
 
 
 def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> ChainVerification:
-    """Walk the chain in order and name the first entry that does not fit."""
+    """Walk the chain in order, check it against its anchors and the newest head the app
+    wrote, and name the first entry that does not fit."""
+    anchors, forged = _verified_anchors()
+    if forged:
+        return forged
+    # Unkeyed entries are believed only up to the cut-over; with none recorded, nowhere.
+    cutover = next((a for a in anchors if a.kind == AuditAnchor.Kind.CUTOVER), None)
+    legacy_until = cutover.entry_id if cutover else 0
+    anchored: dict[int, list[AuditAnchor]] = {}
+    for anchor in anchors:
+        if anchor.entry_id:
+            anchored.setdefault(anchor.entry_id, []).append(anchor)
+
+    written = cache.get(HEAD_CACHE_KEY)
     expected_prev = GENESIS_HASH
     checked = 0
+    head_id, head_hash = 0, GENESIS_HASH
+    met: set[int] = set()
+
+    def broken(entry_id: int, problem: str) -> ChainVerification:
+        return ChainVerification(checked, entry_id, problem, head_id, head_hash, len(anchors))
+
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != expected_prev:
-            return ChainVerification(
-                checked,
+            return broken(
                 entry.id,
                 "its link to the entry before it is broken: an entry was removed or reordered",
             )
-        if entry_hash(entry) != entry.hash:
-            return ChainVerification(
-                checked, entry.id, "its content was changed after it was written"
+        if entry.scheme == Scheme.SHA256 and entry.id > legacy_until:
+            return broken(
+                entry.id,
+                "it carries an unkeyed hash but comes after the cut-over to the keyed chain"
+                + (f" (entry #{legacy_until})" if legacy_until else "")
+                + ": it was written or rewritten without the key",
             )
-        expected_prev = entry.hash
+        if entry.scheme not in Scheme.values or not digests_match(entry_digest(entry), entry.hash):
+            return broken(
+                entry.id,
+                "its content was changed after it was written, or its MAC was recomputed "
+                "without the right key",
+            )
+        for anchor in anchored.get(entry.id, ()):
+            if not digests_match(anchor.entry_hash, entry.hash):
+                return broken(
+                    entry.id,
+                    f"it differs from anchor #{anchor.id} of {_when(anchor.created_at)}: "
+                    "the chain was rewritten",
+                )
+            met.add(entry.id)
+        if written and written["id"] == entry.id and written["hash"] != entry.hash:
+            return broken(
+                entry.id,
+                "it differs from the head the app wrote (kept outside the database): "
+                "the chain was rewritten",
+            )
+        expected_prev = head_hash = entry.hash
+        head_id = entry.id
         checked += 1
         if progress and checked % 10_000 == 0:
             progress(checked)
-    return ChainVerification(checked)
+
+    # An anchored entry the walk never met was removed: the tail was cut, or the table emptied.
+    missing = [a for entry_id, kept in anchored.items() for a in kept if entry_id not in met]
+    if missing:
+        anchor = max(missing, key=lambda a: a.entry_id)
+        how = (
+            "the trail was emptied"
+            if checked == 0
+            else "entries were removed from its end"
+            if anchor.entry_id > head_id
+            else "entries were removed and the chain re-linked"
+        )
+        return broken(
+            anchor.entry_id,
+            f"it is missing, but anchor #{anchor.id} of {_when(anchor.created_at)} recorded "
+            f"it as the head ({anchor.entries:,} entries): {how}",
+        )
+    if written and written["id"] > head_id:
+        how = "the trail was emptied" if checked == 0 else "entries were removed from its end"
+        return broken(
+            written["id"],
+            f"it is missing, but the app wrote it (the head kept outside the database): {how}",
+        )
+    return ChainVerification(checked, None, "", head_id, head_hash, len(anchors))
 
 
-def audit_chain_verify_and_alert() -> ChainVerification:
-    result = audit_chain_verify()
+def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int) -> AuditAnchor:
+    """Record a verified head as an anchor."""
+    created_at = timezone.now()
+    anchor = AuditAnchor(
+        created_at=created_at,
+        kind=kind,
+        entry_id=head_id,
+        entry_hash=head_hash,
+        entries=entries,
+        mac=anchor_mac(kind=kind, entry_id=head_id, entry_hash=head_hash, created_at=created_at),
+    )
+    anchor.save()
+    return anchor
+
+
+def audit_chain_verify_and_alert(
+    *, kind: str = AuditAnchor.Kind.VERIFY, progress: Callable[[int], None] | None = None
+) -> ChainVerification:
+    """Verify; anchor the head when intact (mailed to the DPO nightly); alert when broken."""
+    result = audit_chain_verify(progress=progress)
+    anchor = None
+    if result.intact:
+        anchor = audit_anchor_record(
+            kind=kind, head_id=result.head_id, head_hash=result.head_hash, entries=result.checked
+        )
     # The result joins the trail, so the dashboard and the viewer show the last verification.
     audit_record(
         actor=None,
@@ -118,6 +252,8 @@ def audit_chain_verify_and_alert() -> ChainVerification:
             "checked": result.checked,
             "broken_entry_id": result.broken_entry_id,
             "problem": result.problem,
+            "anchors_checked": result.anchors_checked,
+            "anchor_id": anchor.id if anchor else None,
         },
     )
     if not result.intact:
@@ -127,6 +263,21 @@ def audit_chain_verify_and_alert() -> ChainVerification:
             message=(
                 f"Entry #{result.broken_entry_id}: {result.problem}.\n"
                 f"Run `python manage.py verify_audit` to see it again."
+            ),
+            from_email=None,
+            recipient_list=[settings.DPO_EMAIL],
+        )
+    elif kind == AuditAnchor.Kind.NIGHTLY:
+        send_mail(
+            subject=f"PrivacyDesk: audit trail anchor of {_when(anchor.created_at)}",
+            message=(
+                "The audit trail verified intact. Keep this message: it records the trail's "
+                "head outside the database, and a later check can be held against it.\n\n"
+                f"Anchor: #{anchor.id}\n"
+                f"Time: {anchor.created_at.isoformat()}\n"
+                f"Head entry: #{anchor.entry_id}\n"
+                f"Entries: {anchor.entries}\n"
+                f"Head MAC: {anchor.entry_hash}\n"
             ),
             from_email=None,
             recipient_list=[settings.DPO_EMAIL],

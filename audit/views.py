@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 import audit
 from accounts.decorators import dpo_required
 from audit.forms import AuditFilterForm, VerifyChainForm
-from audit.models import AuditEntry
+from audit.models import AuditAnchor, AuditEntry
+from audit.selectors import audit_latest_anchor, audit_latest_verification
 from audit.tasks import verify_audit_chain
 from config.csv import csv_response
 
@@ -88,6 +89,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "older_than": rows[-1].id if rows and has_older else None,
             "newer_than": rows[0].id if rows and has_newer else None,
             "verify_form": VerifyChainForm(),
+            "anchor": audit_latest_anchor(),
+            "verification": audit_latest_verification(),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -119,10 +122,11 @@ def entry_export(request: HttpRequest) -> HttpResponse:
 @require_POST
 @dpo_required
 def verify(request: HttpRequest) -> HttpResponse:
-    """Verify the whole chain in a worker (a million entries take a while); the task records
-    its result as an "audit.verify" entry, shown on the dashboard and here."""
+    """Verify the whole chain against its anchors in a worker (a million entries take a while);
+    the task anchors an intact head and records its result as an "audit.verify" entry, shown on
+    the dashboard and here."""
     audit.record(request.user, "audit.verify_requested", ip_address=request.META.get("REMOTE_ADDR"))
-    verify_audit_chain.delay_on_commit()
+    verify_audit_chain.delay_on_commit(kind=AuditAnchor.Kind.VERIFY)
     messages.success(
         request,
         "Verification started: its result appears here as an “audit.verify” entry "

@@ -140,6 +140,7 @@ def _requests(total: int, staff) -> None:
 def _audit_entries(total: int, staff, members) -> None:
     from django.utils import timezone
 
+    from audit.chain import Scheme
     from audit.models import AuditEntry
 
     have = AuditEntry.objects.count()
@@ -159,6 +160,7 @@ def _audit_entries(total: int, staff, members) -> None:
         "ip_address",
         "prev_hash",
         "hash",
+        "scheme",
     ]
     missing = total - have
     start = timezone.now() - datetime.timedelta(days=730)
@@ -180,6 +182,7 @@ def _audit_entries(total: int, staff, members) -> None:
                 f"10.0.{rng.randrange(256)}.{rng.randrange(256)}",
                 "0" * 64,
                 secrets.token_hex(32),
+                Scheme.HMAC_SHA256,
             )
         )
         if len(rows) == CHUNK:

@@ -31,9 +31,9 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
 
 
-def _embedded_secret_key() -> str:
+def _embedded_secret(filename: str = "secret_key") -> str:
     """A random key kept in var/ so that the embedded mode needs no set-up."""
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / filename
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -44,9 +44,14 @@ def _embedded_secret_key() -> str:
 DEBUG = _bool("DEBUG", False)
 HTTPS = _bool("HTTPS", False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret_key()
+SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret("secret_key")
 if not DEBUG and HTTPS and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production.")
+# Keys the audit trail's HMAC chain (audit.chain). Never stored in the database, never logged;
+# every process that writes or verifies the trail needs the same one.
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or _embedded_secret("audit_hmac_key")
+if not DEBUG and HTTPS and len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters in production.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -350,6 +355,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrivacyDesk <privacy@privacydesk.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@privacydesk.test")
+# The database role the app runs as when migrations run as another (the table owner): audit
+# migration 0006 leaves it only INSERT and SELECT on the audit trail and its anchors.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 
 # --- Internationalisation -----------------------------------------------------
 

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,6 +28,21 @@ def unavailable(what: str) -> None:
     if IN_CI:
         pytest.fail(f"{message}, and CI=true requires it.")
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_audit_truncate_trigger():
+    """The audit trail refuses TRUNCATE (audit migration 0005), and so does Django's flush
+    between transactional tests. That flush is the one truncation allowed, run with triggers
+    off as only a superuser (the suite's PostgreSQL user) may."""
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "execute_sql_flush", execute_sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)

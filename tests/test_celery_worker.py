@@ -88,6 +88,8 @@ def test_a_real_worker_verifies_the_audit_chain_written_by_the_test(
         "DATABASE_CONN_MAX_AGE": "0",
         "REDIS_URL": redis_url,
         "SECRET_KEY": settings.SECRET_KEY,
+        # The chain's key: a worker with another one finds every entry forged.
+        "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
         "PRIVACYDESK_VAR_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }

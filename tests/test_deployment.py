@@ -68,21 +68,27 @@ def test_app_services_run_one_image_with_one_configuration():
     services = compose()["services"]
     app = [services[name] for name in APP_SERVICES]
 
-    for key in ("build", "image", "env_file", "environment"):
+    for key in ("build", "image", "env_file"):
         values = [service.get(key) for service in app]
         assert values.count(values[0]) == len(values), f"{key} differs: {values}"
+    # The one difference: migrate connects as the tables' owner (test_compose_database_roles).
+    environments = [
+        {k: v for k, v in service["environment"].items() if k != "DATABASE_URL"} for service in app
+    ]
+    assert environments.count(environments[0]) == len(environments), environments
     assert app[0]["build"] in (".", {"context": "."})
     assert app[0]["env_file"] in (".env", [".env"])
 
     # What a copied .env gives every container, with compose's own overrides on top.
-    effective = {**env_example(include_commented=False), **app[0]["environment"]}
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS"):
+    effective = {**env_example(include_commented=False), **services["web"]["environment"]}
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_HMAC_KEY", "ALLOWED_HOSTS"):
         assert name in effective, f"{name} is not set for the app containers"
     assert effective["DEBUG"] == "0"
     assert effective["STATIC_MANIFEST"] == "1"
     assert urlsplit(effective["REDIS_URL"]).hostname == "redis"
-    # compose interpolates SECRET_KEY from .env and refuses to start while it is empty.
+    # compose interpolates the keys from .env and refuses to start while one is empty.
     assert effective["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert effective["AUDIT_HMAC_KEY"].startswith("${AUDIT_HMAC_KEY:?")
 
 
 def test_database_url_matches_the_db_service():
@@ -92,9 +98,28 @@ def test_database_url_matches_the_db_service():
 
     assert url.scheme in ("postgres", "postgresql")
     assert url.hostname == "db"
-    assert url.username == db_env["POSTGRES_USER"]
-    assert url.password == db_env["POSTGRES_PASSWORD"]
+    assert url.username == db_env["PRIVACYDESK_DB_APP"]
+    assert url.password == db_env["PRIVACYDESK_DB_APP_PASSWORD"]
     assert url.path.lstrip("/") == db_env["POSTGRES_DB"]
+
+
+def test_compose_database_roles():
+    """Migrations run as the tables' owner; web, worker and beat as the app role, which the
+    audit migrations restrict to INSERT and SELECT on the trail (tests/test_audit_roles.py)."""
+    services = compose()["services"]
+    db_env = services["db"]["environment"]
+    owner_url = urlsplit(services["migrate"]["environment"]["DATABASE_URL"])
+
+    assert "./deploy/postgres/initdb:/docker-entrypoint-initdb.d:ro" in services["db"]["volumes"]
+    assert (BASE_DIR / "deploy/postgres/initdb/10-privacydesk-roles.sh").exists()
+    assert owner_url.username == db_env["PRIVACYDESK_DB_OWNER"]
+    assert owner_url.password == db_env["PRIVACYDESK_DB_OWNER_PASSWORD"]
+    assert owner_url.path.lstrip("/") == db_env["POSTGRES_DB"]
+    for name in ("web", "worker", "beat"):
+        assert "DATABASE_URL" not in services[name]["environment"], name
+    app_role = env_example(include_commented=False)["DATABASE_APP_ROLE"]
+    assert app_role == db_env["PRIVACYDESK_DB_APP"] != db_env["PRIVACYDESK_DB_OWNER"]
+    assert db_env["POSTGRES_USER"] not in (app_role, db_env["PRIVACYDESK_DB_OWNER"])
 
 
 def test_web_and_celery_start_only_after_migrations_have_run():

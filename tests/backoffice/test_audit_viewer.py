@@ -12,7 +12,7 @@ from django.utils import timezone
 
 import audit
 from audit import views
-from audit.models import AuditEntry
+from audit.models import AuditAnchor, AuditEntry
 from audit.services import audit_chain_verify_and_alert
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 
@@ -194,11 +194,39 @@ def test_the_nightly_verification_records_a_broken_chain_with_the_broken_id(mail
     assert len(mailoutbox) == 1
 
 
+def test_the_page_shows_the_latest_anchor_and_the_last_verification(dpo):
+    client, _ = dpo
+    assert "none yet: the first verification records one" in client.get(LIST).content.decode()
+    audit.record(None, "test.step")
+
+    audit_chain_verify_and_alert()
+
+    anchor = AuditAnchor.objects.get()
+    page = client.get(LIST).content.decode()
+    assert f"#{anchor.id}," in page
+    assert f"head entry #{anchor.entry_id} of 2" in page
+    assert anchor.entry_hash[:16] in page
+    assert "Intact</span> 2 entries, 0 anchors checked" in page
+
+
+def test_the_page_shows_a_broken_chain_and_where(dpo):
+    client, _ = dpo
+    entries = [audit.record(None, "test.step", details={"n": n}) for n in range(3)]
+    _tamper("UPDATE audit_auditentry SET details = %s WHERE id = %s", ['{"n": 99}', entries[1].id])
+
+    audit_chain_verify_and_alert()
+
+    page = client.get(LIST).content.decode()
+    assert f"Broken</span> at entry #{entries[1].id}: its content was changed" in page
+    assert AuditAnchor.objects.count() == 0
+
+
 # A page of the trail: session, user and OTP device (3, the middleware), the page of
 # entries (1), then the "audit.view" entry: a savepoint, the previous hash, the insert and
-# the release (4 on SQLite; PostgreSQL adds the advisory lock). No COUNT of the trail.
+# the release (4 on SQLite; PostgreSQL adds the advisory lock), then the latest anchor and
+# the latest "audit.verify" entry shown above the table (2). No COUNT of the trail.
 def _page_queries() -> int:
-    return 8 + (1 if connection.vendor == "postgresql" else 0)
+    return 10 + (1 if connection.vendor == "postgresql" else 0)
 
 
 @pytest.mark.parametrize("n", [5, 60])
