@@ -66,18 +66,9 @@ def compose_database():
             check=True,
             capture_output=True,
         )
-        # Only audit and what it depends on: enough tables for the owner/app split to show.
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "audit", "--noinput"],
-            cwd=settings.BASE_DIR,
-            env={
-                **os.environ,
-                "DATABASE_URL": f"postgres://{owner}@{server['host']}:{server['port']}/{name}",
-                "DATABASE_APP_ROLE": app,
-            },
-            check=True,
-            capture_output=True,
-        )
+        # Audit, usage and what they depend on: enough tables for the owner/app split to show.
+        for app_label in ("audit", "usage"):
+            manage_as(owner, name, server, app, "migrate", app_label, "--noinput")
         yield {"dbname": name, "owner": owner, "app": app, **server}
     finally:
         admin.execute(
@@ -86,6 +77,21 @@ def compose_database():
         for role in (app, owner):
             admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         admin.close()
+
+
+def manage_as(role: str, database: str, server: dict, app_role: str, *args: str) -> None:
+    """``manage.py`` connected as ``role``, with DATABASE_APP_ROLE set as compose sets it."""
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"postgres://{role}@{server['host']}:{server['port']}/{database}",
+            "DATABASE_APP_ROLE": app_role,
+        },
+        check=True,
+        capture_output=True,
+    )
 
 
 def connect_as(database: dict, role: str) -> psycopg.Connection:
@@ -134,3 +140,25 @@ def test_the_owner_too_is_refused_truncate_by_the_trigger(compose_database):
         for table in ("audit_auditentry", "audit_auditanchor"):
             with pytest.raises(errors.InsufficientPrivilege, match="append-only"):
                 owner.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
+
+
+def test_the_app_role_adds_detaches_and_drops_usage_event_partitions(compose_database):
+    # What the app does at run time: the monthly partitions (usage.partitions, through the
+    # beat task's own code) and the retention purge's DETACH, RENAME and DROP of a past month.
+    database = compose_database
+    server = {key: database[key] for key in ("host", "port", "user")}
+    manage_as(
+        database["app"],
+        database["dbname"],
+        server,
+        database["app"],
+        "shell",
+        "-c",
+        "import datetime; from usage.partitions import partitions_ensure; "
+        "partitions_ensure(start=datetime.date(2001, 1, 1), months=1)",
+    )
+    with connect_as(database, "app") as app:
+        app.execute("ALTER TABLE usage_usageevent DETACH PARTITION usage_usageevent_y2001m01")
+        app.execute("ALTER TABLE usage_usageevent_y2001m01 RENAME TO usage_purged_r1_y2001m01")
+        app.execute("DROP TABLE usage_purged_r1_y2001m01")
+        assert app.execute("SELECT to_regclass('usage_purged_r1_y2001m01')").fetchone() == (None,)
