@@ -20,8 +20,13 @@ from accounts.models import EmailChange, User, UserManager
 from accounts.selectors import user_can_manage
 from accounts.services import require_key_acts_on_members
 from accounts.tasks import send_email_change, send_email_changed
+from config.ratelimit import rate_allow, rate_bucket
 
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
+# Links one account may be sent in a day: each mails a stranger's address, and the console
+# or a key could otherwise make the app send them without end.
+EMAIL_CHANGE_LIMIT_PER_USER = 5
+EMAIL_CHANGE_LIMIT_SECONDS = 24 * 60 * 60
 
 
 class EmailChangeRefused(Exception):
@@ -88,6 +93,15 @@ def user_email_change_request(*, user: User, new_email: str, by) -> EmailChange 
         )
         if new_email == user.email:
             return None
+        limit = (
+            rate_bucket("email-change", "user", str(user.pk)),
+            EMAIL_CHANGE_LIMIT_PER_USER,
+            EMAIL_CHANGE_LIMIT_SECONDS,
+        )
+        if not rate_allow([limit]):
+            raise ValidationError(
+                {"email": "Too many address changes were asked for today. Try again tomorrow."}
+            )
         change = EmailChange.objects.create(
             user=user,
             old_email=user.email,

@@ -222,6 +222,23 @@ def test_a_request_for_a_taken_address_looks_like_any_other(
     assert refused.value.reason == "taken"
 
 
+def test_an_account_is_sent_at_most_five_links_a_day(
+    member, admin, mailoutbox, django_capture_on_commit_callbacks
+):
+    for n in range(5):
+        request_change(member, admin, django_capture_on_commit_callbacks, f"dan{n}@new.test")
+    mailoutbox.clear()
+
+    with pytest.raises(ValidationError) as refused:
+        request_change(member, admin, django_capture_on_commit_callbacks, "dan5@new.test")
+
+    assert "Too many" in str(refused.value)
+    assert mailoutbox == []
+    assert not EmailChange.objects.filter(new_email="dan5@new.test").exists()
+    other = UserFactory(organisation=admin.organisation)
+    assert request_change(other, admin, django_capture_on_commit_callbacks, "dan5@new.test")
+
+
 def test_only_the_users_managers_or_the_user_may_ask(member, admin):
     stranger_admin = ClientAdminFactory()  # of another organisation
     colleague = UserFactory(organisation=admin.organisation)
