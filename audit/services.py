@@ -21,6 +21,12 @@ CHAIN_LOCK_KEY = 0x41554449  # "AUDI"
 # someone who can only write the database: rows cut from the end since the last anchor show.
 HEAD_CACHE_KEY = "audit:chain-head"
 HEAD_CACHE_SECONDS = 60 * 60 * 24 * 400
+# Set when an entry is written on top of an older head than the newest the app wrote: rows
+# were cut from the end and the next write hid the cut (its id, from a sequence, is higher
+# still). Kept, like a broken link, for as long as the head is.
+TAIL_CUT_CACHE_KEY = "audit:chain-tail-cut"
+# The newest anchor and how many anchors there were up to it: anchors deleted show.
+ANCHOR_CACHE_KEY = "audit:latest-anchor"
 
 
 def _lock_chain() -> None:
@@ -62,7 +68,9 @@ def audit_record(
     details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
         _lock_chain()
-        previous = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        previous_id, previous_hash = AuditEntry.objects.order_by("-id").values_list(
+            "id", "hash"
+        ).first() or (0, GENESIS_HASH)
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor_row,
@@ -73,24 +81,43 @@ def audit_record(
             target_label=target_label,
             details=details,
             ip_address=ip_address,
-            prev_hash=previous or GENESIS_HASH,
+            prev_hash=previous_hash,
             scheme=Scheme.HMAC_SHA256,
         )
         entry.hash = entry_digest(entry)
         entry.save()
         # Robust: the entry is written; a cache that is down must not fail the request.
         transaction.on_commit(
-            lambda: _remember_head(entry_id=entry.id, entry_hash=entry.hash), robust=True
+            lambda: _remember_head(
+                entry_id=entry.id,
+                entry_hash=entry.hash,
+                previous_id=previous_id,
+                previous_hash=previous_hash,
+            ),
+            robust=True,
         )
     return entry
 
 
-def _remember_head(*, entry_id: int, entry_hash: str) -> None:
-    # Two writers' callbacks may run out of order, leaving an older head: the check that reads
-    # it then sees less, never a false break.
+def _remember_head(*, entry_id: int, entry_hash: str, previous_id: int, previous_hash: str) -> None:
     known = cache.get(HEAD_CACHE_KEY)
-    if known is None or known["id"] < entry_id:
-        cache.set(HEAD_CACHE_KEY, {"id": entry_id, "hash": entry_hash}, HEAD_CACHE_SECONDS)
+    if known is not None and known["id"] >= entry_id:
+        # An older writer's callback, run after a newer one's: the newer head stays.
+        return
+    if known is not None and (
+        previous_id < known["id"] or (previous_id == known["id"] and previous_hash != known["hash"])
+    ):
+        cut = {"missing": known["id"], "written": entry_id, "on_top_of": previous_id}
+        cache.add(TAIL_CUT_CACHE_KEY, cut, HEAD_CACHE_SECONDS)  # the first cut is the one kept
+        logger.error("Audit trail: entry %s was written on top of a cut tail", entry_id)
+    cache.set(HEAD_CACHE_KEY, {"id": entry_id, "hash": entry_hash}, HEAD_CACHE_SECONDS)
+
+
+def _remember_anchor(*, anchor: AuditAnchor, anchors: int) -> None:
+    known = cache.get(ANCHOR_CACHE_KEY)
+    if known is None or known["id"] < anchor.id:
+        kept = {"id": anchor.id, "entry_id": anchor.entry_id, "anchors": anchors}
+        cache.set(ANCHOR_CACHE_KEY, kept, HEAD_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -210,11 +237,26 @@ def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> Chai
             f"it is missing, but anchor #{anchor.id} of {_when(anchor.created_at)} recorded "
             f"it as the head ({anchor.entries:,} entries): {how}",
         )
+    if cut := cache.get(TAIL_CUT_CACHE_KEY):
+        return broken(
+            cut["missing"],
+            f"it is missing: entry #{cut['written']} was written on top of entry "
+            f"#{cut['on_top_of']} after the app had written up to this one, so entries were "
+            "removed from the end and the chain went on from there",
+        )
     if written and written["id"] > head_id:
         how = "the trail was emptied" if checked == 0 else "entries were removed from its end"
         return broken(
             written["id"],
             f"it is missing, but the app wrote it (the head kept outside the database): {how}",
+        )
+    kept = cache.get(ANCHOR_CACHE_KEY)
+    left = sum(1 for anchor in anchors if kept and anchor.id <= kept["id"])
+    if kept and left < kept["anchors"]:
+        return broken(
+            kept["entry_id"],
+            f"anchors were removed: the app wrote {kept['anchors']:,} up to anchor "
+            f"#{kept['id']}, which recorded this entry as the head, and {left:,} are left",
         )
     return ChainVerification(checked, None, "", head_id, head_hash, len(anchors))
 
@@ -231,6 +273,8 @@ def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int
         mac=anchor_mac(kind=kind, entry_id=head_id, entry_hash=head_hash, created_at=created_at),
     )
     anchor.save()
+    anchors = AuditAnchor.objects.filter(id__lte=anchor.id).count()
+    transaction.on_commit(lambda: _remember_anchor(anchor=anchor, anchors=anchors), robust=True)
     return anchor
 
 

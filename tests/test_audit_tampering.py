@@ -160,6 +160,41 @@ def test_a_tail_newer_than_the_last_anchor_is_caught_by_the_head_the_app_wrote(
     assert "removed from its end" in result.problem
 
 
+def test_a_tail_cut_and_hidden_under_a_newer_entry_is_caught(django_capture_on_commit_callbacks):
+    # Found by the live re-run: cut the newest entries, then let the app write one more; its
+    # id is higher still, so the head the app wrote moved on and the cut no longer showed.
+    anchored_trail(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        newer = make_trail(3, start=2)
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM audit_auditentry WHERE id >= %s", [newer[1].id])
+    with django_capture_on_commit_callbacks(execute=True):
+        [hiding] = make_trail(1, start=5)
+
+    result = audit_chain_verify()
+    assert result.broken_entry_id == newer[-1].id
+    assert f"entry #{hiding.id} was written on top of entry #{newer[0].id}" in result.problem
+    assert not audit_chain_verify_and_alert().intact  # and the cut is never anchored over
+
+
+def test_anchors_removed_are_caught(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        anchored_trail(2)
+        make_trail(1, start=2)
+        assert audit_chain_verify_and_alert().intact
+    last = AuditAnchor.objects.latest("id")
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM audit_auditanchor WHERE id = %s", [last.id])
+
+    result = audit_chain_verify()
+    assert result.broken_entry_id == last.entry_id
+    assert "anchors were removed" in result.problem
+
+    with triggers_off() as cursor:
+        cursor.execute("DELETE FROM audit_auditanchor")
+    assert "anchors were removed" in audit_chain_verify().problem
+
+
 def test_a_truncated_trail_is_caught():
     anchored_trail()
     with triggers_off() as cursor:
