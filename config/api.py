@@ -112,17 +112,27 @@ class StrictSerializer(serializers.Serializer):
     """A serializer that rejects fields it does not know, or may not write."""
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            errors = {}
-            for name in data:
-                field = self.fields.get(name)
-                if field is None:
-                    errors[name] = ["Unknown field."]
-                elif field.read_only:
-                    errors[name] = ["This field is read-only."]
-            if errors:
-                raise exceptions.ValidationError(errors)
-        return super().to_internal_value(data)
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        refused, mistyped = {}, {}
+        for name, value in data.items():
+            field = self.fields.get(name)
+            if field is None:
+                refused[name] = ["Unknown field."]
+            elif field.read_only:
+                refused[name] = ["This field is read-only."]
+            elif isinstance(field, serializers.CharField) and not isinstance(value, str | None):
+                # DRF would take 0 as "0": the schema says string, so the answer says so too.
+                mistyped[name] = ["Not a valid string."]
+        if refused:
+            raise exceptions.ValidationError(refused)
+        try:
+            validated = super().to_internal_value(data)
+        except exceptions.ValidationError as error:
+            raise exceptions.ValidationError({**error.detail, **mistyped}) from None
+        if mistyped:
+            raise exceptions.ValidationError(mistyped)
+        return validated
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):

@@ -196,3 +196,14 @@ def test_a_page_past_the_last_is_a_404_in_the_error_shape(client, users_key):
     response = client.get("/api/v1/users/", {"page": "3", "page_size": "2"}, **users_key)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_number_where_the_schema_says_string_is_a_field_error(client):
+    response = client.post(
+        "/api/v1/rights-requests/",
+        {"kind": "access", "requester_name": 0, "requester_email": "a@example.test"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["requester_name"] == ["Not a valid string."]
