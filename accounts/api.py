@@ -38,7 +38,7 @@ from accounts.services import (
     user_suspend,
     user_terminate,
 )
-from config.api import Conflict, ErrorSerializer
+from common.api import Conflict, ErrorSerializer
 
 EMAIL_TAKEN = "A user with this e-mail address already exists."
 

@@ -10,7 +10,7 @@ from accounts.passwords import (
     user_password_change,
 )
 from accounts.services import invitation_accept
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 
 
 class OtpVerifyForm(forms.Form):

@@ -23,7 +23,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import Organisation, OrganisationAPIKey
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from accounts.investigations import (
 )
 from accounts.models import Investigation, User
 from accounts.security import review_window
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]

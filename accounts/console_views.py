@@ -45,7 +45,7 @@ from accounts.services import (
     user_suspend,
     user_terminate,
 )
-from config.forms import add_service_errors, error_text
+from common.forms import add_service_errors, error_text
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import mfa
 from accounts.models import User
 from accounts.user_sessions import is_idle_limited, last_refreshed, user_session_touch
-from config.api import error_body
+from common.api import error_body
 
 
 def _is_api(path: str) -> bool:

@@ -21,7 +21,7 @@ import audit
 from accounts.models import User, UserManager
 from accounts.notifications import notice_enqueue
 from accounts.services import user_sessions_end
-from config.ratelimit import rate_allow, rate_bucket
+from common.ratelimit import rate_allow, rate_bucket
 
 logger = logging.getLogger(__name__)
 

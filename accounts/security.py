@@ -24,7 +24,7 @@ from django.utils import timezone
 import audit
 from accounts.models import Investigation, User
 from accounts.services import user_suspend
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 
 # Keep an open investigation's evidence bounded: a lockout repeats at every attempt while an
 # attacker keeps trying, and nobody reads the ten-thousandth identical line.

@@ -18,7 +18,7 @@ from ua_parser import parse_os, parse_user_agent
 
 import audit
 from accounts.models import STAFF_ROLES, User, UserSession
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 
 # What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
 SESSION_MARK = "accounts.user_session"

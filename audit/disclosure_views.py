@@ -21,7 +21,7 @@ from accounts.models import User
 from audit.disclosure_forms import DisclosureFilterForm, DisclosureForm, PeopleSearchForm
 from audit.disclosures import disclosure_record
 from audit.models import Disclosure
-from config.csv import csv_response
+from common.csv import csv_response
 
 PAGE_SIZE = 25
 SUBJECTS_PAGE_SIZE = 50

@@ -19,7 +19,7 @@ from audit.forms import AuditFilterForm, VerifyChainForm
 from audit.models import AuditAnchor, AuditEntry
 from audit.selectors import audit_latest_anchor, audit_latest_verification
 from audit.tasks import verify_audit_chain
-from config.csv import csv_response
+from common.csv import csv_response
 
 PAGE_SIZE = 50
 # The download's columns, and their headings (the actor's label is headed "actor").

@@ -16,7 +16,7 @@ from breaches import selectors, services
 from breaches.clock import breach_clock
 from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
 from breaches.models import Breach, BreachEvent
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 
 PAGE_SIZE = 25
 

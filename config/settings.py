@@ -98,9 +98,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching) and around everything else, so that
     # redirects and refusals from the middleware below are covered as well as the views.
-    "config.cache_control.NoStoreMiddleware",
+    "common.cache_control.NoStoreMiddleware",
     # Before the session, CSRF and consent code read the cookies: a malformed one is dropped.
-    "config.middleware.MalformedCookieMiddleware",
+    "common.middleware.MalformedCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,7 +108,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Before anything that records or looks up the address: a NUL in it, in the query string
     # or in a header answers 404 or 400.
-    "config.middleware.ControlCharacterMiddleware",
+    "common.middleware.ControlCharacterMiddleware",
     "usage.capture.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication, OTP and messages: idle back-office sessions end, sessions are
@@ -283,9 +283,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
-# The client behind NUM_PROXIES proxies, as the API throttles count it (config.client_ip);
+# The client behind NUM_PROXIES proxies, as the API throttles count it (common.client_ip);
 # it replaces django-ipware, so the AXES_IPWARE_* settings have no effect.
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 # Login forms post "username"; the callable lower-cases it so one lockout covers every spelling.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
@@ -398,9 +398,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["common.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -412,8 +412,8 @@ REST_FRAMEWORK = {
         # Rights requests filed without credentials, per IP (dsar.api).
         "rights_public": env.str("API_THROTTLE_RIGHTS_PUBLIC", default="10/hour"),
     },
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from config.api import error_body
+from common.api import error_body
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from config.forms import PeriodForm as BasePeriodForm
+from common.forms import PeriodForm as BasePeriodForm
 from cookies.models import PolicyVersion
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import dpo_required
 from audit.services import audit_record
-from config.csv import csv_response
+from common.csv import csv_response
 from cookies.backoffice_forms import PeriodForm, PolicyDraftForm
 from cookies.catalogue import catalogue_get
 from cookies.charts import rate_chart

@@ -14,7 +14,7 @@ from accounts.decorators import is_otp_verified
 from accounts.models import ApiScope
 from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff, users_of_organisation
-from config.api import ErrorSerializer
+from common.api import ErrorSerializer
 from dsar.intake import (
     intake_allowed,
     rate_limited_message,

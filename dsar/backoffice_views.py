@@ -18,7 +18,7 @@ from accounts.decorators import staff_required
 from accounts.forms import AssignForm
 from accounts.investigations import investigators
 from accounts.models import Role, User
-from config.forms import add_service_errors
+from common.forms import add_service_errors
 from dsar import services
 from dsar.backoffice_forms import (
     AskForm,

@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
-from config.client_ip import client_ip
-from config.forms import error_text
+from common.client_ip import client_ip
+from common.forms import error_text
 from dsar.executor_forms import (
     ErasureApproveForm,
     ObjectionDecisionForm,

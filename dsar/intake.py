@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import UserManager
-from config.ratelimit import rate_allow, rate_bucket
+from common.ratelimit import rate_allow, rate_bucket
 from dsar.models import RightsRequest
 from dsar.services import rights_request_file, verification_token
 

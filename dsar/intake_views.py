@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 from dsar.intake import (
     intake_allowed,
     rate_limited_message,

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api import StrictSerializer
+from common.api import StrictSerializer
 from dsar.intake_forms import CORRECTION_CHOICES
 from dsar.models import RectificationItem, RequestEvent, RequestKind, State
 

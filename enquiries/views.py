@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from config.client_ip import client_ip
-from config.ratelimit import rate_allow, rate_bucket
+from common.client_ip import client_ip
+from common.ratelimit import rate_allow, rate_bucket
 from enquiries.forms import HONEYPOT_FIELD, AccountEnquiryForm, PublicEnquiryForm
 from enquiries.services import enquiry_submit
 

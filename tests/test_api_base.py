@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.models import ApiScope
-from config.api import StrictSerializer
+from common.api import StrictSerializer
 from config.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
 from tests.factories import UserFactory, api_key_for
 
@@ -147,7 +147,7 @@ def test_the_openapi_schema_and_the_docs_are_served_without_a_cdn(client):
 
 @pytest.mark.parametrize("cell", ["=SUM(A1:A2)", "+1", "-1", "@cmd", "\tx", "\rx"])
 def test_csv_cells_that_look_like_formulas_are_written_as_text(cell):
-    from config.csv import csv_text
+    from common.csv import csv_text
 
     text = csv_text(["name"], [[cell], ["plain"]])
     assert text.splitlines()[1].lstrip('"').startswith("'")

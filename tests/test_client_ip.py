@@ -5,7 +5,7 @@ from django.test import Client, RequestFactory
 from rest_framework.throttling import BaseThrottle
 
 from accounts.models import Investigation, UserSession
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 from tests.factories import TEST_PASSWORD, UserFactory
 from usage.capture import request_event
 

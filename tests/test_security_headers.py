@@ -5,7 +5,7 @@ nothing, so a page answers 404, 302 or 403 as often as 200: every answer counts)
 WHEN an anonymous visitor, a member, a client admin and the DPO request it
 THEN each answer carries the site's policy, with no 'unsafe-inline' for scripts or styles; and
 each answer says `Cache-Control: no-store` unless it is an anonymous visitor's copy of a
-public page (config/cache_control.py states the rule). Static files keep their caching.
+public page (common/cache_control.py states the rule). Static files keep their caching.
 """
 
 import re

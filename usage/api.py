@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from accounts.models import ApiScope, Organisation
 from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff
-from config.api import PayloadTooLarge
-from config.csv import csv_response
+from common.api import PayloadTooLarge
+from common.csv import csv_response
 from usage.forms import ReportForm
 from usage.reports import report_csv_rows, report_json
 from usage.selectors import GROUPINGS, usage_report

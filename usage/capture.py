@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from ua_parser import parse_user_agent
 
-from config.client_ip import client_ip
+from common.client_ip import client_ip
 from usage.buffer import buffer_push
 from usage.models import Action, UsagePurpose
 

@@ -1,6 +1,6 @@
 from django import forms
 
-from config.forms import PeriodForm
+from common.forms import PeriodForm
 from usage.selectors import GROUPINGS
 
 

@@ -3,8 +3,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import client_admin_required, staff_required
-from config.csv import csv_response
-from config.forms import PeriodForm
+from common.csv import csv_response
+from common.forms import PeriodForm
 from usage.charts import daily_chart
 from usage.forms import ReportForm
 from usage.reports import report_csv_rows

@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 import audit
-from config.csv import FORMULA_PREFIXES, neutralise
+from common.csv import FORMULA_PREFIXES, neutralise
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
 from dsar.letters import ICO
@@ -175,7 +175,7 @@ def _python_rows(entry, subject: Subject, member, columns: list[str], build: _Bu
 FLUSH_BYTES = 1 << 20
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 NUMBER_FIELDS = (models.IntegerField, models.FloatField, models.DecimalField)
-# The code points config.csv.neutralise guards: = + - @, tab and carriage return.
+# The code points common.csv.neutralise guards: = + - @, tab and carriage return.
 FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_PREFIXES)
 
 

@@ -158,7 +158,7 @@ def test_a_request_to_a_path_with_a_nul_answers_404_and_logging_goes_on_for_ever
     redis_url, settings, stored_events
 ):
     # The attack of issue 12: one such request used to stop usage logging for everyone. It is
-    # now refused before capture (config.middleware); capture cleans whatever else gets by.
+    # now refused before capture (common.middleware); capture cleans whatever else gets by.
     settings.USAGE_BUFFER = "redis"
     user = UserFactory()
     client = Client(raise_request_exception=False)

@@ -76,7 +76,7 @@ SURROGATE_FIELDS = ["feature", "event_id", "action", "path", "user_email", "user
 
 @pytest.mark.parametrize("field", SURROGATE_FIELDS)
 def test_a_lone_surrogate_in_any_field_is_refused_by_the_parser_and_stores_nothing(client, field):
-    # No JSON endpoint lets a lone surrogate through (config.parsers): UTF-8 cannot hold one.
+    # No JSON endpoint lets a lone surrogate through (common.parsers): UTF-8 cannot hold one.
     key, plain = api_key_for(scopes=["usage:write"])
     body = events(3)
     body[1][field] = f"x{SURROGATE}"

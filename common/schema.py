@@ -1,13 +1,13 @@
 """The OpenAPI schema: every operation documents the errors it can answer, in one place.
 
-Kept apart from config.api: DRF's settings import that module, and drf-spectacular's
+Kept apart from common.api: DRF's settings import that module, and drf-spectacular's
 AutoSchema imports DRF's views, which read those settings.
 """
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
 
-from config.api import ERROR_FIELDS_SCHEMA, ErrorSerializer, StrictSerializer
+from common.api import ERROR_FIELDS_SCHEMA, ErrorSerializer, StrictSerializer
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

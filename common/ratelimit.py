@@ -2,7 +2,7 @@
 password reset).
 
 Keys are hashed, so that no e-mail address or IP address is written into the cache's keys.
-Count a client by ``config.client_ip.client_ip``, never by REMOTE_ADDR or X-Forwarded-For
+Count a client by ``common.client_ip.client_ip``, never by REMOTE_ADDR or X-Forwarded-For
 read directly: behind a proxy the first is every client's, and the second anyone can write.
 """
 

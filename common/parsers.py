@@ -1,4 +1,4 @@
-"""The API's JSON parser (kept apart from config.api, which DRF's settings import)."""
+"""The API's JSON parser (kept apart from common.api, which DRF's settings import)."""
 
 import codecs
 import io

@@ -140,7 +140,7 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
 
 
 # The schema of an error's "fields": messages per field, or, for a nested object or a list of
-# them, the same map one level down (config.schema registers the component).
+# them, the same map one level down (common.schema registers the component).
 ERROR_FIELDS_SCHEMA = {
     "type": "object",
     "description": (
