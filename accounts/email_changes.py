@@ -20,7 +20,7 @@ from accounts.models import EmailChange, User, UserManager
 from accounts.selectors import user_can_manage
 from accounts.services import require_key_acts_on_members
 from accounts.tasks import send_email_change, send_email_changed
-from config.ratelimit import rate_allow, rate_bucket
+from common.ratelimit import rate_allow, rate_bucket
 
 EMAIL_CHANGE_LIFETIME = timedelta(hours=24)
 # Links one account may be sent in a day: each mails a stranger's address, and the console
