@@ -1,28 +1,12 @@
 from django.urls import path
 
-from accounts import auth_views, communication_views, views
+from accounts import auth_views, views
 from dsar import intake_views as dsar_intake_views
 
 app_name = "account"
 
 urlpatterns = [
     path("", views.account_home, name="home"),
-    path("communications/", communication_views.communications, name="communications"),
-    path(
-        "communications/object/",
-        communication_views.communications_object,
-        name="communications_object",
-    ),
-    path(
-        "communications/withdraw-objection/",
-        communication_views.communications_withdraw_objection,
-        name="communications_withdraw_objection",
-    ),
-    path(
-        "communications/unsubscribe/<str:token>/",
-        communication_views.unsubscribe,
-        name="unsubscribe",
-    ),
     path("rights/", dsar_intake_views.account_rights, name="rights"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_confirm"),
     path("security/", auth_views.security, name="security"),

@@ -1,13 +1,12 @@
-"""Demo investigations and communication choices for the embedded mode, made once each through
-the services a real login, a real member and a real DPO use."""
+"""Demo investigations for the embedded mode, made once each through the services a real login
+and a real DPO use."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.communications import communication_preferences_update, marketing_object
 from accounts.investigations import investigation_record_outcome
-from accounts.models import CommunicationPreferences, Investigation, User
+from accounts.models import Investigation, User
 from accounts.security import Event, investigation_raise
 
 
@@ -54,29 +53,3 @@ def investigations_demo_seed(*, dpo: User) -> None:
             reason="The user had forgotten a recently changed password; confirmed by phone.",
             by=dpo,
         )
-
-
-def communications_demo_seed() -> None:
-    """A few members who asked for marketing e-mail, and one who objected to all of it."""
-    choices = {
-        "olivia.bennett@acme.example": (True, True, False),
-        "harry.clarke@acme.example": (True, False, False),
-        "george.patel@acme.example": (False, False, True),
-        "grace.wood@brightwater.example": (True, False, True),
-    }
-    chose = set(
-        CommunicationPreferences.objects.filter(
-            user__email__in=[*choices, "amelia.hughes@acme.example"]
-        ).values_list("user__email", flat=True)
-    )
-    for email, (newsletter, webinars, product_updates) in choices.items():
-        if email not in chose:
-            communication_preferences_update(
-                user=User.objects.get(email=email),
-                newsletter=newsletter,
-                webinars=webinars,
-                product_updates=product_updates,
-            )
-    if "amelia.hughes@acme.example" not in chose:
-        amelia = User.objects.get(email="amelia.hughes@acme.example")
-        marketing_object(user=amelia, by=amelia, source="account")

@@ -245,37 +245,3 @@ register(
         legal_basis_detail="Security of data and systems.",
     )
 )
-
-register(
-    Entry(
-        name="accounts.communication_preferences",
-        model="accounts.CommunicationPreferences",
-        category=Category.CONTACT,
-        description="The newsletters, webinars and product news a user asked for, "
-        "and any objection to direct marketing.",
-        subject=_own,
-        export_fields=("newsletter", "webinars", "product_updates", "marketing_objection_at"),
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail=(
-            "Customer relationships: sent only to people who asked for it; "
-            "an objection stops every send."
-        ),
-    )
-)
-
-register(
-    Entry(
-        name="accounts.marketing_deliveries",
-        model="accounts.MarketingDelivery",
-        category=Category.CONTACT,
-        description="The marketing e-mails you were sent, and when.",
-        subject=_own,
-        export_fields=("send__subject", "send__topic", "sent_at"),
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Customer relationships: sent only to people who asked for it.",
-    )
-)

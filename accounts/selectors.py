@@ -8,7 +8,6 @@ from django.db.models.functions import Now
 from accounts.models import (
     STAFF_ROLES,
     EmailChange,
-    MarketingTopic,
     Organisation,
     Role,
     User,
@@ -107,25 +106,6 @@ def user_recent_logins(user: User, *, limit: int = RECENT_LOGINS) -> list[LoginR
         for row in failures[:limit]
     ]
     return sorted(rows, key=lambda row: row.time, reverse=True)[:limit]
-
-
-def may_send_marketing(user: User, topic: str) -> bool:
-    """The one answer to "may we send this person marketing on this topic?" for every sender.
-
-    Only to active accounts that opted in to the topic and never objected to direct marketing.
-    """
-    return marketing_recipients(topic).filter(pk=user.pk).exists()
-
-
-def marketing_recipients(topic: str) -> QuerySet[User]:
-    """Every user who may be sent marketing on ``topic``: the rule ``may_send_marketing`` asks."""
-    if topic not in MarketingTopic.values:
-        return User.objects.none()
-    return User.objects.filter(
-        status=User.Status.ACTIVE,
-        communication_preferences__marketing_objection_at__isnull=True,
-        **{f"communication_preferences__{topic}": True},
-    )
 
 
 def users_excluded_from_reports() -> QuerySet:

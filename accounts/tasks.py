@@ -58,14 +58,3 @@ def send_email_changed(change_id: int) -> None:
         notice_send(
             user=change.user, kind="email_changed", context={"change": change}, to=change.old_email
         )
-
-
-@shared_task
-def send_marketing(topic: str, subject: str, body: str) -> int:
-    """Send one marketing e-mail to everyone who may receive it on ``topic``.
-
-    Idempotent: each delivery is recorded, and a second run sends only to people added since.
-    """
-    from accounts.communications import marketing_send
-
-    return marketing_send(topic=topic, subject=subject, body=body)

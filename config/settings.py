@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     # Our apps. datamap comes last so that its ready() sees every model.
     "audit",
     "accounts",
+    "communications",
     "usage",
     "dsar",
     "retention",

@@ -81,7 +81,7 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
 
 class CommunicationPreferencesFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "accounts.CommunicationPreferences"
+        model = "communications.CommunicationPreferences"
         django_get_or_create = ("user",)
 
     user = factory.SubFactory(UserFactory)

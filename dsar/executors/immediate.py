@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from communications.services import marketing_object
 from dsar.models import RequestKind, RightsRequest
 
 
@@ -34,7 +35,6 @@ MARKETING_DONE = (
 def _honour_marketing_objection(request: RightsRequest) -> None:
     """An absolute right: every account with the requester's e-mail (and any account already
     matched) gets a marketing opt-out now, with no reassessment; the request completes."""
-    from accounts.communications import marketing_object
     from accounts.models import User
     from dsar.services import rights_request_complete_by_system
 

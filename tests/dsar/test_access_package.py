@@ -17,19 +17,18 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.communications import communication_preferences_update
 from accounts.models import (
     BackupCodeDevice,
     EmailChange,
     InvestigationNote,
     Invitation,
-    MarketingDelivery,
-    MarketingSend,
     UserSession,
 )
 from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
 from breaches.services import breach_open
+from communications.models import MarketingDelivery, MarketingSend
+from communications.services import communication_preferences_update
 from cookies.services import consent_record_create
 from datamap import registry
 from dsar.executors.access import (

@@ -7,10 +7,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.communications import communication_preferences_update
-from accounts.models import CommunicationPreferences, User
-from accounts.selectors import may_send_marketing
+from accounts.models import User
 from audit.models import AuditEntry
+from communications.models import CommunicationPreferences
+from communications.selectors import may_send_marketing
+from communications.services import communication_preferences_update
 from dsar.letters import DEFAULT_LETTERS
 from dsar.models import (
     Channel,

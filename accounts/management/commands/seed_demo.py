@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.functional import cached_property
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.demo import communications_demo_seed, investigations_demo_seed
+from accounts.demo import investigations_demo_seed
 from accounts.mfa import (
     BACKUP_CODE_ALPHABET,
     BACKUP_CODE_COUNT,
@@ -28,6 +28,7 @@ from accounts.models import (
 )
 from audit.demo import disclosures_demo_seed
 from breaches.demo import breaches_demo_seed
+from communications.demo import communications_demo_seed
 from cookies.demo import consent_demo_seed
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed

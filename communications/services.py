@@ -1,7 +1,7 @@
 """Marketing e-mail: what a person asked for, how they stop it, and the one way we send it.
 
 Newsletters, webinar invitations and product news go only to people who opted in to that
-topic and never objected to direct marketing: ``accounts.selectors.marketing_recipients``
+topic and never objected to direct marketing: ``communications.selectors.marketing_recipients``
 answers that for every sender. Each e-mail carries its own unsubscribe link, which works
 without logging in, and RFC 8058 one-click headers. Service and security notices are not
 marketing (``accounts/notifications.py``) and are always sent.
@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -20,50 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from accounts.models import (
+from accounts.models import User
+from communications.models import (
     CommunicationPreferences,
     MarketingDelivery,
     MarketingSend,
     MarketingTopic,
-    User,
 )
-from accounts.selectors import marketing_recipients
+from communications.selectors import marketing_recipients, unsubscribe_url
 
-UNSUBSCRIBE_SALT = "accounts.unsubscribe"
 SEND_BATCH = 100
-
-
-# --- Reads --------------------------------------------------------------------------------
-
-
-def communication_preferences_of(user: User) -> CommunicationPreferences:
-    """The user's preferences; an unsaved, all-off row when they never chose (no write on GET)."""
-    preferences = CommunicationPreferences.objects.filter(user=user).first()
-    return preferences or CommunicationPreferences(user=user)
-
-
-def unsubscribe_token(*, user: User, topic: str) -> str:
-    """A signed token naming a user and a topic. It never expires: old e-mails keep working."""
-    return signing.dumps([user.pk, topic], salt=UNSUBSCRIBE_SALT)
-
-
-def unsubscribe_url(*, user: User, topic: str) -> str:
-    path = reverse(
-        "account:unsubscribe", kwargs={"token": unsubscribe_token(user=user, topic=topic)}
-    )
-    return f"{settings.SITE_URL}{path}"
-
-
-def unsubscribe_from_token(token: str) -> tuple[User, str] | None:
-    """The user and topic a link names, or None when the link is not one of ours."""
-    try:
-        user_id, topic = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    if topic not in MarketingTopic.values:
-        return None
-    user = User.objects.filter(pk=user_id).first()
-    return (user, topic) if user is not None else None
 
 
 # --- Writes -------------------------------------------------------------------------------
@@ -150,13 +115,13 @@ def marketing_message(*, user: User, topic: str, subject: str, body: str) -> Ema
     """One marketing e-mail with its own unsubscribe link and one-click headers (RFC 8058)."""
     url = unsubscribe_url(user=user, topic=topic)
     text = render_to_string(
-        "emails/marketing/message.txt",
+        "communications/emails/marketing.txt",
         {
             "user": user,
             "body": body,
             "topic_label": MarketingTopic(topic).label,
             "unsubscribe_url": url,
-            "preferences_url": f"{settings.SITE_URL}{reverse('account:communications')}",
+            "preferences_url": f"{settings.SITE_URL}{reverse('communications:communications')}",
         },
     )
     return EmailMessage(

@@ -7,16 +7,16 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from accounts.communications import (
+from accounts.models import User
+from audit.models import AuditEntry
+from communications.models import CommunicationPreferences, MarketingTopic
+from communications.selectors import may_send_marketing, unsubscribe_url
+from communications.services import (
     communication_preferences_update,
     marketing_object,
     marketing_send,
-    unsubscribe_url,
 )
-from accounts.models import CommunicationPreferences, MarketingTopic, User
-from accounts.selectors import may_send_marketing
-from accounts.tasks import send_marketing
-from audit.models import AuditEntry
+from communications.tasks import send_marketing
 from tests.factories import CommunicationPreferencesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

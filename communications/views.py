@@ -1,6 +1,5 @@
 """The user's e-mail subscriptions, and the unsubscribe link that works without logging in."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,34 +8,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.communications import (
-    communication_preferences_of,
+from communications.forms import CommunicationPreferencesForm
+from communications.models import MarketingTopic
+from communications.selectors import communication_preferences_of, unsubscribe_from_token
+from communications.services import (
     communication_preferences_update,
     marketing_object,
     marketing_objection_withdraw,
     marketing_unsubscribe,
-    unsubscribe_from_token,
 )
-from accounts.models import MarketingTopic
-
-
-class CommunicationPreferencesForm(forms.Form):
-    # Never pre-ticked: a box is ticked only when the person ticked it before.
-    newsletter = forms.BooleanField(
-        label="Newsletter",
-        required=False,
-        help_text="News about privacy and PrivacyDesk, about once a month.",
-    )
-    webinars = forms.BooleanField(
-        label="Webinar invitations",
-        required=False,
-        help_text="Invitations to our webinars and online events.",
-    )
-    product_updates = forms.BooleanField(
-        label="Product information and updates",
-        required=False,
-        help_text="New features and changes to the products you use.",
-    )
 
 
 @login_required
@@ -48,13 +28,13 @@ def communications(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             communication_preferences_update(user=request.user, **form.cleaned_data)
             messages.success(request, "Your e-mail preferences are saved.")
-            return redirect("account:communications")
+            return redirect("communications:communications")
     else:
         form = CommunicationPreferencesForm(
             initial={topic: getattr(preferences, topic) for topic in MarketingTopic.values}
         )
     return render(
-        request, "account/communications.html", {"form": form, "preferences": preferences}
+        request, "communications/preferences.html", {"form": form, "preferences": preferences}
     )
 
 
@@ -63,7 +43,7 @@ def communications(request: HttpRequest) -> HttpResponse:
 def communications_object(request: HttpRequest) -> HttpResponse:
     marketing_object(user=request.user, by=request.user, source="account")
     messages.success(request, "You have objected to all marketing: we will send you none.")
-    return redirect("account:communications")
+    return redirect("communications:communications")
 
 
 @login_required
@@ -73,7 +53,7 @@ def communications_withdraw_objection(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, "Your objection is withdrawn. Tick the e-mails you would like to receive."
     )
-    return redirect("account:communications")
+    return redirect("communications:communications")
 
 
 # Mail providers send the RFC 8058 one-click POST without a cookie or a CSRF token: the signed
@@ -85,13 +65,13 @@ def communications_withdraw_objection(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     found = unsubscribe_from_token(token)
     if found is None:
-        return render(request, "account/unsubscribe_invalid.html", status=400)
+        return render(request, "communications/unsubscribe_invalid.html", status=400)
     user, topic = found
     context = {"topic": topic, "topic_label": MarketingTopic(topic).label}
     if request.method == "GET":
-        return render(request, "account/unsubscribe.html", context)
+        return render(request, "communications/unsubscribe.html", context)
     if request.POST.get("scope") == "all":
         marketing_object(user=user, by=user, source="unsubscribe_link")
-        return render(request, "account/unsubscribe_done.html", {**context, "all": True})
+        return render(request, "communications/unsubscribe_done.html", {**context, "all": True})
     marketing_unsubscribe(user=user, topic=topic)
-    return render(request, "account/unsubscribe_done.html", context)
+    return render(request, "communications/unsubscribe_done.html", context)

@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.communications import marketing_send
-from accounts.models import MarketingTopic
-from accounts.selectors import marketing_recipients
+from communications.models import MarketingTopic
+from communications.selectors import marketing_recipients
+from communications.services import marketing_send
 
 
 class Command(BaseCommand):

@@ -1,0 +1,47 @@
+"""What communications holds about people: the marketing they asked for and were sent."""
+
+from django.db.models import Q
+
+from datamap import Category, Delete, Entry, LegalBasis, register
+
+# The entry names are those given when accounts held these models: access packages name their
+# files after them and past purge runs count under them, so they stay.
+
+
+def _own(subject):
+    return Q(user_id__in=subject.user_ids)
+
+
+register(
+    Entry(
+        name="accounts.communication_preferences",
+        model="communications.CommunicationPreferences",
+        category=Category.CONTACT,
+        description="The newsletters, webinars and product news a user asked for, "
+        "and any objection to direct marketing.",
+        subject=_own,
+        export_fields=("newsletter", "webinars", "product_updates", "marketing_objection_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=(
+            "Customer relationships: sent only to people who asked for it; "
+            "an objection stops every send."
+        ),
+    )
+)
+
+register(
+    Entry(
+        name="accounts.marketing_deliveries",
+        model="communications.MarketingDelivery",
+        category=Category.CONTACT,
+        description="The marketing e-mails you were sent, and when.",
+        subject=_own,
+        export_fields=("send__subject", "send__topic", "sent_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Customer relationships: sent only to people who asked for it.",
+    )
+)
