@@ -82,9 +82,9 @@ INSTALLED_APPS = [
     "retention",
     "cookies",
     "enquiries",
-    "processing",
     "backoffice",
     "breaches",
+    "records",
     "datamap",
 ]
 

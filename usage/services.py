@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User, UserManager
-from audit.disclosures import disclosure_record
-from audit.models import Disclosure
+from records.models import Disclosure
+from records.services import disclosure_record
 from usage.capture import user_agent_family
 from usage.events import (
     COLUMNS,
