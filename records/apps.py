@@ -5,3 +5,6 @@ class RecordsConfig(AppConfig):
     name = "records"
     label = "records"
     verbose_name = "Records: disclosures and processing"
+
+    def ready(self) -> None:
+        from records import receivers  # noqa: F401
