@@ -36,137 +36,211 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                        migrations.CreateModel(
-                            name="Disclosure",
-                            fields=[
-                                (
-                                    "id",
-                                    models.BigAutoField(
-                                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                                    ),
-                                ),
-                                ("occurred_at", models.DateTimeField(db_index=True)),
-                                (
-                                    "recipient_type",
-                                    models.CharField(
-                                        choices=[
-                                            ("client", "Client (the employer)"),
-                                            ("service_provider", "Service provider"),
-                                            ("regulator", "Regulator"),
-                                            ("law_enforcement", "Law enforcement"),
-                                        ],
-                                        max_length=20,
-                                    ),
-                                ),
-                                ("recipient", models.CharField(max_length=200)),
-                                ("legal_basis", models.CharField(max_length=200)),
-                                ("categories", models.JSONField(default=list)),
-                                ("description", models.CharField(max_length=300)),
-                                ("reference", models.CharField(blank=True, max_length=100)),
-                                ("disclosed_by_label", models.CharField(blank=True, max_length=254)),
-                                ("subject_count", models.PositiveIntegerField(default=0)),
-                                (
-                                    "disclosed_by",
-                                    models.ForeignKey(
-                                        blank=True,
-                                        db_constraint=False,
-                                        null=True,
-                                        on_delete=django.db.models.deletion.DO_NOTHING,
-                                        related_name="+",
-                                        to=settings.AUTH_USER_MODEL,
-                                    ),
-                                ),
-                                (
-                                    "organisation",
-                                    models.ForeignKey(
-                                        blank=True,
-                                        db_constraint=False,
-                                        null=True,
-                                        on_delete=django.db.models.deletion.DO_NOTHING,
-                                        related_name="+",
-                                        to="accounts.organisation",
-                                    ),
-                                ),
-                            ],
-                            options={
-                                "db_table": "audit_disclosure",
-                                "ordering": ["-occurred_at"],
-                            },
+                migrations.CreateModel(
+                    name="Disclosure",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
                         ),
-                        migrations.CreateModel(
-                            name="DisclosureSubject",
-                            fields=[
-                                (
-                                    "id",
-                                    models.BigAutoField(
-                                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                                    ),
-                                ),
-                                (
-                                    "disclosure",
-                                    models.ForeignKey(
-                                        on_delete=django.db.models.deletion.CASCADE,
-                                        related_name="subjects",
-                                        to="records.disclosure",
-                                    ),
-                                ),
-                                (
-                                    "user",
-                                    models.ForeignKey(
-                                        db_constraint=False,
-                                        on_delete=django.db.models.deletion.DO_NOTHING,
-                                        related_name="+",
-                                        to=settings.AUTH_USER_MODEL,
-                                    ),
-                                ),
-                            ],
-                            options={
-                                "db_table": "audit_disclosuresubject",
-                                "constraints": [
-                                    models.UniqueConstraint(
-                                        fields=("disclosure", "user"), name="disclosure_subject_unique"
-                                    )
+                        ("occurred_at", models.DateTimeField(db_index=True)),
+                        (
+                            "recipient_type",
+                            models.CharField(
+                                choices=[
+                                    ("client", "Client (the employer)"),
+                                    ("service_provider", "Service provider"),
+                                    ("regulator", "Regulator"),
+                                    ("law_enforcement", "Law enforcement"),
                                 ],
-                            },
+                                max_length=20,
+                            ),
                         ),
-                        migrations.CreateModel(
-                            name='ProcessingActivity',
-                            fields=[
-                                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                                ('slug', models.SlugField(max_length=60, unique=True)),
-                                ('name', models.CharField(max_length=120)),
-                                ('position', models.PositiveSmallIntegerField(default=0)),
-                                ('purpose', models.TextField(max_length=2000)),
-                                ('legal_basis', models.CharField(choices=[('contract', 'Performance of a contract'), ('legitimate_interests', 'Legitimate interests'), ('legal_obligation', 'Legal obligation'), ('consent', 'Consent')], max_length=30)),
-                                ('legitimate_interest', models.CharField(blank=True, choices=[('goods_and_services', 'Access to goods and services'), ('product_development', 'Product development'), ('security', 'Security of data and systems'), ('customer_relationships', 'Customer relationships'), ('commercial', 'Commercial interests')], max_length=30)),
-                                ('balancing_summary', models.TextField(blank=True, help_text='For legitimate interests: why the interest is not overridden by the rights and interests of the people concerned.', max_length=3000)),
-                                ('people_categories', models.TextField(max_length=1000, verbose_name='categories of people')),
-                                ('data_categories', models.JSONField(default=list, help_text='The data-map categories this activity covers.')),
-                                ('recipients', models.TextField(max_length=1000)),
-                                ('location', models.CharField(choices=[('uk', 'United Kingdom')], default='uk', max_length=10)),
-                                ('security_measures', models.TextField(max_length=2000)),
-                                ('updated_at', models.DateTimeField(auto_now=True)),
-                            ],
-                            options={
-                                'db_table': 'processing_processingactivity',
-                                'verbose_name_plural': 'processing activities',
-                                'ordering': ['position', 'name'],
-                            },
+                        ("recipient", models.CharField(max_length=200)),
+                        ("legal_basis", models.CharField(max_length=200)),
+                        ("categories", models.JSONField(default=list)),
+                        ("description", models.CharField(max_length=300)),
+                        ("reference", models.CharField(blank=True, max_length=100)),
+                        ("disclosed_by_label", models.CharField(blank=True, max_length=254)),
+                        ("subject_count", models.PositiveIntegerField(default=0)),
+                        (
+                            "disclosed_by",
+                            models.ForeignKey(
+                                blank=True,
+                                db_constraint=False,
+                                null=True,
+                                on_delete=django.db.models.deletion.DO_NOTHING,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
                         ),
-                        migrations.CreateModel(
-                            name='Processor',
-                            fields=[
-                                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                                ('name', models.CharField(max_length=120)),
-                                ('region', models.CharField(default='United Kingdom', max_length=120)),
-                                ('safeguards', models.CharField(max_length=300)),
-                                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='processors', to='records.processingactivity')),
-                            ],
-                            options={
-                                'db_table': 'processing_processor',
-                                'ordering': ['name', 'id'],
-                            },
+                        (
+                            "organisation",
+                            models.ForeignKey(
+                                blank=True,
+                                db_constraint=False,
+                                null=True,
+                                on_delete=django.db.models.deletion.DO_NOTHING,
+                                related_name="+",
+                                to="accounts.organisation",
+                            ),
                         ),
+                    ],
+                    options={
+                        "db_table": "audit_disclosure",
+                        "ordering": ["-occurred_at"],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="DisclosureSubject",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
+                        ),
+                        (
+                            "disclosure",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="subjects",
+                                to="records.disclosure",
+                            ),
+                        ),
+                        (
+                            "user",
+                            models.ForeignKey(
+                                db_constraint=False,
+                                on_delete=django.db.models.deletion.DO_NOTHING,
+                                related_name="+",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
+                    ],
+                    options={
+                        "db_table": "audit_disclosuresubject",
+                        "constraints": [
+                            models.UniqueConstraint(
+                                fields=("disclosure", "user"), name="disclosure_subject_unique"
+                            )
+                        ],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="ProcessingActivity",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
+                        ),
+                        ("slug", models.SlugField(max_length=60, unique=True)),
+                        ("name", models.CharField(max_length=120)),
+                        ("position", models.PositiveSmallIntegerField(default=0)),
+                        ("purpose", models.TextField(max_length=2000)),
+                        (
+                            "legal_basis",
+                            models.CharField(
+                                choices=[
+                                    ("contract", "Performance of a contract"),
+                                    ("legitimate_interests", "Legitimate interests"),
+                                    ("legal_obligation", "Legal obligation"),
+                                    ("consent", "Consent"),
+                                ],
+                                max_length=30,
+                            ),
+                        ),
+                        (
+                            "legitimate_interest",
+                            models.CharField(
+                                blank=True,
+                                choices=[
+                                    ("goods_and_services", "Access to goods and services"),
+                                    ("product_development", "Product development"),
+                                    ("security", "Security of data and systems"),
+                                    ("customer_relationships", "Customer relationships"),
+                                    ("commercial", "Commercial interests"),
+                                ],
+                                max_length=30,
+                            ),
+                        ),
+                        (
+                            "balancing_summary",
+                            models.TextField(
+                                blank=True,
+                                help_text="For legitimate interests: why the interest is not overridden by the rights and interests of the people concerned.",
+                                max_length=3000,
+                            ),
+                        ),
+                        (
+                            "people_categories",
+                            models.TextField(max_length=1000, verbose_name="categories of people"),
+                        ),
+                        (
+                            "data_categories",
+                            models.JSONField(
+                                default=list,
+                                help_text="The data-map categories this activity covers.",
+                            ),
+                        ),
+                        ("recipients", models.TextField(max_length=1000)),
+                        (
+                            "location",
+                            models.CharField(
+                                choices=[("uk", "United Kingdom")], default="uk", max_length=10
+                            ),
+                        ),
+                        ("security_measures", models.TextField(max_length=2000)),
+                        ("updated_at", models.DateTimeField(auto_now=True)),
+                    ],
+                    options={
+                        "db_table": "processing_processingactivity",
+                        "verbose_name_plural": "processing activities",
+                        "ordering": ["position", "name"],
+                    },
+                ),
+                migrations.CreateModel(
+                    name="Processor",
+                    fields=[
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True,
+                                primary_key=True,
+                                serialize=False,
+                                verbose_name="ID",
+                            ),
+                        ),
+                        ("name", models.CharField(max_length=120)),
+                        ("region", models.CharField(default="United Kingdom", max_length=120)),
+                        ("safeguards", models.CharField(max_length=300)),
+                        (
+                            "activity",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="processors",
+                                to="records.processingactivity",
+                            ),
+                        ),
+                    ],
+                    options={
+                        "db_table": "processing_processor",
+                        "ordering": ["name", "id"],
+                    },
+                ),
             ],
             database_operations=[],
         ),
