@@ -83,9 +83,9 @@ INSTALLED_APPS = [
     "retention",
     "cookies",
     "enquiries",
-    "processing",
     "backoffice",
     "breaches",
+    "records",
     "datamap",
 ]
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config import views
 from cookies import views as cookie_views
+from records import urls as records_urls
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
@@ -40,8 +41,8 @@ urlpatterns = [
     path("cookies/", cookie_views.cookie_settings, name="cookies"),
     path("", include("cookies.urls")),
     path("backoffice/cookies/", include("cookies.backoffice_urls")),
-    path("backoffice/disclosures/", include("audit.disclosure_urls")),
-    path("backoffice/processing/", include("processing.urls")),
+    path("backoffice/disclosures/", include(records_urls.disclosure_urls)),
+    path("backoffice/processing/", include(records_urls.processing_urls)),
     path("backoffice/enquiries/", include("enquiries.backoffice_urls")),
     path("support/", include("enquiries.urls")),
     path("backoffice/audit/", include("audit.urls")),

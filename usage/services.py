@@ -10,8 +10,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User, UserManager
-from audit.disclosures import disclosure_record
-from audit.models import Disclosure
 from usage.capture import user_agent_family
 from usage.events import (
     COLUMNS,
@@ -27,6 +25,7 @@ from usage.models import (
     UsageEvent,
     UsagePurpose,
 )
+from usage.signals import usage_report_disclosed
 from usage.text import ip_address_plain, text_clean, text_unsafe
 
 MAX_BATCH = 1000
@@ -349,11 +348,10 @@ def usage_rollup_day(*, day: datetime.date) -> int:
     return len(rows)
 
 
-def usage_report_disclose(*, report, by, channel: str) -> Disclosure:
+def usage_report_disclose(*, report, by, channel: str) -> None:
     """A client admin saw or pulled a usage report: that is a disclosure to the client."""
-    return disclosure_record(
-        recipient_type=Disclosure.RecipientType.CLIENT,
-        recipient=report.organisation.name,
+    usage_report_disclosed.send(
+        sender=usage_report_disclose,
         organisation=report.organisation,
         legal_basis="Legitimate interests: reporting usage to the client that employs the users",
         categories=["usage"],
@@ -363,5 +361,4 @@ def usage_report_disclose(*, report, by, channel: str) -> Disclosure:
         ),
         subject_user_ids=report.user_ids,
         by=by,
-        by_label=by.get_username(),
     )

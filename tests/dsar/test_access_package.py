@@ -24,7 +24,6 @@ from accounts.models import (
     Invitation,
     UserSession,
 )
-from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
 from breaches.services import breach_open
 from communications.models import MarketingDelivery, MarketingSend
@@ -50,6 +49,7 @@ from dsar.models import (
 from dsar.selectors import status_token
 from dsar.services import rights_request_confirm_subject, rights_request_file
 from enquiries.services import enquiry_reply, enquiry_submit
+from records.services import disclosure_record
 from retention.models import LegalHold
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for

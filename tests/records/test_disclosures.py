@@ -4,11 +4,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.disclosures import disclosure_record
-from audit.models import AuditEntry, Disclosure
+from audit.models import AuditEntry
 from dsar.executors.access import access_package_build, package_path
 from dsar.models import Channel, RequestKind
 from dsar.services import rights_request_confirm_subject, rights_request_file
+from records.models import Disclosure
+from records.services import disclosure_record
 from tests.archives import entry_rows
 from tests.factories import (
     ClientAdminFactory,

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from datamap import Category, registry
-from processing.models import ProcessingActivity
-from processing.selectors import uncovered_categories
+from records.models import ProcessingActivity
+from records.selectors import uncovered_categories
 from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_the_seed_is_idempotent_and_keeps_the_dpos_edits():
 
     from django.apps import apps
 
-    seed = import_module("processing.migrations.0002_seed_activities").seed
+    seed = import_module("records.migrations.0002_seed_processing_activities").seed
     ProcessingActivity.objects.filter(slug="support").update(purpose="Edited by the DPO")
     count = ProcessingActivity.objects.count()
     seed(apps, None)

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from audit.models import Disclosure
+from records.models import Disclosure
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
 from usage.models import UsageEvent
 from usage.services import usage_rollup_day

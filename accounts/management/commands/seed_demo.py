@@ -26,12 +26,12 @@ from accounts.models import (
     Role,
     User,
 )
-from audit.demo import disclosures_demo_seed
 from breaches.demo import breaches_demo_seed
 from communications.demo import communications_demo_seed
 from cookies.demo import consent_demo_seed
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
+from records.demo import disclosures_demo_seed
 from retention.demo import retention_demo_seed
 from usage.demo import usage_demo_seed
 

@@ -1,7 +1,8 @@
-"""Back office: the disclosure log (list, CSV, detail) and the DPO's record of a disclosure.
+"""Back office, DPO only: the disclosure log (list, CSV, detail, the DPO's record of a
+disclosure) and the record of processing (Article 30: the page, its CSV, the DPO's edits).
 
-DPO only: the log shows whose data went to whom, which support's work (requests,
-investigations, enquiries) does not need.
+The log shows whose data went to whom, which support's work (requests, investigations,
+enquiries) does not need.
 """
 
 import datetime
@@ -12,16 +13,25 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
 from accounts.backoffice_views import page_query
 from accounts.decorators import dpo_required
 from accounts.models import User
-from audit.disclosure_forms import DisclosureFilterForm, DisclosureForm, PeopleSearchForm
-from audit.disclosures import disclosure_record
-from audit.models import Disclosure
 from common.csv import csv_response
+from records.forms import (
+    ActivityForm,
+    DisclosureFilterForm,
+    DisclosureForm,
+    PeopleSearchForm,
+    ProcessorFormSet,
+    processors_from,
+)
+from records.models import Disclosure, ProcessingActivity
+from records.selectors import record_csv_rows, record_of_processing, uncovered_categories
+from records.services import disclosure_record, processing_activity_update
 
 PAGE_SIZE = 25
 SUBJECTS_PAGE_SIZE = 50
@@ -57,7 +67,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(_filtered(form), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "backoffice/disclosures/list.html",
+        "records/disclosures/list.html",
         {
             "form": form,
             "page": page,
@@ -75,7 +85,7 @@ def disclosure_csv(request: HttpRequest) -> HttpResponse:
         # Never the whole log in place of the filtered one asked for: show what is wrong.
         return render(
             request,
-            "backoffice/disclosures/list.html",
+            "records/disclosures/list.html",
             {"form": form, "page": None, "csv_query": ""},
             status=400,
         )
@@ -135,7 +145,7 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "backoffice/disclosures/detail.html",
+        "records/disclosures/detail.html",
         {"disclosure": disclosure, "page": page, "page_query": page_query(request)},
     )
 
@@ -178,7 +188,56 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
         )
     return render(
         request,
-        "backoffice/disclosures/new.html",
+        "records/disclosures/new.html",
         {"form": form, "search": search, "matches": matches},
+        status=status,
+    )
+
+
+@require_GET
+@dpo_required
+def processing_record(request: HttpRequest) -> HttpResponse:
+    records = record_of_processing()
+    return render(
+        request,
+        "records/processing/record.html",
+        {"records": records, "uncovered": sorted(uncovered_categories(records))},
+    )
+
+
+@require_GET
+@dpo_required
+def processing_record_csv(request: HttpRequest) -> HttpResponse:
+    header, rows = record_csv_rows(record_of_processing())
+    audit.record(request.user, "processing.export", details={"activities": len(rows)})
+    return csv_response("record-of-processing.csv", header, rows)
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def processing_activity_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    activity = get_object_or_404(ProcessingActivity, slug=slug)
+    initial_processors = list(activity.processors.values("name", "region", "safeguards"))
+    if request.method == "POST":
+        form = ActivityForm(request.POST, instance=ProcessingActivity.objects.get(pk=activity.pk))
+        formset = ProcessorFormSet(request.POST, prefix="processors")
+        if form.is_valid() & formset.is_valid():
+            processing_activity_update(
+                activity=activity,
+                changes=form.cleaned_data,
+                processors=processors_from(formset),
+                by=request.user,
+            )
+            messages.success(request, f"“{activity.name}” was saved.")
+            return redirect(f"{reverse('processing:record')}#{activity.slug}")
+        status = 400
+    else:
+        form = ActivityForm(instance=activity)
+        formset = ProcessorFormSet(initial=initial_processors, prefix="processors")
+        status = 200
+    return render(
+        request,
+        "records/processing/edit.html",
+        {"activity": activity, "form": form, "formset": formset},
         status=status,
     )

@@ -1,9 +1,77 @@
-"""The editable half of the Article 30 record; the other half is the data map, rendered."""
+"""The DPO's records: the disclosure log, and the editable half of the Article 30 record of
+processing (the other half is the data map, rendered).
 
+The models came here from audit/ and processing/ and keep their tables (``db_table``): a
+deployment's rows stay where they are.
+"""
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from datamap import Category, LegalBasis
+
+
+class Disclosure(models.Model):
+    """One disclosure of personal data outside the company: to a client, a provider, a regulator."""
+
+    class RecipientType(models.TextChoices):
+        CLIENT = "client", "Client (the employer)"
+        SERVICE_PROVIDER = "service_provider", "Service provider"
+        REGULATOR = "regulator", "Regulator"
+        LAW_ENFORCEMENT = "law_enforcement", "Law enforcement"
+
+    occurred_at = models.DateTimeField(db_index=True)
+    recipient_type = models.CharField(max_length=20, choices=RecipientType.choices)
+    recipient = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    legal_basis = models.CharField(max_length=200)
+    categories = models.JSONField(default=list)
+    description = models.CharField(max_length=300)
+    reference = models.CharField(max_length=100, blank=True)
+    disclosed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    disclosed_by_label = models.CharField(max_length=254, blank=True)
+    subject_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "audit_disclosure"
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} to {self.recipient}: {self.description}"
+
+
+class DisclosureSubject(models.Model):
+    """A person whose data a disclosure carried, so their access package can list it."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="subjects")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        db_table = "audit_disclosuresubject"
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "user"], name="disclosure_subject_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.disclosure_id}"
+
 
 LEGAL_BASIS_CHOICES = [(basis.value, basis.label) for basis in LegalBasis]
 CATEGORY_CHOICES = [(category.value, category.label) for category in Category]
@@ -49,6 +117,7 @@ class ProcessingActivity(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "processing_processingactivity"
         ordering = ["position", "name"]
         verbose_name_plural = "processing activities"
 
@@ -86,6 +155,7 @@ class Processor(models.Model):
     safeguards = models.CharField(max_length=300)
 
     class Meta:
+        db_table = "processing_processor"
         ordering = ["name", "id"]
 
     def __str__(self) -> str:

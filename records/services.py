@@ -1,4 +1,5 @@
-"""The disclosure log: every time personal data leaves the company, one call records it."""
+"""Records writes: a disclosure is recorded (one call each time personal data leaves the
+company), and the DPO edits a processing activity and its processors."""
 
 from collections.abc import Iterable
 
@@ -6,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from audit.models import Disclosure, DisclosureSubject
+from records.models import Disclosure, DisclosureSubject, ProcessingActivity, Processor
 
 
 def disclosure_record(
@@ -52,3 +53,43 @@ def disclosure_record(
             details={"recipient_type": recipient_type, "subjects": len(subject_ids)},
         )
     return disclosure
+
+
+EDITABLE_FIELDS = (
+    "name",
+    "purpose",
+    "legal_basis",
+    "legitimate_interest",
+    "balancing_summary",
+    "people_categories",
+    "data_categories",
+    "recipients",
+    "location",
+    "security_measures",
+)
+
+
+def processing_activity_update(
+    *, activity: ProcessingActivity, changes: dict, processors: list[dict], by
+) -> ProcessingActivity:
+    """Change the activity's fields and replace its processors, all or nothing; audited."""
+    with transaction.atomic():
+        activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
+        changed = []
+        for name in EDITABLE_FIELDS:
+            if name in changes and getattr(activity, name) != changes[name]:
+                setattr(activity, name, changes[name])
+                changed.append(name)
+        activity.full_clean()
+        activity.save()
+        before = sorted(activity.processors.values_list("name", "region", "safeguards"))
+        after = sorted((p["name"], p["region"], p["safeguards"]) for p in processors)
+        if before != after:
+            activity.processors.all().delete()
+            for fields in processors:
+                processor = Processor(activity=activity, **fields)
+                processor.full_clean()
+                processor.save()
+            changed.append("processors")
+        audit.record(by, "processing.update", target=activity, details={"changed": changed})
+    return activity

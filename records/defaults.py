@@ -1,7 +1,7 @@
 """The record of processing as first written: one activity per purpose of the privacy notice.
 
-Seeded by a data migration (processing/migrations/0002_seed_activities.py); the DPO edits it
-from then on in the back office.
+Seeded into an empty record by records/migrations/0002_seed_processing_activities.py; the DPO
+edits it from then on in the back office.
 """
 
 HOSTING = {

@@ -1,10 +1,11 @@
-"""The record of processing: each activity with the data-map entries of its categories."""
+"""Records reads: the record of processing, each activity with the data-map entries of its
+categories."""
 
 from dataclasses import dataclass
 
 from datamap import Category, registry
 from datamap.entries import Entry
-from processing.models import ProcessingActivity
+from records.models import ProcessingActivity
 from retention.models import RetentionPolicy
 
 CATEGORY_VALUES = frozenset(category.value for category in Category)

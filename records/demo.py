@@ -1,8 +1,8 @@
 """A demo disclosure for the embedded mode."""
 
 from accounts.models import Role, User
-from audit.disclosures import disclosure_record
-from audit.models import Disclosure
+from records.models import Disclosure
+from records.services import disclosure_record
 
 
 def disclosures_demo_seed(*, dpo) -> None:

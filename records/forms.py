@@ -1,14 +1,14 @@
-"""Forms of the disclosure log: its filters, and the DPO's record of a disclosure."""
+"""Records forms: the disclosure log's filters and the DPO's record of a disclosure; a
+processing activity and its processors."""
 
 import re
 
 from django import forms
 
 from accounts.models import Organisation, User
-from audit.models import Disclosure
-from datamap import Category
+from records.models import CATEGORY_CHOICES, Disclosure, ProcessingActivity
+from records.services import EDITABLE_FIELDS
 
-CATEGORY_CHOICES = [(category.value, category.label) for category in Category]
 # What the DPO enters by hand; client disclosures are recorded by the usage reports.
 ENTERED_TYPES = [
     (value, label)
@@ -96,3 +96,45 @@ class DisclosureForm(forms.Form):
 
 class PeopleSearchForm(forms.Form):
     q = forms.CharField(label="Find people by e-mail", max_length=254, required=False)
+
+
+class ActivityForm(forms.ModelForm):
+    data_categories = forms.MultipleChoiceField(
+        label="Categories of data",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The data-map categories this activity covers; the record lists what the "
+        "data map holds in each.",
+    )
+
+    class Meta:
+        model = ProcessingActivity
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "purpose",
+                "balancing_summary",
+                "people_categories",
+                "recipients",
+                "security_measures",
+            )
+        }
+
+
+class ProcessorForm(forms.Form):
+    name = forms.CharField(label="Processor", max_length=120)
+    region = forms.CharField(label="Region", max_length=120, initial="United Kingdom")
+    safeguards = forms.CharField(label="Safeguards", max_length=300)
+
+
+ProcessorFormSet = forms.formset_factory(ProcessorForm, extra=1, can_delete=True)
+
+
+def processors_from(formset) -> list[dict]:
+    """The processors a valid formset keeps: filled in and not marked for deletion."""
+    return [
+        {key: data[key] for key in ("name", "region", "safeguards")}
+        for data in formset.cleaned_data
+        if data and not data.get("DELETE")
+    ]

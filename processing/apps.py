@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class ProcessingConfig(AppConfig):
-    name = "processing"
-    verbose_name = "Record of processing"

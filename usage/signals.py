@@ -1,0 +1,10 @@
+"""What usage tells other apps without importing them."""
+
+from django.dispatch import Signal
+
+# A client admin saw or pulled a usage report: the data of the people in it went to the client.
+# Sent with organisation, legal_basis, categories, description, subject_user_ids and by;
+# records/ writes it to the disclosure log (records/receivers.py). A signal, not a call into
+# records: records also renders the retention schedule, and retention purges usage's tables,
+# so records imports usage and usage never imports records.
+usage_report_disclosed = Signal()
