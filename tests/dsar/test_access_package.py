@@ -18,15 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts.communications import communication_preferences_update
-from accounts.models import (
-    BackupCodeDevice,
-    EmailChange,
-    InvestigationNote,
-    Invitation,
-    MarketingDelivery,
-    MarketingSend,
-    UserSession,
-)
+from accounts.models import EmailChange, Invitation, MarketingDelivery, MarketingSend
 from audit.disclosures import disclosure_record
 from audit.models import AuditEntry
 from breaches.services import breach_open
@@ -52,6 +44,7 @@ from dsar.selectors import status_token
 from dsar.services import rights_request_confirm_subject, rights_request_file
 from enquiries.services import enquiry_reply, enquiry_submit
 from retention.models import LegalHold
+from security.models import BackupCodeDevice, InvestigationNote, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent

@@ -17,11 +17,12 @@ from django.utils import timezone
 from ua_parser import parse_os, parse_user_agent
 
 import audit
-from accounts.models import STAFF_ROLES, User, UserSession
+from accounts.models import STAFF_ROLES, User
 from common.client_ip import client_ip
+from security.models import UserSession
 
 # What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
-SESSION_MARK = "accounts.user_session"
+SESSION_MARK = "accounts.user_session"  # the key live sessions hold since before the move
 REFRESH_EVERY = timedelta(minutes=1)
 
 
@@ -108,6 +109,16 @@ def user_session_finish(*, request) -> None:
         UserSession.objects.filter(session_key=key, ended_at__isnull=True).update(
             ended_at=timezone.now()
         )
+
+
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Log out every session of ``user`` except ``keep_session_key``; returns how many ended."""
+    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    keys = list(sessions.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    return sessions.update(ended_at=timezone.now())
 
 
 def user_session_end(*, session: UserSession, by: User) -> None:

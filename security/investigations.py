@@ -15,9 +15,14 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 import audit
-from accounts.models import STAFF_ROLES, Investigation, InvestigationNote, User
-from accounts.security import EVENT_LABELS, RULE_LABELS
+from accounts.models import STAFF_ROLES, User
 from accounts.services import user_reactivate, user_terminate
+
+# Escalation calls the breach register's service; breaches never imports security (it reads
+# the investigation through its own foreign key), so the dependency runs one way.
+from breaches.services import breach_open_from_investigation
+from security.evidence import EVENT_LABELS
+from security.models import Investigation, InvestigationNote
 
 Outcome = Investigation.Outcome
 
@@ -69,13 +74,6 @@ def _require_not_own(investigation: Investigation, actor: User) -> None:
 # --- Reads --------------------------------------------------------------------------------
 
 
-def investigators() -> QuerySet[User]:
-    """Everyone an investigation may be assigned to."""
-    return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
-        "full_name", "email"
-    )
-
-
 def investigations_for_queue(status: str = "open") -> QuerySet[Investigation]:
     """The back-office list: overdue reviews first, then the newest.
 
@@ -119,10 +117,6 @@ def evidence_rows(investigation: Investigation) -> list[EvidenceRow]:
         if isinstance(item, dict)
     ]
     return sorted(rows, key=lambda row: row.time or timezone.now(), reverse=True)
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule)
 
 
 def outcomes_available(investigation: Investigation) -> list[Outcome]:
@@ -267,8 +261,6 @@ def investigation_record_outcome(
         )
         if outcome == Outcome.ESCALATED_BREACH:
             # The breach register links the investigation (or opens a breach now: the ICO's
-            # 72 hours run from this awareness). Imported here: breaches depends on accounts.
-            from breaches.services import breach_open_from_investigation
-
+            # 72 hours run from this awareness).
             breach_open_from_investigation(investigation=investigation, by=by, reason=reason)
     return investigation
