@@ -233,6 +233,10 @@ def _closed_since(user: User, rule: str, since: datetime) -> datetime | None:
 # --- The login rules: one function each, run in this order on every successful login ------
 
 
+# The rules that read Login.recent_logins, which spans the longest of their windows.
+RULES_READING_RECENT_LOGINS = ("success_after_distributed_failures", "many_ips_in_hour")
+
+
 @dataclass
 class Login:
     """One successful login, as the login rules read it."""
@@ -252,9 +256,7 @@ class Login:
         of the rules that read them: one indexed query, shared by those rules."""
         windows = [
             timedelta(minutes=config["window_minutes"])
-            for config in map(
-                rule_config, ("success_after_distributed_failures", "many_ips_in_hour")
-            )
+            for config in map(rule_config, RULES_READING_RECENT_LOGINS)
             if config["enabled"]
         ]
         since = self.time - max(windows)

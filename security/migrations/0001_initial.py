@@ -15,9 +15,13 @@ MOVED = ["backupcodedevice", "backupcode", "investigation", "investigationnote",
 
 
 def content_types_follow(apps, schema_editor, *, old: str, new: str) -> None:
-    content_types = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    content_types.objects.using(db).filter(app_label=old, model__in=MOVED).update(app_label=new)
+    content_types = apps.get_model("contenttypes", "ContentType").objects.using(
+        schema_editor.connection.alias
+    )
+    # A content type already made under the new label (a database migrated back and forth)
+    # stays; the old one is left for remove_stale_contenttypes.
+    existing = set(content_types.filter(app_label=new).values_list("model", flat=True))
+    content_types.filter(app_label=old, model__in=set(MOVED) - existing).update(app_label=new)
 
 
 def forwards(apps, schema_editor):
