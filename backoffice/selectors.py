@@ -61,7 +61,7 @@ class InvestigationFigures:
 
 def investigation_figures() -> InvestigationFigures:
     """One query: open investigations, and those whose provisional suspension awaits review
-    past its deadline (the rule of security.investigations.investigations_for_queue)."""
+    past its deadline (the rule of security.selectors.investigations_for_queue)."""
     overdue = Q(account_suspended=True, reviewed_at__isnull=True, review_due_at__lt=timezone.now())
     figures = Investigation.objects.filter(status=Investigation.Status.OPEN).aggregate(
         open=Count("pk"), overdue_reviews=Count("pk", filter=overdue)

@@ -150,7 +150,7 @@ def _create(breach: Breach, *, by, source: str) -> Breach:
 def breach_open_from_investigation(*, investigation, by: User, reason: str) -> Breach:
     """An investigation escalated to a breach: link its breach, or open one now.
 
-    Called by ``security.investigations.investigation_record_outcome`` inside its
+    Called by ``security.services.investigations.investigation_record_outcome`` inside its
     transaction, with a ``security.Investigation``: security calls this service, breaches never
     imports security back. The DPO is e-mailed at once: the 72 hours already run.
     """

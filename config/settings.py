@@ -206,7 +206,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules outside an app's tasks.py, which autodiscovery does not import.
-CELERY_IMPORTS = ["security.passwords"]
+CELERY_IMPORTS = ["security.services.passwords"]
 # Each entry expires before its next run, so a backlog never runs twice.
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-chain": {
@@ -289,7 +289,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 # Login forms post "username"; the callable lower-cases it so one lockout covers every spelling.
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "security.lockout.axes_username"
+AXES_USERNAME_CALLABLE = "security.services.lockout.axes_username"
 # Each failure in its own row (AccessFailureLog): the suspicious-activity rules read them.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
@@ -500,10 +500,10 @@ BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", d
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
 API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", default=600)
-# Suspicious-activity rules (security/rules.py, one function each). Each opens an investigation;
-# a "high" one also suspends the account until a person reviews it. "lockout" and
-# "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them with
-# someone's e-mail address.
+# Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
+# investigation; a "high" one also suspends the account until a person reviews it. "lockout"
+# and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them
+# with someone's e-mail address.
 SUSPICIOUS_ACTIVITY_RULES = {
     "lockout": {"enabled": True, "severity": "medium"},
     "success_after_distributed_failures": {

@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from security.evidence import Event
-from security.investigations import investigation_record_outcome
 from security.models import Investigation
-from security.rules import investigation_raise
+from security.services.evidence import Event
+from security.services.investigations import investigation_record_outcome
+from security.services.rules import investigation_raise
 
 
 def investigations_demo_seed(*, dpo: User) -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 
 from accounts.models import UserManager
 from common.client_ip import client_ip
-from security.passwords import (
+from security.services.passwords import (
     password_reset_request,
     password_reset_users,
     user_password_change,

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.api import error_body
-from security import mfa
-from security.user_sessions import is_idle_limited, last_refreshed, user_session_touch
+from security.selectors import is_idle_limited
+from security.services import mfa
+from security.services.sessions import last_refreshed, user_session_touch
 
 
 def _is_api(path: str) -> bool:

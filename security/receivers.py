@@ -9,27 +9,27 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from accounts.signals import api_key_failures_reached_limit, user_sessions_must_end
-from security import lockout, mfa, rules, user_sessions
+from security.services import lockout, mfa, rules, sessions
 
-# --- Sessions and lockout notices (security/user_sessions.py, security/lockout.py) ------
+# --- Sessions and lockout notices (security/services/sessions.py, lockout.py) --------------
 
 
-@receiver(user_logged_in, dispatch_uid="security.user_sessions.start")
+@receiver(user_logged_in, dispatch_uid="security.sessions.start")
 def session_start_on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        user_sessions.user_session_start(request=request, user=user)
+        sessions.user_session_start(request=request, user=user)
         mfa.remember_devices(request=request, user=user)
 
 
-@receiver(user_logged_out, dispatch_uid="security.user_sessions.finish")
+@receiver(user_logged_out, dispatch_uid="security.sessions.finish")
 def session_finish_on_logout(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        user_sessions.user_session_finish(request=request)
+        sessions.user_session_finish(request=request)
 
 
-@receiver(user_sessions_must_end, dispatch_uid="security.user_sessions.end_all")
+@receiver(user_sessions_must_end, dispatch_uid="security.sessions.end_all")
 def sessions_end_on_account_change(sender, user, **kwargs):
-    user_sessions.user_sessions_end(user=user)
+    sessions.user_sessions_end(user=user)
 
 
 @receiver(user_locked_out, dispatch_uid="security.lockout.notice")
@@ -37,7 +37,7 @@ def lockout_notice_on_lockout(sender, request, username, ip_address, **kwargs):
     lockout.lockout_notice(request=request, username=username)
 
 
-# --- Suspicious activity (security/rules.py) -----------------------------------------------
+# --- Suspicious activity (security/services/rules.py) --------------------------------------
 # Keep these receivers last in this module (receivers run in the order they are connected):
 # a rule that holds an account logs out the session the login has just opened, so the
 # receivers that record that session must have run first.

@@ -9,17 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from security import mfa
 from security.models import UserSession
-from security.user_sessions import user_session_end, user_sessions_active
+from security.selectors import backup_device, confirmed_totp, user_sessions_active
+from security.services.sessions import user_session_end
 
 
 @never_cache
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
-    totp = mfa.confirmed_totp(user)
-    backup = mfa.backup_device(user)
+    totp = confirmed_totp(user)
+    backup = backup_device(user)
     return render(
         request,
         "security/account_security.html",

@@ -13,18 +13,16 @@ from accounts.forms import AssignForm
 from accounts.models import User
 from common.forms import add_service_errors
 from common.paging import page_query
-from security.investigations import (
-    evidence_rows,
+from security.models import Investigation
+from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
+from security.services.investigations import (
     investigation_assign,
     investigation_confirm_suspension,
     investigation_note_add,
     investigation_record_outcome,
     investigation_view_record,
-    investigations_for_queue,
-    outcomes_available,
 )
-from security.models import Investigation
-from security.rules import review_window
+from security.services.rules import review_window
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]

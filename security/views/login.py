@@ -15,7 +15,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from security import mfa
 from security.forms import (
     LoginForm,
     OtpEnrolForm,
@@ -25,7 +24,9 @@ from security.forms import (
     PasswordResetSetForm,
 )
 from security.models import BackupCodeDevice
-from security.passwords import user_password_change
+from security.selectors import confirmed_totp
+from security.services import mfa
+from security.services.passwords import user_password_change
 
 
 def _safe_next(request: HttpRequest, default: str = "") -> str:
@@ -154,7 +155,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             "next": next_url,
             "qr_svg": mfa.totp_qr_svg(device),
             "secret": mfa.totp_secret(device),
-            "replacing": mfa.confirmed_totp(request.user) is not None,
+            "replacing": confirmed_totp(request.user) is not None,
         },
         status=status,
     )
@@ -165,7 +166,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     """Issue a new set of backup codes (the old ones stop working) and show them once."""
-    if not request.user.is_verified() or mfa.confirmed_totp(request.user) is None:
+    if not request.user.is_verified() or confirmed_totp(request.user) is None:
         messages.error(request, "Set up an authenticator app before making backup codes.")
         return redirect("account:security")
     codes = mfa.mfa_backup_codes_issue(user=request.user)

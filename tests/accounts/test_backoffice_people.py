@@ -9,8 +9,8 @@ from accounts import people_views
 from accounts.models import User
 from accounts.services import user_suspend
 from audit.models import AuditEntry
-from security.mfa import mfa_backup_codes_issue
 from security.models import BackupCodeDevice, Investigation, UserSession
+from security.services.mfa import mfa_backup_codes_issue
 from tests.factories import (
     TEST_PASSWORD,
     ClientAdminFactory,

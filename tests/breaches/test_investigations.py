@@ -2,7 +2,7 @@ import pytest
 
 from audit.models import AuditEntry
 from breaches.models import Breach
-from security.investigations import investigation_record_outcome
+from security.services.investigations import investigation_record_outcome
 from tests.factories import InvestigationFactory, SupportFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEntry
-from security.evidence import Event
-from security.investigations import investigation_record_outcome
-from security.rules import investigation_raise
+from security.services.evidence import Event
+from security.services.investigations import investigation_record_outcome
+from security.services.rules import investigation_raise
 from tests.factories import (
     ClientAdminFactory,
     DpoFactory,

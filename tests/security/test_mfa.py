@@ -15,8 +15,8 @@ from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_key
 from accounts.models import Role
 from accounts.services import organisation_set_mfa_required
 from audit.models import AuditEntry
-from security.mfa import mfa_backup_codes_issue
 from security.models import BackupCode, BackupCodeDevice
+from security.services.mfa import mfa_backup_codes_issue
 from tests.factories import (
     TEST_PASSWORD,
     ClientAdminFactory,

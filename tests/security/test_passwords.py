@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import User
 from audit.models import AuditEntry
 from security.models import UserSession
-from security.passwords import password_reset_url
+from security.services.passwords import password_reset_url
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

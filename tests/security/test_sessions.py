@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.services import user_suspend
 from audit.models import AuditEntry
 from security.models import UserSession
-from security.user_sessions import device_label
+from security.services.sessions import device_label
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

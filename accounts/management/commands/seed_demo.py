@@ -19,7 +19,8 @@ from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
 from retention.demo import retention_demo_seed
 from security.demo import investigations_demo_seed
-from security.mfa import (
+from security.models import BackupCode, BackupCodeDevice
+from security.services.mfa import (
     BACKUP_CODE_ALPHABET,
     BACKUP_CODE_COUNT,
     BACKUP_DEVICE_NAME,
@@ -27,7 +28,6 @@ from security.mfa import (
     format_backup_code,
     totp_secret,
 )
-from security.models import BackupCode, BackupCodeDevice
 from usage.demo import usage_demo_seed
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)

@@ -21,7 +21,7 @@ import audit
 from accounts.models import User, UserManager
 from accounts.notifications import notice_enqueue
 from common.ratelimit import rate_allow, rate_bucket
-from security.user_sessions import user_sessions_end
+from security.services.sessions import user_sessions_end
 
 logger = logging.getLogger(__name__)
 

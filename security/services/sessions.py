@@ -8,16 +8,14 @@ Session row (the browser is logged out at its next request) and marks the UserSe
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from ua_parser import parse_os, parse_user_agent
 
 import audit
-from accounts.models import STAFF_ROLES, User
+from accounts.models import User
 from common.client_ip import client_ip
 from security.models import UserSession
 
@@ -35,11 +33,6 @@ def device_label(user_agent: str) -> str:
     system_name = system.family if system and system.family != "Other" else ""
     label = f"{browser_name} on {system_name}" if system_name else browser_name
     return label[:120]
-
-
-def is_idle_limited(user) -> bool:
-    """Back-office and admin sessions end after settings.BACKOFFICE_IDLE_TIMEOUT idle."""
-    return bool(user.is_superuser or user.role in STAFF_ROLES)
 
 
 def _mark(request, now: datetime) -> None:
@@ -131,13 +124,3 @@ def user_session_end(*, session: UserSession, by: User) -> None:
             ended_at=timezone.now()
         )
         audit.record(by, "session.end", target=by, details={"device": session.device})
-
-
-def user_sessions_active(user: User) -> QuerySet[UserSession]:
-    """The user's sessions that can still be used: not ended, not expired, not idle too long."""
-    now = timezone.now()
-    alive = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
-    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True).filter(Exists(alive))
-    if is_idle_limited(user):
-        sessions = sessions.filter(last_seen_at__gt=now - settings.BACKOFFICE_IDLE_TIMEOUT)
-    return sessions.order_by("-last_seen_at")

@@ -77,14 +77,6 @@ def totp_qr_svg(device: TOTPDevice) -> SafeString:
     return mark_safe(svg)  # noqa: S308 (segno's own output, no user input in the markup)
 
 
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
-
-
-def backup_device(user: User) -> BackupCodeDevice | None:
-    return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
-
-
 def may_enrol(user) -> bool:
     """A user may set up an authenticator when they have none, or once verified (to replace it)."""
     return user.is_verified() or not user_has_device(user)

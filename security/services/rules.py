@@ -7,9 +7,9 @@ which reads the recent events of that person with one or two indexed queries and
 one function (``rule_<what it notices>``); the settings switch it on and set its thresholds.
 
 A high-severity rule suspends the account at once, as a provisional step that a person must
-confirm or lift (``security/investigations.py``). Only rules that need a *successful* login can
-suspend: a lockout or an API-key burst is something anyone can cause with a victim's e-mail
-address, and must never let an attacker lock someone out of their account.
+confirm or lift (``security/services/investigations.py``). Only rules that need a *successful*
+login can suspend: a lockout or an API-key burst is something anyone can cause with a
+victim's e-mail address, and must never let an attacker lock someone out of their account.
 """
 
 from collections.abc import Callable
@@ -27,7 +27,8 @@ from django.utils import timezone
 import audit
 from accounts.models import User
 from accounts.services import user_suspend
-from security.evidence import (
+from security.models import Investigation
+from security.services.evidence import (
     EVIDENCE_LIMIT,
     Event,
     merge_evidence,
@@ -35,7 +36,6 @@ from security.evidence import (
     request_time,
     request_user_agent,
 )
-from security.models import Investigation
 
 # Rules that can suspend an account when their severity is "high": each needs the password.
 # "lockout" and "api_key_failure_burst" never suspend, whatever their configured severity.
