@@ -2,9 +2,10 @@
 
 django-axes guards only ``authenticate()`` with a request, so API keys never reach it: failed
 key authentications are counted here, per client IP, in a fixed window in the cache. When one
-IP reaches ``API_KEY_FAILURE_LIMIT`` failures, ``accounts.security.api_key_failure_burst`` is
-called once for that window and, until the window ends, every request from that IP that
-presents a key answers 429 without the key being looked at.
+IP reaches ``API_KEY_FAILURE_LIMIT`` failures, ``api_key_failures_reached_limit`` is sent once
+for that window (security opens an investigation: accounts/signals.py) and, until the window
+ends, every request from that IP that presents a key answers 429 without the key being looked
+at.
 
 Nothing here logs a key, or any part of one.
 """
@@ -23,6 +24,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.models import Organisation, OrganisationAPIKey
+from accounts.signals import api_key_failures_reached_limit
 from common.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -123,10 +125,10 @@ def api_key_failure_count(ip_address: str) -> int:
         cache.set(_window_start_key(ip_address), time.time(), timeout=window)
         count = 1
     if count == _failure_limit():
-        from accounts.security import api_key_failure_burst
-
         try:
-            api_key_failure_burst(ip_address=ip_address, failures=count)
+            api_key_failures_reached_limit.send(
+                sender=ApiKeyAuthentication, ip_address=ip_address, failures=count
+            )
         except Exception:
             # The caller still gets its 401; the failure to open an investigation is an error
             # for us to see (the log line holds no key).

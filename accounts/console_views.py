@@ -29,7 +29,7 @@ from accounts.console_forms import (
 )
 from accounts.decorators import client_admin_required
 from accounts.email_changes import user_email_change_request
-from accounts.models import OrganisationAPIKey, User, UserSession
+from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
 from accounts.services import (
     EmailTaken,
@@ -130,7 +130,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "role_form": RoleForm(initial={"role": person.role}),
             "pending_email_change": email_change_pending(person),
             "logins": user_recent_logins(person, limit=RECENT_LOGINS),
-            "sessions": UserSession.objects.filter(user=person)[:RECENT_LOGINS],
+            # Security's session rows, through the reverse relation (accounts imports no security).
+            "sessions": person.browser_sessions.all()[:RECENT_LOGINS],
             "actions": [
                 (step, reverse(f"console:user-{step.slug}", kwargs={"pk": person.pk}))
                 for step in USER_ACTIONS.values()

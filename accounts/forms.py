@@ -1,25 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
 
-from accounts.investigations import investigators
-from accounts.models import User, UserManager
-
-
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="E-mail address",
-        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
-    )
-
-    error_messages = {
-        # One message for a wrong password, an unknown e-mail and an inactive account alike.
-        "invalid_login": "That e-mail address and password do not match an active account.",
-        "inactive": "That e-mail address and password do not match an active account.",
-    }
-
-    def clean_username(self) -> str:
-        # Lower-cased before django-axes sees it, so "A@x" and "a@x" share one lockout.
-        return UserManager.normalize_email(self.cleaned_data["username"])
+from accounts.models import Invitation, User
+from accounts.selectors import investigators
+from accounts.services import invitation_accept
 
 
 class AssignForm(forms.Form):
@@ -32,3 +16,23 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = investigators()
+
+
+class InvitationAcceptForm(auth_forms.SetPasswordForm):
+    """Django's two new-password fields, with its validators, relabelled (as security's
+    password forms are)."""
+
+    def __init__(self, invitation: Invitation, *args, **kwargs):
+        self.invitation = invitation
+        super().__init__(invitation.user, *args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password2"].label = "Password again"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters; not a common password, not only digits, "
+            "and not too like your name or e-mail address."
+        )
+
+    def save(self, commit: bool = True):
+        return invitation_accept(
+            invitation=self.invitation, password=self.cleaned_data["new_password1"]
+        )

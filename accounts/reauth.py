@@ -15,6 +15,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 WRONG = "That is not your password."
 MISSING = "Enter your password (or a code from your authenticator app) to confirm this step."
@@ -31,9 +32,7 @@ def credential_matches(user, secret: str) -> bool:
     if not secret or user is None or not user.is_authenticated:
         return False
     if _CODE.match(secret):
-        from accounts.mfa import confirmed_totp
-
-        device = confirmed_totp(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         return bool(device is not None and device.verify_token(secret))
     return user.check_password(secret)
 

@@ -136,3 +136,11 @@ def users_with_pending_email(users: QuerySet[User]) -> QuerySet[User]:
     A subquery, so a page of users stays one query."""
     pending = _pending_email_changes().filter(user=OuterRef("pk")).values("new_email")[:1]
     return users.annotate(pending_email=Subquery(pending))
+
+
+def investigators() -> QuerySet[User]:
+    """DPO and support staff: everyone a case (an investigation, a rights request) may be
+    assigned to."""
+    return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
+        "full_name", "email"
+    )

@@ -10,27 +10,25 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp import devices_for_user
 
 import audit
 from accounts.models import (
-    BackupCodeDevice,
     Invitation,
     Organisation,
     OrganisationAPIKey,
     Role,
     User,
     UserManager,
-    UserSession,
 )
 from accounts.notifications import notice_enqueue
 from accounts.selectors import actor_is_api_key, user_administers, user_can_manage
+from accounts.signals import user_sessions_must_end
 
 INVITATION_LIFETIME = timedelta(hours=72)
 INVITATION_SALT = "accounts.invitation"
@@ -76,14 +74,9 @@ def _require_status(user: User, *allowed: str, action: str) -> None:
 # --- Sessions -------------------------------------------------------------------
 
 
-def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
-    """Log out every session of ``user`` except ``keep_session_key``; returns how many ended."""
-    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True)
-    if keep_session_key:
-        sessions = sessions.exclude(session_key=keep_session_key)
-    keys = list(sessions.values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    return sessions.update(ended_at=timezone.now())
+def _user_sessions_end(user: User) -> None:
+    """Log out every session of ``user``: security keeps the session rows and ends them."""
+    user_sessions_must_end.send(sender=User, user=user)
 
 
 # --- Invitations ----------------------------------------------------------------
@@ -262,7 +255,7 @@ def user_suspend(
         user.suspended_at = timezone.now()
         user.suspended_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "suspended_reason", "suspended_at", "suspended_by"])
-        user_sessions_end(user=user)
+        _user_sessions_end(user)
         audit.record(
             by,
             "user.suspend",
@@ -308,7 +301,7 @@ def user_terminate(*, user: User, by) -> User:
         user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
             revoked_at=user.terminated_at
         )
-        user_sessions_end(user=user)
+        _user_sessions_end(user)
         audit.record(by, "user.terminate", target=user)
     return user
 
@@ -322,9 +315,10 @@ def user_reset_mfa(*, user: User, by) -> User:
     if getattr(by, "role", None) == Role.SUPPORT:
         raise PermissionDenied("Only the DPO or the organisation's client admin can reset MFA.")
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=user).delete()[0]
-        removed += BackupCodeDevice.objects.filter(user=user).delete()[0]
-        user_sessions_end(user=user)
+        # Every device class django-otp knows (authenticator apps, security's backup codes);
+        # each delete() counts the device's own codes too, as the audit entry always has.
+        removed = sum(device.delete()[0] for device in devices_for_user(user, confirmed=None))
+        _user_sessions_end(user)
         audit.record(by, "user.mfa_reset", target=user, details={"devices_removed": removed})
         notice_enqueue(user=user, kind="mfa_reset", context={"by": by.full_name})
     return user

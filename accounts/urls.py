@@ -1,25 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import auth_views as views
+from accounts import views
 
-app_name = "accounts"
-
+# Served under /accounts/ in the "accounts" namespace, beside security's login pages: config
+# composes the namespace from both lists (security imports accounts, never the reverse).
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
-    path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
-    path("mfa/backup-codes/", views.mfa_backup_codes, name="mfa_backup_codes"),
-    path("mfa/disable/", views.mfa_disable, name="mfa_disable"),
-    path("password/change/", views.password_change, name="password_change"),
-    path("password/reset/", views.password_reset, name="password_reset"),
-    path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        views.password_reset_confirm,
-        name="password_reset_confirm",
-    ),
-    path("password/reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -1,7 +1,10 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.email_changes import (
@@ -9,7 +12,11 @@ from accounts.email_changes import (
     email_change_from_token,
     user_email_change_confirm,
 )
+from accounts.forms import InvitationAcceptForm
 from accounts.selectors import user_data_held
+from accounts.services import InvalidTransition, invitation_from_token
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 # How a link that cannot be used answers: unknown or tampered, expired or replaced, already
 # followed (nothing wrong: the address is changed), or the address now has another account.
@@ -47,3 +54,30 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except EmailChangeRefused as refused:
         return _email_change_unusable(request, refused.reason)
     return render(request, "account/email_change_done.html", {"email": user.email})
+
+
+@sensitive_post_parameters()
+@never_cache
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, problem = invitation_from_token(token)
+    if problem:
+        status = 404 if problem == "invalid" else 410
+        return render(
+            request, "accounts/invitation_unusable.html", {"problem": problem}, status=status
+        )
+    form = InvitationAcceptForm(invitation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = form.save()
+        except InvalidTransition:
+            # Accepted by another request between our check and the save.
+            return render(
+                request, "accounts/invitation_unusable.html", {"problem": "used"}, status=410
+            )
+        login(request, user, backend=MODEL_BACKEND)
+        messages.success(request, "Welcome to PrivacyDesk: your password is set.")
+        if user.mfa_required:
+            messages.info(request, "Your account needs two-step login: set it up now.")
+            return redirect("accounts:mfa_enrol")
+        return redirect(user.home_url)
+    return render(request, "accounts/invitation.html", {"form": form, "invitation": invitation})

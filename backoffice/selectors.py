@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Investigation
 from audit.models import AuditEntry
 from cookies.catalogue import catalogue_get
 from cookies.selectors import consent_rates
@@ -18,6 +17,7 @@ from dsar.models import State
 from dsar.selectors import request_counts_by_state, requests_due_soon, requests_overdue
 from retention.models import PurgeRun
 from retention.selectors import recent_runs
+from security.models import Investigation
 
 # The audit entry that records a verification of the chain (audit.views, audit.services).
 AUDIT_VERIFY_ACTION = "audit.verify"
@@ -61,7 +61,7 @@ class InvestigationFigures:
 
 def investigation_figures() -> InvestigationFigures:
     """One query: open investigations, and those whose provisional suspension awaits review
-    past its deadline (the rule of accounts.investigations.investigations_for_queue)."""
+    past its deadline (the rule of security.selectors.investigations_for_queue)."""
     overdue = Q(account_suspended=True, reviewed_at__isnull=True, review_due_at__lt=timezone.now())
     figures = Investigation.objects.filter(status=Investigation.Status.OPEN).aggregate(
         open=Count("pk"), overdue_reviews=Count("pk", filter=overdue)

@@ -94,8 +94,9 @@ class Breach(models.Model):
     ico_reference = models.CharField("ICO reference", max_length=100, blank=True)
     ico_reported_at = models.DateTimeField("reported to the ICO at", null=True, blank=True)
 
+    # By label: breaches never imports security, which calls breaches' service to escalate.
     investigation = models.ForeignKey(
-        "accounts.Investigation",
+        "security.Investigation",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

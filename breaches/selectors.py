@@ -49,3 +49,10 @@ def breaches_running_clocks() -> QuerySet[Breach]:
     return Breach.objects.filter(status=Breach.Status.OPEN, ico_reported_at__isnull=True).exclude(
         ico_decision=Breach.IcoDecision.NOT_REPORT
     )
+
+
+def investigation_for_breach(pk: str):
+    """The investigation a new breach is opened from, through the register's own foreign key
+    (breaches never imports security); None if ``pk`` names none."""
+    investigations = Breach._meta.get_field("investigation").related_model.objects
+    return investigations.filter(pk=pk if pk.isdigit() else 0).first()

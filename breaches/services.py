@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from accounts.models import Investigation, Role, User
+from accounts.models import Role, User
 from breaches.clock import breach_clock
 from breaches.models import Breach, BreachAlert, BreachEvent, DataCategory, PeopleCategory
 from breaches.selectors import breaches_running_clocks
@@ -109,7 +109,7 @@ def breach_open(
     title: str,
     aware_at: datetime,
     description: str,
-    investigation: Investigation | None = None,
+    investigation=None,
     **fields,
 ) -> Breach:
     """Record a new breach; its 72-hour clock starts at ``aware_at``."""
@@ -147,13 +147,12 @@ def _create(breach: Breach, *, by, source: str) -> Breach:
     return breach
 
 
-def breach_open_from_investigation(
-    *, investigation: Investigation, by: User, reason: str
-) -> Breach:
+def breach_open_from_investigation(*, investigation, by: User, reason: str) -> Breach:
     """An investigation escalated to a breach: link its breach, or open one now.
 
-    Called by ``accounts.investigations.investigation_record_outcome`` inside its
-    transaction. The DPO is e-mailed at once: the 72 hours already run.
+    Called by ``security.services.investigations.investigation_record_outcome`` inside its
+    transaction, with a ``security.Investigation``: security calls this service, breaches never
+    imports security back. The DPO is e-mailed at once: the 72 hours already run.
     """
     existing = (
         Breach.objects.filter(investigation=investigation, status=Breach.Status.OPEN)

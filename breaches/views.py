@@ -4,19 +4,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.backoffice_views import page_query
 from accounts.decorators import dpo_required
-from accounts.models import Investigation
 from breaches import selectors, services
 from breaches.clock import breach_clock
 from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
 from breaches.models import Breach, BreachEvent
 from common.forms import add_service_errors
+from common.paging import page_query
 
 PAGE_SIZE = 25
 
@@ -73,8 +72,9 @@ def breach_list(request: HttpRequest) -> HttpResponse:
 def breach_new(request: HttpRequest) -> HttpResponse:
     investigation = None
     if request.GET.get("investigation"):
-        pk = request.GET["investigation"]
-        investigation = get_object_or_404(Investigation, pk=pk if pk.isdigit() else 0)
+        investigation = selectors.investigation_for_breach(request.GET["investigation"])
+        if investigation is None:
+            raise Http404
     if request.method == "POST":
         form = BreachForm(request.POST)
         if form.is_valid():

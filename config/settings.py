@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "communications",
+    "security",
     "usage",
     "dsar",
     "retention",
@@ -114,8 +115,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication, OTP and messages: idle back-office sessions end, sessions are
     # tracked, and a user who must pass the second step reaches nothing else until they do.
-    "accounts.middleware.SessionActivityMiddleware",
-    "accounts.middleware.MfaRequiredMiddleware",
+    "security.middleware.SessionActivityMiddleware",
+    "security.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -206,7 +207,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Task modules outside an app's tasks.py, which autodiscovery does not import.
-CELERY_IMPORTS = ["accounts.passwords"]
+CELERY_IMPORTS = ["security.services.passwords"]
 # Each entry expires before its next run, so a backlog never runs twice.
 CELERY_BEAT_SCHEDULE = {
     "audit-verify-chain": {
@@ -282,14 +283,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
 # The client behind NUM_PROXIES proxies, as the API throttles count it (common.client_ip);
 # it replaces django-ipware, so the AXES_IPWARE_* settings have no effect.
 AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
 # Login forms post "username"; the callable lower-cases it so one lockout covers every spelling.
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+AXES_USERNAME_CALLABLE = "security.services.lockout.axes_username"
 # Each failure in its own row (AccessFailureLog): the suspicious-activity rules read them.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
@@ -500,9 +501,10 @@ BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", d
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
 API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", default=600)
-# Suspicious-activity rules (accounts/security.py). Each opens an investigation; a "high" one
-# also suspends the account until a person reviews it. "lockout" and "api_key_failure_burst"
-# never suspend, whatever their severity: anyone can cause them with someone's e-mail address.
+# Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
+# investigation; a "high" one also suspends the account until a person reviews it. "lockout"
+# and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them
+# with someone's e-mail address.
 SUSPICIOUS_ACTIVITY_RULES = {
     "lockout": {"enabled": True, "severity": "medium"},
     "success_after_distributed_failures": {

@@ -4,9 +4,13 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import account_urls as accounts_account_urls
+from accounts import urls as accounts_urls
 from config import views
 from cookies import views as cookie_views
 from records import urls as records_urls
+from security import account_urls as security_account_urls
+from security import urls as security_urls
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
@@ -25,12 +29,17 @@ handler500 = "config.views.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/", include("accounts.urls")),
+    # Two apps serve each of these namespaces (login pages are security's, invitations and the
+    # account pages accounts'); a namespace has one URLconf, so it is composed here.
+    path("accounts/", include((security_urls.urlpatterns + accounts_urls.urlpatterns, "accounts"))),
     path("account/communications/", include("communications.urls")),
-    path("account/", include("accounts.account_urls")),
+    path(
+        "account/",
+        include((accounts_account_urls.urlpatterns + security_account_urls.urlpatterns, "account")),
+    ),
     path("console/usage/", include("usage.urls")),
     path("console/", include("accounts.console_urls")),
-    path("backoffice/investigations/", include("accounts.backoffice_urls")),
+    path("backoffice/investigations/", include("security.backoffice_urls")),
     path("backoffice/people/", include("accounts.people_urls")),
     path("backoffice/usage/", include("usage.backoffice_urls")),
     path("backoffice/retention/", include("retention.urls")),

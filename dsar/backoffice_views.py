@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import staff_required
 from accounts.forms import AssignForm
-from accounts.investigations import investigators
 from accounts.models import Role, User
+from accounts.selectors import investigators
 from common.forms import add_service_errors
 from dsar import services
 from dsar.backoffice_forms import (

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
-from accounts.backoffice_views import page_query
 from accounts.decorators import dpo_required
 from accounts.models import User
 from common.csv import csv_response
+from common.paging import page_query
 from records.forms import (
     ActivityForm,
     DisclosureFilterForm,

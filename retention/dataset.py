@@ -44,9 +44,9 @@ SKIPPED_MODELS = {"audit.auditentry", "audit.auditanchor"}
 # unique, useless without the key).
 SECRET_FIELDS = {
     "accounts.user.password",
-    "accounts.usersession.session_key",
+    "security.usersession.session_key",
     "accounts.invitation.nonce",
-    "accounts.backupcode.code_hash",
+    "security.backupcode.code_hash",
     "dsar.rightsrequest.verification_nonce",
     "otp_totp.totpdevice.key",
 }

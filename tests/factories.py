@@ -66,7 +66,7 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
     """An open, medium-severity investigation of a member's account."""
 
     class Meta:
-        model = "accounts.Investigation"
+        model = "security.Investigation"
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.LazyAttribute(lambda o: o.user.organisation if o.user else None)

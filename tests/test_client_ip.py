@@ -4,8 +4,8 @@ import pytest
 from django.test import Client, RequestFactory
 from rest_framework.throttling import BaseThrottle
 
-from accounts.models import Investigation, UserSession
 from common.client_ip import client_ip
+from security.models import Investigation, UserSession
 from tests.factories import TEST_PASSWORD, UserFactory
 from usage.capture import request_event
 

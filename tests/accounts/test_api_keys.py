@@ -2,7 +2,7 @@
 and what a key may do: act on members, never on client admins.
 
 django-axes never sees API keys, so failed key authentications are counted here: at
-API_KEY_FAILURE_LIMIT from one IP, accounts.security.api_key_failure_burst runs once and the
+API_KEY_FAILURE_LIMIT from one IP, security.services.rules.api_key_failure_burst runs once and the
 IP's keys answer 429 until the window ends.
 """
 
@@ -16,19 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-import accounts.security
+import security.services.rules
 from accounts.authentication import ApiKeyPrincipal
-from accounts.models import (
-    ApiScope,
-    EmailChange,
-    Investigation,
-    Organisation,
-    OrganisationAPIKey,
-    Role,
-    User,
-)
+from accounts.models import ApiScope, EmailChange, Organisation, OrganisationAPIKey, Role, User
 from accounts.services import KEY_MEMBERS_ONLY, api_key_create, user_suspend
 from audit.models import AuditEntry
+from security.models import Investigation
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +42,13 @@ def key_and_plain():
 def burst_calls(monkeypatch):
     """Every call of api_key_failure_burst, which still runs (it opens an investigation)."""
     calls = []
-    real = accounts.security.api_key_failure_burst
+    real = security.services.rules.api_key_failure_burst
 
     def spy(**kwargs):
         calls.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(accounts.security, "api_key_failure_burst", spy)
+    monkeypatch.setattr(security.services.rules, "api_key_failure_burst", spy)
     return calls
 
 

@@ -6,10 +6,11 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import people_views
-from accounts.mfa import mfa_backup_codes_issue
-from accounts.models import BackupCodeDevice, Investigation, User, UserSession
+from accounts.models import User
 from accounts.services import user_suspend
 from audit.models import AuditEntry
+from security.models import BackupCodeDevice, Investigation, UserSession
+from security.services.mfa import mfa_backup_codes_issue
 from tests.factories import (
     TEST_PASSWORD,
     ClientAdminFactory,

@@ -5,8 +5,9 @@ from axes.models import AccessFailureLog, AccessLog
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import OrganisationAPIKey, Role, User, UserSession
+from accounts.models import OrganisationAPIKey, Role, User
 from audit.models import AuditEntry
+from security.models import UserSession
 from tests.factories import (
     ClientAdminFactory,
     DpoFactory,

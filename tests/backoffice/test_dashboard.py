@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from accounts.models import Investigation
 from audit.services import audit_chain_verify_and_alert
 from breaches.models import Breach
 from cookies.models import ConsentRecord
 from dsar.models import Channel, RequestKind, RightsRequest, State
 from retention.models import PurgeRun
+from security.models import Investigation
 from tests.factories import DpoFactory, InvestigationFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

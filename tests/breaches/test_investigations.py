@@ -1,8 +1,8 @@
 import pytest
 
-from accounts.investigations import investigation_record_outcome
 from audit.models import AuditEntry
 from breaches.models import Breach
+from security.services.investigations import investigation_record_outcome
 from tests.factories import InvestigationFactory, SupportFactory
 
 pytestmark = pytest.mark.django_db

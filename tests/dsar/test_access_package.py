@@ -17,13 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.models import (
-    BackupCodeDevice,
-    EmailChange,
-    InvestigationNote,
-    Invitation,
-    UserSession,
-)
+from accounts.models import EmailChange, Invitation
 from audit.models import AuditEntry
 from breaches.services import breach_open
 from communications.models import MarketingDelivery, MarketingSend
@@ -51,6 +45,7 @@ from dsar.services import rights_request_confirm_subject, rights_request_file
 from enquiries.services import enquiry_reply, enquiry_submit
 from records.services import disclosure_record
 from retention.models import LegalHold
+from security.models import BackupCodeDevice, InvestigationNote, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent

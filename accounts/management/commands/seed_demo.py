@@ -10,22 +10,7 @@ from django.db import transaction
 from django.utils.functional import cached_property
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.demo import investigations_demo_seed
-from accounts.mfa import (
-    BACKUP_CODE_ALPHABET,
-    BACKUP_CODE_COUNT,
-    BACKUP_DEVICE_NAME,
-    TOTP_DEVICE_NAME,
-    format_backup_code,
-    totp_secret,
-)
-from accounts.models import (
-    BackupCode,
-    BackupCodeDevice,
-    Organisation,
-    Role,
-    User,
-)
+from accounts.models import Organisation, Role, User
 from breaches.demo import breaches_demo_seed
 from communications.demo import communications_demo_seed
 from cookies.demo import consent_demo_seed
@@ -33,6 +18,16 @@ from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
 from records.demo import disclosures_demo_seed
 from retention.demo import retention_demo_seed
+from security.demo import investigations_demo_seed
+from security.models import BackupCode, BackupCodeDevice
+from security.services.mfa import (
+    BACKUP_CODE_ALPHABET,
+    BACKUP_CODE_COUNT,
+    BACKUP_DEVICE_NAME,
+    TOTP_DEVICE_NAME,
+    format_backup_code,
+    totp_secret,
+)
 from usage.demo import usage_demo_seed
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)

@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.models import User, UserSession
-from accounts.passwords import password_reset_url
+from accounts.models import User
 from audit.models import AuditEntry
+from security.models import UserSession
+from security.services.passwords import password_reset_url
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

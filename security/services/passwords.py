@@ -20,8 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 import audit
 from accounts.models import User, UserManager
 from accounts.notifications import notice_enqueue
-from accounts.services import user_sessions_end
 from common.ratelimit import rate_allow, rate_bucket
+from security.services.sessions import user_sessions_end
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ def password_reset_url(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-@shared_task
+# Named as before the move to security, so a task queued by the previous release still runs.
+@shared_task(name="accounts.passwords.send_password_reset")
 def send_password_reset(user_id: int) -> None:
     user = User.objects.filter(pk=user_id, status=User.Status.ACTIVE).first()
     if user is None or not user.has_usable_password():

@@ -11,9 +11,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Investigation, User, UserSession
-from accounts.security import api_key_failure_burst
+from accounts.models import User
 from audit.models import AuditEntry
+from security.models import Investigation, UserSession
+from security.services.rules import api_key_failure_burst
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +224,7 @@ def test_logins_from_four_ips_over_more_than_an_hour_open_nothing(clock):
 
 
 def test_logins_a_person_has_cleared_do_not_hold_the_account_again(clock):
-    from accounts.investigations import investigation_record_outcome
+    from security.services.investigations import investigation_record_outcome
 
     user = UserFactory()
     for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"):

@@ -5,50 +5,21 @@ changes the account goes through the life-cycle services (reactivate, terminate)
 person is told and the trail reads the same as any other suspension or termination.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 import audit
-from accounts.models import STAFF_ROLES, Investigation, InvestigationNote, User
-from accounts.security import EVENT_LABELS, RULE_LABELS
+from accounts.models import User
 from accounts.services import user_reactivate, user_terminate
 
+# Escalation calls the breach register's service; breaches never imports security (it reads
+# the investigation through its own foreign key), so the dependency runs one way.
+from breaches.services import breach_open_from_investigation
+from security.models import Investigation, InvestigationNote
+from security.selectors import is_investigator, outcomes_available
+
 Outcome = Investigation.Outcome
-
-# Outcomes that need an account, and the account state they need.
-OUTCOMES_FOR_ACCOUNT_STATUS = {
-    User.Status.SUSPENDED: [
-        Outcome.CLEARED,
-        Outcome.CONFIRMED_SUSPENDED,
-        Outcome.CONFIRMED_TERMINATED,
-        Outcome.ESCALATED_BREACH,
-    ],
-    User.Status.ACTIVE: [Outcome.CLEARED, Outcome.CONFIRMED_TERMINATED, Outcome.ESCALATED_BREACH],
-    User.Status.INVITED: [
-        Outcome.CLEARED,
-        Outcome.CONFIRMED_TERMINATED,
-        Outcome.ESCALATED_BREACH,
-    ],
-    User.Status.TERMINATED: [Outcome.CLEARED, Outcome.ESCALATED_BREACH],
-}
-OUTCOMES_WITHOUT_ACCOUNT = [Outcome.CLEARED, Outcome.ESCALATED_BREACH]
-
-
-def is_investigator(actor) -> bool:
-    """DPO and support staff work investigations; nobody else does."""
-    return bool(
-        actor
-        and getattr(actor, "is_authenticated", False)
-        and isinstance(actor, User)
-        and actor.is_active
-        and actor.role in STAFF_ROLES
-    )
 
 
 def _require_investigator(actor) -> None:
@@ -64,72 +35,6 @@ def _require_open(investigation: Investigation) -> None:
 def _require_not_own(investigation: Investigation, actor: User) -> None:
     if investigation.user_id is not None and investigation.user_id == actor.pk:
         raise PermissionDenied("You cannot decide an investigation of your own account.")
-
-
-# --- Reads --------------------------------------------------------------------------------
-
-
-def investigators() -> QuerySet[User]:
-    """Everyone an investigation may be assigned to."""
-    return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
-        "full_name", "email"
-    )
-
-
-def investigations_for_queue(status: str = "open") -> QuerySet[Investigation]:
-    """The back-office list: overdue reviews first, then the newest.
-
-    ``status`` is "open", "closed" or "all".
-    """
-    now = timezone.now()
-    investigations = Investigation.objects.select_related("user", "organisation", "assignee")
-    if status in Investigation.Status.values:
-        investigations = investigations.filter(status=status)
-    overdue = Q(
-        status=Investigation.Status.OPEN,
-        account_suspended=True,
-        reviewed_at__isnull=True,
-        review_due_at__lt=now,
-    )
-    return investigations.annotate(
-        overdue=Case(When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
-    ).order_by("-overdue", "-opened_at", "-pk")
-
-
-@dataclass(frozen=True)
-class EvidenceRow:
-    time: datetime | None
-    event: str
-    ip: str
-    user_agent: str
-    count: int | None
-
-
-def evidence_rows(investigation: Investigation) -> list[EvidenceRow]:
-    """The evidence as table rows, newest first, times as datetimes (shown in UK time)."""
-    rows = [
-        EvidenceRow(
-            time=parse_datetime(item.get("time") or ""),
-            event=EVENT_LABELS.get(item.get("event"), item.get("event") or ""),
-            ip=item.get("ip") or "",
-            user_agent=item.get("user_agent") or "",
-            count=item.get("count"),
-        )
-        for item in investigation.evidence or []
-        if isinstance(item, dict)
-    ]
-    return sorted(rows, key=lambda row: row.time or timezone.now(), reverse=True)
-
-
-def rule_label(rule: str) -> str:
-    return RULE_LABELS.get(rule, rule)
-
-
-def outcomes_available(investigation: Investigation) -> list[Outcome]:
-    """The outcomes that make sense for this investigation's account as it is now."""
-    if investigation.user is None:
-        return list(OUTCOMES_WITHOUT_ACCOUNT)
-    return list(OUTCOMES_FOR_ACCOUNT_STATUS.get(investigation.user.status, []))
 
 
 # --- Writes -------------------------------------------------------------------------------
@@ -267,8 +172,6 @@ def investigation_record_outcome(
         )
         if outcome == Outcome.ESCALATED_BREACH:
             # The breach register links the investigation (or opens a breach now: the ICO's
-            # 72 hours run from this awareness). Imported here: breaches depends on accounts.
-            from breaches.services import breach_open_from_investigation
-
+            # 72 hours run from this awareness).
             breach_open_from_investigation(investigation=investigation, by=by, reason=reason)
     return investigation

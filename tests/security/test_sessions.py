@@ -9,10 +9,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import UserSession
 from accounts.services import user_suspend
-from accounts.user_sessions import device_label
 from audit.models import AuditEntry
+from security.models import UserSession
+from security.services.sessions import device_label
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

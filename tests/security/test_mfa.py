@@ -12,10 +12,11 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_key
-from accounts.mfa import mfa_backup_codes_issue
-from accounts.models import BackupCode, BackupCodeDevice, Role
+from accounts.models import Role
 from accounts.services import organisation_set_mfa_required
 from audit.models import AuditEntry
+from security.models import BackupCode, BackupCodeDevice
+from security.services.mfa import mfa_backup_codes_issue
 from tests.factories import (
     TEST_PASSWORD,
     ClientAdminFactory,

@@ -8,20 +8,19 @@ Session row (the browser is logged out at its next request) and marks the UserSe
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from ua_parser import parse_os, parse_user_agent
 
 import audit
-from accounts.models import STAFF_ROLES, User, UserSession
+from accounts.models import User
 from common.client_ip import client_ip
+from security.models import UserSession
 
 # What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
-SESSION_MARK = "accounts.user_session"
+SESSION_MARK = "accounts.user_session"  # the key live sessions hold since before the move
 REFRESH_EVERY = timedelta(minutes=1)
 
 
@@ -34,11 +33,6 @@ def device_label(user_agent: str) -> str:
     system_name = system.family if system and system.family != "Other" else ""
     label = f"{browser_name} on {system_name}" if system_name else browser_name
     return label[:120]
-
-
-def is_idle_limited(user) -> bool:
-    """Back-office and admin sessions end after settings.BACKOFFICE_IDLE_TIMEOUT idle."""
-    return bool(user.is_superuser or user.role in STAFF_ROLES)
 
 
 def _mark(request, now: datetime) -> None:
@@ -110,6 +104,16 @@ def user_session_finish(*, request) -> None:
         )
 
 
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Log out every session of ``user`` except ``keep_session_key``; returns how many ended."""
+    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    keys = list(sessions.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    return sessions.update(ended_at=timezone.now())
+
+
 def user_session_end(*, session: UserSession, by: User) -> None:
     """End one of ``by``'s own sessions: that browser is logged out at its next request."""
     if session.user_id != by.pk:
@@ -120,13 +124,3 @@ def user_session_end(*, session: UserSession, by: User) -> None:
             ended_at=timezone.now()
         )
         audit.record(by, "session.end", target=by, details={"device": session.device})
-
-
-def user_sessions_active(user: User) -> QuerySet[UserSession]:
-    """The user's sessions that can still be used: not ended, not expired, not idle too long."""
-    now = timezone.now()
-    alive = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
-    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True).filter(Exists(alive))
-    if is_idle_limited(user):
-        sessions = sessions.filter(last_seen_at__gt=now - settings.BACKOFFICE_IDLE_TIMEOUT)
-    return sessions.order_by("-last_seen_at")

@@ -7,10 +7,11 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts.investigations import investigation_record_outcome
 from accounts.models import User
-from accounts.security import Event, investigation_raise
 from audit.models import AuditEntry
+from security.services.evidence import Event
+from security.services.investigations import investigation_record_outcome
+from security.services.rules import investigation_raise
 from tests.factories import (
     ClientAdminFactory,
     DpoFactory,

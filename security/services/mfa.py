@@ -20,7 +20,8 @@ from django_otp.models import Device, VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.models import BackupCode, BackupCodeDevice, User
+from accounts.models import User
+from security.models import BackupCode, BackupCodeDevice
 
 BACKUP_CODE_COUNT = 10
 # Crockford's base32 alphabet in lower case: no i, l, o or u to misread.
@@ -29,7 +30,7 @@ TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 # Whether the session's user had a confirmed device at login: the middleware reads this
 # instead of querying the devices on every request.
-SESSION_HAS_DEVICE = "accounts.mfa_device"
+SESSION_HAS_DEVICE = "accounts.mfa_device"  # the key live sessions hold since before the move
 WARN_AFTER_FAILURES = 3
 
 
@@ -74,14 +75,6 @@ def totp_qr_svg(device: TOTPDevice) -> SafeString:
     qr = segno.make(device.config_url, error="m")
     svg = qr.svg_inline(scale=5, dark="#0f172a", light="#ffffff", title="QR code")
     return mark_safe(svg)  # noqa: S308 (segno's own output, no user input in the markup)
-
-
-def confirmed_totp(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
-
-
-def backup_device(user: User) -> BackupCodeDevice | None:
-    return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def may_enrol(user) -> bool:

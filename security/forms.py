@@ -1,16 +1,32 @@
-"""Forms of the login, two-step, password and invitation pages."""
+"""Forms of the login, two-step and password pages."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from accounts.models import Invitation
-from accounts.passwords import (
+from accounts.models import UserManager
+from common.client_ip import client_ip
+from security.services.passwords import (
     password_reset_request,
     password_reset_users,
     user_password_change,
 )
-from accounts.services import invitation_accept
-from common.client_ip import client_ip
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+
+    error_messages = {
+        # One message for a wrong password, an unknown e-mail and an inactive account alike.
+        "invalid_login": "That e-mail address and password do not match an active account.",
+        "inactive": "That e-mail address and password do not match an active account.",
+    }
+
+    def clean_username(self) -> str:
+        # Lower-cased before django-axes sees it, so "A@x" and "a@x" share one lockout.
+        return UserManager.normalize_email(self.cleaned_data["username"])
 
 
 class OtpVerifyForm(forms.Form):
@@ -90,16 +106,3 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["old_password"].label = "Current password"
         self.fields["new_password1"].label = "New password"
         self.fields["new_password2"].label = "New password again"
-
-
-class InvitationAcceptForm(_NewPasswordForm):
-    def __init__(self, invitation: Invitation, *args, **kwargs):
-        self.invitation = invitation
-        super().__init__(invitation.user, *args, **kwargs)
-        self.fields["new_password1"].label = "Choose a password"
-        self.fields["new_password2"].label = "Password again"
-
-    def save(self, commit: bool = True):
-        return invitation_accept(
-            invitation=self.invitation, password=self.cleaned_data["new_password1"]
-        )

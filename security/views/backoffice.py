@@ -10,20 +10,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import staff_required
 from accounts.forms import AssignForm
-from accounts.investigations import (
-    evidence_rows,
+from accounts.models import User
+from common.forms import add_service_errors
+from common.paging import page_query
+from security.models import Investigation
+from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
+from security.services.investigations import (
     investigation_assign,
     investigation_confirm_suspension,
     investigation_note_add,
     investigation_record_outcome,
     investigation_view_record,
-    investigations_for_queue,
-    outcomes_available,
-    rule_label,
 )
-from accounts.models import Investigation, User
-from accounts.security import review_window
-from common.forms import add_service_errors
+from security.services.rules import review_window
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -44,13 +43,6 @@ class ReasonForm(forms.Form):
 
 class OutcomeForm(ReasonForm):
     outcome = forms.ChoiceField(choices=Investigation.Outcome.choices, widget=forms.HiddenInput)
-
-
-def page_query(request: HttpRequest) -> str:
-    """The list's query parameters but the page number, ready for "?{{ page_query }}page=N"."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return f"{params.urlencode()}&" if params else ""
 
 
 def _outcome_buttons(investigation: Investigation) -> list[tuple[str, str]]:
@@ -96,7 +88,7 @@ def _detail(
     )
     context = {
         "investigation": investigation,
-        "rule_label": rule_label(investigation.rule),
+        "rule_label": investigation.rule_label,
         "evidence": evidence_rows(investigation),
         "notes": investigation.notes.select_related("author"),
         "note_form": note_form or NoteForm(),
@@ -110,7 +102,7 @@ def _detail(
     }
     # Every display of the page shows a person's data, a re-shown form included.
     investigation_view_record(investigation=investigation, by=request.user)
-    return render(request, "backoffice/investigation_detail.html", context, status=status)
+    return render(request, "security/investigation_detail.html", context, status=status)
 
 
 @require_GET
@@ -120,11 +112,9 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
     if status not in dict(STATUS_FILTERS):
         status = "open"
     page = Paginator(investigations_for_queue(status), PAGE_SIZE).get_page(request.GET.get("page"))
-    for investigation in page:
-        investigation.rule_label = rule_label(investigation.rule)
     return render(
         request,
-        "backoffice/investigation_list.html",
+        "security/investigation_list.html",
         {
             "page": page,
             "page_query": page_query(request),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import backoffice_views as views
+from security.views import backoffice as views
 
 app_name = "investigations"
 

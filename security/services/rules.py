@@ -1,18 +1,21 @@
 """Suspicious-activity rules: each login attempt, lockout and API-key failure burst is checked.
 
 django-axes records the raw events (``AccessFailureLog`` for each failure, ``AccessLog`` for
-each success); the receivers in ``accounts/receivers.py`` hand every event to a function here,
+each success); the receivers in ``security/receivers.py`` hand every event to a function here,
 which reads the recent events of that person with one or two indexed queries and opens an
-``Investigation`` when a rule in ``settings.SUSPICIOUS_ACTIVITY_RULES`` matches.
+``Investigation`` when a rule in ``settings.SUSPICIOUS_ACTIVITY_RULES`` matches. Each rule is
+one function (``rule_<what it notices>``); the settings switch it on and set its thresholds.
 
 A high-severity rule suspends the account at once, as a provisional step that a person must
-confirm or lift (``accounts/investigations.py``). Only rules that need a *successful* login can
-suspend: a lockout or an API-key burst is something anyone can cause with a victim's e-mail
-address, and must never let an attacker lock someone out of their account.
+confirm or lift (``security/services/investigations.py``). Only rules that need a *successful*
+login can suspend: a lockout or an API-key burst is something anyone can cause with a
+victim's e-mail address, and must never let an attacker lock someone out of their account.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
@@ -22,34 +25,23 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import Investigation, User
+from accounts.models import User
 from accounts.services import user_suspend
-from common.client_ip import client_ip
-
-# Keep an open investigation's evidence bounded: a lockout repeats at every attempt while an
-# attacker keeps trying, and nobody reads the ten-thousandth identical line.
-EVIDENCE_LIMIT = 200
+from security.models import Investigation
+from security.services.evidence import (
+    EVIDENCE_LIMIT,
+    Event,
+    merge_evidence,
+    request_ip,
+    request_time,
+    request_user_agent,
+)
 
 # Rules that can suspend an account when their severity is "high": each needs the password.
 # "lockout" and "api_key_failure_burst" never suspend, whatever their configured severity.
 SUSPENDING_RULES = frozenset(
     {"success_after_distributed_failures", "many_ips_in_hour", "privileged_new_ip"}
 )
-
-EVENT_LABELS = {
-    "login_failed": "Failed login",
-    "login_succeeded": "Successful login",
-    "locked_out": "Locked out",
-    "api_key_failures": "Failed API-key authentications",
-}
-
-RULE_LABELS = {
-    "lockout": "Lockout",
-    "success_after_distributed_failures": "Login after failures from several IPs",
-    "many_ips_in_hour": "Logins from many IPs within an hour",
-    "privileged_new_ip": "Privileged login from a new IP",
-    "api_key_failure_burst": "Burst of failed API-key authentications",
-}
 
 
 def rule_config(rule: str) -> dict:
@@ -59,60 +51,6 @@ def rule_config(rule: str) -> dict:
 
 def review_window() -> timedelta:
     return timedelta(hours=settings.SUSPICIOUS_ACTIVITY_REVIEW_HOURS)
-
-
-@dataclass(frozen=True)
-class Event:
-    """One line of evidence: what happened, when, from where."""
-
-    time: datetime
-    ip: str | None
-    event: str
-    user_agent: str = ""
-    count: int | None = None
-
-    def as_evidence(self) -> dict:
-        item = {"time": self.time.isoformat(), "ip": self.ip, "event": self.event}
-        if self.user_agent:
-            item["user_agent"] = self.user_agent[:255]
-        if self.count is not None:
-            item["count"] = self.count
-        return item
-
-
-def _evidence_key(item: dict) -> tuple:
-    return (item.get("time"), item.get("ip"), item.get("event"))
-
-
-def _merge_evidence(existing: list, new: list[Event]) -> list:
-    """Old and new evidence, each event once, oldest first, the newest ``EVIDENCE_LIMIT``."""
-    merged = {_evidence_key(item): item for item in existing}
-    for event in new:
-        item = event.as_evidence()
-        merged.setdefault(_evidence_key(item), item)
-    ordered = sorted(merged.values(), key=lambda item: item.get("time") or "")
-    return ordered[-EVIDENCE_LIMIT:]
-
-
-# --- Reading the request ------------------------------------------------------------------
-
-
-def _request_ip(request) -> str | None:
-    ip = getattr(request, "axes_ip_address", None)
-    if ip is None and request is not None:
-        ip = client_ip(request)
-    return ip or None
-
-
-def _request_time(request) -> datetime:
-    return getattr(request, "axes_attempt_time", None) or timezone.now()
-
-
-def _request_user_agent(request) -> str:
-    agent = getattr(request, "axes_user_agent", None)
-    if agent is None and request is not None:
-        agent = request.META.get("HTTP_USER_AGENT", "")
-    return (agent or "")[:255]
 
 
 # --- Opening investigations ---------------------------------------------------------------
@@ -174,7 +112,7 @@ def investigation_raise(
             created = True
         else:
             created = False
-        investigation.evidence = _merge_evidence(investigation.evidence, evidence)
+        investigation.evidence = merge_evidence(investigation.evidence, evidence)
         # Suspend only an account that can still log in; a suspended one stays as it is.
         suspend_now = suspends and user is not None and user.status == User.Status.ACTIVE
         if suspend_now:
@@ -229,10 +167,10 @@ def login_failed(*, request, username: str | None) -> None:
     if not username or request is None:
         return
     event = Event(
-        time=_request_time(request),
-        ip=_request_ip(request),
+        time=request_time(request),
+        ip=request_ip(request),
         event="login_failed",
-        user_agent=_request_user_agent(request),
+        user_agent=request_user_agent(request),
     )
     open_ids = list(
         Investigation.objects.filter(
@@ -245,7 +183,7 @@ def login_failed(*, request, username: str | None) -> None:
         for investigation in Investigation.objects.select_for_update().filter(
             pk__in=open_ids, status=Investigation.Status.OPEN
         ):
-            investigation.evidence = _merge_evidence(investigation.evidence, [event])
+            investigation.evidence = merge_evidence(investigation.evidence, [event])
             investigation.save(update_fields=["evidence"])
 
 
@@ -253,8 +191,8 @@ def login_locked_out(*, request, username: str | None, ip_address: str | None) -
     """django-axes locked a (username, IP) pair: open a medium investigation, never suspend."""
     if not rule_config("lockout")["enabled"]:
         return
-    ip = ip_address or _request_ip(request)
-    now = _request_time(request)
+    ip = ip_address or request_ip(request)
+    now = request_time(request)
     user = User.objects.filter(email=username).first() if username else None
     evidence = []
     if username:
@@ -267,7 +205,7 @@ def login_locked_out(*, request, username: str | None, ip_address: str | None) -
         # Failures against an address with no account stay out: they may name someone else.
         if user is not None:
             evidence = [Event(t, i, "login_failed", a) for t, i, a in failures]
-    evidence.append(Event(now, ip, "locked_out", _request_user_agent(request)))
+    evidence.append(Event(now, ip, "locked_out", request_user_agent(request)))
     if user is not None:
         summary = f"Logins to this account were locked out after repeated failures from {ip}"
     else:
@@ -292,104 +230,145 @@ def _closed_since(user: User, rule: str, since: datetime) -> datetime | None:
     )
 
 
-def login_succeeded(*, request, user: User) -> None:
-    """A successful login: run the login rules on this user's recent attempts.
+# --- The login rules: one function each, run in this order on every successful login ------
 
-    Two indexed queries for everyone (recent failures, recent logins), one or two more for a
-    privileged user; more only when a rule matches.
-    """
-    ip = _request_ip(request)
-    if ip is None:
-        return
-    now = _request_time(request)
-    success = Event(now, ip, "login_succeeded", _request_user_agent(request))
-    distributed = rule_config("success_after_distributed_failures")
-    many = rule_config("many_ips_in_hour")
-    windows = [
-        timedelta(minutes=rule["window_minutes"]) for rule in (distributed, many) if rule["enabled"]
-    ]
-    held = False
 
-    if windows:
-        since = now - max(windows)
-        # Query 1: this user's successful logins in the longest window (the current one too).
-        logins = [
+# The rules that read Login.recent_logins, which spans the longest of their windows.
+RULES_READING_RECENT_LOGINS = ("success_after_distributed_failures", "many_ips_in_hour")
+
+
+@dataclass
+class Login:
+    """One successful login, as the login rules read it."""
+
+    request: object
+    user: User
+    ip: str
+    time: datetime
+
+    @property
+    def event(self) -> Event:
+        return Event(self.time, self.ip, "login_succeeded", request_user_agent(self.request))
+
+    @cached_property
+    def recent_logins(self) -> list[Event]:
+        """This user's successful logins (this one too), oldest first, over the longest window
+        of the rules that read them: one indexed query, shared by those rules."""
+        windows = [
+            timedelta(minutes=config["window_minutes"])
+            for config in map(rule_config, RULES_READING_RECENT_LOGINS)
+            if config["enabled"]
+        ]
+        since = self.time - max(windows)
+        return [
             Event(t, i, "login_succeeded", a)
-            for t, i, a in AccessLog.objects.filter(username=user.email, attempt_time__gte=since)
+            for t, i, a in AccessLog.objects.filter(
+                username=self.user.email, attempt_time__gte=since
+            )
             .order_by("-attempt_time")
             .values_list("attempt_time", "ip_address", "user_agent")[:EVIDENCE_LIMIT]
         ][::-1]
-        earlier = [login for login in logins if login.time < now]
 
-        if distributed["enabled"]:
-            # Failures since this user's previous success: those a success "follows".
-            start = now - timedelta(minutes=distributed["window_minutes"])
-            if earlier:
-                start = max(start, earlier[-1].time)
-            # Query 2: the failures in the window.
-            failures = [
-                Event(t, i, "login_failed", a)
-                for t, i, a in AccessFailureLog.objects.filter(
-                    username=user.email, attempt_time__gt=start, attempt_time__lte=now
-                )
-                .order_by("attempt_time")
-                .values_list("attempt_time", "ip_address", "user_agent")[:EVIDENCE_LIMIT]
-            ]
-            ips = {failure.ip for failure in failures if failure.ip}
-            if len(ips) >= distributed["distinct_ips"]:
-                investigation_raise(
-                    rule="success_after_distributed_failures",
-                    summary=(
-                        f"Successful login after failed logins from {len(ips)} IP addresses "
-                        f"within {distributed['window_minutes']} minutes"
-                    ),
-                    evidence=[*failures, success],
-                    user=user,
-                    ip_address=ip,
-                    suspend_reason="a successful login after failed logins from several places",
-                )
-                held = user.status == User.Status.SUSPENDED
 
-        if many["enabled"] and not held:
-            start = now - timedelta(minutes=many["window_minutes"])
-            window = [login for login in logins if login.time >= start]
-            ips = {login.ip for login in window if login.ip} | {ip}
-            if len(ips) >= many["distinct_ips"]:
-                cleared_at = _closed_since(user, "many_ips_in_hour", start)
-                if cleared_at is not None:
-                    window = [login for login in window if login.time > cleared_at]
-                    ips = {login.ip for login in window if login.ip} | {ip}
-            if len(ips) >= many["distinct_ips"]:
-                investigation_raise(
-                    rule="many_ips_in_hour",
-                    summary=(
-                        f"Successful logins from {len(ips)} IP addresses within "
-                        f"{many['window_minutes']} minutes"
-                    ),
-                    evidence=[*window, success],
-                    user=user,
-                    ip_address=ip,
-                    suspend_reason="successful logins from many places within an hour",
-                )
-                held = user.status == User.Status.SUSPENDED
+def rule_success_after_distributed_failures(login: Login, config: dict) -> None:
+    """A success that follows failed logins from ``distinct_ips`` IPs within the window."""
+    # Failures since this user's previous success: those a success "follows".
+    start = login.time - timedelta(minutes=config["window_minutes"])
+    earlier = [event for event in login.recent_logins if event.time < login.time]
+    if earlier:
+        start = max(start, earlier[-1].time)
+    failures = [
+        Event(t, i, "login_failed", a)
+        for t, i, a in AccessFailureLog.objects.filter(
+            username=login.user.email, attempt_time__gt=start, attempt_time__lte=login.time
+        )
+        .order_by("attempt_time")
+        .values_list("attempt_time", "ip_address", "user_agent")[:EVIDENCE_LIMIT]
+    ]
+    ips = {failure.ip for failure in failures if failure.ip}
+    if len(ips) >= config["distinct_ips"]:
+        investigation_raise(
+            rule="success_after_distributed_failures",
+            summary=(
+                f"Successful login after failed logins from {len(ips)} IP addresses "
+                f"within {config['window_minutes']} minutes"
+            ),
+            evidence=[*failures, login.event],
+            user=login.user,
+            ip_address=login.ip,
+            suspend_reason="a successful login after failed logins from several places",
+        )
 
-    privileged = rule_config("privileged_new_ip")
-    if privileged["enabled"] and user.is_privileged and not held:
-        history = AccessLog.objects.filter(username=user.email, attempt_time__lt=now)
-        # Not their very first login: a first login has no "usual" IP to differ from.
-        if not history.filter(ip_address=ip).exists() and history.exists():
-            investigation_raise(
-                rule="privileged_new_ip",
-                summary=f"{user.get_role_display()} logged in from an IP address not seen before",
-                evidence=[success],
-                user=user,
-                ip_address=ip,
-                suspend_reason="a login to a privileged account from a new place",
-            )
-            held = user.status == User.Status.SUSPENDED
 
-    if held:
-        _end_current_login(request, user)
+def rule_many_ips_in_hour(login: Login, config: dict) -> None:
+    """Successful logins from ``distinct_ips`` IPs within the window (this one included)."""
+    start = login.time - timedelta(minutes=config["window_minutes"])
+    window = [event for event in login.recent_logins if event.time >= start]
+    ips = {event.ip for event in window if event.ip} | {login.ip}
+    if len(ips) >= config["distinct_ips"]:
+        # Logins a person has already reviewed and cleared do not count again.
+        cleared_at = _closed_since(login.user, "many_ips_in_hour", start)
+        if cleared_at is not None:
+            window = [event for event in window if event.time > cleared_at]
+            ips = {event.ip for event in window if event.ip} | {login.ip}
+    if len(ips) >= config["distinct_ips"]:
+        investigation_raise(
+            rule="many_ips_in_hour",
+            summary=(
+                f"Successful logins from {len(ips)} IP addresses within "
+                f"{config['window_minutes']} minutes"
+            ),
+            evidence=[*window, login.event],
+            user=login.user,
+            ip_address=login.ip,
+            suspend_reason="successful logins from many places within an hour",
+        )
+
+
+def rule_privileged_new_ip(login: Login, config: dict) -> None:
+    """A privileged user logs in from an IP their earlier logins never came from."""
+    user = login.user
+    if not user.is_privileged:
+        return
+    history = AccessLog.objects.filter(username=user.email, attempt_time__lt=login.time)
+    # Not their very first login: a first login has no "usual" IP to differ from.
+    if not history.filter(ip_address=login.ip).exists() and history.exists():
+        investigation_raise(
+            rule="privileged_new_ip",
+            summary=f"{user.get_role_display()} logged in from an IP address not seen before",
+            evidence=[login.event],
+            user=user,
+            ip_address=login.ip,
+            suspend_reason="a login to a privileged account from a new place",
+        )
+
+
+LOGIN_RULES: dict[str, Callable[[Login, dict], None]] = {
+    "success_after_distributed_failures": rule_success_after_distributed_failures,
+    "many_ips_in_hour": rule_many_ips_in_hour,
+    "privileged_new_ip": rule_privileged_new_ip,
+}
+
+
+def login_succeeded(*, request, user: User) -> None:
+    """A successful login: run each enabled login rule on this user's recent attempts.
+
+    Two indexed queries for everyone (recent failures, recent logins), one or two more for a
+    privileged user; more only when a rule matches. Once a rule holds the account, the rules
+    after it do not run and the session this login opened ends.
+    """
+    ip = request_ip(request)
+    if ip is None:
+        return
+    login = Login(request=request, user=user, ip=ip, time=request_time(request))
+    for name, rule in LOGIN_RULES.items():
+        config = rule_config(name)
+        if not config["enabled"]:
+            continue
+        rule(login, config)
+        if user.status == User.Status.SUSPENDED:
+            _end_current_login(request, user)
+            return
 
 
 def api_key_failure_burst(*, ip_address: str, failures: int) -> None:

@@ -1,14 +1,13 @@
-"""Login, two-step login, passwords, invitations and the user's own security page."""
+"""Login, two-step login and passwords (/accounts/…)."""
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -16,22 +15,18 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from accounts import mfa
-from accounts.auth_forms import (
-    InvitationAcceptForm,
+from security.forms import (
+    LoginForm,
     OtpEnrolForm,
     OtpVerifyForm,
     PasswordChangeForm,
     PasswordResetRequestForm,
     PasswordResetSetForm,
 )
-from accounts.forms import LoginForm
-from accounts.models import BackupCodeDevice, UserSession
-from accounts.passwords import user_password_change
-from accounts.services import InvalidTransition, invitation_from_token
-from accounts.user_sessions import user_session_end, user_sessions_active
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+from security.models import BackupCodeDevice
+from security.selectors import confirmed_totp
+from security.services import mfa
+from security.services.passwords import user_password_change
 
 
 def _safe_next(request: HttpRequest, default: str = "") -> str:
@@ -61,7 +56,7 @@ def _second_step(request: HttpRequest, next_url: str) -> str | None:
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
+    template_name = "security/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
@@ -113,7 +108,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("token", "That code is not right. Check it and try again.")
     return render(
-        request, "accounts/mfa_verify.html", {"form": form, "next": next_url}, status=status
+        request, "security/mfa_verify.html", {"form": form, "next": next_url}, status=status
     )
 
 
@@ -143,7 +138,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             # Shown in this response only: the codes are stored hashed and never again readable.
             return render(
                 request,
-                "accounts/mfa_backup_codes.html",
+                "security/mfa_backup_codes.html",
                 {"codes": codes, "next": next_url, "enrolled": True},
             )
         if result.throttled:
@@ -154,13 +149,13 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     device = mfa.mfa_totp_begin(user=request.user)
     return render(
         request,
-        "accounts/mfa_enrol.html",
+        "security/mfa_enrol.html",
         {
             "form": form,
             "next": next_url,
             "qr_svg": mfa.totp_qr_svg(device),
             "secret": mfa.totp_secret(device),
-            "replacing": mfa.confirmed_totp(request.user) is not None,
+            "replacing": confirmed_totp(request.user) is not None,
         },
         status=status,
     )
@@ -171,13 +166,13 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     """Issue a new set of backup codes (the old ones stop working) and show them once."""
-    if not request.user.is_verified() or mfa.confirmed_totp(request.user) is None:
+    if not request.user.is_verified() or confirmed_totp(request.user) is None:
         messages.error(request, "Set up an authenticator app before making backup codes.")
         return redirect("account:security")
     codes = mfa.mfa_backup_codes_issue(user=request.user)
     return render(
         request,
-        "accounts/mfa_backup_codes.html",
+        "security/mfa_backup_codes.html",
         {"codes": codes, "next": reverse("account:security"), "enrolled": False},
     )
 
@@ -217,90 +212,22 @@ def password_change(request: HttpRequest) -> HttpResponse:
             request, "Your password was changed. Every other session has been logged out."
         )
         return redirect("account:security")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "security/password_change.html", {"form": form})
 
 
 password_reset = auth_views.PasswordResetView.as_view(
     form_class=PasswordResetRequestForm,
-    template_name="accounts/password_reset.html",
+    template_name="security/password_reset.html",
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="accounts/password_reset_done.html"
+    template_name="security/password_reset_done.html"
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     form_class=PasswordResetSetForm,
-    template_name="accounts/password_reset_confirm.html",
+    template_name="security/password_reset_confirm.html",
     success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="accounts/password_reset_complete.html"
+    template_name="security/password_reset_complete.html"
 )
-
-
-# --- Invitations ---------------------------------------------------------------------
-
-
-@sensitive_post_parameters()
-@never_cache
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invitation, problem = invitation_from_token(token)
-    if problem:
-        status = 404 if problem == "invalid" else 410
-        return render(
-            request, "accounts/invitation_unusable.html", {"problem": problem}, status=status
-        )
-    form = InvitationAcceptForm(invitation, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = form.save()
-        except InvalidTransition:
-            # Accepted by another request between our check and the save.
-            return render(
-                request, "accounts/invitation_unusable.html", {"problem": "used"}, status=410
-            )
-        login(request, user, backend=MODEL_BACKEND)
-        messages.success(request, "Welcome to PrivacyDesk: your password is set.")
-        if user.mfa_required:
-            messages.info(request, "Your account needs two-step login: set it up now.")
-            return redirect("accounts:mfa_enrol")
-        return redirect(user.home_url)
-    return render(request, "accounts/invitation.html", {"form": form, "invitation": invitation})
-
-
-# --- The user's own security page ---------------------------------------------------
-
-
-@never_cache
-@login_required
-def security(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    totp = mfa.confirmed_totp(user)
-    backup = mfa.backup_device(user)
-    return render(
-        request,
-        "account/security.html",
-        {
-            "sessions": user_sessions_active(user),
-            "current_key": request.session.session_key,
-            "totp": totp,
-            "backup_left": backup.remaining if backup else 0,
-            "idle_minutes": int(settings.BACKOFFICE_IDLE_TIMEOUT.total_seconds() // 60),
-        },
-    )
-
-
-@login_required
-@require_POST
-def session_end(request: HttpRequest, session_id: int) -> HttpResponse:
-    # Another user's session, or one already ended, is simply not there: 404.
-    session = get_object_or_404(
-        UserSession, pk=session_id, user=request.user, ended_at__isnull=True
-    )
-    if session.session_key == request.session.session_key:
-        logout(request)
-        messages.info(request, "You ended this session, so you are logged out.")
-        return redirect(settings.LOGOUT_REDIRECT_URL)
-    user_session_end(session=session, by=request.user)
-    messages.success(request, f"The session on {session.device or 'an unknown device'} ended.")
-    return redirect("account:security")

@@ -14,10 +14,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import mfa
 from accounts.models import User
-from accounts.user_sessions import is_idle_limited, last_refreshed, user_session_touch
 from common.api import error_body
+from security.selectors import is_idle_limited
+from security.services import mfa
+from security.services.sessions import last_refreshed, user_session_touch
 
 
 def _is_api(path: str) -> bool:

@@ -1,13 +1,15 @@
-"""Demo investigations for the embedded mode, made once each through the services a real login
-and a real DPO use."""
+"""Demo investigations for the embedded mode, made once each through the services a real
+login and a real DPO use."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from accounts.investigations import investigation_record_outcome
-from accounts.models import Investigation, User
-from accounts.security import Event, investigation_raise
+from accounts.models import User
+from security.models import Investigation
+from security.services.evidence import Event
+from security.services.investigations import investigation_record_outcome
+from security.services.rules import investigation_raise
 
 
 def investigations_demo_seed(*, dpo: User) -> None:

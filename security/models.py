@@ -1,0 +1,178 @@
+"""What security keeps: backup codes for two-step login, browser sessions, investigations.
+
+These models moved here from accounts (issue 13) and keep their tables (``db_table``), so an
+existing database keeps every row; see security/migrations/0001_initial.py.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp.models import Device, ThrottlingMixin
+
+from accounts.models import Organisation, User
+
+RULE_LABELS = {
+    "lockout": "Lockout",
+    "success_after_distributed_failures": "Login after failures from several IPs",
+    "many_ips_in_hour": "Logins from many IPs within an hour",
+    "privileged_new_ip": "Privileged login from a new IP",
+    "api_key_failure_burst": "Burst of failed API-key authentications",
+}
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """Single-use backup codes for MFA, stored as keyed hashes (django-otp's are plain text)."""
+
+    class Meta(Device.Meta):
+        db_table = "accounts_backupcodedevice"
+        verbose_name = "backup code set"
+
+    @staticmethod
+    def code_hash(code: str) -> str:
+        normalised = code.replace("-", "").replace(" ", "").lower()
+        # The salt predates the move to security: changing it would void every stored code.
+        return salted_hmac("accounts.backup-code", normalised, algorithm="sha256").hexdigest()
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        wanted = self.code_hash(str(token))
+        for code in self.codes.filter(used_at__isnull=True):
+            if constant_time_compare(code.code_hash, wanted):
+                code.used_at = timezone.now()
+                code.save(update_fields=["used_at"])
+                self.throttle_reset()
+                return True
+        self.throttle_increment()
+        return False
+
+    @property
+    def remaining(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_backupcode"
+
+    def __str__(self) -> str:
+        return f"Backup code {self.pk} ({'used' if self.used_at else 'unused'})"
+
+
+class UserSession(models.Model):
+    """One logged-in browser session, so its owner can see it and end it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=120, blank=True, help_text="Browser and system.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_usersession"
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.device or 'unknown device'}"
+
+
+class InvestigationQuerySet(models.QuerySet):
+    def open(self):
+        # Reached from accounts as ``user.investigations.open()``, without importing security.
+        return self.filter(status=Investigation.Status.OPEN)
+
+
+class Investigation(models.Model):
+    """Suspicious activity opened by a rule, worked by DPO or support in the back office."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", "Cleared, account reactivated"
+        CONFIRMED_SUSPENDED = "confirmed_suspended", "Confirmed, account kept suspended"
+        CONFIRMED_TERMINATED = "confirmed_terminated", "Confirmed, account terminated"
+        ESCALATED_BREACH = "escalated_breach", "Escalated to a breach"
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="investigations"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField(max_length=64)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    summary = models.CharField(max_length=255)
+    evidence = models.JSONField(default=list, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    account_suspended = models.BooleanField(
+        default=False, help_text="The rule suspended the account as a provisional step."
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InvestigationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "accounts_investigation"
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["status", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"INV-{self.pk}: {self.summary}"
+
+    @property
+    def rule_label(self) -> str:
+        return RULE_LABELS.get(self.rule, self.rule)
+
+    @property
+    def review_overdue(self) -> bool:
+        return bool(
+            self.status == self.Status.OPEN
+            and self.account_suspended
+            and self.reviewed_at is None
+            and self.review_due_at
+            and timezone.now() > self.review_due_at
+        )
+
+
+class InvestigationNote(models.Model):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "accounts_investigationnote"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.investigation}"

@@ -1,0 +1,130 @@
+"""What security holds about people: login attempts and lockouts, two-step login devices,
+sessions and investigations.
+
+The entries keep the names they had in accounts ("accounts.sessions"…): access packages, erasure
+previews and the record of processing name them, and a name is not a room.
+"""
+
+from django.db.models import Q
+
+from datamap import Category, Delete, Entry, LegalBasis, Retain, register
+
+
+def _own(subject):
+    return Q(user_id__in=subject.user_ids)
+
+
+register(
+    Entry(
+        name="accounts.mfa_devices",
+        model="otp_totp.TOTPDevice",
+        category=Category.LOGIN,
+        description="Authenticator apps enrolled for two-factor login.",
+        subject=lambda s: Q(user_id__in=s.user_ids),
+        export_fields=("name", "confirmed", "created_at", "last_used_at"),
+        export_note="The device's secret key is never exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+for model, what in [
+    ("axes.AccessAttempt", "Failed login attempts that count towards a lockout."),
+    ("axes.AccessFailureLog", "Each failed login: time, IP address, browser."),
+    ("axes.AccessLog", "Each successful login and logout: time, IP address, browser."),
+]:
+    register(
+        Entry(
+            name=f"accounts.{model.split('.')[1].lower()}",
+            model=model,
+            category=Category.SECURITY,
+            description=what,
+            subject=lambda s: Q(username__in=s.emails),
+            export_fields=("username", "ip_address", "user_agent", "attempt_time"),
+            erasure=Delete(),
+            retention_category="security_logs",
+            retention_field="attempt_time",
+            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+            legal_basis_detail="Monitoring access to keep accounts and systems secure.",
+        )
+    )
+
+register(
+    Entry(
+        name="accounts.backup_codes",
+        model="security.BackupCodeDevice",
+        category=Category.LOGIN,
+        description="Single-use backup codes for two-factor login.",
+        subject=_own,
+        export_fields=("name", "confirmed"),
+        export_note="Backup codes are stored as keyed hashes; their values are never exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.sessions",
+        model="security.UserSession",
+        category=Category.LOGIN,
+        description="Logged-in sessions: device, IP address, when started and last seen.",
+        subject=_own,
+        export_fields=("device", "ip_address", "created_at", "last_seen_at", "ended_at"),
+        erasure=Delete(),
+        retention_category="security_logs",
+        retention_field="last_seen_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Monitoring access to keep accounts and systems secure.",
+    )
+)
+
+_INVESTIGATION_KEPT = Retain(
+    "Kept while needed to protect the service and to establish or defend legal claims "
+    "(Article 17(3)(e)); the retention schedule purges it."
+)
+
+register(
+    Entry(
+        name="accounts.investigations",
+        model="security.Investigation",
+        category=Category.SECURITY,
+        description="Investigations of suspicious activity on an account.",
+        subject=_own,
+        export_fields=(
+            "opened_at",
+            "rule",
+            "severity",
+            "summary",
+            "status",
+            "account_suspended",
+            "outcome",
+            "closed_at",
+        ),
+        erasure=_INVESTIGATION_KEPT,
+        retention_category="investigations",
+        retention_field="opened_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.investigation_notes",
+        model="security.InvestigationNote",
+        category=Category.SECURITY,
+        description="Notes written while investigating suspicious activity.",
+        subject=lambda s: Q(investigation__user_id__in=s.user_ids) | Q(author_id__in=s.user_ids),
+        export_fields=("created_at", "text"),
+        erasure=_INVESTIGATION_KEPT,
+        retention_category="investigations",
+        retention_field="created_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)

@@ -1,0 +1,128 @@
+"""security's reads: the investigations queue and one investigation's evidence and outcomes,
+a user's sessions and two-step login devices."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import STAFF_ROLES, User
+from security.models import BackupCodeDevice, Investigation, UserSession
+from security.services.evidence import EVENT_LABELS
+
+Outcome = Investigation.Outcome
+
+# Outcomes that need an account, and the account state they need.
+OUTCOMES_FOR_ACCOUNT_STATUS = {
+    User.Status.SUSPENDED: [
+        Outcome.CLEARED,
+        Outcome.CONFIRMED_SUSPENDED,
+        Outcome.CONFIRMED_TERMINATED,
+        Outcome.ESCALATED_BREACH,
+    ],
+    User.Status.ACTIVE: [Outcome.CLEARED, Outcome.CONFIRMED_TERMINATED, Outcome.ESCALATED_BREACH],
+    User.Status.INVITED: [
+        Outcome.CLEARED,
+        Outcome.CONFIRMED_TERMINATED,
+        Outcome.ESCALATED_BREACH,
+    ],
+    User.Status.TERMINATED: [Outcome.CLEARED, Outcome.ESCALATED_BREACH],
+}
+OUTCOMES_WITHOUT_ACCOUNT = [Outcome.CLEARED, Outcome.ESCALATED_BREACH]
+
+
+# --- Investigations -----------------------------------------------------------------------
+
+
+def is_investigator(actor) -> bool:
+    """DPO and support staff work investigations; nobody else does."""
+    return bool(
+        actor
+        and getattr(actor, "is_authenticated", False)
+        and isinstance(actor, User)
+        and actor.is_active
+        and actor.role in STAFF_ROLES
+    )
+
+
+def investigations_for_queue(status: str = "open") -> QuerySet[Investigation]:
+    """The back-office list: overdue reviews first, then the newest.
+
+    ``status`` is "open", "closed" or "all".
+    """
+    now = timezone.now()
+    investigations = Investigation.objects.select_related("user", "organisation", "assignee")
+    if status in Investigation.Status.values:
+        investigations = investigations.filter(status=status)
+    overdue = Q(
+        status=Investigation.Status.OPEN,
+        account_suspended=True,
+        reviewed_at__isnull=True,
+        review_due_at__lt=now,
+    )
+    return investigations.annotate(
+        overdue=Case(When(overdue, then=Value(1)), default=Value(0), output_field=IntegerField())
+    ).order_by("-overdue", "-opened_at", "-pk")
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    time: datetime | None
+    event: str
+    ip: str
+    user_agent: str
+    count: int | None
+
+
+def evidence_rows(investigation: Investigation) -> list[EvidenceRow]:
+    """The evidence as table rows, newest first, times as datetimes (shown in UK time)."""
+    rows = [
+        EvidenceRow(
+            time=parse_datetime(item.get("time") or ""),
+            event=EVENT_LABELS.get(item.get("event"), item.get("event") or ""),
+            ip=item.get("ip") or "",
+            user_agent=item.get("user_agent") or "",
+            count=item.get("count"),
+        )
+        for item in investigation.evidence or []
+        if isinstance(item, dict)
+    ]
+    return sorted(rows, key=lambda row: row.time or timezone.now(), reverse=True)
+
+
+def outcomes_available(investigation: Investigation) -> list[Outcome]:
+    """The outcomes that make sense for this investigation's account as it is now."""
+    if investigation.user is None:
+        return list(OUTCOMES_WITHOUT_ACCOUNT)
+    return list(OUTCOMES_FOR_ACCOUNT_STATUS.get(investigation.user.status, []))
+
+
+# --- Sessions and two-step login ----------------------------------------------------------
+
+
+def is_idle_limited(user) -> bool:
+    """Back-office and admin sessions end after settings.BACKOFFICE_IDLE_TIMEOUT idle."""
+    return bool(user.is_superuser or user.role in STAFF_ROLES)
+
+
+def user_sessions_active(user: User) -> QuerySet[UserSession]:
+    """The user's sessions that can still be used: not ended, not expired, not idle too long."""
+    now = timezone.now()
+    alive = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+    sessions = UserSession.objects.filter(user=user, ended_at__isnull=True).filter(Exists(alive))
+    if is_idle_limited(user):
+        sessions = sessions.filter(last_seen_at__gt=now - settings.BACKOFFICE_IDLE_TIMEOUT)
+    return sessions.order_by("-last_seen_at")
+
+
+def confirmed_totp(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def backup_device(user: User) -> BackupCodeDevice | None:
+    return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
