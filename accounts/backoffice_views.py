@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import staff_required
 from accounts.forms import AssignForm
 from accounts.investigations import (
     evidence_rows,
@@ -23,6 +22,7 @@ from accounts.investigations import (
 )
 from accounts.models import Investigation, User
 from accounts.security import review_window
+from common.decorators import staff_required
 from common.forms import add_service_errors
 
 PAGE_SIZE = 25

@@ -20,11 +20,11 @@ import audit
 from accounts.backoffice_views import page_query
 from accounts.console_forms import SuspendForm, UserFilterForm
 from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
-from accounts.decorators import staff_required
 from accounts.investigations import rule_label
 from accounts.models import BackupCodeDevice, Investigation, Organisation, Role, User
 from accounts.reauth import ReauthenticationForm
 from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
+from common.decorators import staff_required
 
 PAGE_SIZE = 25
 # Issue 3 gives MFA resets to a client admin (own organisation) or the DPO: not to support,

@@ -1,8 +1,9 @@
 """A demo disclosure for the embedded mode."""
 
-from accounts.models import Role, User
+from accounts.models import User
 from audit.disclosures import disclosure_record
 from audit.models import Disclosure
+from common.roles import Role
 
 
 def disclosures_demo_seed(*, dpo) -> None:

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.backoffice_views import page_query
-from accounts.decorators import dpo_required
 from accounts.models import Investigation
 from breaches import selectors, services
 from breaches.clock import breach_clock
 from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
 from breaches.models import Breach, BreachEvent
+from common.decorators import dpo_required
 from common.forms import add_service_errors
 
 PAGE_SIZE = 25

@@ -435,7 +435,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "accounts.models.Role",
+        "RoleEnum": "common.roles.Role",
         "OrganisationRoleEnum": "accounts.serializers.ROLE_CHOICES",
         "UserStatusEnum": "accounts.models.User.Status",
         "RightsRequestKindEnum": "dsar.models.RequestKind",

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from accounts.forms import AssignForm
 from accounts.investigations import investigators
-from accounts.models import Role, User
+from accounts.models import User
+from common.decorators import staff_required
 from common.forms import add_service_errors
+from common.roles import Role
 from dsar import services
 from dsar.backoffice_forms import (
     AskForm,

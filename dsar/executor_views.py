@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from common.client_ip import client_ip
+from common.decorators import staff_required
 from common.forms import error_text
 from dsar.executor_forms import (
     ErasureApproveForm,

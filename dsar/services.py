@@ -15,6 +15,7 @@ from django.utils import timezone
 import audit
 from accounts.models import User, UserManager
 from accounts.selectors import actor_is_staff
+from common.roles import Role
 from dsar.deadlines import MAX_EXTENSION_MONTHS, due_date, original_due_date
 from dsar.models import (
     OPEN_STATES,
@@ -442,8 +443,6 @@ def rights_request_view_record(*, request: RightsRequest, by) -> None:
 
 def letter_template_update(*, template, title: str, body: str, by):
     """The DPO rewords a standard letter; the old wording stays in the audit trail."""
-    from accounts.models import Role
-
     if getattr(by, "role", None) != Role.DPO:
         raise PermissionDenied("Only the DPO edits the standard letters.")
     previous = {"title": template.title, "body": template.body}

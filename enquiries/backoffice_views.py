@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.backoffice_views import page_query
-from accounts.decorators import staff_required
+from common.decorators import staff_required
 from enquiries.forms import ReplyForm
 from enquiries.models import Enquiry
 from enquiries.selectors import STATUS_FILTERS, enquiries_for_queue, enquiry_with_replies

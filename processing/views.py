@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
-from accounts.decorators import dpo_required
 from common.csv import csv_response
+from common.decorators import dpo_required
 from processing.forms import ActivityForm, ProcessorFormSet, processors_from
 from processing.models import ProcessingActivity
 from processing.selectors import record_csv_rows, record_of_processing, uncovered_categories

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import Role
+from common.roles import Role
 from retention.models import LegalHold, RetentionPolicy
 
 

@@ -19,15 +19,10 @@ from accounts.mfa import (
     format_backup_code,
     totp_secret,
 )
-from accounts.models import (
-    BackupCode,
-    BackupCodeDevice,
-    Organisation,
-    Role,
-    User,
-)
+from accounts.models import BackupCode, BackupCodeDevice, Organisation, User
 from audit.demo import disclosures_demo_seed
 from breaches.demo import breaches_demo_seed
+from common.roles import Role
 from cookies.demo import consent_demo_seed
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
