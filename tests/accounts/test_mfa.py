@@ -11,7 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_key
+from accounts.demo import DEMO_PASSWORD, demo_totp_key
 from accounts.mfa import mfa_backup_codes_issue
 from accounts.models import BackupCode, BackupCodeDevice, Role
 from accounts.services import organisation_set_mfa_required
