@@ -1,7 +1,6 @@
 from django.urls import path
 
 from accounts import auth_views, communication_views, views
-from dsar import intake_views as dsar_intake_views
 
 app_name = "account"
 
@@ -23,7 +22,6 @@ urlpatterns = [
         communication_views.unsubscribe,
         name="unsubscribe",
     ),
-    path("rights/", dsar_intake_views.account_rights, name="rights"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_confirm"),
     path("security/", auth_views.security, name="security"),
     path("security/sessions/<int:session_id>/end/", auth_views.session_end, name="session_end"),

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("account/rights/", include("dsar.account_urls")),
     path("account/", include("accounts.account_urls")),
     path("console/usage/", include("usage.urls")),
     path("console/", include("accounts.console_urls")),
