@@ -19,8 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 
 import audit
 from accounts.models import User, UserManager
-from accounts.notifications import notice_enqueue
 from accounts.services import user_sessions_end
+from accounts.tasks import notice_enqueue
 from common.ratelimit import rate_allow, rate_bucket
 
 logger = logging.getLogger(__name__)
