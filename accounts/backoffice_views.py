@@ -24,6 +24,7 @@ from accounts.models import Investigation, User
 from accounts.security import review_window
 from common.decorators import staff_required
 from common.forms import add_service_errors
+from common.paging import page_query
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -44,13 +45,6 @@ class ReasonForm(forms.Form):
 
 class OutcomeForm(ReasonForm):
     outcome = forms.ChoiceField(choices=Investigation.Outcome.choices, widget=forms.HiddenInput)
-
-
-def page_query(request: HttpRequest) -> str:
-    """The list's query parameters but the page number, ready for "?{{ page_query }}page=N"."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return f"{params.urlencode()}&" if params else ""
 
 
 def _outcome_buttons(investigation: Investigation) -> list[tuple[str, str]]:

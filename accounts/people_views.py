@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.backoffice_views import page_query
 from accounts.console_forms import SuspendForm, UserFilterForm
 from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
 from accounts.investigations import rule_label
@@ -25,6 +24,7 @@ from accounts.models import BackupCodeDevice, Investigation, Organisation, Role,
 from accounts.reauth import ReauthenticationForm
 from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
 from common.decorators import staff_required
+from common.paging import page_query
 
 PAGE_SIZE = 25
 # Issue 3 gives MFA resets to a client admin (own organisation) or the DPO: not to support,

@@ -15,13 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
-from accounts.backoffice_views import page_query
 from accounts.models import User
 from audit.disclosure_forms import DisclosureFilterForm, DisclosureForm, PeopleSearchForm
 from audit.disclosures import disclosure_record
 from audit.models import Disclosure
 from common.csv import csv_response
 from common.decorators import dpo_required
+from common.paging import page_query
 
 PAGE_SIZE = 25
 SUBJECTS_PAGE_SIZE = 50

@@ -3,10 +3,10 @@
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import User
 from audit.models import AuditEntry
 
 
@@ -66,7 +66,11 @@ class AuditFilterForm(forms.Form):
             if actor.lower() == "system":
                 entries = entries.filter(actor__isnull=True, actor_label="system")
             else:
-                ids = User.objects.filter(email__iexact=actor).values_list("pk", flat=True)
+                ids = (
+                    get_user_model()
+                    .objects.filter(email__iexact=actor)
+                    .values_list("pk", flat=True)
+                )
                 entries = entries.filter(actor_id__in=list(ids))
         if action := data.get("action"):
             lookup = "action__startswith" if action.endswith(".") else "action"

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.backoffice_views import page_query
 from accounts.models import Investigation
 from breaches import selectors, services
 from breaches.clock import breach_clock
@@ -17,6 +16,7 @@ from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, U
 from breaches.models import Breach, BreachEvent
 from common.decorators import dpo_required
 from common.forms import add_service_errors
+from common.paging import page_query
 
 PAGE_SIZE = 25
 

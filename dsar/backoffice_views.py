@@ -19,6 +19,7 @@ from accounts.investigations import investigators
 from accounts.models import User
 from common.decorators import staff_required
 from common.forms import add_service_errors
+from common.paging import page_query
 from common.roles import Role
 from dsar import services
 from dsar.backoffice_forms import (
@@ -48,14 +49,6 @@ from dsar.selectors import (
 from dsar.workflow import ALLOWED, TransitionRefused
 
 PAGE_SIZE = 25
-
-
-def page_query(request: HttpRequest, *, drop: tuple[str, ...] = ("page",)) -> str:
-    """The list's query parameters without ``drop``, ready for "?{{ page_query }}page=N"."""
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return f"{params.urlencode()}&" if params else ""
 
 
 # --- The queue ------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.backoffice_views import page_query
 from common.decorators import staff_required
+from common.paging import page_query
 from enquiries.forms import ReplyForm
 from enquiries.models import Enquiry
 from enquiries.selectors import STATUS_FILTERS, enquiries_for_queue, enquiry_with_replies
