@@ -1,12 +1,10 @@
 from django.urls import path
 
 from accounts import views
-from dsar import intake_views as dsar_intake_views
 
 # Served under /account/ in the "account" namespace, which config composes from this list and
 # security's (the security page): security imports accounts, never the reverse.
 urlpatterns = [
     path("", views.account_home, name="home"),
-    path("rights/", dsar_intake_views.account_rights, name="rights"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_confirm"),
 ]

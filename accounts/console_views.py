@@ -27,7 +27,6 @@ from accounts.console_forms import (
     UserDetailsForm,
     UserFilterForm,
 )
-from accounts.decorators import client_admin_required
 from accounts.email_changes import user_email_change_request
 from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
@@ -45,6 +44,7 @@ from accounts.services import (
     user_suspend,
     user_terminate,
 )
+from common.decorators import client_admin_required
 from common.forms import add_service_errors, error_text
 
 PAGE_SIZES = (10, 25, 50, 100)

@@ -1,13 +1,24 @@
-"""The signed link that confirms a new e-mail address. Apart from the service
-(accounts.email_changes) so that the task mailing it needs nothing from the service."""
+"""The signed links mailed to users: the invitation, and the confirmation of a new e-mail
+address. Apart from the services (accounts.services, accounts.email_changes) so that the tasks
+mailing them need nothing from the services."""
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from accounts.models import EmailChange
+from accounts.models import EmailChange, Invitation
 
 EMAIL_CHANGE_SALT = "accounts.email-change"
+INVITATION_SALT = "accounts.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps(invitation.nonce, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("accounts:invitation", kwargs={"token": invitation_token(invitation)})
+    return f"{settings.SITE_URL}{path}"
 
 
 def email_change_token(change: EmailChange) -> str:

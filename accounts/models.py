@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
+from common.roles import PRIVILEGED_ROLES, STAFF_ROLES, Role
+
 
 class Organisation(models.Model):
     """A client of the company: it employs the users and receives their usage reports."""
@@ -31,17 +33,6 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Role(models.TextChoices):
-    MEMBER = "member", "Member"
-    CLIENT_ADMIN = "client_admin", "Client admin"
-    DPO = "dpo", "Data protection officer"
-    SUPPORT = "support", "Support"
-
-
-STAFF_ROLES = frozenset({Role.DPO, Role.SUPPORT})
-PRIVILEGED_ROLES = frozenset({Role.CLIENT_ADMIN, Role.DPO, Role.SUPPORT})
 
 
 class UserManager(BaseUserManager):

@@ -36,12 +36,3 @@ def notice_send(*, user, kind: str, context: dict | None = None, to: str | None 
         },
     )
     send_mail(NOTICES[kind], body, None, [to or user.email])
-
-
-def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:
-    """Send a notice once the current transaction commits. ``context`` holds no secrets."""
-    from accounts.tasks import send_account_notice
-
-    if kind not in NOTICES:
-        raise ValueError(f"Unknown notice {kind!r}")
-    send_account_notice.delay_on_commit(user.pk, kind, context or {})

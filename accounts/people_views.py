@@ -19,10 +19,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import audit
 from accounts.console_forms import SuspendForm, UserFilterForm
 from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
-from accounts.decorators import staff_required
 from accounts.models import Organisation, Role, User
 from accounts.reauth import ReauthenticationForm
 from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
+from common.decorators import staff_required
 from common.paging import page_query
 
 PAGE_SIZE = 25

@@ -2,9 +2,9 @@
 
 from rest_framework.permissions import BasePermission
 
-from accounts.decorators import is_otp_verified
 from accounts.models import ApiScope
 from accounts.selectors import actor_is_api_key, actor_is_staff
+from common.decorators import is_otp_verified
 
 
 class HasScope(BasePermission):

@@ -8,16 +8,15 @@ a key is no user row, so the "..._by" links stay empty and the audit entry names
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django_otp import devices_for_user
 
 import audit
+from accounts.email_links import INVITATION_SALT
 from accounts.models import (
     Invitation,
     Organisation,
@@ -26,12 +25,11 @@ from accounts.models import (
     User,
     UserManager,
 )
-from accounts.notifications import notice_enqueue
 from accounts.selectors import actor_is_api_key, user_administers, user_can_manage
 from accounts.signals import user_sessions_must_end
+from accounts.tasks import notice_enqueue, send_invitation
 
 INVITATION_LIFETIME = timedelta(hours=72)
-INVITATION_SALT = "accounts.invitation"
 ORGANISATION_ROLES = (Role.MEMBER, Role.CLIENT_ADMIN)
 KEY_MEMBERS_ONLY = (
     "An API key acts on members only: a client admin manages client admins in the console."
@@ -82,15 +80,6 @@ def _user_sessions_end(user: User) -> None:
 # --- Invitations ----------------------------------------------------------------
 
 
-def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(invitation.nonce, salt=INVITATION_SALT)
-
-
-def invitation_url(invitation: Invitation) -> str:
-    path = reverse("accounts:invitation", kwargs={"token": invitation_token(invitation)})
-    return f"{settings.SITE_URL}{path}"
-
-
 def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     """The invitation a link names, and why it cannot be used: "", "invalid", "expired", "used"."""
     try:
@@ -120,8 +109,6 @@ def _invitation_issue(*, user: User, by) -> Invitation:
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
     )
-    from accounts.tasks import send_invitation
-
     send_invitation.delay_on_commit(invitation.pk)
     return invitation
 

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from accounts.email_links import email_change_url
+from accounts.email_links import email_change_url, invitation_url
 from accounts.models import EmailChange, Invitation, User
-from accounts.notifications import notice_send
+from accounts.notifications import NOTICES, notice_send
 
 
 @shared_task
@@ -12,11 +12,16 @@ def send_account_notice(user_id: int, kind: str, context: dict) -> None:
         notice_send(user=user, kind=kind, context=context)
 
 
+def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:
+    """Send a notice once the current transaction commits. ``context`` holds no secrets."""
+    if kind not in NOTICES:
+        raise ValueError(f"Unknown notice {kind!r}")
+    send_account_notice.delay_on_commit(user.pk, kind, context or {})
+
+
 @shared_task
 def send_invitation(invitation_id: int) -> None:
     # The link is made here, from the database, so that no token travels through the broker.
-    from accounts.services import invitation_url
-
     invitation = Invitation.objects.select_related("user__organisation").filter(pk=invitation_id)
     invitation = invitation.first()
     if invitation is not None and invitation.is_usable:

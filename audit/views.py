@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 import audit
-from accounts.decorators import dpo_required
 from audit.forms import AuditFilterForm, VerifyChainForm
 from audit.models import AuditAnchor, AuditEntry
 from audit.selectors import audit_latest_anchor, audit_latest_verification
 from audit.tasks import verify_audit_chain
 from common.csv import csv_response
+from common.decorators import dpo_required
 
 PAGE_SIZE = 50
 # The download's columns, and their headings (the actor's label is headed "actor").

@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import staff_required
-from accounts.models import Role
 from backoffice import selectors
 from breaches.selectors import breaches_open_with_clocks
+from common.decorators import staff_required
+from common.roles import Role
 from usage.selectors import usage_logging_health
 
 DASHBOARD_BREACHES = 10

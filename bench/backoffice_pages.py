@@ -46,7 +46,8 @@ ACTIONS = [
 
 
 def _staff_and_members():
-    from accounts.models import Organisation, Role, User
+    from accounts.models import Organisation, User
+    from common.roles import Role
 
     organisation, _ = Organisation.objects.get_or_create(
         slug="bench-backoffice", defaults={"name": "Bench Back-office Client"}

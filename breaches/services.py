@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 import audit
-from accounts.models import Role, User
+from accounts.models import User
 from breaches.clock import breach_clock
 from breaches.models import Breach, BreachAlert, BreachEvent, DataCategory, PeopleCategory
 from breaches.selectors import breaches_running_clocks
+from common.roles import Role
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 from celery import shared_task
 
+from breaches.services import breach_alerts_send
+
 
 @shared_task
 def send_breach_alerts() -> int:
     """Every 15 minutes: alerts at 24 and 6 hours left and when overdue (idempotent)."""
-    from breaches.services import breach_alerts_send
-
     return breach_alerts_send()

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from accounts.models import STAFF_ROLES, Role
+from common.roles import STAFF_ROLES, Role
 
 
 def navigation(request):

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "cookie_consent",
     "csp",
     # Our apps. datamap comes last so that its ready() sees every model.
+    # config is listed only so that manage.py finds its seed_demo command; it has no models
+    # and no AppConfig of its own (Django's default is all it needs).
+    "config",
     "audit",
     "accounts",
     "communications",
@@ -437,7 +440,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "accounts.models.Role",
+        "RoleEnum": "common.roles.Role",
         "OrganisationRoleEnum": "accounts.serializers.ROLE_CHOICES",
         "UserStatusEnum": "accounts.models.User.Status",
         "RightsRequestKindEnum": "dsar.models.RequestKind",

@@ -33,6 +33,7 @@ urlpatterns = [
     # account pages accounts'); a namespace has one URLconf, so it is composed here.
     path("accounts/", include((security_urls.urlpatterns + accounts_urls.urlpatterns, "accounts"))),
     path("account/communications/", include("communications.urls")),
+    path("account/rights/", include("dsar.account_urls")),
     path(
         "account/",
         include((accounts_account_urls.urlpatterns + security_account_urls.urlpatterns, "account")),

@@ -6,4 +6,5 @@ class CookiesConfig(AppConfig):
     verbose_name = "Cookies and notices"
 
     def ready(self) -> None:
+        # Connects the signal receivers; in ready(), once every model is loaded.
         from cookies import receivers  # noqa: F401

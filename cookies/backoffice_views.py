@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import dpo_required
 from audit.services import audit_record
 from common.csv import csv_response
+from common.decorators import dpo_required
 from cookies.backoffice_forms import PeriodForm, PolicyDraftForm
 from cookies.catalogue import catalogue_get
 from cookies.charts import rate_chart

@@ -9,7 +9,10 @@ too, to tell a strictly necessary cookie from a cookie in no group.
 
 from dataclasses import dataclass
 
+from cookie_consent.models import CookieGroup
 from django.core.cache import cache
+
+from cookies.models import PolicyVersion
 
 CACHE_KEY = "cookies:catalogue:v1"
 CACHE_TIMEOUT = 60 * 60
@@ -21,6 +24,11 @@ FUNCTIONALITY = "functionality"
 
 ANALYTICS_COOKIE = "pd_analytics"
 THEME_COOKIE = "pd_theme"
+THEMES = [
+    ("standard", "Standard"),
+    ("dark", "Dark"),
+    ("contrast", "High contrast"),
+]
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,6 @@ class Catalogue:
 
 
 def _build() -> Catalogue:
-    from cookie_consent.models import CookieGroup
-
-    from cookies.models import PolicyVersion
 
     groups = []
     for group in CookieGroup.objects.order_by("ordering", "id").prefetch_related("cookie_set"):

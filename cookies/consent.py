@@ -16,7 +16,7 @@ from cookie_consent.util import parse_cookie_str, set_cookie_dict_to_response
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.crypto import salted_hmac
 
-from cookies.catalogue import Catalogue, catalogue_get
+from cookies.catalogue import FUNCTIONALITY, THEME_COOKIE, THEMES, Catalogue, catalogue_get
 
 VERSION_KEY = "v"
 VISITOR_KEY = "id"
@@ -120,3 +120,11 @@ def consent_cookie_write(
         accepted=accepted, catalogue=catalogue, visitor_token=visitor_token
     )
     set_cookie_dict_to_response(response, values)
+
+
+def current_theme(request: HttpRequest) -> str:
+    """The remembered theme, only while functionality cookies are allowed."""
+    if not consent_of(request).allows(FUNCTIONALITY):
+        return "standard"
+    theme = request.COOKIES.get(THEME_COOKIE, "standard")
+    return theme if theme in dict(THEMES) else "standard"

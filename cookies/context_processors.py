@@ -1,12 +1,9 @@
 from cookies.catalogue import PERFORMANCE
-from cookies.consent import consent_of
+from cookies.consent import consent_of, current_theme
 
 
 def consent(request):
     """The visitor's cookie consent, for the banner, the analytics script and the theme."""
-    # Imported here: views imports forms, which this module need not load for every template.
-    from cookies.views import current_theme
-
     state = consent_of(request)
     return {
         "cookie_consent": state,

@@ -1,13 +1,7 @@
 from django import forms
 
-from cookies.catalogue import Catalogue
+from cookies.catalogue import THEMES, Catalogue
 from cookies.models import ConsentRecord
-
-THEMES = [
-    ("standard", "Standard"),
-    ("dark", "Dark"),
-    ("contrast", "High contrast"),
-]
 
 
 class ConsentForm(forms.Form):

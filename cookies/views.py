@@ -17,8 +17,14 @@ from cookies.catalogue import (
     THEME_COOKIE,
     catalogue_get,
 )
-from cookies.consent import consent_cookie_write, consent_of, new_visitor_token, visitor_hash
-from cookies.forms import THEMES, ConsentForm, ThemeForm
+from cookies.consent import (
+    consent_cookie_write,
+    consent_of,
+    current_theme,
+    new_visitor_token,
+    visitor_hash,
+)
+from cookies.forms import ConsentForm, ThemeForm
 from cookies.markdown import render_markdown
 from cookies.models import PolicyVersion
 from cookies.selectors import policy_current, policy_history
@@ -100,14 +106,6 @@ def consent_decide(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, "Cookie choices saved: only strictly necessary cookies.")
     return response
-
-
-def current_theme(request: HttpRequest) -> str:
-    """The remembered theme, only while functionality cookies are allowed."""
-    if not consent_of(request).allows(FUNCTIONALITY):
-        return "standard"
-    theme = request.COOKIES.get(THEME_COOKIE, "standard")
-    return theme if theme in dict(THEMES) else "standard"
 
 
 @require_POST

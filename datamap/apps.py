@@ -9,6 +9,7 @@ class DatamapConfig(AppConfig):
 
     def ready(self) -> None:
         autodiscover_modules("personal_data")
+        # In ready(): the detector reads the models, which are loaded only now.
         from datamap.detect import check_every_personal_model_is_mapped
 
         checks.register(check_every_personal_model_is_mapped)

@@ -10,11 +10,11 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.decorators import is_otp_verified
 from accounts.models import ApiScope
 from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff, users_of_organisation
 from common.api import ErrorSerializer
+from common.decorators import is_otp_verified
 from dsar.intake import (
     intake_allowed,
     rate_limited_message,

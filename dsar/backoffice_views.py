@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from accounts.forms import AssignForm
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.selectors import investigators
+from common.decorators import staff_required
 from common.forms import add_service_errors
+from common.paging import page_query
+from common.roles import Role
 from dsar import services
 from dsar.backoffice_forms import (
     AskForm,
@@ -47,14 +49,6 @@ from dsar.selectors import (
 from dsar.workflow import ALLOWED, TransitionRefused
 
 PAGE_SIZE = 25
-
-
-def page_query(request: HttpRequest, *, drop: tuple[str, ...] = ("page",)) -> str:
-    """The list's query parameters without ``drop``, ready for "?{{ page_query }}page=N"."""
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return f"{params.urlencode()}&" if params else ""
 
 
 # --- The queue ------------------------------------------------------------------------------

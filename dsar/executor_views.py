@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.decorators import staff_required
 from common.client_ip import client_ip
+from common.decorators import staff_required
 from common.forms import error_text
 from dsar.executor_forms import (
     ErasureApproveForm,
@@ -19,10 +19,20 @@ from dsar.executor_forms import (
     RectificationDecisionForm,
 )
 from dsar.executors import erasure as erasure_executor
+from dsar.executors.access import package_path
+from dsar.executors.download import (
+    CodeRefused,
+    download_code_check,
+    download_code_send,
+    download_record,
+    package_is_expired,
+)
 from dsar.executors.letters import NOT_APPLICABLE_LETTERS, answer_not_applicable
 from dsar.executors.rectification import rectification_approve, rectification_reject
 from dsar.executors.restriction import objection_decide, restriction_apply, restriction_lift
 from dsar.models import RectificationItem, RequestKind, RightsRequest
+from dsar.selectors import request_from_status_token
+from dsar.tasks import build_access_package
 
 
 def _request(reference: str) -> RightsRequest:
@@ -51,8 +61,6 @@ def _kind_required(rights_request: RightsRequest, *kinds) -> None:
 @require_POST
 @staff_required
 def build_package(request: HttpRequest, reference: str) -> HttpResponse:
-    from dsar.tasks import build_access_package
-
     rights_request = _request(reference)
     _kind_required(rights_request, RequestKind.ACCESS, RequestKind.PORTABILITY)
     if not rights_request.is_open:
@@ -200,8 +208,6 @@ PACKAGE_GRANT_SESSION_KEY = "dsar_package_grants"
 
 
 def _package_of(token: str, package_id: int):
-    from dsar.selectors import request_from_status_token
-
     rights_request = request_from_status_token(token)
     if rights_request is None:
         return None, None
@@ -222,8 +228,6 @@ def _expired_page(request: HttpRequest, rights_request, token: str) -> HttpRespo
 @require_POST
 def package_code(request: HttpRequest, token: str, package_id: int) -> HttpResponse:
     """E-mail the requester a one-time code to unlock the download."""
-    from dsar.executors.download import CodeRefused, download_code_send, package_is_expired
-
     rights_request, package = _package_of(token, package_id)
     if package is None:
         return render(request, "404.html", status=404)
@@ -243,8 +247,6 @@ def package_code(request: HttpRequest, token: str, package_id: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def package_unlock(request: HttpRequest, token: str, package_id: int) -> HttpResponse:
     """Enter the e-mailed code; the right one unlocks the download in this browser session."""
-    from dsar.executors.download import CodeRefused, download_code_check, package_is_expired
-
     rights_request, package = _package_of(token, package_id)
     if package is None:
         return render(request, "404.html", status=404)
@@ -271,9 +273,6 @@ def package_unlock(request: HttpRequest, token: str, package_id: int) -> HttpRes
 @never_cache
 @require_http_methods(["GET"])
 def package_download(request: HttpRequest, token: str, package_id: int) -> HttpResponse:
-    from dsar.executors.access import package_path
-    from dsar.executors.download import download_record, package_is_expired
-
     rights_request, package = _package_of(token, package_id)
     if package is None:
         return render(request, "404.html", status=404)

@@ -3,12 +3,11 @@
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 
 from accounts.models import UserManager
 from common.ratelimit import rate_allow, rate_bucket
-from dsar.models import RightsRequest
-from dsar.services import rights_request_file, verification_token
+from dsar.models import RequestEvent, RightsRequest
+from dsar.services import rights_request_file
 
 SUBMITTED_SALT = "dsar.submitted"
 # The "check your e-mail" page shows the reference for a day after filing; no longer.
@@ -17,11 +16,6 @@ RATE_LIMITED_MESSAGE = (
     "We have received several requests from you recently, so we cannot take another one "
     "just now. Please try again later, or write to our Data Protection Officer at {dpo_email}."
 )
-
-
-def verification_url(request: RightsRequest) -> str:
-    path = reverse("rights:verify", kwargs={"token": verification_token(request)})
-    return f"{settings.SITE_URL}{path}"
 
 
 def rate_limited_message() -> str:
@@ -99,6 +93,4 @@ def rights_request_intake(*, corrections=(), **fields) -> RightsRequest:
 
 def requester_events(request: RightsRequest):
     """The timeline the requester may see. Internal notes never, even one marked visible."""
-    from dsar.models import RequestEvent
-
     return request.events.filter(visible_to_requester=True).exclude(kind=RequestEvent.Kind.NOTE)

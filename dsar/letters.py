@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from dsar.models import LetterTemplate, RightsRequest
+from dsar.selectors import status_token, verification_token
 
 ICO = "the Information Commissioner's Office (ico.org.uk, 0303 123 1113)"
 
@@ -75,9 +76,12 @@ DEFAULT_LETTERS = {
 }
 
 
-def status_url(request: RightsRequest) -> str:
-    from dsar.selectors import status_token
+def verification_url(request: RightsRequest) -> str:
+    path = reverse("rights:verify", kwargs={"token": verification_token(request)})
+    return f"{settings.SITE_URL}{path}"
 
+
+def status_url(request: RightsRequest) -> str:
     path = reverse("rights:status", kwargs={"token": status_token(request)})
     return f"{settings.SITE_URL}{path}"
 

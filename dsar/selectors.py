@@ -8,12 +8,18 @@ from accounts.models import User
 from dsar.models import OPEN_STATES, Channel, RequestSubject, RightsRequest, State
 
 STATUS_SALT = "dsar.status"
+VERIFICATION_SALT = "dsar.verification"
 DUE_SOON_DAYS = 7
 
 
 def status_token(request: RightsRequest) -> str:
     """The signed part of the requester's status-page link."""
     return signing.dumps(request.reference, salt=STATUS_SALT)
+
+
+def verification_token(request: RightsRequest) -> str:
+    """The signed part of the link that proves the requester controls the e-mail address."""
+    return signing.dumps(request.verification_nonce, salt=VERIFICATION_SALT)
 
 
 def request_from_status_token(token: str) -> RightsRequest | None:

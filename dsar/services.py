@@ -15,7 +15,9 @@ from django.utils import timezone
 import audit
 from accounts.models import User, UserManager
 from accounts.selectors import actor_is_staff
+from common.roles import Role
 from dsar.deadlines import MAX_EXTENSION_MONTHS, due_date, original_due_date
+from dsar.executors import immediate
 from dsar.models import (
     OPEN_STATES,
     RequestEvent,
@@ -24,10 +26,11 @@ from dsar.models import (
     RightsRequest,
     State,
 )
+from dsar.selectors import VERIFICATION_SALT
+from dsar.tasks import send_letter
 from dsar.workflow import TransitionRefused, check_transition
 
 VERIFICATION_LIFETIME = datetime.timedelta(hours=24)
-VERIFICATION_SALT = "dsar.verification"
 Kind = RequestEvent.Kind
 
 
@@ -64,8 +67,6 @@ def _audit(by, action: str, request: RightsRequest, **details) -> None:
 
 
 def _send(key: str, request: RightsRequest, **extra) -> None:
-    from dsar.tasks import send_letter
-
     send_letter.delay_on_commit(request.pk, key, extra)
 
 
@@ -190,13 +191,10 @@ def _verified(request: RightsRequest, *, by, clock_start: datetime.date | None =
     )
     letter = "complaint_acknowledgement" if request.kind == RequestKind.COMPLAINT else None
     _send(letter or "acknowledgement", request)
-    from dsar.executors import on_verified
-
-    on_verified(request)
-
-
-def verification_token(request: RightsRequest) -> str:
-    return signing.dumps(request.verification_nonce, salt=VERIFICATION_SALT)
+    # Steps that follow verification at once, whatever the DPO does next.
+    outcome = immediate.run(request)
+    if outcome is not None:
+        rights_request_complete_by_system(request=request, outcome=outcome)
 
 
 def rights_request_verify(*, token: str) -> tuple[RightsRequest | None, str]:
@@ -442,8 +440,6 @@ def rights_request_view_record(*, request: RightsRequest, by) -> None:
 
 def letter_template_update(*, template, title: str, body: str, by):
     """The DPO rewords a standard letter; the old wording stays in the audit trail."""
-    from accounts.models import Role
-
     if getattr(by, "role", None) != Role.DPO:
         raise PermissionDenied("Only the DPO edits the standard letters.")
     previous = {"title": template.title, "body": template.body}

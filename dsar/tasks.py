@@ -1,7 +1,18 @@
-from celery import shared_task
+import datetime
 
-from dsar.letters import letter_send
+from celery import shared_task
+from django.conf import settings
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+import audit
+from accounts.models import User
+from audit.models import AuditEntry
+from dsar.executors.access import access_package_build
+from dsar.letters import letter_send, verification_url
 from dsar.models import RightsRequest
+from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 
 
 @shared_task
@@ -11,8 +22,6 @@ def send_letter(request_id: int, key: str, extra: dict) -> None:
     if request is None:
         return
     if key == "verification":
-        from dsar.intake import verification_url
-
         extra = {**extra, "verify_url": verification_url(request)}
     letter_send(key, request, **extra)
 
@@ -27,16 +36,6 @@ def send_due_alerts() -> int:
 
     Returns how many requests the e-mail listed (0 when nothing was sent).
     """
-    import datetime
-
-    from django.conf import settings
-    from django.core.cache import cache
-    from django.core.mail import send_mail
-    from django.utils import timezone
-
-    import audit
-    from audit.models import AuditEntry
-    from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 
     today = timezone.localdate()
     # The audit trail says durably that today's alert went out (a cache can be flushed);
@@ -75,7 +74,7 @@ def send_due_alerts() -> int:
     )
     subject = f"Rights requests: {len(overdue)} overdue, {len(due_soon)} due within 7 days"
     try:
-        send_mail(subject, body, None, [settings.DPO_EMAIL])
+        mail.send_mail(subject, body, None, [settings.DPO_EMAIL])
     except Exception:
         cache.delete(claim)  # not sent: let the retry or the next run try again today
         raise
@@ -94,9 +93,6 @@ def send_due_alerts() -> int:
 @shared_task
 def build_access_package(request_id: int, by_id: int | None = None) -> None:
     """Build a request's access package. Idempotent: a live package is not built again."""
-    from accounts.models import User
-    from dsar.executors.access import access_package_build
-
     request = RightsRequest.objects.filter(pk=request_id).first()
     if request is None:
         return

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import staff_required
+from common.decorators import staff_required
 from common.paging import page_query
 from enquiries.forms import ReplyForm
 from enquiries.models import Enquiry

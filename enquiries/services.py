@@ -6,6 +6,7 @@ from django.utils import timezone
 import audit
 from accounts.models import UserManager
 from enquiries.models import Enquiry, EnquiryReply
+from enquiries.tasks import send_enquiry_reply
 
 
 def enquiry_submit(*, name: str, email: str, subject: str, message: str, user=None) -> Enquiry:
@@ -34,8 +35,6 @@ def enquiry_view_record(*, enquiry: Enquiry, by) -> None:
 
 def enquiry_reply(*, enquiry: Enquiry, body: str, by) -> EnquiryReply:
     """Store a reply, mark the enquiry answered, and send the reply by e-mail after commit."""
-    from enquiries.tasks import send_enquiry_reply
-
     now = timezone.now()
     with transaction.atomic():
         enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)

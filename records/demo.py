@@ -1,6 +1,7 @@
 """A demo disclosure for the embedded mode."""
 
-from accounts.models import Role, User
+from accounts.models import User
+from common.roles import Role
 from records.models import Disclosure
 from records.services import disclosure_record
 

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
-from accounts.decorators import dpo_required
 from accounts.models import User
 from common.csv import csv_response
+from common.decorators import dpo_required
 from common.paging import page_query
 from records.forms import (
     ActivityForm,

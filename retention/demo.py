@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, User
+from common.roles import Role
 from retention import services
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
 from retention.purge import purge_category

@@ -21,10 +21,12 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 import audit
+from accounts.models import User
 from datamap import Entry, Subject, registry
 from datamap.engines import _anonymise, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
+from usage import partitions
 
 logger = logging.getLogger(__name__)
 
@@ -189,8 +191,6 @@ def _detach_expired_partitions(run, entry, policy, holds, now) -> None:
     renamed for the run (``usage_purged_r<run>_y<year>m<month>``) and dropped, with its exact
     count, by ``partitions_reclaim``: that frees the files without holding the table's lock.
     A month holding rows under a legal hold is left to the batched delete, which keeps them."""
-    from usage import partitions
-
     if connection.vendor != "postgresql":
         return
     cutoff = selectors.cutoff_for(policy, now)
@@ -256,9 +256,6 @@ def partitions_reclaim() -> int:
 def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
     """Terminated accounts past their period go through the erasure right's own code: the
     engine, with the exceptions the erasure executor decides (legal holds included)."""
-    from accounts.models import User
-    from dsar.executors.erasure import erasure_exceptions
-
     last_pk = 0
     while True:
         with transaction.atomic():
@@ -273,7 +270,7 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
                 return
             last_pk = user.pk
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = erasure_exceptions(subject, terminate_account=False)
+            reasons = selectors.erasure_exceptions(subject, terminate_account=False)
             outcomes = erase_subject(
                 subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name)
             )

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from datamap import Anonymise, Delete, Entry, Subject, registry
+from datamap import Anonymise, Delete, Entry, Retain, Subject, registry
+from datamap.engines import erase_subject
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
 
 # The data map's erasure of a user's contact details writes this domain into the e-mail
@@ -94,6 +95,45 @@ def hold_reason_for(subject: Subject) -> str | None:
         f"Under a legal hold placed on {timezone.localtime(hold.placed_at):%-d %B %Y}: kept "
         "to establish, exercise or defend legal claims (Article 17(3)(e)) until it is released."
     )
+
+
+# --- The erasure exceptions: why we may keep it ------------------------------------------
+
+ACCOUNT_ACTIVE = (
+    "Needed while the account is active: the employer still uses it to give this person "
+    "access to the service. Terminate the account to erase it."
+)
+# Account-bound entries: the data that makes the account work. Erased only with the account.
+ACCOUNT_RETENTION_CATEGORY = "account"
+
+
+def _account_stays_active(subject: Subject, terminate_account: bool) -> bool:
+    if terminate_account:
+        return False
+    return (
+        User.objects.filter(pk__in=subject.user_ids).exclude(status=User.Status.TERMINATED).exists()
+    )
+
+
+def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str, str]:
+    """The single place that decides what erasure keeps: entry name → the reason it is kept.
+
+    Reasons: the entry's own ``Retain`` rule (a retention duty, accountability), "needed
+    while the account is active" for account-bound entries when the account stays, and a
+    legal hold on the person or their organisation, which keeps every entry. Retention
+    purges of terminated accounts call this too.
+    """
+    held = hold_reason_for(subject)
+    if held is not None:
+        return {entry.name: held for entry in registry.entries()}
+    active = _account_stays_active(subject, terminate_account)
+    reasons = {}
+    for entry in registry.entries():
+        if isinstance(entry.erasure, Retain):
+            reasons[entry.name] = entry.erasure.reason
+        elif active and entry.retention_category == ACCOUNT_RETENTION_CATEGORY:
+            reasons[entry.name] = ACCOUNT_ACTIVE
+    return reasons
 
 
 # --- What is due --------------------------------------------------------------------------
@@ -189,9 +229,6 @@ def due_counts(policy: RetentionPolicy, *, now=None) -> dict[str, dict[str, int]
     if policy.basis == RetentionPolicy.Basis.INDEFINITE:
         return counts
     if policy.basis == RetentionPolicy.Basis.ACCOUNT:
-        from datamap.engines import erase_subject
-        from dsar.executors.erasure import erasure_exceptions
-
         for user in expired_accounts(policy, now=now, holds=holds).iterator(chunk_size=200):
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
             reasons = erasure_exceptions(subject, terminate_account=False)

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import Role
+from common.roles import Role
 from retention.models import LegalHold, RetentionPolicy
+from retention.tasks import dry_run_retention_category, purge_retention_category
 
 
 def _require_dpo(by) -> None:
@@ -75,8 +76,6 @@ def legal_hold_release(*, hold: LegalHold, by) -> LegalHold:
 
 def dry_runs_request(*, by) -> list[str]:
     """Enqueue a dry run of every category with a policy, after commit."""
-    from retention.tasks import dry_run_retention_category
-
     _require_dpo(by)
     categories = list(RetentionPolicy.objects.values_list("category", flat=True))
     audit.record(by, "retention.dry_run_request", details={"categories": categories})
@@ -87,8 +86,6 @@ def dry_runs_request(*, by) -> list[str]:
 
 def purge_request(*, category: str, by) -> None:
     """Run one category's purge now (after commit), as the nightly task would."""
-    from retention.tasks import purge_retention_category
-
     _require_dpo(by)
     audit.record(by, "retention.purge_request", details={"category": category})
     purge_retention_category.delay_on_commit(category)

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import dpo_required
 from accounts.reauth import reauthenticated
+from common.decorators import dpo_required
 from retention import selectors, services
 from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
 from retention.models import LegalHold, RetentionPolicy

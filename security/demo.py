@@ -1,15 +1,82 @@
-"""Demo investigations for the embedded mode, made once each through the services a real
-login and a real DPO use."""
+"""Demo two-step logins and investigations for the embedded mode, made once each through the
+services a real login and a real DPO use."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from security.models import Investigation
+from security.models import BackupCode, BackupCodeDevice, Investigation
 from security.services.evidence import Event
 from security.services.investigations import investigation_record_outcome
+from security.services.mfa import (
+    BACKUP_CODE_ALPHABET,
+    BACKUP_CODE_COUNT,
+    BACKUP_DEVICE_NAME,
+    TOTP_DEVICE_NAME,
+    format_backup_code,
+    totp_secret,
+)
 from security.services.rules import investigation_raise
+
+# Demo only: the authenticator keys and backup codes of demo accounts derive from it, so the
+# printed ones stay valid across runs. Never use this for a real account.
+DEMO_MFA_KEY = b"privacydesk-demo-mfa-2026"
+
+
+def _demo_digest(email: str, purpose: str) -> bytes:
+    return hmac.new(DEMO_MFA_KEY, f"{purpose}:{email}".encode(), hashlib.sha256).digest()
+
+
+def demo_totp_key(email: str) -> str:
+    """The hex TOTP key (20 bytes, as django-otp stores it) of a demo account."""
+    return _demo_digest(email, "totp")[:20].hex()
+
+
+def demo_backup_codes(email: str) -> list[str]:
+    """The demo account's 10 backup codes, as printed (``xxxxx-xxxxx``)."""
+    codes = []
+    for index in range(BACKUP_CODE_COUNT):
+        digest = _demo_digest(email, f"backup-{index}")
+        raw = "".join(BACKUP_CODE_ALPHABET[byte % len(BACKUP_CODE_ALPHABET)] for byte in digest)
+        codes.append(format_backup_code(raw[:10]))
+    return codes
+
+
+def demo_authenticator_key(email: str) -> str:
+    """The demo account's authenticator key as an app takes it (base32)."""
+    return totp_secret(TOTPDevice(key=demo_totp_key(email)))
+
+
+def mfa_demo_seed(users: list[User]) -> None:
+    """A confirmed authenticator and backup codes for each account that must have them.
+
+    Left alone where the account already has them, so codes used or devices re-enrolled
+    in the demo survive another run.
+    """
+    ids = [user.pk for user in users]
+    with_totp = set(
+        TOTPDevice.objects.filter(user_id__in=ids, confirmed=True).values_list("user_id", flat=True)
+    )
+    with_codes = set(
+        BackupCodeDevice.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
+    )
+    for user in users:
+        if user.pk not in with_totp:
+            TOTPDevice.objects.create(
+                user=user, name=TOTP_DEVICE_NAME, key=demo_totp_key(user.email), confirmed=True
+            )
+        if user.pk not in with_codes:
+            device = BackupCodeDevice.objects.create(
+                user=user, name=BACKUP_DEVICE_NAME, confirmed=True
+            )
+            BackupCode.objects.bulk_create(
+                BackupCode(device=device, code_hash=BackupCodeDevice.code_hash(code))
+                for code in demo_backup_codes(user.email)
+            )
 
 
 def investigations_demo_seed(*, dpo: User) -> None:

@@ -15,7 +15,7 @@ from audit.chain import GENESIS_HASH, Scheme, canonical_json
 from audit.models import AppendOnlyError, AuditAnchor, AuditEntry
 from audit.services import audit_chain_verify
 from audit.tasks import verify_audit_chain
-from retention.dataset import write_dataset
+from datamap.dataset import write_dataset
 from tests.factories import DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

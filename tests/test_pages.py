@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.template import loader
 from django.test import Client
 
-from accounts.models import Organisation, Role, User
+from accounts.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,19 +59,6 @@ def test_the_account_page_shows_what_the_data_map_holds(client):
     assert "Analyst" in html
     assert "A password hash is held" in html
     assert user.password not in html
-
-
-def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
-    call_command("seed_demo")
-    first = capsys.readouterr().out
-    counts = (Organisation.objects.count(), User.objects.count())
-    call_command("seed_demo")
-    assert (Organisation.objects.count(), User.objects.count()) == counts
-    assert counts == (2, 2 * 13 + 2)
-    assert User.objects.filter(role=Role.DPO).count() == 1
-    assert User.objects.filter(role=Role.SUPPORT).count() == 1
-    assert "dpo@privacydesk.test" in first
-    assert "Password for every demo account" in first
 
 
 class InlineCode(HTMLParser):

@@ -6,4 +6,5 @@ class UsageConfig(AppConfig):
     verbose_name = "Usage"
 
     def ready(self) -> None:
+        # Connects the signal receivers; in ready(), once every model is loaded.
         from usage import receivers  # noqa: F401

@@ -2,8 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import client_admin_required, staff_required
 from common.csv import csv_response
+from common.decorators import client_admin_required, staff_required
 from common.forms import PeriodForm
 from usage.charts import daily_chart
 from usage.forms import ReportForm

@@ -8,47 +8,11 @@ from django.utils import timezone
 import audit
 from accounts.models import User
 from accounts.services import user_terminate
-from datamap import Entry, Retain, Subject, registry
+from datamap import Entry, Subject, registry
 from datamap.engines import ErasureOutcome, erase_subject
 from dsar.executors.access import package_path, request_subject
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
-from retention.selectors import hold_reason_for
-
-ACCOUNT_ACTIVE = (
-    "Needed while the account is active: the employer still uses it to give this person "
-    "access to the service. Terminate the account to erase it."
-)
-# Account-bound entries: the data that makes the account work. Erased only with the account.
-ACCOUNT_RETENTION_CATEGORY = "account"
-
-
-def _account_stays_active(subject: Subject, terminate_account: bool) -> bool:
-    if terminate_account:
-        return False
-    return (
-        User.objects.filter(pk__in=subject.user_ids).exclude(status=User.Status.TERMINATED).exists()
-    )
-
-
-def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str, str]:
-    """The single place that decides what erasure keeps: entry name → the reason it is kept.
-
-    Reasons: the entry's own ``Retain`` rule (a retention duty, accountability), "needed
-    while the account is active" for account-bound entries when the account stays, and a
-    legal hold on the person or their organisation, which keeps every entry. Retention
-    purges of terminated accounts call this too.
-    """
-    held = hold_reason_for(subject)
-    if held is not None:
-        return {entry.name: held for entry in registry.entries()}
-    active = _account_stays_active(subject, terminate_account)
-    reasons = {}
-    for entry in registry.entries():
-        if isinstance(entry.erasure, Retain):
-            reasons[entry.name] = entry.erasure.reason
-        elif active and entry.retention_category == ACCOUNT_RETENTION_CATEGORY:
-            reasons[entry.name] = ACCOUNT_ACTIVE
-    return reasons
+from retention.selectors import erasure_exceptions
 
 
 def _exception_for(subject: Subject, terminate_account: bool) -> Callable[[Entry], str | None]:

@@ -4,15 +4,19 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 
+from accounts.models import User
 from communications.services import marketing_object
 from dsar.models import RequestKind, RightsRequest
 
 
-def run(request: RightsRequest) -> None:
+def run(request: RightsRequest) -> str | None:
+    """Do what the right asks at once; the outcome to complete the request with, if it is
+    answered now (the caller, dsar.services, completes it: this module never imports back)."""
     if request.kind == RequestKind.COMPLAINT:
         _route_complaint(request)
     elif request.kind == RequestKind.MARKETING_OBJECTION:
-        _honour_marketing_objection(request)
+        return _honour_marketing_objection(request)
+    return None
 
 
 def _route_complaint(request: RightsRequest) -> None:
@@ -32,12 +36,9 @@ MARKETING_DONE = (
 )
 
 
-def _honour_marketing_objection(request: RightsRequest) -> None:
+def _honour_marketing_objection(request: RightsRequest) -> str:
     """An absolute right: every account with the requester's e-mail (and any account already
     matched) gets a marketing opt-out now, with no reassessment; the request completes."""
-    from accounts.models import User
-    from dsar.services import rights_request_complete_by_system
-
     users = User.objects.filter(email=request.requester_email) | User.objects.filter(
         pk__in=request.subjects.values("user_id")
     )
@@ -47,7 +48,4 @@ def _honour_marketing_objection(request: RightsRequest) -> None:
         marketing_object(user=user, by=None, source="rights_request")
         count += 1
     accounts = f" ({count} account{'s' if count != 1 else ''})" if count else ""
-    rights_request_complete_by_system(
-        request=request,
-        outcome=MARKETING_DONE.format(address=request.requester_email, accounts=accounts),
-    )
+    return MARKETING_DONE.format(address=request.requester_email, accounts=accounts)

@@ -4,7 +4,7 @@ from axes.helpers import get_failure_limit
 from django.conf import settings
 
 from accounts.models import User, UserManager
-from accounts.notifications import notice_enqueue
+from accounts.tasks import notice_enqueue
 
 
 def axes_username(request, credentials: dict | None) -> str:

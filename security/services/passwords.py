@@ -19,7 +19,7 @@ from django.utils.http import urlsafe_base64_encode
 
 import audit
 from accounts.models import User, UserManager
-from accounts.notifications import notice_enqueue
+from accounts.tasks import notice_enqueue
 from common.ratelimit import rate_allow, rate_bucket
 from security.services.sessions import user_sessions_end
 

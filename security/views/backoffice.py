@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import staff_required
 from accounts.forms import AssignForm
 from accounts.models import User
+from common.decorators import staff_required
 from common.forms import add_service_errors
 from common.paging import page_query
 from security.models import Investigation

@@ -8,8 +8,9 @@ import time_machine
 from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.email_links import invitation_token
 from accounts.models import Role, User
-from accounts.services import invitation_token, user_invite, user_reinvite
+from accounts.services import user_invite, user_reinvite
 from security.models import UserSession
 from tests.factories import ClientAdminFactory, OrganisationFactory
 

@@ -7,13 +7,13 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.email_links import invitation_token
 from accounts.models import Invitation, Role, User
 from accounts.services import (
     EmailTaken,
     InvalidTransition,
     invitation_accept,
     invitation_from_token,
-    invitation_token,
     user_change_role,
     user_invite,
     user_reactivate,

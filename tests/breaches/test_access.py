@@ -1,7 +1,7 @@
 import pytest
 
-from accounts.decorators import dpo_required
 from breaches.models import Breach
+from common.decorators import dpo_required
 from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -272,7 +272,7 @@ def test_the_command_dry_run_sends_nothing(audience, mailoutbox, tmp_path, capsy
 def test_service_notices_are_not_marketing_and_reach_an_objector(
     mailoutbox, django_capture_on_commit_callbacks
 ):
-    from accounts.notifications import notice_enqueue
+    from accounts.tasks import notice_enqueue
 
     user = UserFactory()
     marketing_object(user=user, by=user, source="account")

@@ -10,8 +10,9 @@ from audit.models import AuditEntry
 from datamap import Retain, registry
 from datamap.engines import export_subject
 from dsar.executors.access import request_subject
-from dsar.executors.erasure import ACCOUNT_ACTIVE, erasure_exceptions, erasure_run
+from dsar.executors.erasure import erasure_run
 from dsar.models import RequestEvent, RequestKind
+from retention.selectors import ACCOUNT_ACTIVE, erasure_exceptions
 from tests.dsar.test_access_package import (
     SUBJECT_EMAIL,
     SUBJECT_IP,

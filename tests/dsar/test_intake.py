@@ -253,7 +253,7 @@ def test_the_account_page_links_to_making_a_rights_request(verified_client):
 
     response = client.get(reverse("account:home"))
 
-    assert reverse("account:rights").encode() in response.content
+    assert reverse("account-rights:list").encode() in response.content
     assert b"Make a rights request" in response.content
 
 
@@ -265,7 +265,7 @@ def test_a_logged_in_user_files_a_verified_request_matched_to_their_own_account(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("account:rights"),
+            reverse("account-rights:list"),
             {"kind": RequestKind.ERASURE, "description": "Please erase my data."},
         )
 
@@ -313,12 +313,12 @@ def test_a_logged_in_user_sees_the_requests_they_filed_or_were_matched_to_never_
     # Her address, but neither filed from her account nor matched to it by the DPO.
     theirs = rights_request_file(requester_email="cara@example.test", channel=Channel.API, **fields)
     client = verified_client(user)
-    client.get(reverse("account:rights"))  # session tracking refreshes its row once a minute
+    client.get(reverse("account-rights:list"))  # session tracking refreshes its row once a minute
 
     # 1 the session, 2 the user, 3 the OTP device, 4 the requests, 5 the user's organisation
     # (page header); none per request
     with django_assert_num_queries(5):
-        response = client.get(reverse("account:rights"))
+        response = client.get(reverse("account-rights:list"))
 
     page = response.content.decode()
     for rights_request in mine:

@@ -22,11 +22,11 @@ from dsar.models import (
     RightsRequest,
     State,
 )
+from dsar.selectors import verification_token
 from dsar.services import (
     rights_request_confirm_subject,
     rights_request_file,
     rights_request_verify,
-    verification_token,
 )
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 from usage.models import DailyUserUsage

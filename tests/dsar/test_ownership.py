@@ -71,7 +71,7 @@ def test_a_client_admin_who_asks_for_a_strangers_address_cannot_reach_their_requ
     links = [m.to for m in mailoutbox if CONFIRM_LINK.search(m.body)]
     assert links == [[STRANGER]]  # the confirmation link reaches only the stranger
     assert client.get(detail(strangers_request)).status_code == 404
-    page = client.get(reverse("account:rights")).content.decode()
+    page = client.get(reverse("account-rights:list")).content.decode()
     assert strangers_request.reference not in page
     assert status_token(strangers_request) not in page
 
@@ -85,7 +85,7 @@ def test_even_an_account_that_has_the_requesters_address_now_does_not_own_the_re
     User.objects.filter(pk=admin.pk).update(email=STRANGER)
 
     assert api.get(detail(strangers_request)).status_code == 404
-    page = api.get(reverse("account:rights")).content.decode()
+    page = api.get(reverse("account-rights:list")).content.decode()
     assert strangers_request.reference not in page
     # Without the signed status link there is no way to the withdraw step either.
     for guess in (strangers_request.reference, signing.dumps(strangers_request.reference)):
@@ -103,7 +103,7 @@ def test_the_dpos_explicit_match_makes_the_request_the_accounts_until_it_is_undo
 
     rights_request_confirm_subject(request=strangers_request, user=admin, by=dpo)
     matched = client.get(detail(strangers_request))
-    listed = client.get(reverse("account:rights")).content.decode()
+    listed = client.get(reverse("account-rights:list")).content.decode()
     rights_request_remove_subject(request=strangers_request, user=admin, by=dpo)
     unmatched = client.get(detail(strangers_request))
 
@@ -119,14 +119,14 @@ def test_a_request_filed_from_the_account_page_stays_its_filers_whatever_the_add
     client = verified_client(admin, client=APIClient())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("account:rights"),
+            reverse("account-rights:list"),
             {"kind": RequestKind.ACCESS, "description": "A copy of my data, please."},
         )
     User.objects.filter(pk=admin.pk).update(email="ann.new@client.test")
     rights_request = admin.rights_requests_filed.get()
 
     assert client.get(detail(rights_request)).status_code == 200
-    assert rights_request.reference in client.get(reverse("account:rights")).content.decode()
+    assert rights_request.reference in client.get(reverse("account-rights:list")).content.decode()
 
 
 def test_a_request_the_dpo_logged_is_not_the_dpos_own(verified_client):
@@ -141,6 +141,6 @@ def test_a_request_the_dpo_logged_is_not_the_dpos_own(verified_client):
     )
     client = verified_client(dpo)
 
-    page = client.get(reverse("account:rights")).content.decode()
+    page = client.get(reverse("account-rights:list")).content.decode()
 
     assert logged.reference not in page

@@ -9,6 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from dsar.models import Channel, RequestEvent, RequestKind, State
+from dsar.selectors import verification_token
 from dsar.services import (
     rights_request_ask_requester,
     rights_request_complete,
@@ -19,7 +20,6 @@ from dsar.services import (
     rights_request_start,
     rights_request_verify,
     rights_request_withdraw,
-    verification_token,
 )
 from dsar.workflow import ALLOWED, TransitionRefused, check_transition
 from tests.factories import DpoFactory, UserFactory

@@ -12,10 +12,10 @@ from accounts.models import User
 from accounts.services import user_terminate
 from audit.models import AuditEntry
 from datamap import Subject, registry
-from dsar.executors.erasure import erasure_exceptions
 from retention import selectors, services
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
 from retention.purge import purge_category
+from retention.selectors import erasure_exceptions
 from tests.factories import DpoFactory, OrganisationFactory, UserFactory
 from usage.models import DailyUsage, UsageEvent
 

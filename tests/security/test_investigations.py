@@ -340,7 +340,7 @@ def test_an_api_key_investigation_offers_only_clear_or_escalate(dpo_client):
 
 
 def test_the_staff_decorator_refuses_an_unverified_staff_session(rf):
-    from accounts.decorators import staff_required
+    from common.decorators import staff_required
 
     @staff_required
     def view(request):

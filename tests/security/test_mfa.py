@@ -11,10 +11,11 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD, demo_totp_key
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role
 from accounts.services import organisation_set_mfa_required
 from audit.models import AuditEntry
+from security.demo import demo_totp_key
 from security.models import BackupCode, BackupCodeDevice
 from security.services.mfa import mfa_backup_codes_issue
 from tests.factories import (

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from retention.dataset import KEY_VARIABLE, key_from_environment, write_dataset
+from datamap.dataset import KEY_VARIABLE, key_from_environment, write_dataset
 
 
 class Command(BaseCommand):

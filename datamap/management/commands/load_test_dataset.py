@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from retention.dataset import load_dataset
+from datamap.dataset import load_dataset
 
 
 class Command(BaseCommand):

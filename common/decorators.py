@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
-from accounts.models import STAFF_ROLES, Role
+from common.roles import STAFF_ROLES, Role
 
 
 def is_otp_verified(user) -> bool:

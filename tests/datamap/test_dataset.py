@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import User
+from datamap.dataset import Pseudonymiser, load_dataset, write_dataset
 from dsar.models import RightsRequest
-from retention.dataset import Pseudonymiser, load_dataset, write_dataset
 from tests.factories import InvestigationFactory, UserFactory
 from usage.models import UsageEvent
 

@@ -1,0 +1,125 @@
+"""Demo organisations and users for the embedded mode: the accounts every other app's demo
+builds on, and the logins the seeding prints."""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import Organisation, User
+from common.roles import Role
+
+DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)
+
+
+ORGANISATIONS = [
+    (
+        "acme-analytics",
+        "Acme Analytics Ltd",
+        False,
+        [
+            "Olivia Bennett",
+            "Harry Clarke",
+            "Amelia Hughes",
+            "George Patel",
+            "Isla Robinson",
+            "Jack Murphy",
+            "Ava Thompson",
+            "Noah Walker",
+            "Emily Wright",
+            "Leo Edwards",
+            "Sophie Green",
+            "Oscar Hall",
+        ],
+    ),
+    (
+        "brightwater-logistics",
+        "Brightwater Logistics plc",
+        True,
+        [
+            "Grace Wood",
+            "Charlie Lewis",
+            "Freya Harris",
+            "Alfie Young",
+            "Poppy King",
+            "Thomas Scott",
+            "Evie Baker",
+            "Henry Adams",
+            "Ruby Mitchell",
+            "William Turner",
+            "Lily Phillips",
+            "Arthur Campbell",
+        ],
+    ),
+]
+
+JOB_TITLES = ["Analyst", "Account manager", "Engineer", "Operations lead", "Designer"]
+
+
+@dataclass
+class DemoAccounts:
+    """What the other apps' demo seeds build on, and the logins the seeding prints."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    seeded: list[User] = field(default_factory=list)
+    # (e-mail, role, where) of the accounts worth printing.
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    dpo: User | None = None
+    support: User | None = None
+
+    @property
+    def mfa_users(self) -> list[User]:
+        return [user for user in self.seeded if user.mfa_required]
+
+    @cached_property
+    def password_hash(self) -> str:
+        # Hash once: Argon2 takes a third of a second a time, on purpose.
+        return make_password(DEMO_PASSWORD)
+
+
+def accounts_demo_seed() -> DemoAccounts:
+    """Two client organisations with an admin and twelve members each, the DPO and support."""
+    accounts = DemoAccounts()
+    for slug, name, mfa_required, members in ORGANISATIONS:
+        organisation, _ = Organisation.objects.get_or_create(
+            slug=slug, defaults={"name": name, "mfa_required": mfa_required}
+        )
+        accounts.organisations.append(organisation)
+        domain = slug.split("-")[0] + ".example"
+        admin = _demo_user(
+            accounts, f"admin@{domain}", f"{name.split()[0]} Admin", Role.CLIENT_ADMIN, organisation
+        )
+        accounts.logins.append((admin.email, "client admin", name))
+        for index, full_name in enumerate(members):
+            email = full_name.lower().replace(" ", ".") + f"@{domain}"
+            user = _demo_user(
+                accounts, email, full_name, Role.MEMBER, organisation, JOB_TITLES[index % 5]
+            )
+            if index == 0:
+                accounts.logins.append((user.email, "member", name))
+    accounts.dpo = _demo_user(accounts, "dpo@privacydesk.test", "Priya Shah", Role.DPO, None, "DPO")
+    accounts.support = _demo_user(
+        accounts, "support@privacydesk.test", "Sam Jones", Role.SUPPORT, None, "Support engineer"
+    )
+    accounts.logins += [
+        (accounts.dpo.email, "DPO", "PrivacyDesk"),
+        (accounts.support.email, "support", "PrivacyDesk"),
+    ]
+    return accounts
+
+
+def _demo_user(accounts: DemoAccounts, email, full_name, role, organisation, job_title=""):
+    user = User.objects.select_related("organisation").filter(email=email).first()
+    if user is None:
+        user = User(
+            email=email,
+            password=accounts.password_hash,
+            full_name=full_name,
+            role=role,
+            organisation=organisation,
+            job_title=job_title,
+        )
+        user.full_clean()
+        user.save()
+    accounts.seeded.append(user)
+    return user

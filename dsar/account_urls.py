@@ -1,0 +1,12 @@
+"""An end user's own rights requests, under /account/rights/: served by dsar so that accounts,
+which owns the rest of /account/, need not import the rights requests."""
+
+from django.urls import path
+
+from dsar import intake_views
+
+app_name = "account-rights"
+
+urlpatterns = [
+    path("", intake_views.account_rights, name="list"),
+]
