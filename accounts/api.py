@@ -28,11 +28,11 @@ from accounts.serializers import (
     UserSuspendInput,
     UserUpdateInput,
 )
-from accounts.services import (
+from accounts.services.invitations import user_invite
+from accounts.services.users import (
     EmailTaken,
     InvalidTransition,
     user_change_role,
-    user_invite,
     user_reactivate,
     user_rectify,
     user_suspend,

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from accounts.models import ApiScope, Role, User
-from accounts.services import ORGANISATION_ROLES
+from accounts.services.users import ORGANISATION_ROLES
 
 ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 

@@ -30,16 +30,14 @@ from accounts.console_forms import (
 from accounts.email_changes import user_email_change_request
 from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
-from accounts.services import (
+from accounts.services.api_keys import api_key_create, api_key_revoke
+from accounts.services.invitations import user_invite, user_reinvite
+from accounts.services.organisations import organisation_set_mfa_required
+from accounts.services.users import (
     EmailTaken,
-    api_key_create,
-    api_key_revoke,
-    organisation_set_mfa_required,
     user_change_role,
-    user_invite,
     user_reactivate,
     user_rectify,
-    user_reinvite,
     user_reset_mfa,
     user_suspend,
     user_terminate,

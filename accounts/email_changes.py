@@ -18,7 +18,7 @@ import audit
 from accounts.email_links import email_change_nonce
 from accounts.models import EmailChange, User, UserManager
 from accounts.selectors import user_can_manage
-from accounts.services import require_key_acts_on_members
+from accounts.services.users import require_key_acts_on_members
 from accounts.tasks import send_email_change, send_email_changed
 from common.ratelimit import rate_allow, rate_bucket
 

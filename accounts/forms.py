@@ -3,7 +3,7 @@ from django.contrib.auth import forms as auth_forms
 
 from accounts.models import Invitation, User
 from accounts.selectors import investigators
-from accounts.services import invitation_accept
+from accounts.services.invitations import invitation_accept
 
 
 class AssignForm(forms.Form):

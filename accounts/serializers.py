@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Role, User
 from accounts.selectors import email_change_pending
-from accounts.services import ORGANISATION_ROLES
+from accounts.services.users import ORGANISATION_ROLES
 from common.api import StrictSerializer
 
 ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]

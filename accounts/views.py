@@ -14,7 +14,8 @@ from accounts.email_changes import (
 )
 from accounts.forms import InvitationAcceptForm
 from accounts.selectors import user_data_held
-from accounts.services import InvalidTransition, invitation_from_token
+from accounts.services.invitations import invitation_from_token
+from accounts.services.users import InvalidTransition
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from breaches import services
 from breaches.models import Breach, BreachEvent
+from breaches.services import register as services
 
 OPEN_TITLE = "Demo: usage report e-mailed to the wrong client"
 REPORTED_TITLE = "Demo: laptop with a support export stolen"

@@ -1,7 +1,7 @@
 from django import forms
 
 from breaches.models import Breach, BreachEvent, DataCategory, PeopleCategory
-from breaches.services import EDITABLE_FIELDS
+from breaches.services.register import EDITABLE_FIELDS
 
 DATETIME_INPUT = {"type": "datetime-local"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

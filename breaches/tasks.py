@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from breaches.services import breach_alerts_send
+from breaches.services.alerts import breach_alerts_send
 
 
 @shared_task

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from breaches import selectors, services
+from breaches import selectors
 from breaches.clock import breach_clock
 from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, UpdateForm
 from breaches.models import Breach, BreachEvent
+from breaches.services import register as services
 from common.decorators import dpo_required
 from common.forms import add_service_errors
 from common.paging import page_query

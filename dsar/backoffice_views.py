@@ -21,7 +21,6 @@ from common.decorators import staff_required
 from common.forms import add_service_errors
 from common.paging import page_query
 from common.roles import Role
-from dsar import services
 from dsar.backoffice_forms import (
     AskForm,
     CompleteForm,
@@ -46,6 +45,22 @@ from dsar.selectors import (
     requests_for_queue,
     subject_candidates,
 )
+from dsar.services.filing import rights_request_file
+from dsar.services.letter_templates import letter_template_update
+from dsar.services.steps import (
+    rights_request_ask_requester,
+    rights_request_assign,
+    rights_request_complete,
+    rights_request_extend,
+    rights_request_message,
+    rights_request_note,
+    rights_request_reject,
+    rights_request_resume,
+    rights_request_start,
+    rights_request_view_record,
+    rights_request_withdraw,
+)
+from dsar.services.subjects import rights_request_confirm_subject, rights_request_remove_subject
 from dsar.workflow import ALLOWED, TransitionRefused
 
 PAGE_SIZE = 25
@@ -95,7 +110,7 @@ def log_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            rights_request = services.rights_request_file(
+            rights_request = rights_request_file(
                 kind=data["kind"],
                 requester_name=data["requester_name"],
                 requester_email=data["requester_email"],
@@ -141,7 +156,7 @@ STEPS = {
         "Start work on the request",
         EmptyForm,
         State.IN_PROGRESS,
-        lambda r, by, d: services.rights_request_start(request=r, by=by),
+        lambda r, by, d: rights_request_start(request=r, by=by),
         "Work started.",
     ),
     "ask": Step(
@@ -149,9 +164,7 @@ STEPS = {
         "Send and pause the clock",
         AskForm,
         State.AWAITING_REQUESTER,
-        lambda r, by, d: services.rights_request_ask_requester(
-            request=r, message=d["message"], by=by
-        ),
+        lambda r, by, d: rights_request_ask_requester(request=r, message=d["message"], by=by),
         "Question sent; the time limit is paused until you resume.",
     ),
     "resume": Step(
@@ -159,7 +172,7 @@ STEPS = {
         "Resume: the clock runs again",
         ResumeForm,
         State.IN_PROGRESS,
-        lambda r, by, d: services.rights_request_resume(request=r, by=by, body=d["body"]),
+        lambda r, by, d: rights_request_resume(request=r, by=by, body=d["body"]),
         "Resumed; the time limit runs again.",
     ),
     "extend": Step(
@@ -167,7 +180,7 @@ STEPS = {
         "Extend and tell the requester",
         ExtendForm,
         None,
-        lambda r, by, d: services.rights_request_extend(
+        lambda r, by, d: rights_request_extend(
             request=r, months=d["months"], reason=d["reason"], by=by
         ),
         "Extended; the requester has been told why.",
@@ -177,7 +190,7 @@ STEPS = {
         "Complete and send the answer",
         CompleteForm,
         State.COMPLETED,
-        lambda r, by, d: services.rights_request_complete(request=r, outcome=d["outcome"], by=by),
+        lambda r, by, d: rights_request_complete(request=r, outcome=d["outcome"], by=by),
         "Completed; the answer has been sent.",
     ),
     "reject": Step(
@@ -185,7 +198,7 @@ STEPS = {
         "Reject the request",
         RejectForm,
         State.REJECTED,
-        lambda r, by, d: services.rights_request_reject(request=r, reason=d["reason"], by=by),
+        lambda r, by, d: rights_request_reject(request=r, reason=d["reason"], by=by),
         "Rejected; the requester has been told why and of their right to complain.",
         danger=True,
     ),
@@ -194,7 +207,7 @@ STEPS = {
         "Record that the requester withdrew it",
         EmptyForm,
         State.WITHDRAWN,
-        lambda r, by, d: services.rights_request_withdraw(request=r, by=by),
+        lambda r, by, d: rights_request_withdraw(request=r, by=by),
         "Recorded as withdrawn.",
         danger=True,
     ),
@@ -279,7 +292,7 @@ def _detail(
         "is_open": rights_request.state in OPEN_STATES,
     }
     # Every display shows a person's data, a re-shown form included.
-    services.rights_request_view_record(request=rights_request, by=request.user)
+    rights_request_view_record(request=rights_request, by=request.user)
     return render(request, "backoffice/requests/detail.html", context, status=status)
 
 
@@ -328,7 +341,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     form = AssignForm(data)
     if form.is_valid():
         try:
-            services.rights_request_assign(
+            rights_request_assign(
                 request=rights_request, assignee=form.cleaned_data["assignee"], by=request.user
             )
         except ValidationError as error:
@@ -365,7 +378,7 @@ def note(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=NoteForm,
         prefix="note",
-        run=lambda r, body: services.rights_request_note(request=r, body=body, by=request.user),
+        run=lambda r, body: rights_request_note(request=r, body=body, by=request.user),
         done="Internal note added.",
     )
 
@@ -378,7 +391,7 @@ def message(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         form_class=MessageForm,
         prefix="message",
-        run=lambda r, body: services.rights_request_message(request=r, body=body, by=request.user),
+        run=lambda r, body: rights_request_message(request=r, body=body, by=request.user),
         done="Message sent to the requester.",
     )
 
@@ -389,10 +402,10 @@ def subject(request: HttpRequest, reference: str, user_id: int, action: str) -> 
     rights_request = _request_or_404(reference)
     user = get_object_or_404(User, pk=user_id)
     if action == "confirm":
-        services.rights_request_confirm_subject(request=rights_request, user=user, by=request.user)
+        rights_request_confirm_subject(request=rights_request, user=user, by=request.user)
         messages.success(request, f"Matched to the account {user.email}.")
     else:
-        services.rights_request_remove_subject(request=rights_request, user=user, by=request.user)
+        rights_request_remove_subject(request=rights_request, user=user, by=request.user)
         messages.success(request, f"Unmatched from the account {user.email}.")
     return redirect("requests:detail", reference=rights_request.reference)
 
@@ -428,7 +441,7 @@ def letter_edit(request: HttpRequest, key: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.letter_template_update(
+            letter_template_update(
                 template=template,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],

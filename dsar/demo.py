@@ -6,12 +6,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from dsar.models import Channel, RequestKind, RightsRequest
-from dsar.services import (
+from dsar.services.filing import rights_request_file
+from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_assign,
     rights_request_complete,
     rights_request_extend,
-    rights_request_file,
     rights_request_note,
     rights_request_reject,
     rights_request_start,

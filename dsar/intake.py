@@ -7,7 +7,7 @@ from django.db import transaction
 from accounts.models import UserManager
 from common.ratelimit import rate_allow, rate_bucket
 from dsar.models import RequestEvent, RightsRequest
-from dsar.services import rights_request_file
+from dsar.services.filing import rights_request_file
 
 SUBMITTED_SALT = "dsar.submitted"
 # The "check your e-mail" page shows the reference for a day after filing; no longer.

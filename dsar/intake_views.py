@@ -30,11 +30,8 @@ from dsar.intake_forms import (
 )
 from dsar.models import Channel, RequestEvent, State
 from dsar.selectors import request_from_status_token, requests_of_user, status_token
-from dsar.services import (
-    rights_request_requester_reply,
-    rights_request_verify,
-    rights_request_withdraw,
-)
+from dsar.services.filing import rights_request_verify
+from dsar.services.steps import rights_request_requester_reply, rights_request_withdraw
 from dsar.workflow import TransitionRefused
 
 # --- Filing ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.services import user_terminate
+from accounts.services.users import user_terminate
 from datamap import Entry, Subject, registry
 from datamap.engines import ErasureOutcome, erase_subject
 from dsar.executors.access import package_path, request_subject

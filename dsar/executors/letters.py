@@ -3,7 +3,7 @@ right does not apply (the processing does not rest on consent). The DPO edits th
 
 from dsar.letters import letter_render
 from dsar.models import RequestKind, RightsRequest
-from dsar.services import rights_request_complete
+from dsar.services.steps import rights_request_complete
 
 NOT_APPLICABLE_LETTERS = {
     RequestKind.PORTABILITY: "portability_not_applicable",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.email_changes import user_email_change_request
 from accounts.models import User
-from accounts.services import RECTIFIABLE_FIELDS, user_rectify
+from accounts.services.users import RECTIFIABLE_FIELDS, user_rectify
 from dsar.executors._common import step
 from dsar.models import RectificationItem, RightsRequest
 

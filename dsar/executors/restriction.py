@@ -9,14 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from accounts.services import (
+from accounts.services.users import (
     users_lift_restriction,
     users_restrict_processing,
     users_uphold_objection,
 )
 from dsar.executors._common import step
 from dsar.models import RightsRequest
-from dsar.services import rights_request_complete
+from dsar.services.steps import rights_request_complete
 
 
 def _matched(request: RightsRequest):

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.services import user_reactivate, user_terminate
+from accounts.services.users import user_reactivate, user_terminate
 
 # Escalation calls the breach register's service; breaches never imports security (it reads
 # the investigation through its own foreign key), so the dependency runs one way.
-from breaches.services import breach_open_from_investigation
+from breaches.services.register import breach_open_from_investigation
 from security.models import Investigation, InvestigationNote
 from security.selectors import is_investigator, outcomes_available
 

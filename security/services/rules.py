@@ -26,7 +26,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.services import user_suspend
+from accounts.services.users import user_suspend
 from security.models import Investigation
 from security.services.evidence import (
     EVIDENCE_LIMIT,

@@ -19,7 +19,8 @@ from django.utils import timezone
 import security.services.rules
 from accounts.authentication import ApiKeyPrincipal
 from accounts.models import ApiScope, EmailChange, Organisation, OrganisationAPIKey, Role, User
-from accounts.services import KEY_MEMBERS_ONLY, api_key_create, user_suspend
+from accounts.services.api_keys import api_key_create
+from accounts.services.users import KEY_MEMBERS_ONLY, user_suspend
 from audit.models import AuditEntry
 from security.models import Investigation
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for

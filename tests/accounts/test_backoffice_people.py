@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import people_views
 from accounts.models import User
-from accounts.services import user_suspend
+from accounts.services.users import user_suspend
 from audit.models import AuditEntry
 from security.models import BackupCodeDevice, Investigation, UserSession
 from security.services.mfa import mfa_backup_codes_issue

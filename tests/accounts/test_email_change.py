@@ -18,7 +18,7 @@ from accounts.email_changes import (
 )
 from accounts.email_links import email_change_token
 from accounts.models import EmailChange, User
-from accounts.services import user_terminate
+from accounts.services.users import user_terminate
 from audit.models import AuditEntry
 from tests.factories import ClientAdminFactory, DpoFactory, UserFactory
 

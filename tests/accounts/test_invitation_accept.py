@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from accounts.email_links import invitation_token
 from accounts.models import Role, User
-from accounts.services import user_invite, user_reinvite
+from accounts.services.invitations import user_invite, user_reinvite
 from security.models import UserSession
 from tests.factories import ClientAdminFactory, OrganisationFactory
 

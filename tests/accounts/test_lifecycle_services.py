@@ -9,16 +9,18 @@ from django.utils import timezone
 
 from accounts.email_links import invitation_token
 from accounts.models import Invitation, Role, User
-from accounts.services import (
-    EmailTaken,
-    InvalidTransition,
+from accounts.services.invitations import (
     invitation_accept,
     invitation_from_token,
-    user_change_role,
     user_invite,
+    user_reinvite,
+)
+from accounts.services.users import (
+    EmailTaken,
+    InvalidTransition,
+    user_change_role,
     user_reactivate,
     user_rectify,
-    user_reinvite,
     user_suspend,
     user_terminate,
 )
@@ -226,7 +228,7 @@ def test_role_changes_stay_within_organisation_roles():
 def test_support_cannot_reset_mfa_but_the_dpo_and_the_client_admin_can():
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.services import user_reset_mfa
+    from accounts.services.users import user_reset_mfa
     from tests.factories import SupportFactory
 
     admin = ClientAdminFactory()

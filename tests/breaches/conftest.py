@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from breaches import services
+from breaches.services import register as services
 from tests.factories import DpoFactory
 
 

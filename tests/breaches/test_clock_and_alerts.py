@@ -5,10 +5,10 @@ import time_machine
 from django.core import mail
 
 from audit.models import AuditEntry
-from breaches import services
 from breaches.clock import breach_clock
 from breaches.models import Breach, BreachAlert, BreachEvent
 from breaches.selectors import breaches_open_with_clocks
+from breaches.services import register as services
 from breaches.tasks import send_breach_alerts
 
 pytestmark = pytest.mark.django_db

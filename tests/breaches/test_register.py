@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from breaches import services
 from breaches.models import Breach, BreachEvent
+from breaches.services import register as services
 from retention.models import RetentionPolicy
 from tests.factories import SupportFactory
 

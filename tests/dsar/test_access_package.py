@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import audit
 from accounts.models import EmailChange, Invitation
 from audit.models import AuditEntry
-from breaches.services import breach_open
+from breaches.services.register import breach_open
 from communications.models import MarketingDelivery, MarketingSend
 from communications.services import communication_preferences_update
 from cookies.services import consent_record_create
@@ -41,7 +41,8 @@ from dsar.models import (
     RequestKind,
 )
 from dsar.selectors import status_token
-from dsar.services import rights_request_confirm_subject, rights_request_file
+from dsar.services.filing import rights_request_file
+from dsar.services.subjects import rights_request_confirm_subject
 from enquiries.services import enquiry_reply, enquiry_submit
 from records.services import disclosure_record
 from retention.models import LegalHold

@@ -289,7 +289,8 @@ def test_a_logged_in_user_files_a_verified_request_matched_to_their_own_account(
 def test_a_logged_in_user_sees_the_requests_they_filed_or_were_matched_to_never_by_address(
     verified_client, settings, django_assert_num_queries
 ):
-    from dsar.services import rights_request_confirm_subject, rights_request_file
+    from dsar.services.filing import rights_request_file
+    from dsar.services.subjects import rights_request_confirm_subject
 
     settings.USAGE_LOGGING_ENABLED = False  # its own insert per request; its tests pin that
     user = UserFactory(email="cara@example.test")

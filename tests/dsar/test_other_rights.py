@@ -23,11 +23,8 @@ from dsar.models import (
     State,
 )
 from dsar.selectors import verification_token
-from dsar.services import (
-    rights_request_confirm_subject,
-    rights_request_file,
-    rights_request_verify,
-)
+from dsar.services.filing import rights_request_file, rights_request_verify
+from dsar.services.subjects import rights_request_confirm_subject
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 from usage.models import DailyUserUsage
 from usage.selectors import usage_report

@@ -13,11 +13,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from dsar.models import Channel, RequestKind, State
 from dsar.selectors import status_token
-from dsar.services import (
-    rights_request_confirm_subject,
-    rights_request_file,
-    rights_request_remove_subject,
-)
+from dsar.services.filing import rights_request_file
+from dsar.services.subjects import rights_request_confirm_subject, rights_request_remove_subject
 from tests.factories import ClientAdminFactory, DpoFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ import time_machine
 from django.utils import timezone
 
 from dsar.models import Channel, RequestKind, State
-from dsar.services import (
+from dsar.services.filing import rights_request_file
+from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_assign,
     rights_request_complete,
-    rights_request_file,
     rights_request_reject,
     rights_request_start,
     rights_request_withdraw,

@@ -11,12 +11,9 @@ from dsar.models import (
     RightsRequest,
     State,
 )
-from dsar.services import (
-    rights_request_confirm_subject,
-    rights_request_file,
-    rights_request_message,
-    rights_request_note,
-)
+from dsar.services.filing import rights_request_file
+from dsar.services.steps import rights_request_message, rights_request_note
+from dsar.services.subjects import rights_request_confirm_subject
 from tests.factories import (
     DpoFactory,
     OrganisationFactory,

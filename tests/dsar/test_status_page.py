@@ -6,10 +6,10 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from dsar.models import Channel, RequestEvent, RequestKind, State
 from dsar.selectors import status_token
-from dsar.services import (
+from dsar.services.filing import rights_request_file
+from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_complete,
-    rights_request_file,
     rights_request_message,
     rights_request_note,
     rights_request_start,

@@ -10,15 +10,14 @@ from django.core.exceptions import ValidationError
 
 from dsar.models import Channel, RequestEvent, RequestKind, State
 from dsar.selectors import verification_token
-from dsar.services import (
+from dsar.services.filing import rights_request_file, rights_request_verify
+from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_complete,
     rights_request_extend,
-    rights_request_file,
     rights_request_reject,
     rights_request_resume,
     rights_request_start,
-    rights_request_verify,
     rights_request_withdraw,
 )
 from dsar.workflow import ALLOWED, TransitionRefused, check_transition

@@ -7,7 +7,8 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from dsar.executors.access import access_package_build, package_path
 from dsar.models import Channel, RequestKind
-from dsar.services import rights_request_confirm_subject, rights_request_file
+from dsar.services.filing import rights_request_file
+from dsar.services.subjects import rights_request_confirm_subject
 from records.models import Disclosure
 from records.services import disclosure_record
 from tests.archives import entry_rows

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_terminate
+from accounts.services.users import user_terminate
 from audit.models import AuditEntry
 from datamap import Subject, registry
 from retention import selectors, services

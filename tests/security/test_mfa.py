@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role
-from accounts.services import organisation_set_mfa_required
+from accounts.services.organisations import organisation_set_mfa_required
 from audit.models import AuditEntry
 from security.demo import demo_totp_key
 from security.models import BackupCode, BackupCodeDevice

@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from accounts.services import user_suspend
+from accounts.services.users import user_suspend
 from audit.models import AuditEntry
 from security.models import UserSession
 from security.services.sessions import device_label

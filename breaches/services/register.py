@@ -4,24 +4,19 @@ The one exception: an investigation escalated to a breach (by the DPO or support
 breach record at once, because the 72 hours run from that moment of awareness.
 """
 
-import logging
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 import audit
 from accounts.models import User
-from breaches.clock import breach_clock
-from breaches.models import Breach, BreachAlert, BreachEvent, DataCategory, PeopleCategory
-from breaches.selectors import breaches_running_clocks
+from breaches.models import Breach, BreachEvent, DataCategory, PeopleCategory
 from common.roles import Role
-
-logger = logging.getLogger(__name__)
 
 # Fields the DPO edits on the record; the decisions, the ICO report and the status have
 # their own services.
@@ -50,13 +45,6 @@ DECISIONS = {
     BreachEvent.Kind.NOT_TELL_PEOPLE: ("people_decision", Breach.PeopleDecision.NOT_TELL),
     BreachEvent.Kind.DELAY: (None, None),
 }
-
-# (threshold, alert when hours left are at most this), least urgent first.
-ALERT_THRESHOLDS = (
-    (BreachAlert.Threshold.HOURS_24, 24),
-    (BreachAlert.Threshold.HOURS_6, 6),
-    (BreachAlert.Threshold.OVERDUE, 0),
-)
 
 
 def _require_dpo(by) -> None:
@@ -179,7 +167,7 @@ def breach_open_from_investigation(*, investigation, by: User, reason: str) -> B
     return breach
 
 
-def _breach_url(breach: Breach) -> str:
+def breach_url(breach: Breach) -> str:
     return settings.SITE_URL + reverse("breaches:detail", args=[breach.pk])
 
 
@@ -192,7 +180,7 @@ def _mail_dpo_opened(breach_id: int) -> None:
         f"[PrivacyDesk] Breach {breach.reference} opened from an investigation",
         "An investigation was escalated to a personal data breach.\n\n"
         f"{breach}\nICO deadline: {deadline:%d %b %Y %H:%M} (UK time)\n\n"
-        f"Complete the record and decide whether to report it: {_breach_url(breach)}\n",
+        f"Complete the record and decide whether to report it: {breach_url(breach)}\n",
         settings.DEFAULT_FROM_EMAIL,
         [settings.DPO_EMAIL],
     )
@@ -352,68 +340,3 @@ def breach_close(*, breach: Breach, reason: str, by: User) -> Breach:
 def breach_view_record(*, breach: Breach, by: User, printable: bool = False) -> None:
     """Looking at a breach record is looking at people's data: it goes on the record."""
     audit.record(by, "breach.print" if printable else "breach.view", target=breach)
-
-
-# --- The clock's alerts ---------------------------------------------------------------------
-
-
-def breach_alerts_send(*, now: datetime | None = None) -> int:
-    """E-mail the DPO about each breach whose clock crossed 24 h left, 6 h left or overdue.
-
-    Idempotent: each (breach, threshold) is claimed once by a unique row, so a rerun, a
-    retry or two beats at once send nothing more. Returns the number of e-mails queued.
-    """
-    now = now or timezone.now()
-    sent = 0
-    for breach in breaches_running_clocks().order_by("aware_at", "pk"):
-        clock = breach_clock(breach, now)
-        crossed = [t for t, hours in ALERT_THRESHOLDS if clock.hours_left <= hours]
-        if not crossed:
-            continue
-        claimed = []
-        with transaction.atomic():
-            for threshold in crossed:
-                try:
-                    with transaction.atomic():
-                        BreachAlert.objects.create(breach=breach, threshold=threshold, sent_at=now)
-                except IntegrityError:
-                    continue
-                claimed.append(threshold)
-            if not claimed:
-                continue
-            # Crossing several at once (the task was down): one e-mail, the most urgent.
-            threshold = claimed[-1]
-            audit.record(
-                None,
-                "breach.alert",
-                target=breach,
-                details={"thresholds": claimed, "hours_left": round(clock.hours_left, 2)},
-            )
-            transaction.on_commit(lambda pk=breach.pk, t=threshold: _mail_dpo_alert(pk, t, now))
-        sent += 1
-    return sent
-
-
-def _mail_dpo_alert(breach_id: int, threshold: str, now: datetime) -> None:
-    breach = Breach.objects.filter(pk=breach_id).first()
-    if breach is None:
-        return
-    clock = breach_clock(breach, now)
-    deadline = timezone.localtime(clock.deadline)
-    headline = {
-        BreachAlert.Threshold.HOURS_24: "24 hours left to report",
-        BreachAlert.Threshold.HOURS_6: "6 hours left to report",
-        BreachAlert.Threshold.OVERDUE: "OVERDUE: the 72 hours to report have passed",
-    }[threshold]
-    send_mail(
-        f"[PrivacyDesk] Breach {breach.reference}: {headline}",
-        f"{breach}\n\n"
-        f"Became aware: {timezone.localtime(breach.aware_at):%d %b %Y %H:%M} (UK time)\n"
-        f"ICO deadline: {deadline:%d %b %Y %H:%M} (UK time), {clock.label}.\n\n"
-        "Report it to the ICO, or record the decision not to report it with its reason; "
-        "a late report must give the reasons for the delay.\n\n"
-        f"{_breach_url(breach)}\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [settings.DPO_EMAIL],
-    )
-    logger.info("Breach alert %s sent for breach %s", threshold, breach_id)

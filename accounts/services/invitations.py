@@ -1,0 +1,124 @@
+"""Invitations: a one-time link to set a password, issued, re-issued and accepted."""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import audit
+from accounts.email_links import INVITATION_SALT
+from accounts.models import Invitation, Organisation, Role, User, UserManager
+from accounts.selectors import user_administers
+from accounts.services.users import (
+    ORGANISATION_ROLES,
+    EmailTaken,
+    InvalidTransition,
+    require_key_acts_on_members,
+    require_manager,
+    require_status,
+)
+from accounts.tasks import send_invitation
+
+INVITATION_LIFETIME = timedelta(hours=72)
+
+
+def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
+    """The invitation a link names, and why it cannot be used: "", "invalid", "expired", "used"."""
+    try:
+        nonce = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None, "invalid"
+    invitation = Invitation.objects.select_related("user__organisation").filter(nonce=nonce)
+    invitation = invitation.first()
+    if invitation is None:
+        return None, "invalid"
+    if invitation.accepted_at is not None or invitation.user.status != User.Status.INVITED:
+        return invitation, "used"
+    if invitation.revoked_at is not None or timezone.now() >= invitation.expires_at:
+        return invitation, "expired"
+    return invitation, ""
+
+
+def _invitation_issue(*, user: User, by) -> Invitation:
+    now = timezone.now()
+    user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    invitation = Invitation.objects.create(
+        user=user,
+        invited_by=by if isinstance(by, User) else None,
+        nonce=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    send_invitation.delay_on_commit(invitation.pk)
+    return invitation
+
+
+def user_invite(
+    *,
+    organisation: Organisation,
+    email: str,
+    full_name: str,
+    by,
+    role: str = Role.MEMBER,
+    job_title: str = "",
+) -> User:
+    """Create an invited user of ``organisation`` and e-mail them a one-time link."""
+    if not user_administers(by, organisation.pk):
+        raise PermissionDenied("You may not invite users to this organisation.")
+    require_key_acts_on_members(by, role)
+    if role not in ORGANISATION_ROLES:
+        raise ValidationError({"role": "Users of a client are members or client admins."})
+    email = UserManager.normalize_email(email)
+    if User.objects.filter(email=email).exists():
+        raise EmailTaken(email)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        job_title=job_title.strip(),
+        organisation=organisation,
+        role=role,
+        status=User.Status.INVITED,
+    )
+    user.set_unusable_password()
+    user.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            user.save()
+            _invitation_issue(user=user, by=by)
+            audit.record(by, "user.invite", target=user, details={"role": role})
+    except IntegrityError as exc:
+        raise EmailTaken(email) from exc
+    return user
+
+
+def user_reinvite(*, user: User, by) -> Invitation:
+    """Send a fresh link to a user who has not accepted yet; older links stop working."""
+    require_manager(by, user)
+    require_status(user, User.Status.INVITED, action="invited again")
+    with transaction.atomic():
+        invitation = _invitation_issue(user=user, by=by)
+        audit.record(by, "user.reinvite", target=user)
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    """Set the invited user's password and activate the account. The link then stops working."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        user = invitation.user
+        if not invitation.is_usable or user.status != User.Status.INVITED:
+            raise InvalidTransition("This invitation has already been used or has expired.")
+        validate_password(password, user)
+        user.set_password(password)
+        user.status = User.Status.ACTIVE
+        user.save(update_fields=["password", "status"])
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit.record(user, "invitation.accept", target=user)
+    return user

@@ -1,0 +1,133 @@
+"""Filing a rights request and verifying the requester's e-mail address."""
+
+import datetime
+import secrets
+import uuid
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User, UserManager
+from dsar.executors import immediate
+from dsar.models import RequestKind, RightsRequest, State
+from dsar.selectors import VERIFICATION_SALT
+from dsar.services.steps import rights_request_complete_by_system
+from dsar.services.subjects import rights_request_link_own_account
+from dsar.services.timeline import (
+    Kind,
+    actor_label,
+    audit_step,
+    event_add,
+    letter_send,
+    state_move,
+)
+from dsar.workflow import TransitionRefused
+
+VERIFICATION_LIFETIME = datetime.timedelta(hours=24)
+
+
+def _new_reference(request: RightsRequest) -> str:
+    return f"RR-{request.received_at.year}-{request.pk:06d}"
+
+
+def rights_request_file(
+    *,
+    kind: str,
+    requester_name: str,
+    requester_email: str,
+    channel: str,
+    description: str = "",
+    organisation_name: str = "",
+    organisation=None,
+    filed_by=None,
+    received_at: datetime.datetime | None = None,
+    verified: bool = False,
+    own_account: User | None = None,
+) -> RightsRequest:
+    """File a request. ``verified``: the requester's identity needs no e-mail check (a logged-in
+    user, an integration filing for its own user, a request the DPO logged after checking).
+    Otherwise a one-time link goes to the address, and the clock starts when it is opened.
+    ``own_account``: the requester's own account, known at filing (see
+    rights_request_link_own_account); linked before verification so that what runs at once
+    on verification already sees the subject.
+    """
+    request = RightsRequest(
+        reference=f"pending-{uuid.uuid4().hex[:12]}",
+        kind=kind,
+        channel=channel,
+        requester_name=requester_name.strip(),
+        requester_email=UserManager.normalize_email(requester_email),
+        description=description.strip(),
+        organisation_name=organisation_name.strip(),
+        organisation=organisation,
+        filed_by=filed_by if isinstance(filed_by, User) else None,
+        filed_by_label=actor_label(filed_by) if filed_by is not None else "",
+        received_at=received_at or timezone.now(),
+    )
+    request.full_clean(exclude=["reference"])
+    with transaction.atomic():
+        request.save()
+        request.reference = _new_reference(request)
+        request.save(update_fields=["reference"])
+        event_add(request, Kind.ACTION, by=filed_by, body="Request received.", visible=True)
+        audit_step(filed_by, "rights_request.file", request, kind=kind, channel=channel)
+        if own_account is not None:
+            rights_request_link_own_account(request=request, user=own_account, by=filed_by)
+        if verified:
+            # The day of receipt starts the clock when no identity check is needed.
+            _verified(request, by=filed_by, clock_start=timezone.localdate(request.received_at))
+        else:
+            request.verification_nonce = secrets.token_urlsafe(32)
+            request.verification_sent_at = timezone.now()
+            state_move(request, State.AWAITING_VERIFICATION, by=filed_by)
+            letter_send("verification", request)
+    return request
+
+
+def _verified(request: RightsRequest, *, by, clock_start: datetime.date | None = None) -> None:
+    state_move(
+        request,
+        State.VERIFIED,
+        by=by,
+        body="Identity confirmed; the time limit runs.",
+        clock_start=clock_start,
+    )
+    letter = "complaint_acknowledgement" if request.kind == RequestKind.COMPLAINT else None
+    letter_send(letter or "acknowledgement", request)
+    # Steps that follow verification at once, whatever the DPO does next.
+    outcome = immediate.run(request)
+    if outcome is not None:
+        rights_request_complete_by_system(request=request, outcome=outcome)
+
+
+def rights_request_verify(*, token: str) -> tuple[RightsRequest | None, str]:
+    """Open a verification link: the request, and "" or why it failed ("invalid", "expired")."""
+    try:
+        nonce = signing.loads(token, salt=VERIFICATION_SALT)
+    except signing.BadSignature:
+        return None, "invalid"
+    with transaction.atomic():
+        request = (
+            RightsRequest.objects.select_for_update()
+            .filter(verification_nonce=nonce)
+            .exclude(verification_nonce="")
+            .first()
+        )
+        if request is None:
+            return None, "invalid"
+        if request.state != State.AWAITING_VERIFICATION:
+            return request, ""  # opened twice: already verified (or closed)
+        if timezone.now() - request.verification_sent_at > VERIFICATION_LIFETIME:
+            return request, "expired"
+        _verified(request, by=None)
+    return request, ""
+
+
+def rights_request_resend_verification(*, request: RightsRequest) -> None:
+    if request.state != State.AWAITING_VERIFICATION:
+        raise TransitionRefused("Only a request awaiting verification can be sent a new link.")
+    request.verification_nonce = secrets.token_urlsafe(32)
+    request.verification_sent_at = timezone.now()
+    request.save(update_fields=["verification_nonce", "verification_sent_at"])
+    letter_send("verification", request)
