@@ -1,7 +1,7 @@
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -159,106 +159,160 @@ def _verified_anchors() -> tuple[list[AuditAnchor], ChainVerification | None]:
     return anchors, None
 
 
+# A check's finding: the entry it names and what is wrong with it; None when it passes.
+Problem = tuple[int, str] | None
+
+
+@dataclass
+class _Walk:
+    """How far the walk got: the entries checked, the last one that fits, the anchored met."""
+
+    checked: int = 0
+    head_id: int = 0
+    head_hash: str = GENESIS_HASH
+    met: set[int] = field(default_factory=set)
+
+
 def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> ChainVerification:
     """Walk the chain in order, check it against its anchors and the newest head the app
     wrote, and name the first entry that does not fit."""
     anchors, forged = _verified_anchors()
     if forged:
         return forged
-    # Unkeyed entries are believed only up to the cut-over; with none recorded, nowhere.
-    cutover = next((a for a in anchors if a.kind == AuditAnchor.Kind.CUTOVER), None)
-    legacy_until = cutover.entry_id if cutover else 0
     anchored: dict[int, list[AuditAnchor]] = {}
     for anchor in anchors:
         if anchor.entry_id:
             anchored.setdefault(anchor.entry_id, []).append(anchor)
-
     written = cache.get(HEAD_CACHE_KEY)
-    expected_prev = GENESIS_HASH
-    checked = 0
-    head_id, head_hash = 0, GENESIS_HASH
-    met: set[int] = set()
+    walk = _Walk()
+    problem = (
+        _walk_entries(walk, anchors=anchors, anchored=anchored, written=written, progress=progress)
+        or _anchored_entry_missing(walk, anchored)
+        or _tail_cut()
+        or _written_head_missing(walk, written)
+        or _anchors_removed(anchors)
+    )
+    broken_entry_id, text = problem or (None, "")
+    return ChainVerification(
+        walk.checked, broken_entry_id, text, walk.head_id, walk.head_hash, len(anchors)
+    )
 
-    def broken(entry_id: int, problem: str) -> ChainVerification:
-        return ChainVerification(checked, entry_id, problem, head_id, head_hash, len(anchors))
 
+def _walk_entries(walk: _Walk, *, anchors, anchored, written, progress) -> Problem:
+    """Check each entry in order; the first that does not fit stops the walk."""
+    # Unkeyed entries are believed only up to the cut-over; with none recorded, nowhere.
+    cutover = next((a for a in anchors if a.kind == AuditAnchor.Kind.CUTOVER), None)
+    legacy_until = cutover.entry_id if cutover else 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != expected_prev:
-            return broken(
-                entry.id,
-                "its link to the entry before it is broken: an entry was removed or reordered",
-            )
-        if entry.scheme == Scheme.SHA256 and entry.id > legacy_until:
-            return broken(
-                entry.id,
-                "it carries an unkeyed hash but comes after the cut-over to the keyed chain"
-                + (f" (entry #{legacy_until})" if legacy_until else "")
-                + ": it was written or rewritten without the key",
-            )
-        if entry.scheme not in Scheme.values or not digests_match(entry_digest(entry), entry.hash):
-            return broken(
-                entry.id,
-                "its content was changed after it was written, or its MAC was recomputed "
-                "without the right key",
-            )
-        for anchor in anchored.get(entry.id, ()):
-            if not digests_match(anchor.entry_hash, entry.hash):
-                return broken(
-                    entry.id,
-                    f"it differs from anchor #{anchor.id} of {_when(anchor.created_at)}: "
-                    "the chain was rewritten",
-                )
-            met.add(entry.id)
-        if written and written["id"] == entry.id and written["hash"] != entry.hash:
-            return broken(
-                entry.id,
-                "it differs from the head the app wrote (kept outside the database): "
-                "the chain was rewritten",
-            )
-        expected_prev = head_hash = entry.hash
-        head_id = entry.id
-        checked += 1
-        if progress and checked % 10_000 == 0:
-            progress(checked)
+        problem = (
+            _link_broken(entry, walk.head_hash)
+            or _unkeyed_after_cutover(entry, legacy_until)
+            or _content_changed(entry)
+            or _anchor_differs(entry, anchored.get(entry.id, ()), walk.met)
+            or _written_head_differs(entry, written)
+        )
+        if problem:
+            return entry.id, problem
+        walk.head_id, walk.head_hash = entry.id, entry.hash
+        walk.checked += 1
+        if progress and walk.checked % 10_000 == 0:
+            progress(walk.checked)
+    return None
 
-    # An anchored entry the walk never met was removed: the tail was cut, or the table emptied.
-    missing = [a for entry_id, kept in anchored.items() for a in kept if entry_id not in met]
-    if missing:
-        anchor = max(missing, key=lambda a: a.entry_id)
-        how = (
-            "the trail was emptied"
-            if checked == 0
-            else "entries were removed from its end"
-            if anchor.entry_id > head_id
-            else "entries were removed and the chain re-linked"
+
+def _link_broken(entry: AuditEntry, expected_prev: str) -> str:
+    if entry.prev_hash != expected_prev:
+        return "its link to the entry before it is broken: an entry was removed or reordered"
+    return ""
+
+
+def _unkeyed_after_cutover(entry: AuditEntry, legacy_until: int) -> str:
+    if entry.scheme == Scheme.SHA256 and entry.id > legacy_until:
+        return (
+            "it carries an unkeyed hash but comes after the cut-over to the keyed chain"
+            + (f" (entry #{legacy_until})" if legacy_until else "")
+            + ": it was written or rewritten without the key"
         )
-        return broken(
-            anchor.entry_id,
-            f"it is missing, but anchor #{anchor.id} of {_when(anchor.created_at)} recorded "
-            f"it as the head ({anchor.entries:,} entries): {how}",
+    return ""
+
+
+def _content_changed(entry: AuditEntry) -> str:
+    if entry.scheme not in Scheme.values or not digests_match(entry_digest(entry), entry.hash):
+        return (
+            "its content was changed after it was written, or its MAC was recomputed "
+            "without the right key"
         )
+    return ""
+
+
+def _anchor_differs(entry: AuditEntry, anchors, met: set[int]) -> str:
+    for anchor in anchors:
+        if not digests_match(anchor.entry_hash, entry.hash):
+            return (
+                f"it differs from anchor #{anchor.id} of {_when(anchor.created_at)}: "
+                "the chain was rewritten"
+            )
+        met.add(entry.id)
+    return ""
+
+
+def _written_head_differs(entry: AuditEntry, written) -> str:
+    if written and written["id"] == entry.id and written["hash"] != entry.hash:
+        return (
+            "it differs from the head the app wrote (kept outside the database): "
+            "the chain was rewritten"
+        )
+    return ""
+
+
+def _anchored_entry_missing(walk: _Walk, anchored) -> Problem:
+    """An anchored entry the walk never met was removed: the tail was cut, or the table
+    emptied."""
+    missing = [a for entry_id, kept in anchored.items() for a in kept if entry_id not in walk.met]
+    if not missing:
+        return None
+    anchor = max(missing, key=lambda a: a.entry_id)
+    how = (
+        "the trail was emptied"
+        if walk.checked == 0
+        else "entries were removed from its end"
+        if anchor.entry_id > walk.head_id
+        else "entries were removed and the chain re-linked"
+    )
+    return anchor.entry_id, (
+        f"it is missing, but anchor #{anchor.id} of {_when(anchor.created_at)} recorded "
+        f"it as the head ({anchor.entries:,} entries): {how}"
+    )
+
+
+def _tail_cut() -> Problem:
     if cut := cache.get(TAIL_CUT_CACHE_KEY):
-        return broken(
-            cut["missing"],
+        return cut["missing"], (
             f"it is missing: entry #{cut['written']} was written on top of entry "
             f"#{cut['on_top_of']} after the app had written up to this one, so entries were "
-            "removed from the end and the chain went on from there",
+            "removed from the end and the chain went on from there"
         )
-    if written and written["id"] > head_id:
-        how = "the trail was emptied" if checked == 0 else "entries were removed from its end"
-        return broken(
-            written["id"],
-            f"it is missing, but the app wrote it (the head kept outside the database): {how}",
+    return None
+
+
+def _written_head_missing(walk: _Walk, written) -> Problem:
+    if written and written["id"] > walk.head_id:
+        how = "the trail was emptied" if walk.checked == 0 else "entries were removed from its end"
+        return written["id"], (
+            f"it is missing, but the app wrote it (the head kept outside the database): {how}"
         )
+    return None
+
+
+def _anchors_removed(anchors: list[AuditAnchor]) -> Problem:
     kept = cache.get(ANCHOR_CACHE_KEY)
     left = sum(1 for anchor in anchors if kept and anchor.id <= kept["id"])
     if kept and left < kept["anchors"]:
-        return broken(
-            kept["entry_id"],
+        return kept["entry_id"], (
             f"anchors were removed: the app wrote {kept['anchors']:,} up to anchor "
-            f"#{kept['id']}, which recorded this entry as the head, and {left:,} are left",
+            f"#{kept['id']}, which recorded this entry as the head, and {left:,} are left"
         )
-    return ChainVerification(checked, None, "", head_id, head_hash, len(anchors))
+    return None
 
 
 def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int) -> AuditAnchor:

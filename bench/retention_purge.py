@@ -178,69 +178,83 @@ def run(scale: int | None = None) -> None:
     )
     policy.days, policy.action, policy.lease_until = _cutoff_days(), "delete", None
     policy.save()
+    shapes = _measure(
+        purge, total=total, organisation_id=organisation.pk, users=users, days=policy.days
+    )
+    PurgeRun.objects.filter(trigger="bench").delete()
+    _report(total, shapes, batch_size=settings.RETENTION_BATCH_SIZE)
 
+
+def _measure(purge, *, total: int, organisation_id: int, users: list[int], days: int) -> dict:
+    """Each method on each shape of the rows: {months: (detached, batched, single)}."""
     # Warm-up, untimed: both paths once on a small month, so that neither pays for the
     # database connection's first look at the partitions (catalogue caches).
     for warm_up in (_detach_run, _batched_run):
-        _generate(WARM_UP_EVENTS, 1, organisation.pk, users)
+        _generate(WARM_UP_EVENTS, 1, organisation_id, users)
         warm_up(purge)
 
     shapes = {}
     for months in (1, MONTHS):
-        _generate(total, months, organisation.pk, users)
+        _generate(total, months, organisation_id, users)
         detached = _detach_run(purge)
-        _generate(total, months, organisation.pk, users)
+        _generate(total, months, organisation_id, users)
         batched = _batched_run(purge)
-        _generate(total, months, organisation.pk, users)
-        shapes[months] = (detached, batched, _single_run(policy.days))
-    PurgeRun.objects.filter(trigger="bench").delete()
+        _generate(total, months, organisation_id, users)
+        shapes[months] = (detached, batched, _single_run(days))
+    return shapes
 
-    def row(label, result, longest):
-        return [
-            label,
-            f"{result['rows']:,}",
-            f"{result['step']:.4f}",
-            f"{result['rows'] / result['step']:,.0f}",
-            f"{result['whole']:.4f}" if "whole" in result else "",
-            f"{longest:.4f}",
-            f"{result['reclaim']:.3f}",
-        ]
 
+def _row(label, result, longest):
+    return [
+        label,
+        f"{result['rows']:,}",
+        f"{result['step']:.4f}",
+        f"{result['rows'] / result['step']:,.0f}",
+        f"{result['whole']:.4f}" if "whole" in result else "",
+        f"{longest:.4f}",
+        f"{result['reclaim']:.3f}",
+    ]
+
+
+def _goals(shape: str, months: int, batched: dict, detached: dict, single: dict) -> list[list]:
+    lead = batched["step"] / detached["step"]
+    relative = (batched["rows"] / batched["step"]) / (single["rows"] / single["step"])
+    return [
+        [
+            f"{shape}: detaching ≥ 100x batched DELETE",
+            f"{lead:,.0f}x",
+            # A month costs the same to detach whatever it holds (about half a millisecond
+            # of catalogue work): the nightly purge is the goal's case, a backlog of small
+            # months is shown for what it is.
+            verdict(lead >= 100) if months == 1 else "for information (a backlog)",
+        ],
+        [
+            f"{shape}: batched ≥ ½ the throughput of one DELETE",
+            f"{relative:.2f}x",
+            verdict(relative >= 0.5),
+        ],
+        [
+            f"{shape}: no batch holds its locks > 1 s",
+            f"{batched['longest']:.3f} s",
+            verdict(batched["longest"] <= 1.0),
+        ],
+    ]
+
+
+def _report(total: int, shapes: dict, *, batch_size: int) -> None:
     rows, goals = [], []
     for months, (detached, batched, single) in shapes.items():
         shape = f"{months} month{'s' if months > 1 else ''} of {total // months:,}"
         rows += [
-            row(f"{shape}: detach", detached, detached["step"]),
-            row(
-                f"{shape}: batched DELETE ({batched['batches']} x "
-                f"~{settings.RETENTION_BATCH_SIZE:,})",
+            _row(f"{shape}: detach", detached, detached["step"]),
+            _row(
+                f"{shape}: batched DELETE ({batched['batches']} x ~{batch_size:,})",
                 batched,
                 batched["longest"],
             ),
-            row(f"{shape}: one DELETE", single, single["step"]),
+            _row(f"{shape}: one DELETE", single, single["step"]),
         ]
-        lead = batched["step"] / detached["step"]
-        relative = (batched["rows"] / batched["step"]) / (single["rows"] / single["step"])
-        goals += [
-            [
-                f"{shape}: detaching ≥ 100x batched DELETE",
-                f"{lead:,.0f}x",
-                # A month costs the same to detach whatever it holds (about half a millisecond
-                # of catalogue work): the nightly purge is the goal's case, a backlog of small
-                # months is shown for what it is.
-                verdict(lead >= 100) if months == 1 else "for information (a backlog)",
-            ],
-            [
-                f"{shape}: batched ≥ ½ the throughput of one DELETE",
-                f"{relative:.2f}x",
-                verdict(relative >= 0.5),
-            ],
-            [
-                f"{shape}: no batch holds its locks > 1 s",
-                f"{batched['longest']:.3f} s",
-                verdict(batched["longest"] <= 1.0),
-            ],
-        ]
+        goals += _goals(shape, months, batched, detached, single)
     table(
         f"Retention purge of {total:,} expired usage events (PostgreSQL, monthly partitions)",
         [

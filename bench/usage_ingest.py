@@ -92,6 +92,47 @@ def _dsn() -> str:
     )
 
 
+class _Ingest:
+    """The two ways in, on the same organisation: the API (timed per POST) and raw COPY."""
+
+    def __init__(self, organisation_id: int, user_ids: list[int], api_key: str) -> None:
+        self.organisation_id, self.user_ids = organisation_id, user_ids
+        self.client = Client(HTTP_HOST="localhost")
+        self.headers = {"HTTP_AUTHORIZATION": f"Api-Key {api_key}"}
+        self.raw = psycopg.connect(_dsn())
+        self.now = timezone.now()
+
+    def post(self, body: str) -> float:
+        started = time.perf_counter()
+        response = self.client.post(
+            "/api/v1/usage/events/", body, content_type="application/json", **self.headers
+        )
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 201, response.content[:300]
+        assert response.json()["stored"] == BATCH_SIZE, response.content[:300]
+        return elapsed
+
+    def api_run(self, run_id: str) -> float:
+        # Each body is made just before it is sent and dropped after: only the POST is timed.
+        return sum(
+            self.post(json.dumps(_batch(run_id, b, self.user_ids, self.now)))
+            for b in range(BATCHES)
+        )
+
+    def copy_run(self, run_id: str) -> float:
+        rows = [
+            _copy_row(item, self.organisation_id)
+            for b in range(BATCHES)
+            for item in _batch(run_id, b, self.user_ids, self.now)
+        ]
+        started = time.perf_counter()
+        with self.raw.cursor().copy(COPY_SQL) as copy:
+            for row in rows:
+                copy.write_row(row)
+        self.raw.commit()
+        return time.perf_counter() - started
+
+
 def run(scale=None) -> None:
     from accounts.models import OrganisationAPIKey
 
@@ -100,56 +141,35 @@ def run(scale=None) -> None:
     _, plain = OrganisationAPIKey.objects.create_key(
         organisation=organisation, name="bench", scopes=["usage:write"]
     )
-    client = Client(HTTP_HOST="localhost")
-    headers = {"HTTP_AUTHORIZATION": f"Api-Key {plain}"}
-    raw = psycopg.connect(_dsn())
-    now = timezone.now()
-
-    def post(body: str) -> float:
-        started = time.perf_counter()
-        response = client.post(
-            "/api/v1/usage/events/", body, content_type="application/json", **headers
-        )
-        elapsed = time.perf_counter() - started
-        assert response.status_code == 201, response.content[:300]
-        assert response.json()["stored"] == BATCH_SIZE, response.content[:300]
-        return elapsed
-
-    def api_run(run_id: str) -> float:
-        # Each body is made just before it is sent and dropped after: only the POST is timed.
-        return sum(post(json.dumps(_batch(run_id, b, user_ids, now))) for b in range(BATCHES))
-
-    def copy_run(run_id: str) -> float:
-        rows = [
-            _copy_row(item, organisation.pk)
-            for b in range(BATCHES)
-            for item in _batch(run_id, b, user_ids, now)
-        ]
-        started = time.perf_counter()
-        with raw.cursor().copy(COPY_SQL) as copy:
-            for row in rows:
-                copy.write_row(row)
-        raw.commit()
-        return time.perf_counter() - started
-
+    ingest = _Ingest(organisation.pk, user_ids, plain)
     try:
-        progress(f"warming up: {WARM_UP_BATCHES} batches through the API, one raw COPY")
-        for b in range(WARM_UP_BATCHES):
-            post(json.dumps(_batch("warm", b, user_ids, now)))
-        copy_run("warm-copy")
-        rss_before = rss_mb()
-
-        api_rates, copy_rates, rss_runs = [], [], []
-        total = BATCHES * BATCH_SIZE
-        for n in range(RUNS):
-            progress(f"run {n + 1} of {RUNS}: {BATCHES} batches of {BATCH_SIZE}, then raw COPY")
-            api_rates.append(total / api_run(uuid.uuid4().hex))
-            rss_runs.append(rss_mb())  # after the API's batches, before the baseline's rows
-            copy_rates.append(total / copy_run(uuid.uuid4().hex))
+        rss_before, api_rates, copy_rates, rss_runs = _measure(ingest)
     finally:
-        raw.close()
+        ingest.raw.close()
         _forget_events(organisation)
+    _report(rss_before, api_rates, copy_rates, rss_runs)
 
+
+def _measure(ingest: _Ingest) -> tuple[float, list[float], list[float], list[float]]:
+    """RSS after warm-up, then each run's events/s through the API and by COPY, and RSS."""
+    progress(f"warming up: {WARM_UP_BATCHES} batches through the API, one raw COPY")
+    for b in range(WARM_UP_BATCHES):
+        ingest.post(json.dumps(_batch("warm", b, ingest.user_ids, ingest.now)))
+    ingest.copy_run("warm-copy")
+    rss_before = rss_mb()
+
+    api_rates, copy_rates, rss_runs = [], [], []
+    total = BATCHES * BATCH_SIZE
+    for n in range(RUNS):
+        progress(f"run {n + 1} of {RUNS}: {BATCHES} batches of {BATCH_SIZE}, then raw COPY")
+        api_rates.append(total / ingest.api_run(uuid.uuid4().hex))
+        rss_runs.append(rss_mb())  # after the API's batches, before the baseline's rows
+        copy_rates.append(total / ingest.copy_run(uuid.uuid4().hex))
+    return rss_before, api_rates, copy_rates, rss_runs
+
+
+def _report(rss_before, api_rates, copy_rates, rss_runs) -> None:
+    total = BATCHES * BATCH_SIZE
     api_rate, copy_rate = statistics.median(api_rates), statistics.median(copy_rates)
     ratio = api_rate / copy_rate
     run_ratios = [a / c for a, c in zip(api_rates, copy_rates, strict=True)]

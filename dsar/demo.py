@@ -18,6 +18,72 @@ from dsar.services.steps import (
     rights_request_withdraw,
 )
 
+# The steps each demo request goes through after filing; ``by`` is the DPO.
+
+
+def _leave(request, by) -> None:
+    pass
+
+
+def _start(request, by) -> None:
+    rights_request_start(request=request, by=by)
+
+
+def _ask(request, by) -> None:
+    _start(request, by)
+    rights_request_ask_requester(
+        request=request, message="Which of your employers' accounts do you mean?", by=by
+    )
+
+
+def _extend(request, by) -> None:
+    _start(request, by)
+    rights_request_extend(request=request, months=1, reason="Several linked requests.", by=by)
+
+
+def _complete(request, by) -> None:
+    _start(request, by)
+    rights_request_complete(request=request, outcome="Your data is in the package we sent.", by=by)
+
+
+def _reject(request, by) -> None:
+    rights_request_reject(
+        request=request, reason="The same request for the fifth time this month.", by=by
+    )
+
+
+def _withdraw(request, by) -> None:
+    rights_request_withdraw(request=request, by=by)
+
+
+# (e-mail, name, kind, channel, days ago received, verified, next steps, assignee)
+# fmt: off
+DEMO_REQUESTS = [
+    ("olivia.bennett@acme.example", "Olivia Bennett", RequestKind.ACCESS,
+     Channel.ACCOUNT, 0, True, _leave, None),
+    ("pat.quinn@public.example", "Pat Quinn", RequestKind.ERASURE,
+     Channel.WEB_FORM, 0, False, _leave, None),
+    ("former.user@public.example", "Morgan Lee", RequestKind.ACCESS,
+     Channel.POST, 40, True, _start, "dpo"),
+    ("harry.clarke@acme.example", "Harry Clarke", RequestKind.RECTIFICATION,
+     Channel.EMAIL, 38, True, _leave, "support"),
+    ("grace.wood@brightwater.example", "Grace Wood", RequestKind.RESTRICTION,
+     Channel.PHONE, 28, True, _start, "dpo"),
+    ("poppy.king@brightwater.example", "Poppy King", RequestKind.OBJECTION,
+     Channel.EMAIL, 28, True, _leave, None),
+    ("jo.doe@public.example", "Jo Doe", RequestKind.ACCESS,
+     Channel.EMAIL, 12, True, _ask, "support"),
+    ("sophie.green@acme.example", "Sophie Green", RequestKind.PORTABILITY,
+     Channel.EMAIL, 20, True, _extend, "dpo"),
+    ("noah.walker@acme.example", "Noah Walker", RequestKind.ACCESS,
+     Channel.EMAIL, 30, True, _complete, "dpo"),
+    ("repeat.sender@public.example", "Chris Repeat", RequestKind.ERASURE,
+     Channel.POST, 8, True, _reject, None),
+    ("changed.mind@public.example", "Alex Mind", RequestKind.ACCESS,
+     Channel.EMAIL, 5, True, _withdraw, None),
+]
+# fmt: on
+
 
 def rights_requests_demo_seed(*, dpo, support) -> None:
     """A rights request in every state the queue shows, two overdue and two due soon.
@@ -28,87 +94,48 @@ def rights_requests_demo_seed(*, dpo, support) -> None:
     Each is filed once (keyed by its requester's address) through the services the
     intake and the DPO use; those logged by the DPO carry past received dates.
     """
-
-    def start(request, **_):
-        rights_request_start(request=request, by=dpo)
-
-    def ask(request, **_):
-        start(request)
-        rights_request_ask_requester(
-            request=request, message="Which of your employers' accounts do you mean?", by=dpo
-        )
-
-    def extend(request, **_):
-        start(request)
-        rights_request_extend(request=request, months=1, reason="Several linked requests.", by=dpo)
-
-    def complete(request, **_):
-        start(request)
-        rights_request_complete(
-            request=request, outcome="Your data is in the package we sent.", by=dpo
-        )
-
-    def reject(request, **_):
-        rights_request_reject(
-            request=request, reason="The same request for the fifth time this month.", by=dpo
-        )
-
-    def withdraw(request, **_):
-        rights_request_withdraw(request=request, by=dpo)
-
-    def noop(request, **_):
-        pass
-
-    # (e-mail, name, kind, channel, days ago received, verified, next steps, assignee)
-    # fmt: off
-    demo = [
-        ("olivia.bennett@acme.example", "Olivia Bennett", RequestKind.ACCESS,
-         Channel.ACCOUNT, 0, True, noop, None),
-        ("pat.quinn@public.example", "Pat Quinn", RequestKind.ERASURE,
-         Channel.WEB_FORM, 0, False, noop, None),
-        ("former.user@public.example", "Morgan Lee", RequestKind.ACCESS,
-         Channel.POST, 40, True, start, dpo),
-        ("harry.clarke@acme.example", "Harry Clarke", RequestKind.RECTIFICATION,
-         Channel.EMAIL, 38, True, noop, support),
-        ("grace.wood@brightwater.example", "Grace Wood", RequestKind.RESTRICTION,
-         Channel.PHONE, 28, True, start, dpo),
-        ("poppy.king@brightwater.example", "Poppy King", RequestKind.OBJECTION,
-         Channel.EMAIL, 28, True, noop, None),
-        ("jo.doe@public.example", "Jo Doe", RequestKind.ACCESS,
-         Channel.EMAIL, 12, True, ask, support),
-        ("sophie.green@acme.example", "Sophie Green", RequestKind.PORTABILITY,
-         Channel.EMAIL, 20, True, extend, dpo),
-        ("noah.walker@acme.example", "Noah Walker", RequestKind.ACCESS,
-         Channel.EMAIL, 30, True, complete, dpo),
-        ("repeat.sender@public.example", "Chris Repeat", RequestKind.ERASURE,
-         Channel.POST, 8, True, reject, None),
-        ("changed.mind@public.example", "Alex Mind", RequestKind.ACCESS,
-         Channel.EMAIL, 5, True, withdraw, None),
-    ]
-    # fmt: on
     filed = set(
-        RightsRequest.objects.filter(requester_email__in=[row[0] for row in demo]).values_list(
-            "requester_email", flat=True
-        )
+        RightsRequest.objects.filter(
+            requester_email__in=[row[0] for row in DEMO_REQUESTS]
+        ).values_list("requester_email", flat=True)
     )
+    staff = {"dpo": dpo, "support": support, None: None}
     now = timezone.now()
-    for email, name, kind, channel, days_ago, verified, then, assignee in demo:
+    for email, name, kind, channel, days_ago, verified, then, assignee in DEMO_REQUESTS:
         if email in filed:
             continue
-        account = User.objects.filter(email=email).first() if channel == Channel.ACCOUNT else None
-        request = rights_request_file(
+        _demo_request_file(
+            email=email,
+            name=name,
             kind=kind,
-            requester_name=name,
-            requester_email=email,
             channel=channel,
-            description=f"Demo {kind.label.lower()} request.",
-            filed_by=account
-            or (dpo if channel in (Channel.EMAIL, Channel.PHONE, Channel.POST) else None),
             received_at=now - timedelta(days=days_ago),
             verified=verified,
+            then=then,
+            assignee=staff[assignee],
+            chased=days_ago > 30,
+            dpo=dpo,
         )
-        then(request)
-        if assignee is not None:
-            rights_request_assign(request=request, assignee=assignee, by=dpo)
-        if days_ago > 30:
-            rights_request_note(request=request, body="Chased IT for the archive export.", by=dpo)
+
+
+def _demo_request_file(
+    *, email, name, kind, channel, received_at, verified, then, assignee, chased, dpo
+) -> None:
+    """File one demo request as its channel would, then take it through its steps."""
+    account = User.objects.filter(email=email).first() if channel == Channel.ACCOUNT else None
+    request = rights_request_file(
+        kind=kind,
+        requester_name=name,
+        requester_email=email,
+        channel=channel,
+        description=f"Demo {kind.label.lower()} request.",
+        filed_by=account
+        or (dpo if channel in (Channel.EMAIL, Channel.PHONE, Channel.POST) else None),
+        received_at=received_at,
+        verified=verified,
+    )
+    then(request, dpo)
+    if assignee is not None:
+        rights_request_assign(request=request, assignee=assignee, by=dpo)
+    if chased:
+        rights_request_note(request=request, body="Chased IT for the archive export.", by=dpo)

@@ -80,8 +80,8 @@ def reference_from_submitted_token(token: str) -> str | None:
 
 
 def rights_request_intake(*, corrections=(), **fields) -> RightsRequest:
-    """File a request (dsar.services.rights_request_file) with the corrections a rectification
-    request proposes (unsaved RectificationItem rows), all or nothing."""
+    """File a request (dsar.services.filing.rights_request_file) with the corrections a
+    rectification request proposes (unsaved RectificationItem rows), all or nothing."""
     with transaction.atomic():
         request = rights_request_file(**fields)
         for item in corrections:

@@ -301,6 +301,44 @@ def _release(policy: RetentionPolicy) -> None:
     RetentionPolicy.objects.filter(pk=policy.pk).update(lease_until=None)
 
 
+def _run_skipped(*, category: str, trigger: str, now) -> PurgeRun:
+    return PurgeRun.objects.create(
+        category=category,
+        trigger=trigger,
+        status=PurgeRun.Status.SKIPPED,
+        started_at=now,
+        finished_at=now,
+        error="Another purge of this category is running.",
+    )
+
+
+def _runs_interrupted_close(category: str) -> None:
+    """We hold the claim, so any run still marked running lost its worker."""
+    PurgeRun.objects.filter(
+        category=category, dry_run=False, status=PurgeRun.Status.RUNNING
+    ).update(
+        status=PurgeRun.Status.INTERRUPTED,
+        finished_at=F("heartbeat_at"),
+        error="The worker stopped before the run finished; a later run carried on.",
+    )
+
+
+def _purge_or_count(run: PurgeRun, policy: RetentionPolicy, *, dry_run: bool, now) -> None:
+    if dry_run:
+        run.counts = selectors.due_counts(policy, now=now)
+    elif policy.basis == RetentionPolicy.Basis.ACCOUNT:
+        _erase_accounts(run, policy, selectors.held(), now)
+    elif policy.basis != RetentionPolicy.Basis.INDEFINITE:
+        holds = selectors.held()
+        for entry in selectors.purgeable_entries(policy):
+            if (
+                entry.name == USAGE_EVENTS_ENTRY
+                and selectors.entry_action(entry, policy) == "delete"
+            ):
+                _detach_expired_partitions(run, entry, policy, holds, now)
+            _purge_rows(run, entry, policy, holds, now)
+
+
 def purge_category(*, category: str, dry_run: bool = False, trigger: str = "schedule"):
     """Purge (or, as a dry run, count) the expired rows of one retention category."""
     policy = RetentionPolicy.objects.get(category=category)
@@ -308,22 +346,8 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
     with transaction.atomic():
         if not dry_run:
             if not _claim(policy, now):
-                return PurgeRun.objects.create(
-                    category=category,
-                    trigger=trigger,
-                    status=PurgeRun.Status.SKIPPED,
-                    started_at=now,
-                    finished_at=now,
-                    error="Another purge of this category is running.",
-                )
-            # We hold the claim, so any run still marked running lost its worker.
-            PurgeRun.objects.filter(
-                category=category, dry_run=False, status=PurgeRun.Status.RUNNING
-            ).update(
-                status=PurgeRun.Status.INTERRUPTED,
-                finished_at=F("heartbeat_at"),
-                error="The worker stopped before the run finished; a later run carried on.",
-            )
+                return _run_skipped(category=category, trigger=trigger, now=now)
+            _runs_interrupted_close(category)
         run = PurgeRun.objects.create(
             category=category,
             dry_run=dry_run,
@@ -335,19 +359,7 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
             else selectors.cutoff_for(policy, now),
         )
     try:
-        if dry_run:
-            run.counts = selectors.due_counts(policy, now=now)
-        elif policy.basis == RetentionPolicy.Basis.ACCOUNT:
-            _erase_accounts(run, policy, selectors.held(), now)
-        elif policy.basis != RetentionPolicy.Basis.INDEFINITE:
-            holds = selectors.held()
-            for entry in selectors.purgeable_entries(policy):
-                if (
-                    entry.name == USAGE_EVENTS_ENTRY
-                    and selectors.entry_action(entry, policy) == "delete"
-                ):
-                    _detach_expired_partitions(run, entry, policy, holds, now)
-                _purge_rows(run, entry, policy, holds, now)
+        _purge_or_count(run, policy, dry_run=dry_run, now=now)
         run.status = PurgeRun.Status.SUCCEEDED
     except Exception as error:
         # The class and the first line only: a database error's DETAIL line quotes values.

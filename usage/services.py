@@ -108,17 +108,8 @@ def _moment(raw, errors, earliest, latest) -> datetime.datetime | None:
     return None
 
 
-def _validate_item(item, batch: _Batch) -> tuple[tuple | None, dict[str, list[str]]]:
-    """One item as a row in ``usage.events.COLUMNS`` order, or the errors that refuse it.
-
-    Runs a thousand times a batch: plain loops and dict lookups, no per-field objects.
-    """
-    if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Each event must be a JSON object."]}
-    errors: dict[str, list[str]] = {}
-    if not ITEM_FIELDS.issuperset(item):
-        for name in sorted(item.keys() - ITEM_FIELDS):
-            errors[text_clean(name, 100)] = ["Unknown field."]  # the name is the client's text
+def _text_fields(item: dict, errors: dict[str, list[str]]) -> dict[str, str]:
+    """The item's text fields, "" where one is missing or refused (the refusal in ``errors``)."""
     text = {}
     for name, max_length, required in TEXT_FIELDS:
         value = item.get(name)
@@ -135,7 +126,35 @@ def _validate_item(item, batch: _Batch) -> tuple[tuple | None, dict[str, list[st
         elif len(value) > max_length:
             errors[name] = [f"At most {max_length} characters."]
         text[name] = value
+    return text
 
+
+def _user_id(item: dict, email: str, batch: _Batch, errors: dict[str, list[str]]) -> int | None:
+    """The organisation's user the item names, by id or else by e-mail address."""
+    user_id = item.get("user_id")
+    if user_id is not None:
+        user_id = _integer(user_id, "user_id", errors, low=1, high=MAX_ID)
+        if user_id is not None and user_id not in batch.user_ids:
+            errors["user_id"] = ["No user of this organisation has this id."]
+    elif email:
+        user_id = batch.users_by_email.get(UserManager.normalize_email(email))
+        if user_id is None and "user_email" not in errors:
+            errors["user_email"] = ["No user of this organisation has this e-mail address."]
+    return user_id
+
+
+def _validate_item(item, batch: _Batch) -> tuple[tuple | None, dict[str, list[str]]]:
+    """One item as a row in ``usage.events.COLUMNS`` order, or the errors that refuse it.
+
+    Runs a thousand times a batch: plain loops and dict lookups, no per-field objects.
+    """
+    if not isinstance(item, dict):
+        return None, {"non_field_errors": ["Each event must be a JSON object."]}
+    errors: dict[str, list[str]] = {}
+    if not ITEM_FIELDS.issuperset(item):
+        for name in sorted(item.keys() - ITEM_FIELDS):
+            errors[text_clean(name, 100)] = ["Unknown field."]  # the name is the client's text
+    text = _text_fields(item, errors)
     occurred_at = _moment(item.get("occurred_at"), errors, batch.earliest, batch.latest)
     purpose = text["purpose"]
     if purpose and purpose not in batch.purposes:
@@ -147,15 +166,7 @@ def _validate_item(item, batch: _Batch) -> tuple[tuple | None, dict[str, list[st
             errors["ip_address"] = ["Not a plain IPv4 or IPv6 address (no zone id)."]
     status_code = _integer(item.get("status_code"), "status_code", errors, low=100, high=599)
     duration_ms = _integer(item.get("duration_ms"), "duration_ms", errors, low=0, high=86_400_000)
-    user_id = item.get("user_id")
-    if user_id is not None:
-        user_id = _integer(user_id, "user_id", errors, low=1, high=MAX_ID)
-        if user_id is not None and user_id not in batch.user_ids:
-            errors["user_id"] = ["No user of this organisation has this id."]
-    elif text["user_email"]:
-        user_id = batch.users_by_email.get(UserManager.normalize_email(text["user_email"]))
-        if user_id is None and "user_email" not in errors:
-            errors["user_email"] = ["No user of this organisation has this e-mail address."]
+    user_id = _user_id(item, text["user_email"], batch, errors)
     if errors:
         return None, errors
     return (

@@ -68,6 +68,19 @@ def _lock_subject(user: User | None, rule: str, ip_address: str | None) -> None:
     # SQLite: the settings open every transaction IMMEDIATE, which takes the write lock.
 
 
+def _open_investigation_locked(*, rule: str, user: User | None, ip_address: str | None):
+    """The open investigation of ``rule`` for this user (or this IP when there is no user),
+    locked until the transaction ends; None when there is none."""
+    open_ones = Investigation.objects.select_for_update().filter(
+        rule=rule, status=Investigation.Status.OPEN
+    )
+    if user is not None:
+        open_ones = open_ones.filter(user=user)
+    else:
+        open_ones = open_ones.filter(user__isnull=True, ip_address=ip_address)
+    return open_ones.order_by("opened_at").first()
+
+
 def investigation_raise(
     *,
     rule: str,
@@ -91,15 +104,9 @@ def investigation_raise(
     now = timezone.now()
     with transaction.atomic():
         _lock_subject(user, rule, ip_address)
-        open_ones = Investigation.objects.select_for_update().filter(
-            rule=rule, status=Investigation.Status.OPEN
-        )
-        if user is not None:
-            open_ones = open_ones.filter(user=user)
-        else:
-            open_ones = open_ones.filter(user__isnull=True, ip_address=ip_address)
-        investigation = open_ones.order_by("opened_at").first()
-        if investigation is None:
+        investigation = _open_investigation_locked(rule=rule, user=user, ip_address=ip_address)
+        created = investigation is None
+        if created:
             investigation = Investigation(
                 user=user,
                 organisation_id=user.organisation_id if user else None,
@@ -109,9 +116,6 @@ def investigation_raise(
                 ip_address=ip_address,
                 opened_at=now,
             )
-            created = True
-        else:
-            created = False
         investigation.evidence = merge_evidence(investigation.evidence, evidence)
         # Suspend only an account that can still log in; a suspended one stays as it is.
         suspend_now = suspends and user is not None and user.status == User.Status.ACTIVE
@@ -122,16 +126,8 @@ def investigation_raise(
         investigation.full_clean()
         investigation.save()
         if created:
-            audit.record(
-                None,
-                "investigation.open",
-                target=investigation,
-                details={
-                    "rule": rule,
-                    "severity": severity,
-                    "account_suspended": suspend_now,
-                },
-            )
+            details = {"rule": rule, "severity": severity, "account_suspended": suspend_now}
+            audit.record(None, "investigation.open", target=investigation, details=details)
         if suspend_now:
             user_suspend(
                 user=user,
