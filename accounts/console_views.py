@@ -85,7 +85,7 @@ def users(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "console/users.html",
+        "accounts/console/users.html",
         {
             "form": form,
             "page": page,
@@ -112,7 +112,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Invitation sent to {person.email}.")
             return redirect("console:user", pk=person.pk)
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "console/invite.html", {"form": form}, status=status)
+    return render(request, "accounts/console/invite.html", {"form": form}, status=status)
 
 
 @client_admin_required
@@ -121,7 +121,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _organisation_user(request, pk)
     return render(
         request,
-        "console/user_detail.html",
+        "accounts/console/user_detail.html",
         {
             "person": person,
             "is_self": person.pk == request.user.pk,
@@ -167,7 +167,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("console:user", pk=person.pk)
     status = 400 if form.is_bound and form.errors else 200
     return render(
-        request, "console/user_edit.html", {"form": form, "person": person}, status=status
+        request, "accounts/console/user_edit.html", {"form": form, "person": person}, status=status
     )
 
 
@@ -278,7 +278,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         step=step,
         person=person,
         form=SuspendForm(_posted(request)) if step.needs_reason else None,
-        template="console/confirm.html",
+        template="accounts/console/confirm.html",
         back_url=reverse("console:user", kwargs={"pk": person.pk}),
     )
 
@@ -339,7 +339,9 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "The organisation's settings were saved.")
         return redirect("console:settings")
-    return render(request, "console/settings.html", {"form": form, "organisation": organisation})
+    return render(
+        request, "accounts/console/settings.html", {"form": form, "organisation": organisation}
+    )
 
 
 # --- API keys -------------------------------------------------------------------
@@ -371,7 +373,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
-        "console/api_keys.html",
+        "accounts/console/api_keys.html",
         {"form": form, "keys": keys, "created": created, "plain_key": plain},
         status=status,
     )
@@ -390,4 +392,4 @@ def api_key_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
         else:
             messages.success(request, f"The API key “{key.name}” was revoked.")
         return redirect("console:api-keys")
-    return render(request, "console/api_key_revoke.html", {"key": key})
+    return render(request, "accounts/console/api_key_revoke.html", {"key": key})

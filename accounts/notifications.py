@@ -26,7 +26,7 @@ NOTICES = {
 def notice_send(*, user, kind: str, context: dict | None = None, to: str | None = None) -> None:
     """Render and send one notice now (tasks call this), to ``to`` or else the user's address."""
     body = render_to_string(
-        f"emails/accounts/{kind}.txt",
+        f"accounts/emails/{kind}.txt",
         {
             "user": user,
             "site_url": settings.SITE_URL,

@@ -125,7 +125,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit.record(request.user, "person.view", target=person)
     return render(
         request,
-        "backoffice/people_detail.html",
+        "accounts/people_detail.html",
         {
             "person": person,
             "pending_email_change": email_change_pending(person),
@@ -157,7 +157,7 @@ def person_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         step=step,
         person=person,
         form=form,
-        template="backoffice/people_confirm.html",
+        template="accounts/people_confirm.html",
         back_url=reverse("people:person", kwargs={"pk": person.pk}),
         context={"show_organisation": True},
     )

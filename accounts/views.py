@@ -27,13 +27,13 @@ UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 200, "taken": 409}
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
     sections = [s for s in user_data_held(request.user) if s.rows]
-    return render(request, "account/home.html", {"sections": sections})
+    return render(request, "accounts/home.html", {"sections": sections})
 
 
 def _email_change_unusable(request: HttpRequest, problem: str) -> HttpResponse:
     return render(
         request,
-        "account/email_change_unusable.html",
+        "accounts/email_change_unusable.html",
         {"problem": problem},
         status=UNUSABLE_STATUS[problem],
     )
@@ -49,12 +49,12 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if problem:
         return _email_change_unusable(request, problem)
     if request.method == "GET":
-        return render(request, "account/email_change_confirm.html", {"change": change})
+        return render(request, "accounts/email_change_confirm.html", {"change": change})
     try:
         user = user_email_change_confirm(token=token)
     except EmailChangeRefused as refused:
         return _email_change_unusable(request, refused.reason)
-    return render(request, "account/email_change_done.html", {"email": user.email})
+    return render(request, "accounts/email_change_done.html", {"email": user.email})
 
 
 @sensitive_post_parameters()

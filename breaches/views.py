@@ -41,7 +41,7 @@ def _detail(request: HttpRequest, breach: Breach, status: int = 200, **forms_) -
     }
     # Every display shows people's data, a re-shown form included.
     services.breach_view_record(breach=breach, by=request.user)
-    return render(request, "backoffice/breaches/detail.html", context, status=status)
+    return render(request, "breaches/detail.html", context, status=status)
 
 
 @require_GET
@@ -101,7 +101,7 @@ def breach_new(request: HttpRequest) -> HttpResponse:
         form = BreachForm(initial=initial)
     return render(
         request,
-        "backoffice/breaches/form.html",
+        "breaches/form.html",
         {"form": form, "investigation": investigation, "breach": None},
         status=400 if form.errors else 200,
     )
@@ -132,7 +132,7 @@ def breach_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.breach_view_record(breach=breach, by=request.user)
     return render(
         request,
-        "backoffice/breaches/form.html",
+        "breaches/form.html",
         {"form": form, "investigation": breach.investigation, "breach": breach},
         status=400 if form.errors else 200,
     )
@@ -215,7 +215,7 @@ def breach_report(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = list(selectors.breach_timeline(breach))
     return render(
         request,
-        "backoffice/breaches/report.html",
+        "breaches/report.html",
         {
             "breach": breach,
             "clock": breach_clock(breach),

@@ -18,7 +18,9 @@ admin.site.__class__ = OTPAdminSite
 # Swagger UI under the site's CSP: the split view serves its init script from a URL (no inline
 # script), our template links its page style, and its stylesheet's data: images are allowed here.
 swagger_ui = csp_update({"img-src": ["data:"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
+    SpectacularSwaggerSplitView.as_view(
+        url_name="api-schema", template_name="config/swagger_ui.html"
+    )
 )
 
 handler400 = "config.views.bad_request"

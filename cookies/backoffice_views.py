@@ -49,7 +49,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "visits": page_visits(**form.cleaned_data),
             "query": request.GET.urlencode(),
         }
-    return render(request, "backoffice/cookies/report.html", context)
+    return render(request, "cookies/report.html", context)
 
 
 @dpo_required
@@ -107,7 +107,7 @@ def notices(request: HttpRequest) -> HttpResponse:
         }
         for kind, label in PolicyVersion.Kind.choices
     ]
-    return render(request, "backoffice/cookies/notices.html", {"kinds": kinds})
+    return render(request, "cookies/notices.html", {"kinds": kinds})
 
 
 @dpo_required
@@ -132,7 +132,7 @@ def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
         form = PolicyDraftForm(instance=draft, initial=initial)
     return render(
         request,
-        "backoffice/cookies/notice_edit.html",
+        "cookies/notice_edit.html",
         {
             "form": form,
             "kind": kind,

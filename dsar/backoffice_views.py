@@ -131,7 +131,7 @@ def log_request(request: HttpRequest) -> HttpResponse:
             )
             return redirect("requests:detail", reference=rights_request.reference)
     status = 400 if form.is_bound else 200
-    return render(request, "backoffice/requests/new.html", {"form": form}, status=status)
+    return render(request, "dsar/new.html", {"form": form}, status=status)
 
 
 # --- One request's page ---------------------------------------------------------------------
@@ -293,7 +293,7 @@ def _detail(
     }
     # Every display shows a person's data, a re-shown form included.
     rights_request_view_record(request=rights_request, by=request.user)
-    return render(request, "backoffice/requests/detail.html", context, status=status)
+    return render(request, "dsar/detail.html", context, status=status)
 
 
 @require_GET
@@ -418,7 +418,7 @@ def subject(request: HttpRequest, reference: str, user_id: int, action: str) -> 
 def letters(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "backoffice/requests/letters.html",
+        "dsar/letters.html",
         {"letters": LetterTemplate.objects.all(), "may_edit": request.user.role == Role.DPO},
     )
 
@@ -454,7 +454,7 @@ def letter_edit(request: HttpRequest, key: str) -> HttpResponse:
             return redirect(reverse("requests:letters"))
     return render(
         request,
-        "backoffice/requests/letter_edit.html",
+        "dsar/letter_edit.html",
         {"form": form, "letter": template, "placeholders": placeholders_for(key)},
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -140,7 +140,7 @@ def erasure(request: HttpRequest, reference: str) -> HttpResponse:
     preview = erasure_executor.erasure_preview(request=rights_request, terminate_account=terminate)
     return render(
         request,
-        "backoffice/requests/executors/erasure.html",
+        "dsar/executors/erasure.html",
         {
             "rights_request": rights_request,
             "preview": preview,
@@ -196,7 +196,7 @@ def objection(request: HttpRequest, reference: str) -> HttpResponse:
             return _back(rights_request)
     return render(
         request,
-        "backoffice/requests/executors/objection.html",
+        "dsar/executors/objection.html",
         {"rights_request": rights_request, "form": form},
         status=400 if request.method == "POST" else 200,
     )
@@ -218,7 +218,7 @@ def _package_of(token: str, package_id: int):
 def _expired_page(request: HttpRequest, rights_request, token: str) -> HttpResponse:
     return render(
         request,
-        "rights/package_expired.html",
+        "dsar/rights/package_expired.html",
         {"rights_request": rights_request, "token": token},
         status=410,
     )
@@ -264,7 +264,7 @@ def package_unlock(request: HttpRequest, token: str, package_id: int) -> HttpRes
             return redirect("rights:package_download", token=token, package_id=package.pk)
     return render(
         request,
-        "rights/package_unlock.html",
+        "dsar/rights/package_unlock.html",
         {"rights_request": rights_request, "package": package, "token": token, "error": error},
         status=400 if error else 200,
     )

@@ -82,13 +82,13 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     context = _form_context(form, corrections)
-    return render(request, "rights/new.html", context, status=status)
+    return render(request, "dsar/rights/new.html", context, status=status)
 
 
 @never_cache
 def submitted(request: HttpRequest) -> HttpResponse:
     reference = reference_from_submitted_token(request.GET.get("ref", ""))
-    return render(request, "rights/submitted.html", {"reference": reference})
+    return render(request, "dsar/rights/submitted.html", {"reference": reference})
 
 
 @login_required
@@ -127,7 +127,7 @@ def account_rights(request: HttpRequest) -> HttpResponse:
         for rights_request in requests_of_user(user).order_by("-received_at", "-id")
     ]
     context = _form_context(form, corrections, requests=own)
-    return render(request, "account/rights.html", context, status=status)
+    return render(request, "dsar/rights/account.html", context, status=status)
 
 
 # --- The verification link ------------------------------------------------------------------
@@ -140,7 +140,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if problem:
         return render(
             request,
-            "rights/verify_failed.html",
+            "dsar/rights/verify_failed.html",
             {"problem": problem},
             status=410 if problem == "expired" else 404,
         )
@@ -148,7 +148,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         # Opened before (or the request was closed before it was confirmed).
         return render(
             request,
-            "rights/verify_failed.html",
+            "dsar/rights/verify_failed.html",
             {
                 "problem": "used",
                 "rights_request": rights_request,
@@ -184,7 +184,7 @@ def _status_page(request, rights_request, token, *, reply_form=None, status=200)
         "paused": rights_request.state == State.AWAITING_REQUESTER,
         "reply_form": reply_form or ReplyForm(),
     }
-    return render(request, "rights/status.html", context, status=status)
+    return render(request, "dsar/rights/status.html", context, status=status)
 
 
 def _from_token(request, token):
@@ -241,5 +241,5 @@ def withdraw(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, "This request is closed: there is nothing to withdraw.")
         return redirect("rights:status", token=token)
     return render(
-        request, "rights/withdraw.html", {"rights_request": rights_request, "token": token}
+        request, "dsar/rights/withdraw.html", {"rights_request": rights_request, "token": token}
     )

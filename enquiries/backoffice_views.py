@@ -47,7 +47,7 @@ def _detail(request: HttpRequest, enquiry: Enquiry, *, form=None, status=200) ->
     enquiry_view_record(enquiry=enquiry, by=request.user)
     return render(
         request,
-        "backoffice/enquiries/detail.html",
+        "enquiries/detail.html",
         {"enquiry": enquiry, "form": form or ReplyForm(), "is_closed": enquiry.status == "closed"},
         status=status,
     )

@@ -62,7 +62,7 @@ def policy_edit(request: HttpRequest, category: str) -> HttpResponse:
             }
     return render(
         request,
-        "backoffice/retention/policy_edit.html",
+        "retention/policy_edit.html",
         {"policy": policy, "form": form, "preview": preview, "effect": _effect(preview)},
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -109,7 +109,7 @@ def hold_new(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("retention:overview"))
     return render(
         request,
-        "backoffice/retention/hold_new.html",
+        "retention/hold_new.html",
         {"form": form},
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -128,7 +128,7 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(reverse("retention:overview"))
     return render(
         request,
-        "backoffice/retention/hold_release.html",
+        "retention/hold_release.html",
         {"form": form, "hold": hold},
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -147,7 +147,7 @@ def purge_now(request: HttpRequest, category: str) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     return render(
         request,
-        "backoffice/retention/purge_now.html",
+        "retention/purge_now.html",
         {"policy": policy, "form": form},
         status=status,
     )

@@ -271,7 +271,7 @@ def _index_html(request: RightsRequest, build: _Build) -> str:
     for entry in build.entries:
         categories.setdefault(Category(entry.category).label, []).append(entry)
     return render_to_string(
-        "rights/package_index.html",
+        "dsar/rights/package_index.html",
         {
             "rights_request": request,
             "generated_at": timezone.now(),

@@ -112,7 +112,7 @@ def send_password_reset(user_id: int) -> None:
     if user is None or not user.has_usable_password():
         return
     body = render_to_string(
-        "emails/accounts/password_reset.txt",
+        "security/emails/password_reset.txt",
         {
             "user": user,
             "url": password_reset_url(user),

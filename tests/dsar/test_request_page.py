@@ -76,7 +76,7 @@ def test_an_unknown_reference_is_a_404(dpo_client):
 def test_the_page_includes_the_executor_panel(dpo_client, settings):
     request = filed()
     response = dpo_client.get(page_of(request))
-    assert "backoffice/requests/_executor_panel.html" in [t.name for t in response.templates]
+    assert "dsar/_executor_panel.html" in [t.name for t in response.templates]
 
 
 # --- steps ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from config.celery import app as celery_app
 from retention import services
 from retention.models import PurgeRun, RetentionPolicy
 from retention.tasks import purge_retention_category
-from tests import test_celery_worker as worker_helpers
+from tests.config import test_celery_worker as worker_helpers
 from tests.factories import DpoFactory, UserFactory
 from usage.models import UsageEvent
 

@@ -9,7 +9,7 @@
 #       except the audit trail and its anchors, where audit migration 0006 leaves it INSERT and
 #       SELECT only (so it can neither change, delete nor truncate what the trail holds).
 #
-# tests/test_audit_roles.py runs this script against a scratch database.
+# tests/audit/test_audit_roles.py runs this script against a scratch database.
 set -eu
 
 psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \

@@ -105,7 +105,8 @@ def test_database_url_matches_the_db_service():
 
 def test_compose_database_roles():
     """Migrations run as the tables' owner; web, worker and beat as the app role, which the
-    audit migrations restrict to INSERT and SELECT on the trail (tests/test_audit_roles.py)."""
+    audit migrations restrict to INSERT and SELECT on the trail
+    (tests/audit/test_audit_roles.py)."""
     services = compose()["services"]
     db_env = services["db"]["environment"]
     owner_url = urlsplit(services["migrate"]["environment"]["DATABASE_URL"])

@@ -12,7 +12,7 @@ from common.api import StrictSerializer
 from config.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
 from tests.factories import UserFactory, api_key_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.test_api_base")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.common.test_api_base")]
 
 
 class PartInput(StrictSerializer):
