@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dsar import backoffice_views as views
+from dsar.views import rights_request as views
 
 app_name = "requests"
 
