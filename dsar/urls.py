@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dsar.views import executors, intake
+from dsar.views import downloads, intake
 
 app_name = "rights"
 
@@ -15,17 +15,17 @@ urlpatterns = [
     path("status/<str:token>/withdraw/", intake.withdraw, name="withdraw"),
     path(
         "status/<str:token>/package/<int:package_id>/code/",
-        executors.package_code,
+        downloads.package_code,
         name="package_code",
     ),
     path(
         "status/<str:token>/package/<int:package_id>/",
-        executors.package_unlock,
+        downloads.package_unlock,
         name="package_unlock",
     ),
     path(
         "status/<str:token>/package/<int:package_id>/download/",
-        executors.package_download,
+        downloads.package_download,
         name="package_download",
     ),
 ]
