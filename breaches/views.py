@@ -56,9 +56,10 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         breach.clock = breach_clock(breach, now)
     return render(
         request,
-        "backoffice/breaches/list.html",
+        "breaches/list.html",
         {
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "status": status,
             "status_filters": selectors.STATUS_FILTERS,

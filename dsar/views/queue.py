@@ -41,10 +41,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "backoffice/requests/queue.html",
+        "dsar/queue.html",
         {
             "form": form,
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "state_links": state_links,
             "all_states_link": f"?{state_query}" if state_query else "?",

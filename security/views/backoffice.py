@@ -117,6 +117,7 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
         "security/investigation_list.html",
         {
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "status": status,
             "status_filters": STATUS_FILTERS,
