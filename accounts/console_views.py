@@ -43,7 +43,8 @@ from accounts.services.users import (
     user_terminate,
 )
 from common.decorators import client_admin_required
-from common.forms import add_service_errors, error_text
+from common.forms import add_service_errors
+from common.steps import button_step, form_page, form_step
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -99,20 +100,23 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+
+    def invite_user() -> User:
         try:
-            person = user_invite(
+            return user_invite(
                 organisation=request.user.organisation, by=request.user, **form.cleaned_data
             )
         except EmailTaken:
-            form.add_error("email", EMAIL_TAKEN)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Invitation sent to {person.email}.")
-            return redirect("console:user", pk=person.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "accounts/console/invite.html", {"form": form}, status=status)
+            raise ValidationError({"email": EMAIL_TAKEN}) from None
+
+    return form_step(
+        request,
+        form,
+        run=invite_user,
+        success_message=lambda person: f"Invitation sent to {person.email}.",
+        redirect_to=lambda person: reverse("console:user", kwargs={"pk": person.pk}),
+        render_form=form_page(request, "accounts/console/invite.html"),
+    )
 
 
 @client_admin_required
@@ -147,27 +151,28 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     initial = {name: getattr(person, name) for name in UserDetailsForm.base_fields}
     form = UserDetailsForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save_details():
         details = dict(form.cleaned_data)
         new_email = details.pop("email")
-        try:
-            with transaction.atomic():
-                user_rectify(user=person, by=request.user, **details)
-                change = user_email_change_request(
-                    user=person, new_email=new_email, by=request.user
-                )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            done = f"{person}'s details were saved."
-            if change is not None:
-                done += f" A confirmation link was sent to {change.new_email}: the e-mail address "
-                done += "changes when it is followed."
-            messages.success(request, done)
-            return redirect("console:user", pk=person.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request, "accounts/console/user_edit.html", {"form": form, "person": person}, status=status
+        with transaction.atomic():
+            user_rectify(user=person, by=request.user, **details)
+            return user_email_change_request(user=person, new_email=new_email, by=request.user)
+
+    def saved(change) -> str:
+        done = f"{person}'s details were saved."
+        if change is not None:
+            done += f" A confirmation link was sent to {change.new_email}: the e-mail address "
+            done += "changes when it is followed."
+        return done
+
+    return form_step(
+        request,
+        form,
+        run=save_details,
+        success_message=saved,
+        redirect_to=reverse("console:user", kwargs={"pk": person.pk}),
+        render_form=form_page(request, "accounts/console/user_edit.html", person=person),
     )
 
 
@@ -178,14 +183,14 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role from the list.")
-    else:
-        try:
-            user_change_role(user=person, role=form.cleaned_data["role"], by=request.user)
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"{person} is now a {person.get_role_display().lower()}.")
-    return redirect("console:user", pk=person.pk)
+        return redirect("console:user", pk=person.pk)
+    return button_step(
+        request,
+        run=lambda: user_change_role(user=person, role=form.cleaned_data["role"], by=request.user),
+        success_message=lambda _: f"{person} is now a {person.get_role_display().lower()}.",
+        redirect_to=reverse("console:user", kwargs={"pk": person.pk}),
+        refusals=(PermissionDenied, ValidationError),
+    )
 
 
 @dataclass(frozen=True)
@@ -301,13 +306,13 @@ def confirm_user_action(
     """
     if request.method == "POST" and (form is None or form.is_valid()):
         arguments = {"reason": form.cleaned_data["reason"]} if step.needs_reason else {}
-        try:
-            step.run(user=person, by=request.user, **arguments)
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, step.done.format(person=person))
-        return redirect(back_url)
+        return button_step(
+            request,
+            run=lambda: step.run(user=person, by=request.user, **arguments),
+            success_message=lambda _: step.done.format(person=person),
+            redirect_to=back_url,
+            refusals=(PermissionDenied, ValidationError),
+        )
     status = 400 if form is not None and form.errors else 200
     return render(
         request,
@@ -328,17 +333,17 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         _posted(request), initial={"mfa_required": organisation.mfa_required}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            organisation_set_mfa_required(
+        return button_step(
+            request,
+            run=lambda: organisation_set_mfa_required(
                 organisation=organisation,
                 mfa_required=form.cleaned_data["mfa_required"],
                 by=request.user,
-            )
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, "The organisation's settings were saved.")
-        return redirect("console:settings")
+            ),
+            success_message="The organisation's settings were saved.",
+            redirect_to=reverse("console:settings"),
+            refusals=(PermissionDenied, ValidationError),
+        )
     return render(
         request, "accounts/console/settings.html", {"form": form, "organisation": organisation}
     )
@@ -385,11 +390,11 @@ def api_key_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
     # Keys are named by their prefix: the pk of djangorestframework-api-key holds the hash.
     key = get_object_or_404(_organisation_keys(request), prefix=prefix)
     if request.method == "POST":
-        try:
-            api_key_revoke(key=key, by=request.user)
-        except PermissionDenied as exc:
-            messages.error(request, error_text(exc))
-        else:
-            messages.success(request, f"The API key “{key.name}” was revoked.")
-        return redirect("console:api-keys")
+        return button_step(
+            request,
+            run=lambda: api_key_revoke(key=key, by=request.user),
+            success_message=f"The API key “{key.name}” was revoked.",
+            redirect_to=reverse("console:api-keys"),
+            refusals=(PermissionDenied,),
+        )
     return render(request, "accounts/console/api_key_revoke.html", {"key": key})

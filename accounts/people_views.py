@@ -91,10 +91,11 @@ def people_search(request: HttpRequest) -> HttpResponse:
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "backoffice/people_search.html",
+        "accounts/people_search.html",
         {
             "form": form,
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "filtered": bool(form.is_bound and form.is_valid() and any(form.cleaned_data.values())),
         },

@@ -81,10 +81,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "backoffice/audit/list.html",
+        "audit/list.html",
         {
             "form": form,
             "entries": rows,
+            "rows": rows,
             "filter_query": _filter_query(request),
             "older_than": rows[-1].id if rows and has_older else None,
             "newer_than": rows[0].id if rows and has_newer else None,

@@ -1,11 +1,10 @@
 """The breach register in the back office: the DPO's alone (support gets 403)."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,8 +14,8 @@ from breaches.forms import BreachForm, CloseForm, DecisionForm, IcoReportForm, U
 from breaches.models import Breach, BreachEvent
 from breaches.services import register as services
 from common.decorators import dpo_required
-from common.forms import add_service_errors
 from common.paging import page_query
+from common.steps import form_page, form_step
 
 PAGE_SIZE = 25
 
@@ -58,14 +57,28 @@ def breach_list(request: HttpRequest) -> HttpResponse:
         breach.clock = breach_clock(breach, now)
     return render(
         request,
-        "backoffice/breaches/list.html",
+        "breaches/list.html",
         {
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "status": status,
             "status_filters": selectors.STATUS_FILTERS,
         },
     )
+
+
+def _new_initial(request: HttpRequest, investigation) -> dict:
+    initial = {
+        "aware_at": timezone.localtime().replace(second=0, microsecond=0),
+        "dpo_contact_name": request.user.full_name,
+        "dpo_contact_email": settings.DPO_EMAIL,
+    }
+    if investigation is not None:
+        initial["title"] = f"From INV-{investigation.pk}: {investigation.summary}"[:200]
+        initial["description"] = f"Found while investigating INV-{investigation.pk}: "
+        initial["description"] += investigation.summary
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,32 +91,19 @@ def breach_new(request: HttpRequest) -> HttpResponse:
             raise Http404
     if request.method == "POST":
         form = BreachForm(request.POST)
-        if form.is_valid():
-            try:
-                breach = services.breach_open(
-                    by=request.user, investigation=investigation, **form.cleaned_data
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{breach.reference} opened: the 72-hour clock runs.")
-                return redirect("breaches:detail", pk=breach.pk)
     else:
-        initial = {
-            "aware_at": timezone.localtime().replace(second=0, microsecond=0),
-            "dpo_contact_name": request.user.full_name,
-            "dpo_contact_email": settings.DPO_EMAIL,
-        }
-        if investigation is not None:
-            initial["title"] = f"From INV-{investigation.pk}: {investigation.summary}"[:200]
-            initial["description"] = f"Found while investigating INV-{investigation.pk}: "
-            initial["description"] += investigation.summary
-        form = BreachForm(initial=initial)
-    return render(
+        form = BreachForm(initial=_new_initial(request, investigation))
+    return form_step(
         request,
-        "breaches/form.html",
-        {"form": form, "investigation": investigation, "breach": None},
-        status=400 if form.errors else 200,
+        form,
+        run=lambda: services.breach_open(
+            by=request.user, investigation=investigation, **form.cleaned_data
+        ),
+        success_message=lambda breach: f"{breach.reference} opened: the 72-hour clock runs.",
+        redirect_to=lambda breach: reverse("breaches:detail", kwargs={"pk": breach.pk}),
+        render_form=form_page(
+            request, "breaches/form.html", investigation=investigation, breach=None
+        ),
     )
 
 
@@ -119,39 +119,36 @@ def breach_edit(request: HttpRequest, pk: int) -> HttpResponse:
     breach = _breach_or_404(pk)
     if request.method == "POST":
         form = BreachForm(request.POST, instance=Breach.objects.get(pk=breach.pk))
-        if form.is_valid():
-            try:
-                services.breach_update(breach=breach, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"{breach.reference} updated.")
-                return redirect("breaches:detail", pk=breach.pk)
     else:
         form = BreachForm(instance=breach)
         services.breach_view_record(breach=breach, by=request.user)
-    return render(
+    return form_step(
         request,
-        "breaches/form.html",
-        {"form": form, "investigation": breach.investigation, "breach": breach},
-        status=400 if form.errors else 200,
+        form,
+        run=lambda: services.breach_update(breach=breach, by=request.user, **form.cleaned_data),
+        success_message=f"{breach.reference} updated.",
+        redirect_to=reverse("breaches:detail", kwargs={"pk": breach.pk}),
+        render_form=form_page(
+            request,
+            "breaches/form.html",
+            investigation=breach.investigation,
+            breach=breach,
+        ),
     )
 
 
 def _step(request: HttpRequest, pk: int, form_class, prefix: str, perform, success) -> HttpResponse:
-    """One recorded step on a breach: validate the form, run the service, say what happened,
-    or show the page again with the errors on the form."""
+    """One recorded step on a breach, from a form on its page."""
     breach = _breach_or_404(pk)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            result = perform(breach=breach, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success(breach, result))
-            return redirect("breaches:detail", pk=breach.pk)
-    return _detail(request, breach, status=400, **{f"{prefix}_form": form})
+    return form_step(
+        request,
+        form,
+        run=lambda: perform(breach=breach, by=request.user, **form.cleaned_data),
+        success_message=lambda result: success(breach, result),
+        redirect_to=reverse("breaches:detail", kwargs={"pk": breach.pk}),
+        render_form=lambda form: _detail(request, breach, status=400, **{f"{prefix}_form": form}),
+    )
 
 
 @require_POST

@@ -38,10 +38,12 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on a form: on the fields it names where the form shows
-    them, otherwise above the form."""
-    if hasattr(error, "error_dict"):
+def add_service_errors(form: forms.BaseForm, error: Exception) -> None:
+    """Put a service's refusal on a form: a ValidationError on the fields it names where the
+    form shows them, otherwise (and any other refusal, a PermissionDenied) above the form."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, error_text(error))
+    elif hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             shown = field in form.fields and not form.fields[field].widget.is_hidden
             form.add_error(field if shown else None, errors)

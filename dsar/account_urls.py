@@ -3,10 +3,10 @@ which owns the rest of /account/, need not import the rights requests."""
 
 from django.urls import path
 
-from dsar import intake_views
+from dsar.views import intake
 
 app_name = "account-rights"
 
 urlpatterns = [
-    path("", intake_views.account_rights, name="list"),
+    path("", intake.account_rights, name="list"),
 ]

@@ -2,30 +2,30 @@
 
 from django.urls import path
 
-from dsar import backoffice_views as views
+from dsar.views import letters, queue, rights_request
 
 app_name = "requests"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("new/", views.log_request, name="new"),
-    path("letters/", views.letters, name="letters"),
-    path("letters/<slug:key>/", views.letter_edit, name="letter_edit"),
-    path("<str:reference>/", views.detail, name="detail"),
-    path("<str:reference>/assign/", views.assign, name="assign"),
-    path("<str:reference>/notes/", views.note, name="note"),
-    path("<str:reference>/messages/", views.message, name="message"),
+    path("", queue.queue, name="queue"),
+    path("new/", queue.log_request, name="new"),
+    path("letters/", letters.letters, name="letters"),
+    path("letters/<slug:key>/", letters.letter_edit, name="letter_edit"),
+    path("<str:reference>/", rights_request.detail, name="detail"),
+    path("<str:reference>/assign/", rights_request.assign, name="assign"),
+    path("<str:reference>/notes/", rights_request.note, name="note"),
+    path("<str:reference>/messages/", rights_request.message, name="message"),
     path(
         "<str:reference>/subjects/<int:user_id>/confirm/",
-        views.subject,
+        rights_request.subject,
         {"action": "confirm"},
         name="subject_confirm",
     ),
     path(
         "<str:reference>/subjects/<int:user_id>/remove/",
-        views.subject,
+        rights_request.subject,
         {"action": "remove"},
         name="subject_remove",
     ),
-    path("<str:reference>/steps/<slug:slug>/", views.step, name="step"),
+    path("<str:reference>/steps/<slug:slug>/", rights_request.step, name="step"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dsar import executor_views as views
+from dsar.views import executors as views
 
 app_name = "executors"
 

@@ -2,30 +2,30 @@
 
 from django.urls import path
 
-from dsar import executor_views, intake_views
+from dsar.views import downloads, intake
 
 app_name = "rights"
 
 urlpatterns = [
-    path("", intake_views.new, name="new"),
-    path("submitted/", intake_views.submitted, name="submitted"),
-    path("verify/<str:token>/", intake_views.verify, name="verify"),
-    path("status/<str:token>/", intake_views.status, name="status"),
-    path("status/<str:token>/reply/", intake_views.reply, name="reply"),
-    path("status/<str:token>/withdraw/", intake_views.withdraw, name="withdraw"),
+    path("", intake.new, name="new"),
+    path("submitted/", intake.submitted, name="submitted"),
+    path("verify/<str:token>/", intake.verify, name="verify"),
+    path("status/<str:token>/", intake.status, name="status"),
+    path("status/<str:token>/reply/", intake.reply, name="reply"),
+    path("status/<str:token>/withdraw/", intake.withdraw, name="withdraw"),
     path(
         "status/<str:token>/package/<int:package_id>/code/",
-        executor_views.package_code,
+        downloads.package_code,
         name="package_code",
     ),
     path(
         "status/<str:token>/package/<int:package_id>/",
-        executor_views.package_unlock,
+        downloads.package_unlock,
         name="package_unlock",
     ),
     path(
         "status/<str:token>/package/<int:package_id>/download/",
-        executor_views.package_download,
+        downloads.package_download,
         name="package_download",
     ),
 ]

@@ -32,9 +32,10 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(enquiries_for_queue(status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "backoffice/enquiries/list.html",
+        "enquiries/list.html",
         {
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "status": status,
             "status_filters": STATUS_FILTERS,

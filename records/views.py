@@ -71,6 +71,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "csv_query": request.GET.urlencode(),
         },

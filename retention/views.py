@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.reauth import reauthenticated
 from common.decorators import dpo_required
+from common.steps import form_page, form_step
 from retention import selectors, services
 from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
 from retention.models import LegalHold, RetentionPolicy
@@ -21,7 +22,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     policies = selectors.policies()
     return render(
         request,
-        "backoffice/retention/overview.html",
+        "retention/overview.html",
         {
             "rows": [(policy, dry_runs.get(policy.category)) for policy in policies],
             "missing": selectors.categories_without_policy(),
@@ -94,24 +95,18 @@ def dry_run(request: HttpRequest) -> HttpResponse:
 @dpo_required
 def hold_new(request: HttpRequest) -> HttpResponse:
     form = LegalHoldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.legal_hold_place(
-                user=form.cleaned_data.get("user"),
-                organisation=form.cleaned_data.get("organisation"),
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-        else:
-            messages.success(request, "Legal hold placed: nothing it covers is purged or erased.")
-            return redirect(reverse("retention:overview"))
-    return render(
+    return form_step(
         request,
-        "retention/hold_new.html",
-        {"form": form},
-        status=400 if form.is_bound and form.errors else 200,
+        form,
+        run=lambda: services.legal_hold_place(
+            user=form.cleaned_data.get("user"),
+            organisation=form.cleaned_data.get("organisation"),
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        ),
+        success_message="Legal hold placed: nothing it covers is purged or erased.",
+        redirect_to=reverse("retention:overview"),
+        render_form=form_page(request, "retention/hold_new.html"),
     )
 
 

@@ -2,17 +2,17 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
 from accounts.models import User
 from common.decorators import staff_required
-from common.forms import add_service_errors
 from common.paging import page_query
+from common.steps import button_step, form_step
 from security.models import Investigation
 from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
 from security.services.investigations import (
@@ -117,6 +117,7 @@ def investigation_list(request: HttpRequest) -> HttpResponse:
         "security/investigation_list.html",
         {
             "page": page,
+            "rows": page.object_list,
             "page_query": page_query(request),
             "status": status,
             "status_filters": STATUS_FILTERS,
@@ -131,22 +132,33 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _investigation_or_404(pk))
 
 
+def _step(request: HttpRequest, investigation: Investigation, form, *, run, done, bound: str):
+    """One recorded step on an investigation, from a form on its page (``bound`` names it)."""
+    return form_step(
+        request,
+        form,
+        run=run,
+        success_message=done,
+        redirect_to=reverse("investigations:detail", kwargs={"pk": investigation.pk}),
+        render_form=lambda form: _detail(request, investigation, status=400, **{bound: form}),
+    )
+
+
 @require_POST
 @staff_required
 def investigation_note(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation_or_404(pk)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            investigation_note_add(
-                investigation=investigation, author=request.user, text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Note added.")
-            return redirect("investigations:detail", pk=investigation.pk)
-    return _detail(request, investigation, note_form=form, status=400)
+    return _step(
+        request,
+        investigation,
+        form,
+        run=lambda: investigation_note_add(
+            investigation=investigation, author=request.user, text=form.cleaned_data["text"]
+        ),
+        done="Note added.",
+        bound="note_form",
+    )
 
 
 @require_POST
@@ -154,23 +166,21 @@ def investigation_note(request: HttpRequest, pk: int) -> HttpResponse:
 def investigation_assignee(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation_or_404(pk)
     form = AssignForm(request.POST)
-    if form.is_valid():
-        try:
-            investigation_assign(
-                investigation=investigation,
-                assignee=form.cleaned_data["assignee"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            assignee = investigation.assignee
-            messages.success(
-                request, f"Assigned to {assignee.full_name}." if assignee else "Unassigned."
-            )
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose a DPO or support colleague.")
-    return redirect("investigations:detail", pk=investigation.pk)
+        return redirect("investigations:detail", pk=investigation.pk)
+    return button_step(
+        request,
+        run=lambda: investigation_assign(
+            investigation=investigation, assignee=form.cleaned_data["assignee"], by=request.user
+        ),
+        success_message=lambda _: (
+            f"Assigned to {investigation.assignee.full_name}."
+            if investigation.assignee
+            else "Unassigned."
+        ),
+        redirect_to=reverse("investigations:detail", kwargs={"pk": investigation.pk}),
+    )
 
 
 @require_POST
@@ -178,17 +188,16 @@ def investigation_assignee(request: HttpRequest, pk: int) -> HttpResponse:
 def investigation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation_or_404(pk)
     form = ReasonForm(request.POST, prefix="confirm")
-    if form.is_valid():
-        try:
-            investigation_confirm_suspension(
-                investigation=investigation, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Suspension confirmed; the investigation stays open.")
-            return redirect("investigations:detail", pk=investigation.pk)
-    return _detail(request, investigation, confirm_form=form, status=400)
+    return _step(
+        request,
+        investigation,
+        form,
+        run=lambda: investigation_confirm_suspension(
+            investigation=investigation, by=request.user, reason=form.cleaned_data["reason"]
+        ),
+        done="Suspension confirmed; the investigation stays open.",
+        bound="confirm_form",
+    )
 
 
 @require_POST
@@ -199,19 +208,16 @@ def investigation_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.POST.copy()
     data["outcome-outcome"] = request.POST.get("outcome", "")
     form = OutcomeForm(data, prefix="outcome")
-    if form.is_valid():
-        try:
-            investigation_record_outcome(
-                investigation=investigation,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"Investigation closed: {investigation.get_outcome_display()}."
-            )
-            return redirect("investigations:detail", pk=investigation.pk)
-    return _detail(request, investigation, outcome_form=form, status=400)
+    return _step(
+        request,
+        investigation,
+        form,
+        run=lambda: investigation_record_outcome(
+            investigation=investigation,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        ),
+        done=lambda _: f"Investigation closed: {investigation.get_outcome_display()}.",
+        bound="outcome_form",
+    )

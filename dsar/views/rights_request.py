@@ -1,52 +1,37 @@
-"""The DPO's back office for rights requests: the queue, one request's page, logging a request
-that arrived by e-mail, phone or post, and the standard letters. DPO and support work it."""
+"""One rights request's page in the back office, and the steps taken from it: the workflow
+steps, assigning, internal notes, messages to the requester, matching it to accounts. DPO and
+support work it; the queue is in dsar.views.queue, the executors in dsar.views.executors."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
 from accounts.models import User
-from accounts.selectors import investigators
 from common.decorators import staff_required
-from common.forms import add_service_errors
-from common.paging import page_query
-from common.roles import Role
+from common.steps import button_step, form_step
 from dsar.backoffice_forms import (
     AskForm,
     CompleteForm,
     EmptyForm,
     ExtendForm,
     LetterChoiceForm,
-    LetterTemplateForm,
-    LogRequestForm,
     MessageForm,
     NoteForm,
-    QueueFilterForm,
     RejectForm,
     ResumeForm,
-    placeholders_for,
 )
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
 from dsar.letters import letter_render
-from dsar.models import OPEN_STATES, LetterTemplate, RequestEvent, RightsRequest, State
-from dsar.selectors import (
-    request_counts_by_state,
-    request_due_mark,
-    requests_for_queue,
-    subject_candidates,
-)
-from dsar.services.filing import rights_request_file
-from dsar.services.letter_templates import letter_template_update
+from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
+from dsar.selectors import request_due_mark, subject_candidates
 from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_assign,
@@ -62,79 +47,6 @@ from dsar.services.steps import (
 )
 from dsar.services.subjects import rights_request_confirm_subject, rights_request_remove_subject
 from dsar.workflow import ALLOWED, TransitionRefused
-
-PAGE_SIZE = 25
-
-
-# --- The queue ------------------------------------------------------------------------------
-
-
-@require_GET
-@staff_required
-def queue(request: HttpRequest) -> HttpResponse:
-    staff = list(investigators())
-    form = QueueFilterForm(request.GET, staff=staff)
-    requests = form.filter(requests_for_queue(), user=request.user)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for rights_request in page:
-        rights_request.due_mark = request_due_mark(rights_request, today)
-    counts = request_counts_by_state()
-    state_query = page_query(request, drop=("page", "state"))
-    state_links = [
-        (state.value, state.label, counts[state.value], f"?{state_query}state={state.value}")
-        for state in State
-    ]
-    return render(
-        request,
-        "backoffice/requests/queue.html",
-        {
-            "form": form,
-            "page": page,
-            "page_query": page_query(request),
-            "state_links": state_links,
-            "all_states_link": f"?{state_query}" if state_query else "?",
-            "total": sum(counts.values()),
-            "current_state": form.cleaned_data.get("state", ""),
-        },
-    )
-
-
-# --- Logging a request that arrived by e-mail, phone or post --------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def log_request(request: HttpRequest) -> HttpResponse:
-    form = LogRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            rights_request = rights_request_file(
-                kind=data["kind"],
-                requester_name=data["requester_name"],
-                requester_email=data["requester_email"],
-                channel=data["channel"],
-                description=data["description"],
-                organisation_name=data["organisation_name"],
-                filed_by=request.user,
-                received_at=form.received_at(),
-                # The DPO checked who wrote, phoned or posted it before logging it.
-                verified=True,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Logged as {rights_request.reference}; due by {rights_request.due_on:%-d %B %Y}.",
-            )
-            return redirect("requests:detail", reference=rights_request.reference)
-    status = 400 if form.is_bound else 200
-    return render(request, "dsar/new.html", {"form": form}, status=status)
-
-
-# --- One request's page ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -235,6 +147,10 @@ def _request_or_404(reference: str) -> RightsRequest:
     )
 
 
+def _page_url(rights_request: RightsRequest) -> str:
+    return reverse("requests:detail", kwargs={"reference": rights_request.reference})
+
+
 def _detail(
     request: HttpRequest,
     rights_request: RightsRequest,
@@ -302,11 +218,27 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _detail(request, _request_or_404(reference))
 
 
-def _refused(request: HttpRequest, rights_request: RightsRequest, error: Exception):
-    """A step the state does not allow: a clear message, status 409, never a 500."""
-    rights_request.refresh_from_db()
-    messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    return _detail(request, rights_request, status=409)
+def _form_step(request: HttpRequest, rights_request: RightsRequest, slug: str, form, *, run, done):
+    """A step from one of the page's forms (``slug`` names it): done, its errors on the form, or
+    refused with 409 when the request's state no longer allows it."""
+
+    def on_refusal(error: Exception) -> HttpResponse | None:
+        # The service may have changed the request in memory before it refused.
+        rights_request.refresh_from_db()
+        if isinstance(error, TransitionRefused):
+            messages.error(request, " ".join(error.messages))
+            return _detail(request, rights_request, status=409)
+        return None
+
+    return form_step(
+        request,
+        form,
+        run=run,
+        success_message=done,
+        redirect_to=_page_url(rights_request),
+        render_form=lambda form: _detail(request, rights_request, bound={slug: form}, status=400),
+        on_refusal=on_refusal,
+    )
 
 
 @require_POST
@@ -317,18 +249,14 @@ def step(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
     if step is None:
         return render(request, "404.html", status=404)
     form = step.form(request.POST, prefix=slug)
-    if form.is_valid():
-        try:
-            step.run(rights_request, request.user, form.cleaned_data)
-        except TransitionRefused as error:
-            return _refused(request, rights_request, error)
-        except ValidationError as error:
-            rights_request.refresh_from_db()
-            add_service_errors(form, error)
-        else:
-            messages.success(request, step.done)
-            return redirect("requests:detail", reference=rights_request.reference)
-    return _detail(request, rights_request, bound={slug: form}, status=400)
+    return _form_step(
+        request,
+        rights_request,
+        slug,
+        form,
+        run=lambda: step.run(rights_request, request.user, form.cleaned_data),
+        done=step.done,
+    )
 
 
 @require_POST
@@ -339,46 +267,36 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     if data.get("assignee") == "me":
         data["assignee"] = str(request.user.pk)
     form = AssignForm(data)
-    if form.is_valid():
-        try:
-            rights_request_assign(
-                request=rights_request, assignee=form.cleaned_data["assignee"], by=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            who = rights_request.assignee
-            messages.success(request, f"Assigned to {who.full_name}." if who else "Unassigned.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Choose a DPO or support colleague, or nobody.")
-    return redirect("requests:detail", reference=rights_request.reference)
-
-
-def _text_post(request, reference, *, form_class, prefix, run, done):
-    rights_request = _request_or_404(reference)
-    form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            run(rights_request, form.cleaned_data["body"])
-        except TransitionRefused as error:
-            return _refused(request, rights_request, error)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("requests:detail", reference=rights_request.reference)
-    return _detail(request, rights_request, bound={prefix: form}, status=400)
+        return redirect(_page_url(rights_request))
+    return button_step(
+        request,
+        run=lambda: rights_request_assign(
+            request=rights_request, assignee=form.cleaned_data["assignee"], by=request.user
+        ),
+        success_message=lambda _: (
+            f"Assigned to {rights_request.assignee.full_name}."
+            if rights_request.assignee
+            else "Unassigned."
+        ),
+        redirect_to=_page_url(rights_request),
+    )
 
 
 @require_POST
 @staff_required
 def note(request: HttpRequest, reference: str) -> HttpResponse:
-    return _text_post(
+    rights_request = _request_or_404(reference)
+    form = NoteForm(request.POST, prefix="note")
+    return _form_step(
         request,
-        reference,
-        form_class=NoteForm,
-        prefix="note",
-        run=lambda r, body: rights_request_note(request=r, body=body, by=request.user),
+        rights_request,
+        "note",
+        form,
+        run=lambda: rights_request_note(
+            request=rights_request, body=form.cleaned_data["body"], by=request.user
+        ),
         done="Internal note added.",
     )
 
@@ -386,12 +304,16 @@ def note(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @staff_required
 def message(request: HttpRequest, reference: str) -> HttpResponse:
-    return _text_post(
+    rights_request = _request_or_404(reference)
+    form = MessageForm(request.POST, prefix="message")
+    return _form_step(
         request,
-        reference,
-        form_class=MessageForm,
-        prefix="message",
-        run=lambda r, body: rights_request_message(request=r, body=body, by=request.user),
+        rights_request,
+        "message",
+        form,
+        run=lambda: rights_request_message(
+            request=rights_request, body=form.cleaned_data["body"], by=request.user
+        ),
         done="Message sent to the requester.",
     )
 
@@ -408,53 +330,3 @@ def subject(request: HttpRequest, reference: str, user_id: int, action: str) -> 
         rights_request_remove_subject(request=rights_request, user=user, by=request.user)
         messages.success(request, f"Unmatched from the account {user.email}.")
     return redirect("requests:detail", reference=rights_request.reference)
-
-
-# --- Letter templates -----------------------------------------------------------------------
-
-
-@require_GET
-@staff_required
-def letters(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "dsar/letters.html",
-        {"letters": LetterTemplate.objects.all(), "may_edit": request.user.role == Role.DPO},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required
-def letter_edit(request: HttpRequest, key: str) -> HttpResponse:
-    if request.user.role != Role.DPO:
-        return render(
-            request,
-            "403.html",
-            {"message": "Only the DPO edits the standard letters."},
-            status=403,
-        )
-    template = get_object_or_404(LetterTemplate, key=key)
-    # The form validates against a copy: ModelForm writes the new wording onto its instance,
-    # and the service must still see the old one to record it.
-    form = LetterTemplateForm(
-        request.POST or None, instance=LetterTemplate.objects.get(pk=template.pk)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            letter_template_update(
-                template=template,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                by=request.user,
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, f"Letter “{form.cleaned_data['title']}” saved.")
-            return redirect(reverse("requests:letters"))
-    return render(
-        request,
-        "dsar/letter_edit.html",
-        {"form": form, "letter": template, "placeholders": placeholders_for(key)},
-        status=400 if form.is_bound and form.errors else 200,
-    )
