@@ -166,8 +166,8 @@ def _single_run(days: int) -> dict:
 def run(scale: int | None = None) -> None:
     from django.conf import settings
 
-    from retention import purge
     from retention.models import PurgeRun, RetentionPolicy
+    from retention.services import purge
 
     total = scale or DEFAULT_SCALE
     organisation, users = bench_organisations(1, 50)[0]

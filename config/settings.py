@@ -446,7 +446,7 @@ SPECTACULAR_SETTINGS = {
         "RightsRequestKindEnum": "dsar.models.RequestKind",
         "RightsRequestStateEnum": "dsar.models.State",
         "RequestEventKindEnum": "dsar.models.RequestEvent.Kind",
-        "RectificationFieldEnum": "dsar.intake_forms.CORRECTION_CHOICES",
+        "RectificationFieldEnum": "dsar.forms.intake.CORRECTION_CHOICES",
     },
 }
 

@@ -15,15 +15,15 @@ from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff, users_of_organisation
 from common.api import ErrorSerializer
 from common.decorators import is_otp_verified
-from dsar.intake import (
+from dsar.models import Channel, RightsRequest
+from dsar.selectors import requests_of_user
+from dsar.serializers import RightsRequestCreatedOut, RightsRequestIn, RightsRequestStatusOut
+from dsar.services.intake import (
     intake_allowed,
     rate_limited_message,
     requester_events,
     rights_request_intake,
 )
-from dsar.models import Channel, RightsRequest
-from dsar.selectors import requests_of_user
-from dsar.serializers import RightsRequestCreatedOut, RightsRequestIn, RightsRequestStatusOut
 
 
 def _error(description: str) -> OpenApiResponse:

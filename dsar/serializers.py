@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from common.api import StrictSerializer
-from dsar.intake_forms import CORRECTION_CHOICES
+from dsar.forms.intake import CORRECTION_CHOICES
 from dsar.models import RectificationItem, RequestEvent, RequestKind, State
 
 

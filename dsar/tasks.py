@@ -10,9 +10,9 @@ import audit
 from accounts.models import User
 from audit.models import AuditEntry
 from dsar.executors.access import access_package_build
-from dsar.letters import letter_send, verification_url
 from dsar.models import RightsRequest
 from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
+from dsar.services.letters import letter_send, verification_url
 
 
 @shared_task

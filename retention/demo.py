@@ -6,16 +6,16 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from common.roles import Role
-from retention import services
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
-from retention.purge import purge_category
+from retention.services import schedule
+from retention.services.purge import purge_category
 
 
 def retention_demo_seed(*, dpo: User, organisation: Organisation) -> None:
     # A legal hold on one member of the organisation.
     held = organisation.users.filter(role=Role.MEMBER).order_by("pk")[1:2].first()
     if held is not None and not LegalHold.objects.filter(user=held).exists():
-        services.legal_hold_place(
+        schedule.legal_hold_place(
             user=held,
             reason="Demo: employment tribunal claim; keep everything until it is settled.",
             by=dpo,

@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
-from retention import purge
 from retention.models import RetentionPolicy
+from retention.services import purge
 
 logger = logging.getLogger(__name__)
 

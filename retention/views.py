@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.reauth import reauthenticated
 from common.decorators import dpo_required
 from common.steps import form_page, form_step
-from retention import selectors, services
+from retention import selectors
 from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
 from retention.models import LegalHold, RetentionPolicy
+from retention.services import schedule
 
 
 @require_GET
@@ -43,7 +44,7 @@ def policy_edit(request: HttpRequest, category: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if "save" in request.POST and reauthenticated(request, form):
             try:
-                services.retention_policy_update(
+                schedule.retention_policy_update(
                     policy=policy,
                     basis=form.cleaned_data["basis"],
                     days=form.cleaned_data["days"],
@@ -84,7 +85,7 @@ def _effect(preview) -> list[dict] | None:
 @require_POST
 @dpo_required
 def dry_run(request: HttpRequest) -> HttpResponse:
-    categories = services.dry_runs_request(by=request.user)
+    categories = schedule.dry_runs_request(by=request.user)
     messages.success(
         request, f"Dry runs started for {len(categories)} categories; the counts appear below."
     )
@@ -98,7 +99,7 @@ def hold_new(request: HttpRequest) -> HttpResponse:
     return form_step(
         request,
         form,
-        run=lambda: services.legal_hold_place(
+        run=lambda: schedule.legal_hold_place(
             user=form.cleaned_data.get("user"),
             organisation=form.cleaned_data.get("organisation"),
             reason=form.cleaned_data["reason"],
@@ -118,7 +119,7 @@ def hold_release(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = ReleaseHoldForm(request.POST or None, user=request.user, hold=hold)
     if request.method == "POST" and form.is_valid():
-        services.legal_hold_release(hold=hold, by=request.user)
+        schedule.legal_hold_release(hold=hold, by=request.user)
         messages.success(request, "Legal hold released.")
         return redirect(reverse("retention:overview"))
     return render(
@@ -136,7 +137,7 @@ def purge_now(request: HttpRequest, category: str) -> HttpResponse:
     policy = get_object_or_404(RetentionPolicy, category=category)
     form = PurgeNowForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        services.purge_request(category=policy.category, by=request.user)
+        schedule.purge_request(category=policy.category, by=request.user)
         messages.success(request, f"Purge of {policy.category} started; the run appears below.")
         return redirect(reverse("retention:overview"))
     status = 400 if request.method == "POST" else 200

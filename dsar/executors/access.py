@@ -29,8 +29,8 @@ import audit
 from common.csv import FORMULA_PREFIXES, neutralise
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
-from dsar.letters import ICO
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
+from dsar.services.letters import ICO
 
 PACKAGE_LIFETIME = datetime.timedelta(days=7)
 CHUNK_SIZE = 5000

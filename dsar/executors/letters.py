@@ -1,8 +1,8 @@
 """Portability and withdrawal of consent: answered with the standard letter saying why the
 right does not apply (the processing does not rest on consent). The DPO edits the letters."""
 
-from dsar.letters import letter_render
 from dsar.models import RequestKind, RightsRequest
+from dsar.services.letters import letter_render
 from dsar.services.steps import rights_request_complete
 
 NOT_APPLICABLE_LETTERS = {

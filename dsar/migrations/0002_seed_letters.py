@@ -5,7 +5,7 @@ from django.db import migrations
 
 def seed(apps, schema_editor):
     # Imported when the migration runs, not when the loader reads every migration file.
-    from dsar.letters import DEFAULT_LETTERS
+    from dsar.services.letters import DEFAULT_LETTERS
 
     LetterTemplate = apps.get_model("dsar", "LetterTemplate")
     for key, (title, body) in DEFAULT_LETTERS.items():
@@ -14,7 +14,7 @@ def seed(apps, schema_editor):
 
 def unseed(apps, schema_editor):
     # Imported when the migration runs, not when the loader reads every migration file.
-    from dsar.letters import DEFAULT_LETTERS
+    from dsar.services.letters import DEFAULT_LETTERS
 
     apps.get_model("dsar", "LetterTemplate").objects.filter(key__in=DEFAULT_LETTERS).delete()
 

@@ -22,7 +22,7 @@ OLD = {
 
 def seed(apps, schema_editor):
     # Imported when the migration runs, not when the loader reads every migration file.
-    from dsar.letters import DEFAULT_LETTERS
+    from dsar.services.letters import DEFAULT_LETTERS
 
     LetterTemplate = apps.get_model("dsar", "LetterTemplate")
     for key, old_body in OLD.items():

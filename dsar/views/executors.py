@@ -12,15 +12,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.decorators import staff_required
 from common.steps import button_step, form_step
-from dsar.executor_forms import (
-    ErasureApproveForm,
-    ObjectionDecisionForm,
-    RectificationDecisionForm,
-)
 from dsar.executors import erasure as erasure_executor
 from dsar.executors.letters import NOT_APPLICABLE_LETTERS, answer_not_applicable
 from dsar.executors.rectification import rectification_approve, rectification_reject
 from dsar.executors.restriction import objection_decide, restriction_apply, restriction_lift
+from dsar.forms.executors import (
+    ErasureApproveForm,
+    ObjectionDecisionForm,
+    RectificationDecisionForm,
+)
 from dsar.models import RectificationItem, RequestKind, RightsRequest
 from dsar.tasks import build_access_package
 

@@ -12,15 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.client_ip import client_ip
-from dsar.intake import (
-    intake_allowed,
-    rate_limited_message,
-    reference_from_submitted_token,
-    requester_events,
-    rights_request_intake,
-    submitted_token,
-)
-from dsar.intake_forms import (
+from dsar.forms.intake import (
     HONEYPOT_FIELD,
     AccountRequestForm,
     CorrectionsForm,
@@ -31,6 +23,14 @@ from dsar.intake_forms import (
 from dsar.models import Channel, RequestEvent, State
 from dsar.selectors import request_from_status_token, requests_of_user, status_token
 from dsar.services.filing import rights_request_verify
+from dsar.services.intake import (
+    intake_allowed,
+    rate_limited_message,
+    reference_from_submitted_token,
+    requester_events,
+    rights_request_intake,
+    submitted_token,
+)
 from dsar.services.steps import rights_request_requester_reply, rights_request_withdraw
 from dsar.workflow import TransitionRefused
 

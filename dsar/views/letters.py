@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from common.decorators import staff_required
 from common.roles import Role
 from common.steps import form_page, form_step
-from dsar.backoffice_forms import LetterTemplateForm, placeholders_for
+from dsar.forms.backoffice import LetterTemplateForm, placeholders_for
 from dsar.models import LetterTemplate
 from dsar.services.letter_templates import letter_template_update
 

@@ -12,7 +12,7 @@ from accounts.selectors import investigators
 from common.decorators import staff_required
 from common.paging import page_query
 from common.steps import form_page, form_step
-from dsar.backoffice_forms import LogRequestForm, QueueFilterForm
+from dsar.forms.backoffice import LogRequestForm, QueueFilterForm
 from dsar.models import RightsRequest, State
 from dsar.selectors import request_counts_by_state, request_due_mark, requests_for_queue
 from dsar.services.filing import rights_request_file

@@ -17,7 +17,8 @@ from accounts.forms import AssignForm
 from accounts.models import User
 from common.decorators import staff_required
 from common.steps import button_step, form_step
-from dsar.backoffice_forms import (
+from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
+from dsar.forms.backoffice import (
     AskForm,
     CompleteForm,
     EmptyForm,
@@ -28,10 +29,9 @@ from dsar.backoffice_forms import (
     RejectForm,
     ResumeForm,
 )
-from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
-from dsar.letters import letter_render
 from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
 from dsar.selectors import request_due_mark, subject_candidates
+from dsar.services.letters import letter_render
 from dsar.services.steps import (
     rights_request_ask_requester,
     rights_request_assign,

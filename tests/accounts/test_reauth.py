@@ -14,7 +14,7 @@ from django_otp.oath import TOTP
 from accounts.people_views import ConfirmStepForm
 from accounts.reauth import ReauthenticationForm, credential_matches
 from audit.models import AuditEntry
-from dsar.executor_forms import ErasureApproveForm
+from dsar.forms.executors import ErasureApproveForm
 from retention.forms import PolicyForm, ReleaseHoldForm
 from retention.models import RetentionPolicy
 from tests.conftest import otp_device_for

@@ -12,7 +12,6 @@ from audit.models import AuditEntry
 from communications.models import CommunicationPreferences
 from communications.selectors import may_send_marketing
 from communications.services import communication_preferences_update
-from dsar.letters import DEFAULT_LETTERS
 from dsar.models import (
     Channel,
     RectificationItem,
@@ -24,6 +23,7 @@ from dsar.models import (
 )
 from dsar.selectors import verification_token
 from dsar.services.filing import rights_request_file, rights_request_verify
+from dsar.services.letters import DEFAULT_LETTERS
 from dsar.services.subjects import rights_request_confirm_subject
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 from usage.models import DailyUserUsage

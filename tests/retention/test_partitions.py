@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.db import connection
 
-from retention import services
 from retention.models import RetentionPolicy
-from retention.purge import partitions_reclaim, purge_category
+from retention.services import schedule
+from retention.services.purge import partitions_reclaim, purge_category
 from retention.tasks import purge_retention_category
 from tests.factories import DpoFactory, UserFactory
 from usage import partitions
@@ -30,7 +30,7 @@ def test_whole_expired_months_are_dropped_and_the_partial_month_batch_deleted(
     partitions.partitions_ensure(start=datetime.date(2026, 1, 1), months=6)
     user = UserFactory()
     held = UserFactory()
-    services.legal_hold_place(user=held, reason="Claim", by=DpoFactory())
+    schedule.legal_hold_place(user=held, reason="Claim", by=DpoFactory())
 
     def add(who, day, hour=9):
         UsageEvent.objects.create(

@@ -12,10 +12,11 @@ from accounts.models import User
 from accounts.services.users import user_terminate
 from audit.models import AuditEntry
 from datamap import Subject, registry
-from retention import selectors, services
+from retention import selectors
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
-from retention.purge import purge_category
 from retention.selectors import erasure_exceptions
+from retention.services import schedule
+from retention.services.purge import purge_category
 from tests.factories import DpoFactory, OrganisationFactory, UserFactory
 from usage.models import DailyUsage, UsageEvent
 
@@ -78,7 +79,7 @@ def test_rows_of_a_person_under_a_legal_hold_are_kept():
     when = NOW - datetime.timedelta(days=policy("usage_events").days + 30)
     kept = event(held, when)
     event(other, when)
-    services.legal_hold_place(user=held, reason="Employment tribunal claim", by=dpo)
+    schedule.legal_hold_place(user=held, reason="Employment tribunal claim", by=dpo)
 
     with time_machine.travel(NOW, tick=False):
         run = purge_category(category="usage_events")
@@ -91,12 +92,12 @@ def test_rows_of_a_held_organisation_are_kept_and_go_once_the_hold_is_released()
     dpo = DpoFactory()
     user = UserFactory()
     event(user, NOW - datetime.timedelta(days=policy("usage_events").days + 30))
-    hold = services.legal_hold_place(organisation=user.organisation, reason="Audit", by=dpo)
+    hold = schedule.legal_hold_place(organisation=user.organisation, reason="Audit", by=dpo)
 
     with time_machine.travel(NOW, tick=False):
         purge_category(category="usage_events")
         assert UsageEvent.objects.count() == 1
-        services.legal_hold_release(hold=hold, by=dpo)
+        schedule.legal_hold_release(hold=hold, by=dpo)
         purge_category(category="usage_events")
     assert UsageEvent.objects.count() == 0
 
@@ -170,7 +171,7 @@ def test_a_terminated_account_under_a_legal_hold_is_not_erased():
     with time_machine.travel(NOW - datetime.timedelta(days=policy("account").days + 10)):
         user = UserFactory(email="claimant@example.test")
         user_terminate(user=user, by=dpo)
-    services.legal_hold_place(user=user, reason="Claim", by=dpo)
+    schedule.legal_hold_place(user=user, reason="Claim", by=dpo)
     with time_machine.travel(NOW, tick=False):
         run = purge_category(category="account")
     assert run.counts == {}
@@ -180,7 +181,7 @@ def test_a_terminated_account_under_a_legal_hold_is_not_erased():
 def test_the_erasure_right_keeps_everything_of_a_person_under_a_legal_hold():
     dpo = DpoFactory()
     user = UserFactory()
-    services.legal_hold_place(organisation=user.organisation, reason="Litigation", by=dpo)
+    schedule.legal_hold_place(organisation=user.organisation, reason="Litigation", by=dpo)
     reasons = erasure_exceptions(Subject.of(user_ids=[user.pk]), terminate_account=True)
     assert set(reasons) == {entry.name for entry in registry.entries()}
     assert all("legal hold" in reason for reason in reasons.values())
@@ -219,8 +220,8 @@ def test_legal_holds_need_a_user_or_an_organisation_and_only_the_dpo_places_them
     from tests.factories import SupportFactory
 
     with pytest.raises(ValidationError):
-        services.legal_hold_place(reason="x", by=DpoFactory())
+        schedule.legal_hold_place(reason="x", by=DpoFactory())
     with pytest.raises(PermissionDenied):
-        services.legal_hold_place(user=UserFactory(), reason="x", by=SupportFactory())
+        schedule.legal_hold_place(user=UserFactory(), reason="x", by=SupportFactory())
     assert not LegalHold.objects.exists()
     assert OrganisationFactory()

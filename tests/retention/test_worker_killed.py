@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from retention import services
 from retention.models import PurgeRun, RetentionPolicy
+from retention.services import schedule
 from retention.tasks import purge_retention_category
 from tests.config import test_celery_worker as worker_helpers
 from tests.factories import DpoFactory, UserFactory
@@ -74,7 +74,7 @@ def test_a_worker_killed_mid_purge_loses_nothing_and_double_counts_nothing(redis
     database_url = worker_helpers.database_url_for_worker()
     RetentionPolicy.objects.filter(category="usage_events").update(days=1, lease_until=None)
     user, held = UserFactory(), UserFactory()
-    services.legal_hold_place(user=held, reason="Claim", by=DpoFactory())
+    schedule.legal_hold_place(user=held, reason="Claim", by=DpoFactory())
     when = timezone.now() - datetime.timedelta(days=1, hours=1)
     fresh = timezone.now() - datetime.timedelta(hours=1)
     UsageEvent.objects.bulk_create(

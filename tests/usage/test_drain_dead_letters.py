@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from datamap import Subject, registry
 from retention.models import RetentionPolicy
-from retention.purge import purge_category
+from retention.services.purge import purge_category
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 from usage import buffer
 from usage.models import BufferedBatch, DeadLetter, UsageEvent

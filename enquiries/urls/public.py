@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enquiries import views
+from enquiries.views import public as views
 
 app_name = "enquiries"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enquiries import backoffice_views as views
+from enquiries.views import backoffice as views
 
 app_name = "backoffice-enquiries"
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from dsar.deadlines import MAX_EXTENSION_MONTHS
-from dsar.letters import PLACEHOLDER
 from dsar.models import Channel, LetterTemplate, RequestKind, RightsRequest, State
 from dsar.selectors import requests_due_soon, requests_overdue
+from dsar.services.letters import PLACEHOLDER
 
 DUE_CHOICES = [
     ("", "Any due date"),

@@ -1,0 +1,2 @@
+"""Support enquiries' URLconfs: public (under /support/) and backoffice (under
+/backoffice/enquiries/)."""
