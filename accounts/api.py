@@ -16,8 +16,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.console_forms import UserFilterForm
-from accounts.email_changes import user_email_change_request
+from accounts.forms import UserFilterForm
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
 from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
@@ -28,6 +27,7 @@ from accounts.serializers import (
     UserSuspendInput,
     UserUpdateInput,
 )
+from accounts.services.email_changes import user_email_change_request
 from accounts.services.invitations import user_invite
 from accounts.services.users import (
     EmailTaken,

@@ -1,6 +1,6 @@
 """The signed links mailed to users: the invitation, and the confirmation of a new e-mail
-address. Apart from the services (accounts.services, accounts.email_changes) so that the tasks
-mailing them need nothing from the services."""
+address. Kept apart from accounts.services, which enqueue the tasks that mail these links, so
+that the tasks need nothing from the services."""
 
 from django.conf import settings
 from django.core import signing

@@ -2,7 +2,7 @@ from celery import shared_task
 
 from accounts.email_links import email_change_url, invitation_url
 from accounts.models import EmailChange, Invitation, User
-from accounts.notifications import NOTICES, notice_send
+from accounts.services.notifications import NOTICES, notice_send
 
 
 @shared_task

@@ -4,7 +4,7 @@ Newsletters, webinar invitations and product news go only to people who opted in
 topic and never objected to direct marketing: ``communications.selectors.marketing_recipients``
 answers that for every sender. Each e-mail carries its own unsubscribe link, which works
 without logging in, and RFC 8058 one-click headers. Service and security notices are not
-marketing (``accounts/notifications.py``) and are always sent.
+marketing (``accounts/services/notifications.py``) and are always sent.
 """
 
 import hashlib

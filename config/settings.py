@@ -114,7 +114,7 @@ MIDDLEWARE = [
     # Before anything that records or looks up the address: a NUL in it, in the query string
     # or in a header answers 404 or 400.
     "common.middleware.ControlCharacterMiddleware",
-    "usage.capture.UsageLoggingMiddleware",
+    "usage.middleware.UsageLoggingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication, OTP and messages: idle back-office sessions end, sessions are
     # tracked, and a user who must pass the second step reaches nothing else until they do.

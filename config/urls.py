@@ -4,13 +4,13 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import account_urls as accounts_account_urls
-from accounts import urls as accounts_urls
+from accounts.urls import account as accounts_account_urls
+from accounts.urls import public as accounts_urls
 from config import views
-from cookies import views as cookie_views
+from cookies.views import public as cookie_views
 from records import urls as records_urls
-from security import account_urls as security_account_urls
-from security import urls as security_urls
+from security.urls import account as security_account_urls
+from security.urls import login as security_urls
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
@@ -40,19 +40,19 @@ urlpatterns = [
         "account/",
         include((accounts_account_urls.urlpatterns + security_account_urls.urlpatterns, "account")),
     ),
-    path("console/usage/", include("usage.urls")),
-    path("console/", include("accounts.console_urls")),
-    path("backoffice/investigations/", include("security.backoffice_urls")),
-    path("backoffice/people/", include("accounts.people_urls")),
-    path("backoffice/usage/", include("usage.backoffice_urls")),
+    path("console/usage/", include("usage.urls.console")),
+    path("console/", include("accounts.urls.console")),
+    path("backoffice/investigations/", include("security.urls.backoffice")),
+    path("backoffice/people/", include("accounts.urls.people")),
+    path("backoffice/usage/", include("usage.urls.backoffice")),
     path("backoffice/retention/", include("retention.urls")),
     path("backoffice/requests/<str:reference>/execute/", include("dsar.urls.executors")),
     path("backoffice/requests/", include("dsar.urls.backoffice")),
     path("rights/", include("dsar.urls.public")),
     path("privacy/", cookie_views.privacy_notice, name="privacy"),
     path("cookies/", cookie_views.cookie_settings, name="cookies"),
-    path("", include("cookies.urls")),
-    path("backoffice/cookies/", include("cookies.backoffice_urls")),
+    path("", include("cookies.urls.public")),
+    path("backoffice/cookies/", include("cookies.urls.backoffice")),
     path("backoffice/disclosures/", include(records_urls.disclosure_urls)),
     path("backoffice/processing/", include(records_urls.processing_urls)),
     path("backoffice/enquiries/", include("enquiries.urls.backoffice")),

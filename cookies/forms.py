@@ -1,7 +1,11 @@
+"""cookies' forms: the banner's and settings page's (consent, theme), and the back office's
+(the consent-rate period, a notice's draft)."""
+
 from django import forms
 
+from common.forms import PeriodForm as BasePeriodForm
 from cookies.catalogue import THEMES, Catalogue
-from cookies.models import ConsentRecord
+from cookies.models import ConsentRecord, PolicyVersion
 
 
 class ConsentForm(forms.Form):
@@ -32,3 +36,18 @@ class ConsentForm(forms.Form):
 
 class ThemeForm(forms.Form):
     theme = forms.ChoiceField(choices=THEMES, widget=forms.RadioSelect, label="Theme")
+
+
+class PeriodForm(BasePeriodForm):
+    """The consent-rate period: the last twelve weeks by default, two years at most."""
+
+    default_days = 84
+    max_days = 731
+
+
+class PolicyDraftForm(forms.ModelForm):
+    class Meta:
+        model = PolicyVersion
+        fields = ["body", "change_note"]
+        labels = {"body": "Text (Markdown)", "change_note": "What changed"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}

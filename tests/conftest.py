@@ -9,7 +9,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.celery import app as celery_app
-from usage.capture import purposes_forget
+from usage.middleware import purposes_forget
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -1,6 +1,6 @@
 """The usage-event buffer: requests push, a beat task drains in bulk.
 
-A request's events are pushed once, after its response has been sent (see usage.capture),
+A request's events are pushed once, after its response has been sent (see usage.middleware),
 cleaned first so that the database can take them. With Redis, events go onto a list and a
 task moves them to the database every few seconds. Each drained batch is moved atomically to
 its own key and recorded in the same transaction as its rows, so a worker killed mid-drain

@@ -5,7 +5,7 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from accounts.models import User, UserManager
-from usage.capture import request_events_hand_over, usage_record
+from usage.middleware import request_events_hand_over, usage_record
 from usage.models import Action
 
 

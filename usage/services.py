@@ -10,7 +10,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User, UserManager
-from usage.capture import user_agent_family
 from usage.events import (
     COLUMNS,
     KnownEventId,
@@ -18,6 +17,7 @@ from usage.events import (
     new_event_ids_claimed,
     rows_write,
 )
+from usage.middleware import user_agent_family
 from usage.models import (
     DailyFeatureUsage,
     DailyUsage,

@@ -62,7 +62,7 @@ def user_sessions_end(user: User) -> None:
 
 # --- Rectification and roles ------------------------------------------------------
 
-# Not the e-mail address: it changes only through accounts.email_changes, once confirmed.
+# Not the e-mail address: it changes only through accounts.services.email_changes, once confirmed.
 RECTIFIABLE_FIELDS = ("full_name", "job_title")
 
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.email_changes import user_email_change_request
 from accounts.models import User
+from accounts.services.email_changes import user_email_change_request
 from accounts.services.users import RECTIFIABLE_FIELDS, user_rectify
 from dsar.executors._common import step
 from dsar.models import RectificationItem, RightsRequest

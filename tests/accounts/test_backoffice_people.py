@@ -5,9 +5,9 @@ from axes.models import AccessFailureLog, AccessLog
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import people_views
 from accounts.models import User
 from accounts.services.users import user_suspend
+from accounts.views import people as people_views
 from audit.models import AuditEntry
 from security.models import BackupCodeDevice, Investigation, UserSession
 from security.services.mfa import mfa_backup_codes_issue

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from accounts.people_views import ConfirmStepForm
 from accounts.reauth import ReauthenticationForm, credential_matches
+from accounts.views.people import ConfirmStepForm
 from audit.models import AuditEntry
 from dsar.forms.executors import ErasureApproveForm
 from retention.forms import PolicyForm, ReleaseHoldForm

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import console_urls
 from accounts.models import ApiScope, EmailChange, OrganisationAPIKey, User
+from accounts.urls import console as console_urls
 from audit.models import AuditEntry
 from config.api_urls import router
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for

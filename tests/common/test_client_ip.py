@@ -7,7 +7,7 @@ from rest_framework.throttling import BaseThrottle
 from common.client_ip import client_ip
 from security.models import Investigation, UserSession
 from tests.factories import TEST_PASSWORD, UserFactory
-from usage.capture import request_event
+from usage.middleware import request_event
 
 PROXY = "10.0.0.2"
 CLIENT_A = "198.51.100.7"

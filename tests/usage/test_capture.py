@@ -6,7 +6,7 @@ from django.test import Client, RequestFactory, override_settings
 
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 from usage.buffer import buffer_push
-from usage.capture import usage_record
+from usage.middleware import usage_record
 from usage.models import Action, DeadLetter, DirectWriteCount, UsagePurpose
 
 pytestmark = pytest.mark.django_db

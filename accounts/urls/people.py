@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import people_views as views
+from accounts.views import people as views
 
 app_name = "people"
 

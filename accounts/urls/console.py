@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import console_views as views
+from accounts.views import console as views
 
 app_name = "console"
 

@@ -7,13 +7,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.email_changes import (
+from accounts.forms import InvitationAcceptForm
+from accounts.selectors import user_data_held
+from accounts.services.email_changes import (
     EmailChangeRefused,
     email_change_from_token,
     user_email_change_confirm,
 )
-from accounts.forms import InvitationAcceptForm
-from accounts.selectors import user_data_held
 from accounts.services.invitations import invitation_from_token
 from accounts.services.users import InvalidTransition
 

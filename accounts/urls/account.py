@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts.views import account as views
 
 # Served under /account/ in the "account" namespace, which config composes from this list and
 # security's (the security page): security imports accounts, never the reverse.

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.console_forms import (
+from accounts.forms import (
     ROLE_CHOICES,
     ApiKeyForm,
     InviteForm,
@@ -27,10 +27,10 @@ from accounts.console_forms import (
     UserDetailsForm,
     UserFilterForm,
 )
-from accounts.email_changes import user_email_change_request
 from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
 from accounts.services.api_keys import api_key_create, api_key_revoke
+from accounts.services.email_changes import user_email_change_request
 from accounts.services.invitations import user_invite, user_reinvite
 from accounts.services.organisations import organisation_set_mfa_required
 from accounts.services.users import (
@@ -197,7 +197,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 class UserAction:
     """A life-cycle step: a confirmation page on GET, the service call on POST.
 
-    The back office's people pages (accounts.people_views) offer the same steps through
+    The back office's people pages (accounts.views.people) offer the same steps through
     ``confirm_user_action``.
     """
 

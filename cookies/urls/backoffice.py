@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cookies import backoffice_views as views
+from cookies.views import backoffice as views
 
 app_name = "backoffice-cookies"
 

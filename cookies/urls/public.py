@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cookies import views
+from cookies.views import public as views
 
 app_name = "cookies"
 

@@ -1,7 +1,7 @@
 """Back office: people, /backoffice/people/. Find any user, see their account, act on it.
 
 DPO and support staff manage the members and client admins of every organisation here with
-the console's own life-cycle steps (accounts.console_views.USER_ACTIONS), run through the
+the console's own life-cycle steps (accounts.views.console.USER_ACTIONS), run through the
 same services, which check the rules and write the audit entries. Staff accounts, one's
 own included, are not managed here. A destructive step asks for the staff member's password
 again, and every view of a person's page is itself on the audit trail.
@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.console_forms import SuspendForm, UserFilterForm
-from accounts.console_views import USER_ACTIONS, UserAction, confirm_user_action
+from accounts.forms import SuspendForm, UserFilterForm
 from accounts.models import Organisation, Role, User
 from accounts.reauth import ReauthenticationForm
 from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
+from accounts.views.console import USER_ACTIONS, UserAction, confirm_user_action
 from common.decorators import staff_required
 from common.paging import page_query
 

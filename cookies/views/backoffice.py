@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import audit_record
 from common.csv import csv_response
 from common.decorators import dpo_required
-from cookies.backoffice_forms import PeriodForm, PolicyDraftForm
 from cookies.catalogue import catalogue_get
 from cookies.charts import rate_chart
+from cookies.forms import PeriodForm, PolicyDraftForm
 from cookies.markdown import render_markdown
 from cookies.models import ConsentRecord, PolicyVersion
 from cookies.selectors import (
