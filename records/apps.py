@@ -7,4 +7,6 @@ class RecordsConfig(AppConfig):
     verbose_name = "Records: disclosures and processing"
 
     def ready(self) -> None:
+        # Connects the signal receivers (usage's disclosed reports); in ready(), once every
+        # model is loaded.
         from records import receivers  # noqa: F401

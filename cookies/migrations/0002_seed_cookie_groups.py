@@ -83,6 +83,7 @@ def seed(apps, schema_editor):
 
 def _forget_caches():
     # Historical models skip the real ones' cache clearing: drop ours and django-cookie-consent's.
+    # Imported when the migration runs, not when the loader reads every migration.
     from cookie_consent.cache import delete_cache
 
     from cookies.catalogue import catalogue_forget
