@@ -79,11 +79,12 @@ def _child(request_id: int) -> None:
     from bench.common import setup_django
 
     setup_django("dsar_access")  # the parent's DATABASE_URL, passed down
-    from dsar.executors.access import access_package_build, package_path
+    from dsar.executors.access import access_package_build
+    from dsar.executors.package_files import package_file_delete
     from dsar.models import AccessPackage, RightsRequest
 
     for old in AccessPackage.objects.filter(request_id=request_id):
-        package_path(old).unlink(missing_ok=True)
+        package_file_delete(old)
         old.delete()
     request = RightsRequest.objects.get(pk=request_id)
     baseline = peak_rss_mb()
@@ -92,7 +93,7 @@ def _child(request_id: int) -> None:
     seconds = time.perf_counter() - started
     peak = peak_rss_mb()
     result = {"seconds": seconds, "baseline_mb": baseline, "peak_mb": peak, "size": package.size}
-    package_path(package).unlink(missing_ok=True)
+    package_file_delete(package)
     package.delete()
     print(json.dumps(result))
 

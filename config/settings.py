@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 20},
     },
+    "dsar-delete-expired-packages": {
+        "task": "dsar.tasks.delete_expired_packages",
+        "schedule": crontab(minute=40),
+        "options": {"expires": 60 * 50},
+    },
     "breach-clock-alerts": {
         "task": "breaches.tasks.send_breach_alerts",
         "schedule": crontab(minute="*/15"),
@@ -378,8 +383,31 @@ STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise warns at every start while collectstatic has not made this yet.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Generated files (access packages today) go through the storage API, never a path, so that a
+# file the worker writes is the file the web serves: one directory every process mounts, or an
+# S3-compatible bucket (django-storages, `pip install .[s3]`) when FILES_S3_BUCKET is set.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+FILES_S3_BUCKET = env.str("FILES_S3_BUCKET", default="")
+if FILES_S3_BUCKET:
+    _files_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FILES_S3_BUCKET,
+            "endpoint_url": env.str("FILES_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("FILES_S3_REGION", default="") or None,
+            # Private objects, never a public URL: the web streams each download itself.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    # No location: FileSystemStorage follows MEDIA_ROOT (and a test's override of it).
+    _files_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _files_storage,
+    # Access packages: personal data, kept 7 days; never served by URL, only streamed.
+    "packages": _files_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -482,8 +510,6 @@ RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS = env.int(
 # The contact form (support enquiries): messages allowed per client IP in a fixed window.
 ENQUIRY_LIMIT_PER_IP = 5
 ENQUIRY_LIMIT_PER_IP_SECONDS = 3600
-# Access packages (ZIP files for rights requests), kept 7 days; never served as static files.
-PACKAGES_DIR = VAR_DIR / "packages"
 # Retention purges: rows per batch (one transaction each), how long a purge's claim on its
 # category lasts without a heartbeat, and an optional pause between batches.
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=20000)

@@ -10,6 +10,7 @@ import audit
 from accounts.models import User
 from audit.models import AuditEntry
 from dsar.executors.access import access_package_build
+from dsar.executors.package_files import access_packages_delete_expired
 from dsar.models import RightsRequest
 from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 from dsar.services.letters import letter_send, verification_url
@@ -98,3 +99,9 @@ def build_access_package(request_id: int, by_id: int | None = None) -> None:
         return
     by = User.objects.filter(pk=by_id).first() if by_id else None
     access_package_build(request=request, by=by)
+
+
+@shared_task
+def delete_expired_packages() -> int:
+    """Delete the files of packages past their 7 days; hourly, and idempotent."""
+    return access_packages_delete_expired()

@@ -3,9 +3,10 @@
 Every row is written once, into its category's CSV (a structured, commonly used and
 machine-readable format that a spreadsheet opens); ``data.json`` describes every entry (what it
 is, why it is held, how long it is kept, its fields, its file and its row count) and
-``index.html`` says it all in words. Streamed to disk so memory stays flat whatever the
-subject's volume: on PostgreSQL one ``COPY … TO STDOUT WITH (FORMAT csv)`` per entry formats
-the rows, elsewhere they are read in chunks through the ORM.
+``index.html`` says it all in words. Streamed to a scratch file so memory stays flat whatever
+the subject's volume, then kept in the packages storage (``package_files``): on PostgreSQL one
+``COPY … TO STDOUT WITH (FORMAT csv)`` per entry formats the rows, elsewhere they are read in
+chunks through the ORM.
 """
 
 import csv
@@ -15,12 +16,15 @@ import io
 import json
 import os
 import secrets
+import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
+from django.core.files import File
 from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +33,7 @@ import audit
 from common.csv import FORMULA_PREFIXES, neutralise
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
+from dsar.executors.package_files import PACKAGE_FOLDER, package_storage
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
 from dsar.services.letters import ICO
 
@@ -42,16 +47,6 @@ def request_subject(request: RightsRequest) -> Subject:
     """The person a request is about: its confirmed accounts plus the requester's e-mail."""
     user_ids = list(request.subjects.values_list("user_id", flat=True))
     return Subject.of(user_ids=user_ids, emails=[request.requester_email])
-
-
-def packages_dir() -> Path:
-    path = Path(settings.PACKAGES_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def package_path(package: AccessPackage) -> Path:
-    return Path(settings.PACKAGES_DIR) / package.file_name
 
 
 def live_package(request: RightsRequest) -> AccessPackage | None:
@@ -287,12 +282,26 @@ def _index_html(request: RightsRequest, build: _Build) -> str:
     )
 
 
-def _sha256(path: Path) -> str:
+def _sha256(handle: IO[bytes]) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
+    handle.seek(0)
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _package_file_save(request: RightsRequest, subject: Subject) -> tuple[str, int, str, _Build]:
+    """Write the package into a local scratch file (memory stays flat), then hand it whole to
+    the storage; returns its storage name, size, SHA-256 and what it holds."""
+    with tempfile.TemporaryFile() as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            build = _write_members(archive, request, subject)
+        size = handle.seek(0, os.SEEK_END)
+        sha256 = _sha256(handle)
+        handle.seek(0)
+        wanted = f"{PACKAGE_FOLDER}/{request.reference}-{secrets.token_hex(8)}.zip"
+        stored = package_storage().save(wanted, File(handle, name=wanted))
+    return stored, size, sha256, build
 
 
 def access_package_build(*, request: RightsRequest, by=None) -> AccessPackage:
@@ -306,52 +315,46 @@ def access_package_build(*, request: RightsRequest, by=None) -> AccessPackage:
         if existing is not None:
             return existing
         subject = request_subject(request)
-        directory = packages_dir()
-        file_name = f"{request.reference}-{secrets.token_hex(8)}.zip"
-        target = directory / file_name
-        partial = directory / f".{file_name}.partial"
-        try:
-            with (
-                partial.open("wb") as handle,
-                zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-            ):
-                build = _write_members(archive, request, subject)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        stored, size, sha256, build = _package_file_save(request, subject)
+        person = by if getattr(by, "is_authenticated", False) else None
         created = timezone.now()
         package = AccessPackage(
             request=request,
             created_at=created,
-            file_name=file_name,
-            size=target.stat().st_size,
-            sha256=_sha256(target),
+            file_name=PurePosixPath(stored).name,
+            size=size,
+            sha256=sha256,
             expires_at=created + PACKAGE_LIFETIME,
         )
-        package.full_clean()
-        package.save()
-        rows = sum(e.row_count for e in build.entries)
-        RequestEvent.objects.create(
-            request=request,
-            kind=RequestEvent.Kind.ACTION,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            actor_label=by.get_username() if getattr(by, "is_authenticated", False) else "system",
-            visible_to_requester=True,
-            body=(
-                f"A copy of your data is ready ({rows} records); it can be downloaded until "
-                f"{timezone.localtime(package.expires_at):%-d %B %Y}."
-            ),
-        )
-        audit.record(
-            by if getattr(by, "is_authenticated", False) else None,
-            "rights_request.package_build",
-            target=request,
-            details={
-                "reference": request.reference,
-                "package": package.pk,
-                "rows": rows,
-                "size": package.size,
-                "sha256": package.sha256,
-            },
-        )
+        try:
+            package.full_clean()
+            package.save()
+            rows = sum(e.row_count for e in build.entries)
+            RequestEvent.objects.create(
+                request=request,
+                kind=RequestEvent.Kind.ACTION,
+                actor=person,
+                actor_label=person.get_username() if person else "system",
+                visible_to_requester=True,
+                body=(
+                    f"A copy of your data is ready ({rows} records); it can be downloaded until "
+                    f"{timezone.localtime(package.expires_at):%-d %B %Y}."
+                ),
+            )
+            audit.record(
+                person,
+                "rights_request.package_build",
+                target=request,
+                details={
+                    "reference": request.reference,
+                    "package": package.pk,
+                    "rows": rows,
+                    "size": package.size,
+                    "sha256": package.sha256,
+                },
+            )
+        except BaseException:
+            # No record, no file: a failed build leaves nothing personal behind.
+            package_storage().delete(stored)
+            raise
     return package

@@ -10,7 +10,8 @@ from accounts.models import User
 from accounts.services.users import user_terminate
 from datamap import Entry, Subject, registry
 from datamap.engines import ErasureOutcome, erase_subject
-from dsar.executors.access import package_path, request_subject
+from dsar.executors.access import request_subject
+from dsar.executors.package_files import package_file_delete
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
 from retention.selectors import erasure_exceptions
 
@@ -55,9 +56,9 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
             pk__in=registry.entry("dsar.packages").rows_of(subject).values("pk"),
             deleted_at__isnull=True,
         )
-        paths = [package_path(package) for package in packages]
+        erased = list(packages)
         packages.update(deleted_at=timezone.now())
-        transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+        transaction.on_commit(lambda: [package_file_delete(package) for package in erased])
         outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
         report = _report(outcomes)
         RequestEvent.objects.create(

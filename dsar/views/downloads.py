@@ -8,7 +8,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.client_ip import client_ip
-from dsar.executors.access import package_path
 from dsar.executors.download import (
     CodeRefused,
     download_code_check,
@@ -16,6 +15,7 @@ from dsar.executors.download import (
     download_record,
     package_is_expired,
 )
+from dsar.executors.package_files import package_open
 from dsar.selectors import request_from_status_token
 
 PACKAGE_GRANT_SESSION_KEY = "dsar_package_grants"
@@ -94,12 +94,14 @@ def package_download(request: HttpRequest, token: str, package_id: int) -> HttpR
         return _expired_page(request, rights_request, token)
     if package.pk not in request.session.get(PACKAGE_GRANT_SESSION_KEY, []):
         return redirect("rights:package_unlock", token=token, package_id=package.pk)
-    path = package_path(package)
-    if not path.exists():
+    try:
+        # Streamed from the shared storage: the worker that built it may be on another node.
+        handle = package_open(package)
+    except FileNotFoundError:
         return _expired_page(request, rights_request, token)
     download_record(package=package, ip_address=client_ip(request))
     return FileResponse(
-        path.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{rights_request.reference}-your-data.zip",
         content_type="application/zip",

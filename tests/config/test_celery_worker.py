@@ -4,126 +4,35 @@ Eager mode (the rest of the suite) never serialises a task, crosses a process or
 database from another connection; this test does all three through Redis.
 """
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
-
 import pytest
 from celery.result import EagerResult
-from django.conf import settings
-from django.db import connection
 
 import audit
 from audit.models import AuditEntry
 from audit.tasks import verify_audit_chain
 from config.celery import app as celery_app
-from tests.conftest import unavailable
+from tests.workers import BASE_DIR, QUEUE, stop, worker_env, worker_start, worker_wait
 
 pytestmark = pytest.mark.celery_worker
-
-BASE_DIR = Path(settings.BASE_DIR)
-# A queue of its own, so that a developer's `make worker` on the same Redis never takes
-# the test's task, and the test's worker never takes theirs.
-QUEUE = "privacydesk-test-worker"
-WORKER_START_SECONDS = 60
-TASK_SECONDS = 60
-
-
-def database_url_for_worker() -> str:
-    """The URL of the test database this process is connected to."""
-    db = connection.settings_dict
-    if connection.vendor != "postgresql":
-        # The SQLite test database lives in this process's memory: no other process can open it.
-        unavailable("PostgreSQL (set DATABASE_URL): a worker process cannot share SQLite")
-    credentials = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db["HOST"] or "localhost"
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    at = "@" if credentials else ""
-    return f"postgres://{credentials}{at}{host}{port}/{quote(db['NAME'], safe='')}"
-
-
-def purge_queue(broker_url: str) -> None:
-    with celery_app.connection_for_write(broker_url) as conn:
-        conn.default_channel.queue_declare(queue=QUEUE, durable=True, auto_delete=False)
-        conn.default_channel.queue_purge(QUEUE)
-
-
-def stop(worker: subprocess.Popen) -> None:
-    """Stop the worker and everything it started; never leave it behind."""
-    if worker.poll() is not None:
-        return
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(worker.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            worker.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def test_a_real_worker_verifies_the_audit_chain_written_by_the_test(
     transactional_db, redis_url, tmp_path
 ):
-    database_url = database_url_for_worker()
+    env = worker_env(redis_url=redis_url, var_dir=tmp_path)
     for n in range(3):
         audit.record(None, "test.action", details={"n": n})
     entries = AuditEntry.objects.count()
     assert entries >= 3
 
-    purge_queue(redis_url)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        # No pooled connection left open on the test database when the worker stops.
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        # The chain's key: a worker with another one finds every entry forged.
-        "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
-        "PRIVACYDESK_VAR_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
     log_path = tmp_path / "worker.log"
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--concurrency=1", "-l", "warning",
-        "-Q", QUEUE, "-n", f"pytest-{os.getpid()}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so killpg reaches its children
-        )
-
+    worker = worker_start(env=env, cwd=BASE_DIR, log_path=log_path)
     previous_eager = celery_app.conf.task_always_eager
     try:
         celery_app.conf.task_always_eager = False
         result = verify_audit_chain.apply_async(queue=QUEUE)
         assert not isinstance(result, EagerResult)
-        deadline = time.monotonic() + WORKER_START_SECONDS + TASK_SECONDS
-        while not result.ready():
-            if worker.poll() is not None:
-                pytest.fail(f"The worker exited with {worker.returncode}:\n{log_path.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"The worker did not finish the task in time:\n{log_path.read_text()}")
-            time.sleep(0.2)
-        outcome = result.get(timeout=TASK_SECONDS)
+        outcome = worker_wait(result, worker, log_path)
     finally:
         celery_app.conf.task_always_eager = previous_eager
         stop(worker)

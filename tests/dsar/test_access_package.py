@@ -29,9 +29,9 @@ from dsar.executors.access import (
     _copy_rows,
     _python_rows,
     access_package_build,
-    package_path,
     request_subject,
 )
+from dsar.executors.package_files import package_open, package_storage, package_storage_name
 from dsar.models import (
     AccessPackage,
     Channel,
@@ -59,8 +59,8 @@ SUBJECT_NAME = "Ann Zebedee-Able"
 
 
 @pytest.fixture(autouse=True)
-def _packages_dir(settings, tmp_path):
-    settings.PACKAGES_DIR = tmp_path / "packages"
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
@@ -231,7 +231,7 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
     _user, request, dpo = seed_subject()
     package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
 
-    archive = zipfile.ZipFile(package_path(package))
+    archive = zipfile.ZipFile(package_open(package))
     categories = {str(entry.category) for entry in registry.entries()}
     assert set(archive.namelist()) == {"data.json", "index.html"} | {f"{c}.csv" for c in categories}
 
@@ -287,7 +287,7 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
         assert needed in index, needed
 
     assert package.sha256 and len(package.sha256) == 64
-    assert package.size == package_path(package).stat().st_size
+    assert package.size == package_storage().size(package_storage_name(package))
     assert package.expires_at - package.created_at == datetime.timedelta(days=7)
     assert RequestEvent.objects.filter(request=request, body__contains="copy of your data").exists()
     assert AuditEntry.objects.filter(action="rights_request.package_build").exists()
@@ -436,7 +436,7 @@ def test_the_panel_is_for_the_privacy_team_only(client, verified_client):
 def test_a_requester_with_no_account_gets_a_package_of_their_request_alone(settings, tmp_path):
     # Regression: on PostgreSQL an entry that finds nobody (no user id to match) once failed
     # to build its COPY query.
-    settings.PACKAGES_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
     request = rights_request_file(
         kind="access",
         requester_name="Pat Public",
@@ -445,7 +445,7 @@ def test_a_requester_with_no_account_gets_a_package_of_their_request_alone(setti
         verified=True,
     )
     package = access_package_build(request=request, by=DpoFactory())
-    with zipfile.ZipFile(package_path(package)) as archive:
+    with zipfile.ZipFile(package_open(package)) as archive:
         assert [row["requester_name"] for row in entry_rows(archive, "dsar.requests")] == [
             "Pat Public"
         ]

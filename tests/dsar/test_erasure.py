@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _packages_dir(settings, tmp_path):
-    settings.PACKAGES_DIR = tmp_path / "packages"
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 # Tables where the subject's details may stay after erasure, and why (each is a kept entry).

@@ -318,7 +318,7 @@ def test_an_access_request_cannot_be_answered_with_a_not_applicable_letter(clien
 def test_portability_can_be_fulfilled_with_the_package(
     client, verified_client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.PACKAGES_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
     dpo = DpoFactory()
     request = file_matched(RequestKind.PORTABILITY, UserFactory(), dpo)
     verified_client(dpo)

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from dsar.executors.access import access_package_build, package_path
+from dsar.executors.access import access_package_build
+from dsar.executors.package_files import package_open
 from dsar.models import Channel, RequestKind
 from dsar.services.filing import rights_request_file
 from dsar.services.subjects import rights_request_confirm_subject
@@ -30,8 +31,8 @@ CSV = reverse("disclosures:csv")
 
 
 @pytest.fixture(autouse=True)
-def _packages_dir(settings, tmp_path):
-    settings.PACKAGES_DIR = tmp_path / "packages"
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def a_disclosure(**fields):
@@ -87,7 +88,7 @@ def test_usage_report_download_to_access_package_lists_the_disclosure(
     with django_capture_on_commit_callbacks(execute=True):
         package = access_package_build(request=request, by=dpo)
 
-    archive = zipfile.ZipFile(package_path(package))
+    archive = zipfile.ZipFile(package_open(package))
     about = entry_rows(archive, "audit.disclosures_about")
     assert [row["disclosure__description"] for row in about] == [disclosure.description]
     assert about[0]["disclosure__recipient"] == "Acme Widgets Ltd"
