@@ -22,7 +22,7 @@ RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); p
 
 COPY . .
 RUN pip install --no-deps . \
-    && mkdir -p /app/var/static \
+    && mkdir -p /app/var/static /app/var/media \
     && chown -R app:app /app/var
 
 USER app

@@ -4,6 +4,7 @@ This module is also a URLconf (see ``urlpatterns`` below): the site's own URLs p
 that fail, so that the error pages are tested as a production request meets them.
 """
 
+import json
 import os
 import re
 import secrets
@@ -62,6 +63,49 @@ def test_compose_defines_the_database_broker_and_every_app_process():
     assert services["db"]["image"].startswith("postgres:16")
     assert "healthcheck" in services["db"]
     assert services["redis"]["image"].startswith("redis:7")
+
+
+def test_web_and_worker_share_one_named_volume_at_media_root():
+    # The worker writes access packages, the web streams them: both must see the same files.
+    config = compose()
+    services = config["services"]
+    mount = "files:/app/var/media"
+
+    assert mount in services["web"]["volumes"]
+    assert mount in services["worker"]["volumes"]
+    assert "files" in config["volumes"]
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    assert "PRIVACYDESK_VAR_DIR=/app/var" in dockerfile  # so MEDIA_ROOT is /app/var/media
+    assert "/app/var/media" in dockerfile  # made by the image, so the volume is the app's
+
+
+def test_a_bucket_setting_moves_generated_files_to_s3_compatible_storage(tmp_path):
+    env = {
+        **os.environ,
+        "PRIVACYDESK_VAR_DIR": str(tmp_path),
+        "FILES_S3_BUCKET": "privacydesk-files",
+        "FILES_S3_ENDPOINT_URL": "https://s3.example.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.STORAGES['packages']))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    storage = json.loads(completed.stdout.strip().splitlines()[-1])
+
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "privacydesk-files"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://s3.example.test"
+    assert storage["OPTIONS"]["default_acl"] == "private"
 
 
 def test_app_services_run_one_image_with_one_configuration():
