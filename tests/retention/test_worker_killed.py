@@ -21,7 +21,7 @@ from config.celery import app as celery_app
 from retention.models import PurgeRun, RetentionPolicy
 from retention.services import schedule
 from retention.tasks import purge_retention_category
-from tests.config import test_celery_worker as worker_helpers
+from tests import workers as worker_helpers
 from tests.factories import DpoFactory, UserFactory
 from usage.models import UsageEvent
 
