@@ -1,10 +1,12 @@
 """Provisional suspensions: the DPO and support are e-mailed when one opens and again when it
 is still unreviewed at its review time; once each, however often the beat runs."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -116,3 +118,33 @@ def test_the_review_time_follows_the_setting(
     clock.shift(timedelta(hours=4))
     assert suspension_alerts_send() == 1
     assert "after 4 hours" in staff_mails(mailoutbox)[-1].subject
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("requires_postgres")
+def test_two_beats_at_once_send_one_reminder(mailoutbox):
+    """GIVEN a suspension unreviewed past its review time, WHEN two sweeps run at once on
+    separate connections, THEN the conditional UPDATE lets exactly one of them send."""
+    investigation = investigation_raise(rule=RULE, summary="x", evidence=[], user=UserFactory())
+    Investigation.objects.filter(pk=investigation.pk).update(
+        staff_alerted_at=timezone.now(), review_due_at=timezone.now() - timedelta(minutes=1)
+    )
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            counts.append(suspension_alerts_send())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(counts) == [0, 1]
+    reminders = [m for m in staff_mails(mailoutbox) if "unreviewed after" in m.subject]
+    assert len(reminders) == 1
