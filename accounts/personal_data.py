@@ -93,9 +93,12 @@ register(
         category=Category.LOGIN,
         description="Invitations sent to join an organisation's account.",
         subject=_own,
-        export_fields=("created_at", "expires_at", "accepted_at"),
+        export_fields=("created_at", "expires_at", "accepted_at", "expired_at"),
         erasure=Delete(),
-        retention_category="account",
+        # An expired invitation is kept a while to answer "I never got the link", then deleted;
+        # an accepted one has no expired_at and goes with the account.
+        retention_category="invitations",
+        retention_field="expired_at",
         legal_basis=LegalBasis.CONTRACT,
     )
 )

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from accounts.email_links import email_change_url, invitation_url
 from accounts.models import EmailChange, Invitation, User
+from accounts.services.invitation_expiry import invitations_expire
 from accounts.services.notifications import NOTICES, notice_send
 
 
@@ -17,6 +18,12 @@ def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:
     if kind not in NOTICES:
         raise ValueError(f"Unknown notice {kind!r}")
     send_account_notice.delay_on_commit(user.pk, kind, context or {})
+
+
+@shared_task
+def expire_invitations() -> int:
+    """Hourly: invitations past their 72 hours marked expired (idempotent)."""
+    return invitations_expire()
 
 
 @shared_task

@@ -7,10 +7,13 @@ handful of queries with ten rows or ten million.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from backoffice.models import ScheduledRun
+from backoffice.schedules import schedule_in_words
 from cookies.catalogue import catalogue_get
 from cookies.selectors import consent_rates
 from dsar.models import State
@@ -117,3 +120,25 @@ def consent_figures() -> tuple[datetime.date, datetime.date, list[ConsentFigure]
 def last_chain_verification() -> AuditEntry | None:
     """One query: the newest "audit.verify" entry (the action column is indexed)."""
     return AuditEntry.objects.filter(action=AUDIT_VERIFY_ACTION).order_by("-id").first()
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    entry: str
+    task: str
+    schedule: str
+    last_run: ScheduledRun | None
+
+
+def scheduled_jobs() -> list[ScheduledJob]:
+    """Every beat entry with its schedule in words and its last run (one query)."""
+    runs = {run.entry: run for run in ScheduledRun.objects.all()}
+    return [
+        ScheduledJob(
+            entry=name,
+            task=entry["task"],
+            schedule=schedule_in_words(entry["schedule"]),
+            last_run=runs.get(name),
+        )
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    ]

@@ -39,5 +39,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "consent_end": consent_end,
             "verification": selectors.last_chain_verification(),
             "usage_logging": usage_logging_health(),
+            "scheduled_jobs": selectors.scheduled_jobs(),
         }
     return render(request, "backoffice/dashboard.html", context)

@@ -248,6 +248,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 60 * 14},
     },
+    "clear-sessions": {
+        "task": "security.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 60 * 60 * 20},
+    },
+    "invitations-expire": {
+        "task": "accounts.tasks.expire_invitations",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 60 * 50},
+    },
+    "suspension-alerts": {
+        "task": "security.tasks.send_suspension_alerts",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 60 * 14},
+    },
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.

@@ -99,4 +99,12 @@ DEFAULT_POLICIES = (
         "Usage events the database refused: a month to find and fix the cause; they are "
         "never replayed.",
     ),
+    DefaultPolicy(
+        "invitations",
+        "closure",
+        90,
+        "delete",
+        'Invitations whose 72 hours passed unaccepted: three months to answer "I never got the '
+        'link" and to show who was invited when; then deleted. Accepted ones go with the account.',
+    ),
 )

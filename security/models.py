@@ -129,6 +129,10 @@ class Investigation(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     review_due_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # When the DPO and support were e-mailed that the provisional suspension opened, and that it
+    # was still unreviewed at review_due_at: each is sent once per suspension.
+    staff_alerted_at = models.DateTimeField(null=True, blank=True)
+    review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
     assignee = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -126,3 +126,32 @@ def confirmed_totp(user: User) -> TOTPDevice | None:
 
 def backup_device(user: User) -> BackupCodeDevice | None:
     return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def suspension_alert_recipients() -> list[str]:
+    """Who is told of a provisional suspension: the DPO's mailbox and every active DPO and
+    support account, each address once."""
+    staff = User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE)
+    addresses = [settings.DPO_EMAIL, *staff.order_by("email").values_list("email", flat=True)]
+    return list(dict.fromkeys(addresses))
+
+
+def suspensions_due_for_reminder(now: datetime) -> QuerySet[Investigation]:
+    """Open provisional suspensions still unreviewed at their review time, not yet reminded."""
+    return Investigation.objects.filter(
+        status=Investigation.Status.OPEN,
+        account_suspended=True,
+        reviewed_at__isnull=True,
+        review_due_at__lte=now,
+        review_reminder_sent_at__isnull=True,
+    )
+
+
+def suspensions_not_alerted() -> QuerySet[Investigation]:
+    """Open provisional suspensions, unreviewed, whose opening alert has not gone out."""
+    return Investigation.objects.filter(
+        status=Investigation.Status.OPEN,
+        account_suspended=True,
+        reviewed_at__isnull=True,
+        staff_alerted_at__isnull=True,
+    )

@@ -36,6 +36,7 @@ from security.services.evidence import (
     request_time,
     request_user_agent,
 )
+from security.tasks import alert_staff_of_suspension
 
 # Rules that can suspend an account when their severity is "high": each needs the password.
 # "lockout" and "api_key_failure_burst" never suspend, whatever their configured severity.
@@ -123,6 +124,8 @@ def investigation_raise(
             investigation.account_suspended = True
             investigation.review_due_at = now + review_window()
             investigation.reviewed_at = None
+            investigation.staff_alerted_at = None
+            investigation.review_reminder_sent_at = None
         investigation.full_clean()
         investigation.save()
         if created:
@@ -136,6 +139,7 @@ def investigation_raise(
                 automated=True,
                 investigation=investigation,
             )
+            alert_staff_of_suspension.delay_on_commit(investigation.pk)
     return investigation
 
 
