@@ -7,11 +7,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 
 import psycopg
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from usage.models import DirectWriteCount, IngestedEventId, UsageEvent
+from usage.days import uk_day, uk_day_bounds
+from usage.models import DirectWriteCount, IngestedEventId, UsageDayTouched, UsageEvent
+from usage.signals import usage_days_touched
 from usage.text import ip_address_plain, text_clean
 
 COLUMNS = (
@@ -39,6 +41,8 @@ TEXT_COLUMNS = {
     "event_id",
 }
 MAX_LENGTHS = {name: UsageEvent._meta.get_field(name).max_length for name in TEXT_COLUMNS}
+OCCURRED_AT = COLUMNS.index("occurred_at")
+ORGANISATION_ID = COLUMNS.index("organisation_id")
 COPY_SQL = f"COPY {UsageEvent._meta.db_table} ({', '.join(COLUMNS)}) FROM STDIN"
 
 
@@ -69,20 +73,50 @@ def events_write(events: Iterable[Mapping]) -> int:
 
 
 def rows_write(rows: Iterable[tuple]) -> int:
-    """Write rows in COLUMNS order in one round trip; returns how many were written.
+    """Write rows in COLUMNS order in one round trip, and mark the past days they touched;
+    returns how many were written.
 
     A single COPY is atomic on its own: no savepoint is needed inside a caller's transaction.
     """
+    rows = rows if isinstance(rows, list) else list(rows)
     if connection.vendor == "postgresql":
         count = 0
         with connection.cursor() as cursor, cursor.cursor.copy(COPY_SQL) as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
-        return count
-    events = [UsageEvent(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
-    UsageEvent.objects.bulk_create(events, batch_size=500)
-    return len(events)
+    else:
+        events = [UsageEvent(**dict(zip(COLUMNS, row, strict=True))) for row in rows]
+        UsageEvent.objects.bulk_create(events, batch_size=500)
+        count = len(events)
+    days_touched_mark(rows)
+    return count
+
+
+def days_touched_mark(rows: Sequence[tuple]) -> None:
+    """Mark each (organisation, UK day before today) the rows add to, in the caller's
+    transaction, and ask for a re-roll once it commits.
+
+    Today's events need no mark: the scheduled rollup covers today and, after midnight,
+    yesterday. If the re-roll cannot be queued, the mark waits for that scheduled rollup.
+    """
+    today_starts = uk_day_bounds(timezone.localdate())[0]
+    touched = set()
+    for row in rows:
+        moment = row[OCCURRED_AT]
+        if moment.__class__ is str:  # as buffered: the drain writes the JSON text as it is
+            moment = datetime.datetime.fromisoformat(moment)
+        if moment.tzinfo is None:  # the database session, and so COPY, reads it as UTC
+            moment = moment.replace(tzinfo=datetime.UTC)
+        if moment < today_starts:
+            touched.add((row[ORGANISATION_ID], uk_day(moment)))
+    if not touched:
+        return
+    UsageDayTouched.objects.bulk_create(
+        UsageDayTouched(organisation_id=organisation_id, day=day)
+        for organisation_id, day in touched
+    )
+    transaction.on_commit(lambda: usage_days_touched.send(sender=UsageDayTouched), robust=True)
 
 
 class KnownEventId(Exception):

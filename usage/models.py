@@ -239,3 +239,22 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failed_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class UsageDayTouched(models.Model):
+    """A UK day before today that a write added events to, for one organisation: its rollups
+    are stale until the rollup task re-rolls them and deletes the mark.
+
+    Written in the transaction that writes the events, so a mark exists exactly when its events
+    do and survives any crash before the re-roll. Append-only (no unique key): concurrent
+    batches never wait on each other's mark; the rollup reads them grouped.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organisation_id}"

@@ -7,6 +7,8 @@ from django.dispatch import receiver
 from accounts.models import User, UserManager
 from usage.middleware import request_events_hand_over, usage_record
 from usage.models import Action
+from usage.signals import usage_days_touched
+from usage.tasks import rollup_touched_usage_days
 
 
 @receiver(user_logged_in, dispatch_uid="usage.login")
@@ -38,3 +40,9 @@ def hand_over_request_events(sender, **kwargs):
     # mode, or the fallback when Redis is down) opens a connection that the next request's
     # request_started closes, as it does any connection past its CONN_MAX_AGE.
     request_events_hand_over()
+
+
+@receiver(usage_days_touched, dispatch_uid="usage.days_touched")
+def queue_touched_days_rollup(sender, **kwargs):
+    # After commit: the marks are there for the task to read.
+    rollup_touched_usage_days.delay()

@@ -1,8 +1,8 @@
 """Usage writes: batch ingestion from integrations, daily rollups, report disclosures."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User, UserManager
+from usage.days import uk_day_bounds
 from usage.events import (
     COLUMNS,
     KnownEventId,
@@ -22,6 +23,7 @@ from usage.models import (
     DailyFeatureUsage,
     DailyUsage,
     DailyUserUsage,
+    UsageDayTouched,
     UsageEvent,
     UsagePurpose,
 )
@@ -29,7 +31,6 @@ from usage.signals import usage_report_disclosed
 from usage.text import ip_address_plain, text_clean, text_unsafe
 
 MAX_BATCH = 1000
-LONDON = ZoneInfo("Europe/London")
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 MAX_AGE = datetime.timedelta(days=400)
 EVENT_ID = COLUMNS.index("event_id")
@@ -302,22 +303,17 @@ def usage_events_ingest(*, organisation, items: list) -> IngestResult:
     return IngestResult(stored=stored, duplicates=len(items) - stored)
 
 
-def uk_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The UTC instants a UK calendar day starts and ends at (23 or 25 hours at clock changes)."""
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, LONDON)
-    return start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
-
-
-def usage_rollup_day(*, day: datetime.date) -> int:
-    """Recompute one UK day's rollups from the events. Running it again changes nothing.
+def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) -> int:
+    """Recompute one UK day's rollups from the events, of every organisation or of one.
+    Running it again changes nothing.
 
     DailyUsage keeps the full grain; DailyUserUsage and DailyFeatureUsage are the narrower
     sums the reports read, so a 90-day report touches thousands of rows, not millions.
     """
     start, end = uk_day_bounds(day)
+    scope = {} if organisation_id is None else {"organisation_id": organisation_id}
     groups = (
-        UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, **scope)
         .values("organisation_id", "user_id", "feature", "purpose")
         .annotate(
             event_count=Count("id"),
@@ -333,12 +329,12 @@ def usage_rollup_day(*, day: datetime.date) -> int:
                 # Two rollups of one day at once would both delete, then both insert.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5553, day.toordinal()])
         for model in (DailyUsage, DailyUserUsage, DailyFeatureUsage):
-            model.objects.filter(date=day).delete()
+            model.objects.filter(date=day, **scope).delete()
         rows = DailyUsage.objects.bulk_create(
             (DailyUsage(date=day, **group) for group in groups.iterator(chunk_size=5000)),
             batch_size=2000,
         )
-        of_day = DailyUsage.objects.filter(date=day).order_by()
+        of_day = DailyUsage.objects.filter(date=day, **scope).order_by()
         totals = {"event_count": Sum("event_count"), "total_duration_ms": Sum("total_duration_ms")}
         DailyUserUsage.objects.bulk_create(
             (
@@ -357,6 +353,26 @@ def usage_rollup_day(*, day: datetime.date) -> int:
             batch_size=2000,
         )
     return len(rows)
+
+
+def usage_touched_days_rollup() -> int:
+    """Re-roll each (organisation, day) a write marked touched, and delete the marks it read;
+    returns how many were re-rolled.
+
+    Each re-roll and the deletion of its marks commit together. A mark written meanwhile is
+    not among those read, so it stays for the next run; a run that dies re-rolls again, which
+    changes nothing.
+    """
+    marks = defaultdict(list)
+    for pk, organisation_id, day in UsageDayTouched.objects.order_by().values_list(
+        "pk", "organisation_id", "day"
+    ):
+        marks[(organisation_id, day)].append(pk)
+    for (organisation_id, day), pks in sorted(marks.items()):
+        with transaction.atomic():
+            usage_rollup_day(day=day, organisation_id=organisation_id)
+            UsageDayTouched.objects.filter(pk__in=pks).delete()
+    return len(marks)
 
 
 def usage_report_disclose(*, report, by, channel: str) -> None:

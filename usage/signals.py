@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # records: records also renders the retention schedule, and retention purges usage's tables,
 # so records imports usage and usage never imports records.
 usage_report_disclosed = Signal()
+
+# A write committed events to days before today (usage.events marks them): usage's receivers
+# queue the re-roll. A signal because the task module imports the writers, not the reverse.
+usage_days_touched = Signal()

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from usage.buffer import buffer_drain
 from usage.partitions import partitions_ensure
-from usage.services import usage_rollup_day
+from usage.services import usage_rollup_day, usage_touched_days_rollup
 
 
 @shared_task
@@ -15,12 +15,19 @@ def drain_usage_buffer() -> int:
 
 @shared_task
 def rollup_usage(day: str | None = None) -> dict:
-    """Roll up one UK day, or yesterday and today when no day is given."""
+    """Roll up one UK day; with none given, yesterday and today, and every earlier day that
+    late events touched (should the re-roll queued after their write have been lost)."""
+    if day:
+        return {day: usage_rollup_day(day=datetime.date.fromisoformat(day))}
     today = timezone.localdate()
-    days = (
-        [datetime.date.fromisoformat(day)] if day else [today - datetime.timedelta(days=1), today]
-    )
-    return {d.isoformat(): usage_rollup_day(day=d) for d in days}
+    rows = {d.isoformat(): usage_rollup_day(day=d) for d in (today - datetime.timedelta(1), today)}
+    return {**rows, "touched_days": usage_touched_days_rollup()}
+
+
+@shared_task
+def rollup_touched_usage_days() -> int:
+    """Re-roll the days late events touched; queued once their write commits."""
+    return usage_touched_days_rollup()
 
 
 @shared_task
