@@ -12,6 +12,7 @@ from accounts.models import User, UserManager
 from dsar.executors import immediate
 from dsar.models import RequestKind, RightsRequest, State
 from dsar.selectors import VERIFICATION_SALT
+from dsar.services.outgoing import letter_send
 from dsar.services.steps import rights_request_complete_by_system
 from dsar.services.subjects import rights_request_link_own_account
 from dsar.services.timeline import (
@@ -19,7 +20,6 @@ from dsar.services.timeline import (
     actor_label,
     audit_step,
     event_add,
-    letter_send,
     state_move,
 )
 from dsar.workflow import TransitionRefused
