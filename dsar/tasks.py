@@ -13,6 +13,7 @@ from dsar.executors.access import access_package_build
 from dsar.models import RightsRequest
 from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 from dsar.services.letters import letter_send, verification_url
+from dsar.services.unverified import rights_requests_close_unverified
 
 
 @shared_task
@@ -98,3 +99,9 @@ def build_access_package(request_id: int, by_id: int | None = None) -> None:
         return
     by = User.objects.filter(pk=by_id).first() if by_id else None
     access_package_build(request=request, by=by)
+
+
+@shared_task
+def close_unverified_requests() -> int:
+    """Beat, daily: close the requests never confirmed (dsar.services.unverified)."""
+    return rights_requests_close_unverified()
