@@ -259,3 +259,16 @@ def test_a_closed_unconfirmed_request_is_purged_by_retention_on_its_schedule(
         purge_retention_category("rights_requests")
     assert not RightsRequest.objects.filter(pk=stale.pk).exists()
     assert not RequestEvent.objects.filter(request_id=stale.pk).exists()
+
+
+def test_the_link_of_a_closed_unconfirmed_request_says_it_is_closed(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with at(FILED_ON):
+        file_unverified(django_capture_on_commit_callbacks)
+    with at(FILED_ON + datetime.timedelta(days=15)):
+        close_unverified_requests()
+        response = client.get(verify_path_in(mailoutbox[0]))
+
+    assert b"This request is closed" in response.content
+    assert RightsRequest.objects.get().state == State.REJECTED
