@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=40),
         "options": {"expires": 60 * 50},
     },
+    "dsar-close-unverified": {
+        "task": "dsar.tasks.close_unverified_requests",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 60 * 60 * 20},
+    },
     "breach-clock-alerts": {
         "task": "breaches.tasks.send_breach_alerts",
         "schedule": crontab(minute="*/15"),
@@ -522,6 +527,17 @@ RIGHTS_REQUEST_LIMIT_PER_EMAIL = env.int("RIGHTS_REQUEST_LIMIT_PER_EMAIL", defau
 RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS = env.int(
     "RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS", default=86400
 )
+# New verification links asked for on the expired-link page: per requester e-mail a day and
+# per client IP an hour, counted whether or not a request awaits that address.
+RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL = env.int(
+    "RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL", default=3
+)
+RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL_SECONDS = 86400
+RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP = env.int("RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP", default=10)
+RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP_SECONDS = 3600
+# A request whose e-mail address is still unconfirmed this many days after filing is closed
+# by beat (and from then on the retention schedule's "rights_requests" category runs).
+RIGHTS_REQUEST_UNVERIFIED_CLOSE_DAYS = env.int("RIGHTS_REQUEST_UNVERIFIED_CLOSE_DAYS", default=14)
 # The contact form (support enquiries): messages allowed per client IP in a fixed window.
 ENQUIRY_LIMIT_PER_IP = 5
 ENQUIRY_LIMIT_PER_IP_SECONDS = 3600

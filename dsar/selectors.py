@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -10,6 +11,50 @@ from dsar.models import OPEN_STATES, Channel, RequestSubject, RightsRequest, Sta
 STATUS_SALT = "dsar.status"
 VERIFICATION_SALT = "dsar.verification"
 DUE_SOON_DAYS = 7
+
+
+# What the requester's status page says happens next, in each state.
+NEXT_STEPS = {
+    State.SUBMITTED: "We are recording your request; you will receive an e-mail about it shortly.",
+    State.AWAITING_VERIFICATION: (
+        "Please open the confirmation link we e-mailed you: we start work, and the time limit "
+        "starts, once you confirm your e-mail address. If the link has expired you can ask for a "
+        "new one; requests not confirmed within {close_days} days are closed."
+    ),
+    State.VERIFIED: (
+        "Your e-mail address is confirmed. Our privacy team will pick up your request and answer "
+        "by the due date above; we will e-mail you if we need anything from you."
+    ),
+    State.IN_PROGRESS: (
+        "Our privacy team is working on your request and will answer by the due date above. "
+        "We will e-mail you when it is done, or if we need anything from you."
+    ),
+    State.AWAITING_REQUESTER: (
+        "We are waiting for your answer to our question below. Once you reply with the form at "
+        "the bottom of this page, the time limit runs again and we carry on."
+    ),
+    State.COMPLETED: (
+        "Your request is complete: our answer is in the history below. Nothing more happens "
+        "unless you write to us. If you are unhappy with our answer you can complain to the "
+        "Information Commissioner's Office (ico.org.uk)."
+    ),
+    State.REJECTED: (
+        "We have closed this request for the reason in the history below; nothing more happens. "
+        "You can make a new request at any time, and if you disagree you can complain to the "
+        "Information Commissioner's Office (ico.org.uk)."
+    ),
+    State.WITHDRAWN: (
+        "You withdrew this request, so nothing more happens. You can make a new request at "
+        "any time."
+    ),
+}
+
+
+def next_step(request: RightsRequest) -> str:
+    """The sentence the requester's status page shows under "What happens next"."""
+    return NEXT_STEPS[State(request.state)].format(
+        close_days=settings.RIGHTS_REQUEST_UNVERIFIED_CLOSE_DAYS
+    )
 
 
 def status_token(request: RightsRequest) -> str:

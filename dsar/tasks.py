@@ -14,6 +14,7 @@ from dsar.executors.package_files import access_packages_delete_expired
 from dsar.models import RightsRequest
 from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
 from dsar.services.letters import letter_send, verification_url
+from dsar.services.unverified import rights_requests_close_unverified
 
 
 @shared_task
@@ -105,3 +106,9 @@ def build_access_package(request_id: int, by_id: int | None = None) -> None:
 def delete_expired_packages() -> int:
     """Delete the files of packages past their 7 days; hourly, and idempotent."""
     return access_packages_delete_expired()
+
+
+@shared_task
+def close_unverified_requests() -> int:
+    """Beat, daily: close the requests never confirmed (dsar.services.unverified)."""
+    return rights_requests_close_unverified()

@@ -127,3 +127,13 @@ class ReplyForm(forms.Form):
         max_length=5000,
         help_text="For example the information we asked you for.",
     )
+
+
+class NewLinkForm(forms.Form):
+    """The expired-link page: a new confirmation link for the address a request was made with."""
+
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        help_text="The address you gave when you made your request.",
+    )

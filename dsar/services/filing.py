@@ -12,6 +12,7 @@ from accounts.models import User, UserManager
 from dsar.executors import immediate
 from dsar.models import RequestKind, RightsRequest, State
 from dsar.selectors import VERIFICATION_SALT
+from dsar.services.outgoing import letter_send
 from dsar.services.steps import rights_request_complete_by_system
 from dsar.services.subjects import rights_request_link_own_account
 from dsar.services.timeline import (
@@ -19,7 +20,6 @@ from dsar.services.timeline import (
     actor_label,
     audit_step,
     event_add,
-    letter_send,
     state_move,
 )
 from dsar.workflow import TransitionRefused
@@ -131,3 +131,22 @@ def rights_request_resend_verification(*, request: RightsRequest) -> None:
     request.verification_sent_at = timezone.now()
     request.save(update_fields=["verification_nonce", "verification_sent_at"])
     letter_send("verification", request)
+
+
+def rights_request_send_new_link(*, email: str) -> int:
+    """Send a new verification link for each request of this address still awaiting one.
+
+    Returns how many were sent; the caller must not tell the visitor (no enumeration). The
+    new link replaces the old, which is refused from then on.
+    """
+    pending = RightsRequest.objects.filter(
+        requester_email__iexact=UserManager.normalize_email(email),
+        state=State.AWAITING_VERIFICATION,
+    )
+    sent = 0
+    with transaction.atomic():
+        for request in pending.select_for_update().order_by("pk"):
+            rights_request_resend_verification(request=request)
+            event_add(request, Kind.ACTION, by=None, body="A new confirmation link was sent.")
+            sent += 1
+    return sent

@@ -60,6 +60,28 @@ def intake_allowed(*, ip_address: str | None = None, email: str | None = None) -
     return rate_allow(_limits(ip_address, email))
 
 
+def new_link_allowed(*, ip_address: str | None, email: str) -> bool:
+    """May one more new verification link be asked for from this IP, for this e-mail? If so,
+    count it. Counted whether or not a request awaits the address, so the limit reveals
+    nothing either."""
+    limits = [
+        (
+            rate_bucket("dsar-new-link", "email", UserManager.normalize_email(email).lower()),
+            settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL,
+            settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL_SECONDS,
+        )
+    ]
+    if ip_address:
+        limits.append(
+            (
+                rate_bucket("dsar-new-link", "ip", ip_address),
+                settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP,
+                settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP_SECONDS,
+            )
+        )
+    return rate_allow(limits)
+
+
 # --- The "check your e-mail" page ---------------------------------------------------------
 
 

@@ -7,13 +7,13 @@ from django.db import transaction
 from accounts.selectors import actor_is_staff
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
 from dsar.models import RequestEvent, RightsRequest, State
+from dsar.services.outgoing import letter_send
 from dsar.services.timeline import (
     SYSTEM,
     Kind,
     audit_step,
     due_recompute,
     event_add,
-    letter_send,
     local_today,
     require_staff,
     state_move,

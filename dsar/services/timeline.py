@@ -1,5 +1,6 @@
 """What every rights-request step shares: the state move with its statutory clock, the
-timeline event, the audit entry, the letter to the requester, and who may work a request."""
+timeline event, the audit entry, and who may work a request. (The letter to the requester is
+dsar.services.outgoing: this module enqueues nothing, so the beat tasks can use it.)"""
 
 import datetime
 
@@ -11,7 +12,6 @@ from accounts.models import User
 from accounts.selectors import actor_is_staff
 from dsar.deadlines import due_date
 from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
-from dsar.tasks import send_letter
 from dsar.workflow import check_transition
 
 Kind = RequestEvent.Kind
@@ -47,10 +47,6 @@ def audit_step(by, action: str, request: RightsRequest, **details) -> None:
         target=request,
         details={"reference": request.reference, **details},
     )
-
-
-def letter_send(key: str, request: RightsRequest, **extra) -> None:
-    send_letter.delay_on_commit(request.pk, key, extra)
 
 
 def local_today() -> datetime.date:

@@ -1,6 +1,7 @@
 """The requester's side of rights requests: the public form, the verification link, the status
 page (signed link) with replies and withdrawal, and filing from the account page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,15 +17,17 @@ from dsar.forms.intake import (
     HONEYPOT_FIELD,
     AccountRequestForm,
     CorrectionsForm,
+    NewLinkForm,
     PublicRequestForm,
     ReplyForm,
     kinds_with_help,
 )
 from dsar.models import Channel, RequestEvent, State
-from dsar.selectors import request_from_status_token, requests_of_user, status_token
-from dsar.services.filing import rights_request_verify
+from dsar.selectors import next_step, request_from_status_token, requests_of_user, status_token
+from dsar.services.filing import rights_request_send_new_link, rights_request_verify
 from dsar.services.intake import (
     intake_allowed,
+    new_link_allowed,
     rate_limited_message,
     reference_from_submitted_token,
     requester_events,
@@ -163,6 +166,32 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("rights:status", token=status_token(rights_request))
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def new_link(request: HttpRequest) -> HttpResponse:
+    """Ask for a new confirmation link. The answer is the same whether or not a request awaits
+    the address (and which limit, if any, was reached), so the page reveals nothing."""
+    form = NewLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if new_link_allowed(ip_address=client_ip(request), email=email):
+                rights_request_send_new_link(email=email)
+                return redirect("rights:new_link_sent")
+            form.add_error(None, rate_limited_message())
+            status = 429
+        else:
+            status = 400
+    context = {"form": form, "close_days": settings.RIGHTS_REQUEST_UNVERIFIED_CLOSE_DAYS}
+    return render(request, "dsar/rights/new_link.html", context, status=status)
+
+
+@never_cache
+def new_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "dsar/rights/new_link_sent.html")
+
+
 # --- The status page -------------------------------------------------------------------------
 
 
@@ -182,6 +211,7 @@ def _status_page(request, rights_request, token, *, reply_form=None, status=200)
         ],
         "corrections": rights_request.rectifications.order_by("id"),
         "paused": rights_request.state == State.AWAITING_REQUESTER,
+        "next_step": next_step(rights_request),
         "reply_form": reply_form or ReplyForm(),
     }
     return render(request, "dsar/rights/status.html", context, status=status)
