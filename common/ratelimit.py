@@ -34,3 +34,21 @@ def rate_allow(limits: Sequence[tuple[str, int, int]]) -> bool:
         except ValueError:  # the window ended between add() and incr()
             cache.set(key, 1, timeout=window)
     return True
+
+
+def email_and_ip_limits(
+    namespace: str,
+    *,
+    email: str | None,
+    ip_address: str | None,
+    per_email: tuple[int, int],
+    per_ip: tuple[int, int],
+) -> list[tuple[str, int, int]]:
+    """The (key, limit, window) pairs of a form counted per e-mail address and per client IP,
+    each ``(limit, window seconds)``; a missing address or IP is simply not counted."""
+    limits = []
+    if email:
+        limits.append((rate_bucket(namespace, "email", email.strip().lower()), *per_email))
+    if ip_address:
+        limits.append((rate_bucket(namespace, "ip", ip_address), *per_ip))
+    return limits

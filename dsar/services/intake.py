@@ -4,8 +4,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 
-from accounts.models import UserManager
-from common.ratelimit import rate_allow, rate_bucket
+from common.ratelimit import email_and_ip_limits, rate_allow
 from dsar.models import RequestEvent, RightsRequest
 from dsar.services.filing import rights_request_file
 
@@ -25,31 +24,6 @@ def rate_limited_message() -> str:
 # --- Rate limits ----------------------------------------------------------------------------
 
 
-def _bucket(kind: str, value: str) -> str:
-    return rate_bucket("dsar-intake", kind, value)
-
-
-def _limits(ip_address: str | None, email: str | None) -> list[tuple[str, int, int]]:
-    limits = []
-    if ip_address:
-        limits.append(
-            (
-                _bucket("ip", ip_address),
-                settings.RIGHTS_REQUEST_LIMIT_PER_IP,
-                settings.RIGHTS_REQUEST_LIMIT_PER_IP_SECONDS,
-            )
-        )
-    if email:
-        limits.append(
-            (
-                _bucket("email", UserManager.normalize_email(email).lower()),
-                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL,
-                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS,
-            )
-        )
-    return limits
-
-
 def intake_allowed(*, ip_address: str | None = None, email: str | None = None) -> bool:
     """May one more request be filed from this IP, for this e-mail? If so, count it.
 
@@ -57,29 +31,42 @@ def intake_allowed(*, ip_address: str | None = None, email: str | None = None) -
     filing. Counting only when both allow means a refused attempt does not extend the wait.
     Two concurrent filings may both pass at the limit: a little inexact, and harmless here.
     """
-    return rate_allow(_limits(ip_address, email))
+    return rate_allow(
+        email_and_ip_limits(
+            "dsar-intake",
+            email=email,
+            ip_address=ip_address,
+            per_email=(
+                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL,
+                settings.RIGHTS_REQUEST_LIMIT_PER_EMAIL_SECONDS,
+            ),
+            per_ip=(
+                settings.RIGHTS_REQUEST_LIMIT_PER_IP,
+                settings.RIGHTS_REQUEST_LIMIT_PER_IP_SECONDS,
+            ),
+        )
+    )
 
 
 def new_link_allowed(*, ip_address: str | None, email: str) -> bool:
     """May one more new verification link be asked for from this IP, for this e-mail? If so,
     count it. Counted whether or not a request awaits the address, so the limit reveals
     nothing either."""
-    limits = [
-        (
-            rate_bucket("dsar-new-link", "email", UserManager.normalize_email(email).lower()),
-            settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL,
-            settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL_SECONDS,
-        )
-    ]
-    if ip_address:
-        limits.append(
-            (
-                rate_bucket("dsar-new-link", "ip", ip_address),
+    return rate_allow(
+        email_and_ip_limits(
+            "dsar-new-link",
+            email=email,
+            ip_address=ip_address,
+            per_email=(
+                settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL,
+                settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_EMAIL_SECONDS,
+            ),
+            per_ip=(
                 settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP,
                 settings.RIGHTS_REQUEST_NEW_LINK_LIMIT_PER_IP_SECONDS,
-            )
+            ),
         )
-    return rate_allow(limits)
+    )
 
 
 # --- The "check your e-mail" page ---------------------------------------------------------

@@ -18,9 +18,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 import audit
-from accounts.models import User, UserManager
+from accounts.models import User
 from accounts.tasks import notice_enqueue
-from common.ratelimit import rate_allow, rate_bucket
+from common.ratelimit import email_and_ip_limits, rate_allow
 from security.services.sessions import user_sessions_end
 
 logger = logging.getLogger(__name__)
@@ -61,22 +61,16 @@ def password_reset_users(email: str):
 
 
 def _password_reset_limits(email: str, ip_address: str | None) -> list[tuple[str, int, int]]:
-    limits = [
-        (
-            rate_bucket("password-reset", "email", UserManager.normalize_email(email).lower()),
+    return email_and_ip_limits(
+        "password-reset",
+        email=email,
+        ip_address=ip_address,
+        per_email=(
             settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
             settings.PASSWORD_RESET_LIMIT_PER_EMAIL_SECONDS,
-        )
-    ]
-    if ip_address:
-        limits.append(
-            (
-                rate_bucket("password-reset", "ip", ip_address),
-                settings.PASSWORD_RESET_LIMIT_PER_IP,
-                settings.PASSWORD_RESET_LIMIT_PER_IP_SECONDS,
-            )
-        )
-    return limits
+        ),
+        per_ip=(settings.PASSWORD_RESET_LIMIT_PER_IP, settings.PASSWORD_RESET_LIMIT_PER_IP_SECONDS),
+    )
 
 
 def password_reset_request(*, email: str, ip_address: str | None) -> None:
