@@ -257,3 +257,42 @@ class OrganisationAPIKey(AbstractAPIKey):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class GroupCompany(models.Model):
+    """Another client organisation that ``organisation`` names as entitled to its usage
+    reports: a group company, affiliate or business partner, on the client's written request.
+    Its client admins may receive the parent's reports; each delivery is a disclosure."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="group_companies"
+    )
+    member = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="report_entitlements"
+    )
+    requested_on = models.DateField(help_text="The date of the client's written request.")
+    recorded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["member__name"]
+        verbose_name_plural = "group companies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "member"],
+                condition=models.Q(ended_at__isnull=True),
+                name="accounts_groupcompany_one_current_entitlement",
+                violation_error_message="This organisation is already named as a group company.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(organisation=models.F("member")),
+                name="accounts_groupcompany_not_itself",
+                violation_error_message="An organisation cannot be its own group company.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} (group company of {self.organisation})"

@@ -77,6 +77,11 @@ exempt(
     "Server-side sessions live 12 hours at most and are cleared by clearsessions; "
     "they hold a random key and a user id, never content.",
 )
+exempt(
+    "accounts.GroupCompany",
+    "Links two client companies; recorded_by names the staff member who recorded it, "
+    "kept with the audit trail as accountability for who may receive reports.",
+)
 exempt("rest_framework_api_key.APIKey", "A key's name labels an integration, not a person.")
 exempt("auth.Group", "A group's name labels a set of permissions, not a person.")
 exempt("auth.Permission", "A permission's name describes an action, not a person.")

@@ -2,12 +2,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from axes.models import AccessFailureLog, AccessLog
+from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Now
 
 from accounts.models import (
     STAFF_ROLES,
     EmailChange,
+    GroupCompany,
     Organisation,
     Role,
     User,
@@ -143,4 +145,26 @@ def investigators() -> QuerySet[User]:
     assigned to."""
     return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
         "full_name", "email"
+    )
+
+
+def group_companies_of(organisation: Organisation) -> QuerySet[GroupCompany]:
+    """The organisations currently entitled to ``organisation``'s usage reports."""
+    return GroupCompany.objects.filter(
+        organisation=organisation, ended_at__isnull=True
+    ).select_related("member")
+
+
+def report_recipients(organisation: Organisation) -> QuerySet[User]:
+    """Who may receive ``organisation``'s usage reports: its active client admins and those of
+    the group companies it names."""
+    members = group_companies_of(organisation).values("member_id")
+    return (
+        User.objects.filter(
+            role=Role.CLIENT_ADMIN,
+            status=User.Status.ACTIVE,
+            organisation__status=Organisation.Status.ACTIVE,
+        )
+        .filter(models.Q(organisation=organisation) | models.Q(organisation__in=members))
+        .select_related("organisation")
     )
