@@ -43,7 +43,9 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     return invitation, ""
 
 
-def _invitation_issue(*, user: User, by) -> Invitation:
+def invitation_issue(*, user: User, by) -> Invitation:
+    """Revoke the open links of ``user`` and issue a fresh one, mailed once the transaction
+    commits."""
     now = timezone.now()
     user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -90,7 +92,7 @@ def user_invite(
     try:
         with transaction.atomic():
             user.save()
-            _invitation_issue(user=user, by=by)
+            invitation_issue(user=user, by=by)
             audit.record(by, "user.invite", target=user, details={"role": role})
     except IntegrityError as exc:
         raise EmailTaken(email) from exc
@@ -102,7 +104,7 @@ def user_reinvite(*, user: User, by) -> Invitation:
     require_manager(by, user)
     require_status(user, User.Status.INVITED, action="invited again")
     with transaction.atomic():
-        invitation = _invitation_issue(user=user, by=by)
+        invitation = invitation_issue(user=user, by=by)
         audit.record(by, "user.reinvite", target=user)
     return invitation
 
