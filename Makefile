@@ -9,13 +9,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# make run PORT=8001 serves elsewhere; links in e-mails follow unless SITE_URL is set.
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint format bench worker beat
 
 help:
 	@echo "make venv    create .venv (Python 3.11) and install the project with its dev extras"
-	@echo "make run     migrate, seed demo data (prints the logins), serve on http://127.0.0.1:8000"
+	@echo "make run     migrate, seed demo data (prints the logins), serve on http://127.0.0.1:8000 (PORT=8001 to move)"
 	@echo "make test    run the test suite (PYTEST_ARGS='-k login' to pass arguments to pytest)"
 	@echo "make lint    ruff check, ruff format --check, makemigrations --check"
 	@echo "make format  apply ruff's fixes and formatting"
@@ -36,7 +38,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)

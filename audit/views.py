@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 import audit
+from audit.details import detail_pairs
 from audit.forms import AuditFilterForm, VerifyChainForm
 from audit.models import AuditAnchor, AuditEntry
 from audit.selectors import audit_latest_anchor, audit_latest_verification
@@ -73,6 +74,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         has_older = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_newer = before is not None
+    for row in rows:
+        row.detail_pairs = detail_pairs(row.details)
     audit.record(
         request.user,
         "audit.view",
@@ -130,7 +133,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     verify_audit_chain.delay_on_commit(kind=AuditAnchor.Kind.VERIFY)
     messages.success(
         request,
-        "Verification started: its result appears here as an “audit.verify” entry "
-        "and on the dashboard.",
+        "Verification started: the verdict appears here and on the dashboard once every "
+        "entry has been checked.",
     )
     return redirect("audit:list")

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from audit.models import AuditEntry
 from backoffice.models import ScheduledRun
 from backoffice.schedules import schedule_in_words
 from cookies.catalogue import catalogue_get
@@ -22,8 +21,6 @@ from retention.models import PurgeRun
 from retention.selectors import recent_runs
 from security.models import Investigation
 
-# The audit entry that records a verification of the chain (audit.views, audit.services).
-AUDIT_VERIFY_ACTION = "audit.verify"
 RECENT_PURGE_RUNS = 5
 PURGE_FAILURE_DAYS = 30
 CONSENT_DAYS = 30
@@ -115,11 +112,6 @@ def consent_figures() -> tuple[datetime.date, datetime.date, list[ConsentFigure]
         for group in catalogue.optional
     ]
     return start, end, figures
-
-
-def last_chain_verification() -> AuditEntry | None:
-    """One query: the newest "audit.verify" entry (the action column is indexed)."""
-    return AuditEntry.objects.filter(action=AUDIT_VERIFY_ACTION).order_by("-id").first()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from audit.selectors import audit_latest_verification
 from backoffice import selectors
 from breaches.selectors import breaches_open_with_clocks
 from common.decorators import staff_required
@@ -37,7 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "consent": consent,
             "consent_start": consent_start,
             "consent_end": consent_end,
-            "verification": selectors.last_chain_verification(),
+            "verification": audit_latest_verification(),
             "usage_logging": usage_logging_health(),
             "scheduled_jobs": selectors.scheduled_jobs(),
         }

@@ -206,7 +206,10 @@ def test_the_page_shows_the_latest_anchor_and_the_last_verification(dpo):
     assert f"#{anchor.id}," in page
     assert f"head entry #{anchor.entry_id} of 2" in page
     assert anchor.entry_hash[:16] in page
-    assert "Intact</span> 2 entries, 0 anchors checked" in page
+    assert "Chain intact</strong>: 2 entries and 0 anchors, checked" in page
+    # The verification's own entry reads as pairs, not as a Python dict.
+    assert "{'checked'" not in page
+    assert "<dt>Checked</dt><dd>2</dd>" in page
 
 
 def test_the_page_shows_a_broken_chain_and_where(dpo):
@@ -217,7 +220,7 @@ def test_the_page_shows_a_broken_chain_and_where(dpo):
     audit_chain_verify_and_alert()
 
     page = client.get(LIST).content.decode()
-    assert f"Broken</span> at entry #{entries[1].id}: its content was changed" in page
+    assert f"Chain broken at entry #{entries[1].id}</strong>: its content was changed" in page
     assert AuditAnchor.objects.count() == 0
 
 

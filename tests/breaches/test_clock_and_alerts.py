@@ -44,7 +44,7 @@ def test_the_clock_is_overdue_after_72_hours(breach):
     clock = breach_clock(breach, AWARE + timedelta(hours=75, minutes=30))
     assert clock.overdue
     assert clock.hours_left == -3.5
-    assert clock.label == "overdue by 3 h 30 min"
+    assert clock.label == "Overdue by 3 h 30 min"
 
 
 def test_the_clock_stops_when_the_breach_is_reported_or_decided_not_reportable(dpo, breach):
@@ -150,3 +150,48 @@ def test_the_alert_task_runs_every_15_minutes_and_expires_before_the_next(settin
     assert entry["task"] == "breaches.tasks.send_breach_alerts"
     assert entry["schedule"].minute == {0, 15, 30, 45}
     assert entry["options"]["expires"] < 15 * 60
+
+
+@pytest.mark.parametrize(
+    ("hours_since_awareness", "tone"),
+    [(10, "running"), (50, "due-soon"), (80, "overdue")],
+)
+def test_the_clock_turns_amber_under_a_day_and_red_when_overdue(
+    breach, hours_since_awareness, tone
+):
+    clock = breach_clock(breach, AWARE + timedelta(hours=hours_since_awareness))
+    assert clock.tone == tone
+
+
+def test_a_stopped_clock_says_how_it_stopped_in_the_same_words_everywhere(dpo, breach):
+    with time_machine.travel(AWARE + timedelta(hours=20), tick=False):
+        services.breach_record_ico_report(
+            breach=breach, reference="ICO/123", reported_at=AWARE + timedelta(hours=20), by=dpo
+        )
+    clock = breach_clock(breach, AWARE + timedelta(hours=100))
+    assert (clock.label, clock.tone) == ("Reported to the ICO", "visible")
+
+
+def test_a_report_after_72_hours_reads_late_in_red(dpo, breach):
+    reported = AWARE + timedelta(hours=80)
+    with time_machine.travel(reported, tick=False):
+        services.breach_record_ico_report(
+            breach=breach,
+            reference="ICO/124",
+            reported_at=reported,
+            delay_reason="The laptop's contents took days to establish.",
+            by=dpo,
+        )
+    clock = breach_clock(breach, reported)
+    assert (clock.label, clock.tone) == ("Reported to the ICO late", "overdue")
+
+
+def test_the_dashboard_says_a_reported_breach_was_reported_not_stopped(dpo, dpo_client, breach):
+    services.breach_record_ico_report(
+        breach=breach, reference="ICO/125", reported_at=AWARE + timedelta(hours=5), by=dpo
+    )
+    html = dpo_client.get("/backoffice/").content.decode()
+    assert "Reported to the ICO" in html
+    assert "Stopped" not in html
+    # Every deadline carries its zone: 2 March is winter, so GMT.
+    assert "5 Mar 2026, 09:00 GMT" in html

@@ -298,7 +298,9 @@ def test_the_register_lists_open_breaches_with_their_clocks(
     html = response.content.decode()
     assert html.index("Aware 80 hours ago") < html.index("Aware 50 hours ago")
     assert html.index("Aware 50 hours ago") < html.index("Aware 10 hours ago")
-    assert "ICO report overdue by 8 h" in html
+    assert "Overdue by 8 h" in html
+    # One breach of each colour: 62 h left (blue), 22 h left (amber), overdue (red).
+    assert [html.count(f"badge-{tone}") for tone in ("running", "due-soon", "overdue")] == [1, 1, 1]
     assert html.count("left to report") == 2
 
     for hours in range(20):

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.template import loader
 from django.test import Client
@@ -19,6 +20,12 @@ def test_the_home_page_offers_login_and_the_footer_links(client):
     assert 'href="/accounts/login/"' in html
     assert 'href="/privacy/"' in html
     assert 'href="/cookies/"' in html
+
+
+def test_every_page_names_the_sites_own_icon_which_the_app_serves(client):
+    html = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    assert finders.find(icon.removeprefix("/static/")) is not None
 
 
 def test_an_unknown_page_is_a_friendly_404(client):

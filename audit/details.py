@@ -1,0 +1,25 @@
+"""An entry's details for people: each key in words beside its value, never a Python dict."""
+
+from collections.abc import Mapping
+
+
+def _value_words(value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{_key_words(k)}: {_value_words(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_value_words(item) for item in value)
+    return str(value)
+
+
+def _key_words(key: str) -> str:
+    return str(key).replace("_", " ").capitalize()
+
+
+def detail_pairs(details: Mapping | None) -> list[tuple[str, str]]:
+    """``{"broken_entry_id": None, "checked": 84}`` → ``[("Broken entry id", "—"), ("Checked",
+    "84")]``."""
+    return [(_key_words(key), _value_words(value)) for key, value in (details or {}).items()]
