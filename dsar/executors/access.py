@@ -34,8 +34,9 @@ from common.csv import FORMULA_PREFIXES, neutralise
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
 from dsar.executors.package_files import PACKAGE_FOLDER, package_storage
-from dsar.models import AccessPackage, RequestEvent, RightsRequest
-from dsar.services.letters import ICO
+from dsar.models import AccessPackage, RequestEvent, RightsRequest, State
+from dsar.services.letters import ICO, letter_send
+from dsar.services.timeline import SYSTEM, state_move
 
 PACKAGE_LIFETIME = datetime.timedelta(days=7)
 CHUNK_SIZE = 5000
@@ -327,6 +328,8 @@ def access_package_build(*, request: RightsRequest, by=None) -> AccessPackage:
             expires_at=created + PACKAGE_LIFETIME,
         )
         try:
+            if request.state == State.VERIFIED:
+                state_move(request, State.IN_PROGRESS, by=person or SYSTEM, body="Work started.")
             package.full_clean()
             package.save()
             rows = sum(e.row_count for e in build.entries)
@@ -357,4 +360,7 @@ def access_package_build(*, request: RightsRequest, by=None) -> AccessPackage:
             # No record, no file: a failed build leaves nothing personal behind.
             package_storage().delete(stored)
             raise
+        # This runs in the worker already, so the letter goes straight out once it commits.
+        expires_on = f"{timezone.localtime(package.expires_at):%-d %B %Y}"
+        transaction.on_commit(lambda: letter_send("package_ready", request, expires_on=expires_on))
     return package

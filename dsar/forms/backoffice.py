@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dsar.deadlines import MAX_EXTENSION_MONTHS
-from dsar.models import Channel, LetterTemplate, RequestKind, RightsRequest, State
+from dsar.models import OPEN_STATES, Channel, LetterTemplate, RequestKind, RightsRequest, State
 from dsar.selectors import requests_due_soon, requests_overdue
 from dsar.services.letters import PLACEHOLDER
 
@@ -63,11 +63,17 @@ def _text(label: str, *, rows: int = 4, help_text: str = "", max_length: int = 1
     )
 
 
+OPEN, ALL = "open", "all"
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters; an invalid value is ignored rather than refused."""
 
+    # The queue opens on the open requests; "all" shows the closed ones too.
     state = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *State.choices]
+        label="Status",
+        required=False,
+        choices=[(OPEN, "Open"), (ALL, "Any status"), *State.choices],
     )
     kind = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Any type"), *RequestKind.choices]
@@ -90,11 +96,19 @@ class QueueFilterForm(forms.Form):
             *((str(person.pk), person.full_name or person.email) for person in staff),
         ]
 
+    @property
+    def shown_state(self) -> str:
+        """The status shown: one state, OPEN (the default) or ALL."""
+        return (self.cleaned_data.get("state") if hasattr(self, "cleaned_data") else "") or OPEN
+
     def filter(self, requests: QuerySet[RightsRequest], *, user: User) -> QuerySet[RightsRequest]:
         self.is_valid()  # an invalid field drops out of cleaned_data; the others still apply
         data = self.cleaned_data
-        if data.get("state"):
-            requests = requests.filter(state=data["state"])
+        state = self.shown_state
+        if state == OPEN:
+            requests = requests.filter(state__in=OPEN_STATES)
+        elif state != ALL:
+            requests = requests.filter(state=state)
         if data.get("kind"):
             requests = requests.filter(kind=data["kind"])
         assignee = data.get("assignee")

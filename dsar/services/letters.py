@@ -45,6 +45,12 @@ DEFAULT_LETTERS = {
         "A message about your request {reference}",
         "Hello {name},\n\n{message}\n\nSee your request here: {status_url}\n\n{dpo_signature}",
     ),
+    "package_ready": (
+        "Your data is ready: request {reference}",
+        "Hello {name},\n\nThe copy of your data you asked for (request {reference}) is ready. "
+        "Open your request page to download it; for your safety we e-mail you a code first. "
+        "It can be downloaded until {expires_on}.\n\n{status_url}\n\n{dpo_signature}",
+    ),
     "completed": (
         "Your request {reference} is complete",
         "Hello {name},\n\n{message}\n\nIf you are not satisfied with our answer you can "

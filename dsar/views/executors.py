@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.decorators import staff_required
 from common.steps import button_step, form_step
 from dsar.executors import erasure as erasure_executor
+from dsar.executors.access import live_package
 from dsar.executors.letters import NOT_APPLICABLE_LETTERS, answer_not_applicable
 from dsar.executors.rectification import rectification_approve, rectification_reject
 from dsar.executors.restriction import objection_decide, restriction_apply, restriction_lift
@@ -60,9 +61,14 @@ def build_package(request: HttpRequest, reference: str) -> HttpResponse:
     if not rights_request.is_open:
         messages.error(request, "The request is closed.")
         return _back(rights_request)
+    if live_package(rights_request) is not None:
+        messages.info(request, "A package is ready already: the requester can download it.")
+        return _back(rights_request)
     build_access_package.delay_on_commit(rights_request.pk, request.user.pk)
     messages.success(
-        request, "The access package is being built; it appears here when it is ready."
+        request,
+        "The access package is being built. Once it is ready it is listed here and the "
+        "requester is e-mailed that their data is ready.",
     )
     return _back(rights_request)
 

@@ -22,7 +22,8 @@ from dsar.forms.intake import (
     ReplyForm,
     kinds_with_help,
 )
-from dsar.models import Channel, RequestEvent, State
+from dsar.models import Channel, RequestEvent, RightsRequest, State
+from dsar.progress import REQUESTER_STATE, request_stages, requester_state
 from dsar.selectors import next_step, request_from_status_token, requests_of_user, status_token
 from dsar.services.filing import rights_request_send_new_link, rights_request_verify
 from dsar.services.intake import (
@@ -126,7 +127,7 @@ def account_rights(request: HttpRequest) -> HttpResponse:
             return redirect("rights:status", token=status_token(rights_request))
         status = 400
     own = [
-        (rights_request, status_token(rights_request))
+        (rights_request, requester_state(rights_request), status_token(rights_request))
         for rights_request in requests_of_user(user).order_by("-received_at", "-id")
     ]
     context = _form_context(form, corrections, requests=own)
@@ -195,20 +196,39 @@ def new_link_sent(request: HttpRequest) -> HttpResponse:
 # --- The status page -------------------------------------------------------------------------
 
 
-def _event_title(event: RequestEvent) -> str:
-    if event.kind == RequestEvent.Kind.TRANSITION and event.to_state in State.values:
-        return f"Status: {State(event.to_state).label}"
-    return event.get_kind_display()
+# How each kind of timeline entry is headed for the requester; an entry not listed shows
+# its text alone ("Request received.", "A copy of your data is ready ...").
+_REQUESTER_EVENT_TITLES = {
+    RequestEvent.Kind.MESSAGE_TO_REQUESTER: "Message from our privacy team",
+    RequestEvent.Kind.MESSAGE_FROM_REQUESTER: "Your message",
+    RequestEvent.Kind.EXTENSION: "More time needed",
+    RequestEvent.Kind.DOWNLOAD: "Downloaded",
+}
+
+
+def _requester_timeline(rights_request: RightsRequest) -> list[dict]:
+    """The history in the requester's words: a status change says the new status only when
+    it reads differently from the one before ("Verified" then "In progress" are both
+    "Working on it")."""
+    rows, shown_state = [], REQUESTER_STATE[State.SUBMITTED]
+    for event in requester_events(rights_request):
+        title = _REQUESTER_EVENT_TITLES.get(event.kind, "")
+        if event.kind == RequestEvent.Kind.TRANSITION and event.to_state in State.values:
+            words = REQUESTER_STATE[State(event.to_state)]
+            if words != shown_state:
+                title, shown_state = f"Status: {words}", words
+        if title or event.body:
+            rows.append({"at": event.at, "title": title, "body": event.body})
+    return rows
 
 
 def _status_page(request, rights_request, token, *, reply_form=None, status=200):
     context = {
         "rights_request": rights_request,
         "token": token,
-        "events": [
-            {"at": event.at, "title": _event_title(event), "body": event.body}
-            for event in requester_events(rights_request)
-        ],
+        "requester_state": requester_state(rights_request),
+        "stages": request_stages(rights_request, for_requester=True),
+        "events": _requester_timeline(rights_request),
         "corrections": rights_request.rectifications.order_by("id"),
         "paused": rights_request.state == State.AWAITING_REQUESTER,
         "next_step": next_step(rights_request),

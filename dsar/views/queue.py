@@ -12,8 +12,8 @@ from accounts.selectors import investigators
 from common.decorators import staff_required
 from common.paging import page_query
 from common.steps import form_page, form_step
-from dsar.forms.backoffice import LogRequestForm, QueueFilterForm
-from dsar.models import RightsRequest, State
+from dsar.forms.backoffice import ALL, OPEN, LogRequestForm, QueueFilterForm
+from dsar.models import OPEN_STATES, RightsRequest, State
 from dsar.selectors import request_counts_by_state, request_due_mark, requests_for_queue
 from dsar.services.filing import rights_request_file
 
@@ -36,8 +36,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = request_counts_by_state()
     state_query = page_query(request, drop=("page", "state"))
     state_links = [
-        (state.value, state.label, counts[state.value], f"?{state_query}state={state.value}")
-        for state in State
+        (OPEN, "Open", sum(counts[state] for state in OPEN_STATES), f"?{state_query}state={OPEN}"),
+        (ALL, "All", sum(counts.values()), f"?{state_query}state={ALL}"),
+        *(
+            (state.value, state.label, counts[state.value], f"?{state_query}state={state.value}")
+            for state in State
+        ),
     ]
     return render(
         request,
@@ -48,9 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": page.object_list,
             "page_query": page_query(request),
             "state_links": state_links,
-            "all_states_link": f"?{state_query}" if state_query else "?",
-            "total": sum(counts.values()),
-            "current_state": form.cleaned_data.get("state", ""),
+            "current_state": form.shown_state,
         },
     )
 

@@ -18,6 +18,7 @@ from accounts.models import User
 from common.decorators import staff_required
 from common.steps import button_step, form_step
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
+from dsar.executors.access import live_package
 from dsar.forms.backoffice import (
     AskForm,
     CompleteForm,
@@ -29,7 +30,8 @@ from dsar.forms.backoffice import (
     RejectForm,
     ResumeForm,
 )
-from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
+from dsar.models import OPEN_STATES, RequestEvent, RequestKind, RightsRequest, State
+from dsar.progress import NEXT_TEAM_STEP, request_stages
 from dsar.selectors import request_due_mark, subject_candidates
 from dsar.services.letters import letter_render
 from dsar.services.steps import (
@@ -174,6 +176,17 @@ def _detail(
         for slug, step in STEPS.items()
         if _step_available(slug, rights_request)
     ]
+    # One primary action: the package while an access request has none, else the workflow
+    # step its state calls for; every other step is folded away.
+    package = live_package(rights_request)
+    next_is_package = (
+        rights_request.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY)
+        and rights_request.state in (State.VERIFIED, State.IN_PROGRESS)
+        and package is None
+    )
+    next_slug = None if next_is_package else NEXT_TEAM_STEP.get(State(rights_request.state))
+    primary = next((item for item in steps if item["slug"] == next_slug), None)
+    others = [item for item in steps if item is not primary]
     subjects = list(rights_request.subjects.select_related("user__organisation"))
     matched = {subject.user_id for subject in subjects}
     candidates = [user for user in subject_candidates(rights_request) if user.pk not in matched]
@@ -199,7 +212,11 @@ def _detail(
         "note_kind": RequestEvent.Kind.NOTE,
         "subjects": subjects,
         "candidates": candidates,
-        "steps": steps,
+        "stages": request_stages(rights_request, for_requester=False),
+        "primary": primary,
+        "others": others,
+        "next_is_package": next_is_package,
+        "live_package": package,
         "letter_form": letter_form,
         "assign_form": bound.get("assign")
         or AssignForm(initial={"assignee": rights_request.assignee_id}),

@@ -53,8 +53,10 @@ def test_a_requester_gets_their_data_through_the_whole_process(page, browser, li
         "link", name="Rights requests"
     ).click()
     dpo_page.get_by_role("link", name=reference).click()
-    dpo_page.get_by_role("button", name="Start work on the request").click()
+    # The page leads with the one next step: the package, then the answer.
     dpo_page.get_by_role("button", name="Build access package").click()
+    expect(dpo_page.get_by_text("Package ready")).to_be_visible()
+    expect(dpo_page.get_by_role("button", name="Start work on the request")).to_be_hidden()
     dpo_page.get_by_label("Outcome").fill("Your data is ready to download from your page.")
     dpo_page.get_by_role("button", name="Complete and send the answer").click()
     expect(dpo_page.get_by_text("Completed; the answer has been sent.")).to_be_visible()

@@ -155,7 +155,7 @@ def test_overdue_and_due_soon_requests_are_marked_in_words(dpo_client):
     soon = filed(datetime.date(2026, 2, 18))
     later = filed(datetime.date(2026, 3, 10))
     done_late = filed(datetime.date(2026, 1, 5), state=State.COMPLETED)
-    page = dpo_client.get(QUEUE).content.decode()
+    page = dpo_client.get(f"{QUEUE}?state=all").content.decode()
     rows = dict(re.findall(r'<a href="/backoffice/requests/(RR-[\d-]+)/">(.*?)</tr>', page, re.S))
     assert 'class="badge badge-overdue">Overdue' in rows[overdue.reference]
     assert 'class="badge badge-due-soon">Due soon' in rows[soon.reference]
@@ -285,3 +285,16 @@ def test_one_bad_filter_leaves_the_others_working(dpo_client):
     erasure = filed(kind=RequestKind.ERASURE)
     response = dpo_client.get(f"{QUEUE}?kind=erasure&assignee=999999&due=whenever")
     assert references(response) == [erasure.reference]
+
+
+def test_the_queue_opens_on_the_open_requests_and_all_shows_the_closed_too(dpo_client):
+    waiting = filed()
+    done = filed(state=State.COMPLETED)
+
+    assert references(dpo_client.get(QUEUE)) == [waiting.reference]
+    assert set(references(dpo_client.get(f"{QUEUE}?state=all"))) == {
+        waiting.reference,
+        done.reference,
+    }
+    page = dpo_client.get(QUEUE).content.decode()
+    assert re.search(r'aria-current="page">Open <span class="count">1<', page)

@@ -357,3 +357,55 @@ def test_a_letter_with_an_unknown_placeholder_is_refused(verified_client):
     assert response.status_code == 400
     assert "This letter has no {password}" in response.content.decode()
     assert "{password}" not in LetterTemplate.objects.get(key="extension").body
+
+
+# --- built around the next step ----------------------------------------------------------------
+
+
+def primary_buttons(page: str) -> list[str]:
+    """The labels of the page's primary buttons: submit buttons with no class of their own."""
+    main = page[page.index("<h1") :]
+    return re.findall(r'<button type="submit">([^<]+)</button>', main)
+
+
+def test_an_access_request_offers_one_primary_action_building_the_package(dpo_client):
+    request = filed(email="nobody-matches@example.test")
+
+    page = dpo_client.get(page_of(request)).content.decode()
+
+    assert primary_buttons(page) == ["Build access package"]
+    assert 'aria-current="step"><span class="visually-hidden">Now: </span>Ready to start' in page
+    # The other steps wait folded away, each with a secondary or danger button.
+    assert '<details class="panel" id="step-complete">' in page
+    assert '<details class="panel" id="step-reject">' in page
+
+
+def test_once_the_package_is_ready_the_page_says_so_the_request_is_in_progress_and_the_requester_hears(  # noqa: E501
+    dpo_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = filed(email="ann@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        dpo_client.post(f"{page_of(request)}execute/package/")
+    request.refresh_from_db()
+
+    page = dpo_client.get(page_of(request)).content.decode()
+
+    assert request.state == State.IN_PROGRESS
+    assert "<strong>Package ready</strong>" in page
+    assert primary_buttons(page) == ["Complete and send the answer"]
+    ready = [mail for mail in mailoutbox if mail.subject.startswith("Your data is ready")]
+    assert [mail.to for mail in ready] == [["ann@example.test"]]
+    assert reverse("rights:status", kwargs={"token": status_token(request)}) in ready[0].body
+    # Asking again builds nothing more and says the package is there.
+    response = dpo_client.post(f"{page_of(request)}execute/package/", follow=True)
+    assert "A package is ready already" in response.content.decode()
+    assert request.packages.count() == 1
+
+
+def test_a_folded_step_with_errors_opens_to_show_them(dpo_client):
+    request = filed()
+
+    response = step(dpo_client, request, "reject", reason="")
+
+    assert response.status_code == 400
+    assert '<details class="panel" id="step-reject" open>' in response.content.decode()

@@ -1,5 +1,7 @@
 """The requester's status page: what they see (never internal notes), replying, withdrawing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -14,9 +16,13 @@ from dsar.services.steps import (
     rights_request_note,
     rights_request_start,
 )
-from tests.factories import DpoFactory
+from tests.factories import DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def visible_text(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def test_the_status_page_shows_reference_type_state_dates_and_messages_but_never
     page = response.content.decode()
     assert rights_request.reference in page
     assert "Access to my data" in page
-    assert "Verified" in page
+    assert "<strong>Working on it</strong>" in page
     assert f"{rights_request.due_on.day} " in page and str(rights_request.due_on.year) in page
     assert "We are looking for your data." in page
     assert "Secret" not in page
@@ -82,7 +88,8 @@ def test_while_the_team_waits_for_the_requester_the_page_says_the_clock_is_pause
 
     page = client.get(status_url(rights_request)).content.decode()
 
-    assert "(paused)" in page
+    assert "<strong>Waiting for you</strong>" in page
+    assert "paused: the time limit stops while we wait for your answer" in page
     assert "Please send proof of your address." in page
 
 
@@ -156,3 +163,26 @@ def test_replying_and_withdrawing_need_the_csrf_token(rights_request):
 
     assert strict.post(status_url(rights_request, "reply"), {"body": "x"}).status_code == 403
     assert strict.post(status_url(rights_request, "withdraw")).status_code == 403
+
+
+def test_the_requester_reads_each_state_in_plain_words_with_a_stepper(client, rights_request, dpo):
+    rights_request_start(request=rights_request, by=dpo)
+    rights_request_ask_requester(request=rights_request, message="Which team?", by=dpo)
+
+    page = visible_text(client.get(status_url(rights_request)))
+
+    assert "Status Waiting for you" in page
+    assert "Done: Received Done: Checking your identity Now: Waiting for you Later: Done" in page
+    # The history names states in the requester's words, never the team's.
+    for jargon in ("Verified", "In progress", "Awaiting requester", "Action:"):
+        assert jargon not in page
+    assert "Status: Waiting for you" in page
+
+
+def test_a_logged_in_requester_finds_the_way_back_to_all_their_requests(client, rights_request):
+    user = UserFactory(email=rights_request.requester_email)
+    client.force_login(user)
+
+    html = client.get(status_url(rights_request)).content.decode()
+
+    assert f'href="{reverse("account-rights:list")}"' in html
