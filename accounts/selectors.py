@@ -41,6 +41,13 @@ def actor_is_staff(actor) -> bool:
     )
 
 
+def actor_decides(actor) -> bool:
+    """Support prepares, the DPO decides: completing, rejecting or extending a rights request,
+    approving an erasure or a correction, terminating an account outside an investigation
+    and opening a breach are the DPO's (or a superuser's)."""
+    return actor_is_staff(actor) and (actor.role == Role.DPO or actor.is_superuser)
+
+
 def user_administers(actor, organisation_id: int | None) -> bool:
     """May ``actor`` administer this organisation? Staff: any; a client admin: their own."""
     if not (actor and actor.is_authenticated and actor.is_active):

@@ -13,6 +13,7 @@ from backoffice import selectors
 from breaches.selectors import breaches_open_with_clocks
 from common.decorators import staff_required
 from common.roles import Role
+from enquiries.selectors import enquiry_figures
 from usage.selectors import usage_logging_health
 
 DASHBOARD_BREACHES = 10
@@ -26,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_dpo": is_dpo,
         "requests": selectors.request_figures(),
         "investigations": selectors.investigation_figures(),
+        "enquiries": enquiry_figures(),
     }
     if is_dpo:
         consent_start, consent_end, consent = selectors.consent_figures()

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import STAFF_ROLES, User
+from accounts.selectors import actor_decides
 from security.models import BackupCodeDevice, Investigation, UserSession
 from security.services.evidence import EVENT_LABELS
 
@@ -95,11 +96,16 @@ def evidence_rows(investigation: Investigation) -> list[EvidenceRow]:
     return sorted(rows, key=lambda row: row.time or timezone.now(), reverse=True)
 
 
-def outcomes_available(investigation: Investigation) -> list[Outcome]:
-    """The outcomes that make sense for this investigation's account as it is now."""
+def outcomes_available(investigation: Investigation, by=None) -> list[Outcome]:
+    """The outcomes that make sense for this investigation's account as it is now; opening a
+    breach is the DPO's decision, so support (``by``) is not offered the escalation."""
     if investigation.user is None:
-        return list(OUTCOMES_WITHOUT_ACCOUNT)
-    return list(OUTCOMES_FOR_ACCOUNT_STATUS.get(investigation.user.status, []))
+        outcomes = list(OUTCOMES_WITHOUT_ACCOUNT)
+    else:
+        outcomes = list(OUTCOMES_FOR_ACCOUNT_STATUS.get(investigation.user.status, []))
+    if by is not None and not actor_decides(by):
+        outcomes = [outcome for outcome in outcomes if outcome != Outcome.ESCALATED_BREACH]
+    return outcomes
 
 
 # --- Sessions and two-step login ----------------------------------------------------------

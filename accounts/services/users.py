@@ -9,7 +9,7 @@ from django_otp import devices_for_user
 
 import audit
 from accounts.models import Role, User
-from accounts.selectors import actor_is_api_key, user_can_manage
+from accounts.selectors import actor_decides, actor_is_api_key, actor_is_staff, user_can_manage
 from accounts.signals import user_sessions_must_end
 from accounts.tasks import notice_enqueue
 
@@ -156,9 +156,19 @@ def user_reactivate(*, user: User, by) -> User:
     return user
 
 
-def user_terminate(*, user: User, by) -> User:
-    """End an account for good. The retention clock for its data starts now."""
+TERMINATE_DECIDED_BY_DPO = (
+    "Only the data protection officer terminates an account outside an investigation: "
+    "suspend it, and record termination as the investigation's outcome."
+)
+
+
+def user_terminate(*, user: User, by, investigation=None) -> User:
+    """End an account for good. The retention clock for its data starts now. Support
+    terminates only as the outcome of an ``investigation`` (a security.Investigation);
+    outside one it is the DPO's decision."""
     require_manager(by, user)
+    if investigation is None and actor_is_staff(by) and not actor_decides(by):
+        raise PermissionDenied(TERMINATE_DECIDED_BY_DPO)
     require_status(
         user, User.Status.ACTIVE, User.Status.SUSPENDED, User.Status.INVITED, action="terminated"
     )
@@ -171,7 +181,8 @@ def user_terminate(*, user: User, by) -> User:
             revoked_at=user.terminated_at
         )
         user_sessions_end(user)
-        audit.record(by, "user.terminate", target=user)
+        details = {"investigation": investigation.pk} if investigation is not None else {}
+        audit.record(by, "user.terminate", target=user, details=details)
     return user
 
 

@@ -18,9 +18,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts.forms import SuspendForm, UserFilterForm
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, User
 from accounts.reauth import ReauthenticationForm
-from accounts.selectors import email_change_pending, user_recent_logins, users_visible_to
+from accounts.selectors import (
+    actor_decides,
+    email_change_pending,
+    user_recent_logins,
+    users_visible_to,
+)
+from accounts.services.users import TERMINATE_DECIDED_BY_DPO
 from accounts.views.console import USER_ACTIONS, UserAction, confirm_user_action
 from common.decorators import staff_required
 from common.paging import page_query
@@ -28,7 +34,11 @@ from common.paging import page_query
 PAGE_SIZE = 25
 # Issue 3 gives MFA resets to a client admin (own organisation) or the DPO: not to support,
 # whom a caller pretending to have lost their phone would ask first.
-DPO_ONLY_STEPS = frozenset({"reset-mfa"})
+# Terminating outside an investigation is the DPO's decision too (accounts.services.users).
+DPO_ONLY_STEPS = {
+    "reset-mfa": "Only the data protection officer can reset a person's two-step login.",
+    "terminate": TERMINATE_DECIDED_BY_DPO,
+}
 
 
 class PeopleFilterForm(UserFilterForm):
@@ -76,8 +86,8 @@ def _refusal(actor: User, person: User, step: UserAction | None = None) -> str:
         return "You cannot manage your own account here: ask a colleague."
     if person.is_company_staff or person.is_superuser:
         return "Staff accounts are not managed in the back office."
-    if step is not None and step.slug in DPO_ONLY_STEPS and actor.role != Role.DPO:
-        return "Only the data protection officer can reset a person's two-step login."
+    if step is not None and step.slug in DPO_ONLY_STEPS and not actor_decides(actor):
+        return DPO_ONLY_STEPS[step.slug]
     return ""
 
 

@@ -13,6 +13,7 @@ from datamap.engines import ErasureOutcome, erase_subject
 from dsar.executors.access import request_subject
 from dsar.executors.package_files import package_file_delete
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
+from dsar.services.timeline import require_decider
 from retention.selectors import erasure_exceptions
 
 
@@ -41,6 +42,7 @@ def _report(outcomes: list[ErasureOutcome]) -> str:
 def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[ErasureOutcome]:
     """Terminate the account(s) if asked, then erase entry by entry. Running it again finds
     nothing more to erase: deleted rows are gone and anonymised rows stay anonymous."""
+    require_decider(by)
     subject = request_subject(request)
     with transaction.atomic():
         terminated = []

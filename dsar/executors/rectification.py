@@ -11,6 +11,7 @@ from accounts.services.email_changes import user_email_change_request
 from accounts.services.users import RECTIFIABLE_FIELDS, user_rectify
 from dsar.executors._common import step
 from dsar.models import RectificationItem, RightsRequest
+from dsar.services.timeline import require_decider
 
 EMAIL = "email"
 CORRECTABLE_FIELDS = (*RECTIFIABLE_FIELDS, EMAIL)
@@ -21,6 +22,7 @@ def _matched_users(request: RightsRequest):
 
 
 def rectification_approve(*, item: RectificationItem, by) -> RectificationItem:
+    require_decider(by)
     if item.decision != RectificationItem.Decision.PENDING:
         raise ValidationError("This correction has already been decided.")
     if item.field not in CORRECTABLE_FIELDS:
@@ -56,6 +58,7 @@ def rectification_approve(*, item: RectificationItem, by) -> RectificationItem:
 
 
 def rectification_reject(*, item: RectificationItem, reason: str, by) -> RectificationItem:
+    require_decider(by)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the correction is refused."})

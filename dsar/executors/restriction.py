@@ -17,6 +17,7 @@ from accounts.services.users import (
 from dsar.executors._common import step
 from dsar.models import RightsRequest
 from dsar.services.steps import rights_request_complete
+from dsar.services.timeline import require_decider
 
 
 def _matched(request: RightsRequest):
@@ -28,6 +29,7 @@ def _matched(request: RightsRequest):
 
 def _restriction_step(request: RightsRequest, by, *, change, action: str, body: str) -> int:
     """Restrict or lift for the matched accounts, recorded on the request in one transaction."""
+    require_decider(by)
     with transaction.atomic():
         users = _matched(request)
         ids = sorted(users.values_list("pk", flat=True))
@@ -65,6 +67,7 @@ def objection_decide(
 ) -> RightsRequest:
     """Record the reassessment of an objection to processing on legitimate interests, and
     tell the requester the outcome by completing the request with it."""
+    require_decider(by)
     reasons = reasons.strip()
     if outcome not in (UPHELD, COMPELLING):
         raise ValidationError({"outcome": "Choose upheld or compelling grounds."})

@@ -15,6 +15,7 @@ from dsar.services.timeline import (
     due_recompute,
     event_add,
     local_today,
+    require_decider,
     require_staff,
     state_move,
 )
@@ -48,7 +49,7 @@ def rights_request_resume(*, request: RightsRequest, by, body: str = "") -> Righ
 
 def rights_request_extend(*, request: RightsRequest, months: int, reason: str, by) -> RightsRequest:
     """Extend by up to two further months, before the original due date, telling the requester."""
-    require_staff(by)
+    require_decider(by)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for the extension."})
@@ -81,7 +82,7 @@ def rights_request_extend(*, request: RightsRequest, months: int, reason: str, b
 
 
 def rights_request_complete(*, request: RightsRequest, outcome: str, by) -> RightsRequest:
-    require_staff(by)
+    require_decider(by)
     outcome = outcome.strip()
     if not outcome:
         raise ValidationError({"outcome": "Write the answer the requester will receive."})
@@ -104,7 +105,7 @@ def rights_request_complete_by_system(*, request: RightsRequest, outcome: str) -
 
 def rights_request_reject(*, request: RightsRequest, reason: str, by) -> RightsRequest:
     """Refuse a manifestly unfounded or excessive request, with the reason and the ICO."""
-    require_staff(by)
+    require_decider(by)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the request is refused."})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.selectors import actor_is_staff
+from accounts.selectors import actor_decides, actor_is_staff
 from dsar.deadlines import due_date
 from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
 from dsar.workflow import check_transition
@@ -102,3 +102,16 @@ def state_move(
 def require_staff(by) -> None:
     if not actor_is_staff(by):
         raise PermissionDenied("Only the privacy team works rights requests.")
+
+
+DECIDED_BY_DPO = (
+    "Only the data protection officer decides a request (completes, rejects or extends it, "
+    "approves an erasure or a correction): support prepares it for them."
+)
+
+
+def require_decider(by) -> None:
+    """Support prepares a request (matching, notes, messages, packages); the DPO decides it."""
+    require_staff(by)
+    if not actor_decides(by):
+        raise PermissionDenied(DECIDED_BY_DPO)

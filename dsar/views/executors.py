@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.selectors import actor_decides
 from common.decorators import staff_required
 from common.steps import button_step, form_step
 from dsar.executors import erasure as erasure_executor
@@ -23,6 +24,7 @@ from dsar.forms.executors import (
     RectificationDecisionForm,
 )
 from dsar.models import RectificationItem, RequestKind, RightsRequest
+from dsar.services.timeline import require_decider
 from dsar.tasks import build_access_package
 
 
@@ -46,6 +48,11 @@ def _run(request: HttpRequest, rights_request: RightsRequest, action, success: s
         redirect_to=_page_url(rights_request),
         refusals=(ValidationError, PermissionDenied),
     )
+
+
+def _decider_required(request: HttpRequest) -> None:
+    """A decision on the request is the DPO's: support gets a 403 (the page offers it none)."""
+    require_decider(request.user)
 
 
 def _kind_required(rights_request: RightsRequest, *kinds) -> None:
@@ -78,6 +85,7 @@ def build_package(request: HttpRequest, reference: str) -> HttpResponse:
 def not_applicable(request: HttpRequest, reference: str) -> HttpResponse:
     rights_request = _request(reference)
     _kind_required(rights_request, *NOT_APPLICABLE_LETTERS)
+    _decider_required(request)
     return _run(
         request,
         rights_request,
@@ -91,6 +99,7 @@ def not_applicable(request: HttpRequest, reference: str) -> HttpResponse:
 def rectification(request: HttpRequest, reference: str, item_id: int) -> HttpResponse:
     rights_request = _request(reference)
     item = get_object_or_404(RectificationItem, pk=item_id, request=rights_request)
+    _decider_required(request)
     form = RectificationDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -118,6 +127,8 @@ def erasure(request: HttpRequest, reference: str) -> HttpResponse:
     """The preview (what goes, what stays and why) and the approval, with the password again."""
     rights_request = _request(reference)
     _kind_required(rights_request, RequestKind.ERASURE, RequestKind.OBJECTION)
+    if request.method == "POST":
+        _decider_required(request)
     asked = request.GET.get("terminate") == "1"
     form = ErasureApproveForm(
         request.POST or None, user=request.user, initial={"terminate_account": asked}
@@ -139,6 +150,7 @@ def erasure(request: HttpRequest, reference: str) -> HttpResponse:
                 "terminate": terminate,
                 "form": form,
                 "has_subjects": rights_request.subjects.exists(),
+                "may_decide": actor_decides(request.user),
             },
             status=400 if request.method == "POST" else 200,
         )
@@ -163,6 +175,7 @@ def erasure(request: HttpRequest, reference: str) -> HttpResponse:
 def restriction(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     rights_request = _request(reference)
     _kind_required(rights_request, RequestKind.RESTRICTION, RequestKind.OBJECTION)
+    _decider_required(request)
     if action == "apply":
         return _run(
             request,
@@ -185,6 +198,7 @@ def restriction(request: HttpRequest, reference: str, action: str) -> HttpRespon
 def objection(request: HttpRequest, reference: str) -> HttpResponse:
     rights_request = _request(reference)
     _kind_required(rights_request, RequestKind.OBJECTION)
+    _decider_required(request)
     form = ObjectionDecisionForm(request.POST or None)
 
     def page(form: ObjectionDecisionForm) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
 from accounts.models import User
+from accounts.selectors import actor_decides
 from common.decorators import staff_required
 from common.steps import button_step, form_step
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
@@ -48,6 +49,7 @@ from dsar.services.steps import (
     rights_request_withdraw,
 )
 from dsar.services.subjects import rights_request_confirm_subject, rights_request_remove_subject
+from dsar.services.timeline import require_decider
 from dsar.workflow import ALLOWED, TransitionRefused
 
 
@@ -62,6 +64,7 @@ class Step:
     run: Callable[..., object]
     done: str
     danger: bool = False
+    decision: bool = False  # the DPO's to take (dsar.services.timeline.require_decider)
 
 
 STEPS = {
@@ -98,6 +101,7 @@ STEPS = {
             request=r, months=d["months"], reason=d["reason"], by=by
         ),
         "Extended; the requester has been told why.",
+        decision=True,
     ),
     "complete": Step(
         "Complete",
@@ -106,6 +110,7 @@ STEPS = {
         State.COMPLETED,
         lambda r, by, d: rights_request_complete(request=r, outcome=d["outcome"], by=by),
         "Completed; the answer has been sent.",
+        decision=True,
     ),
     "reject": Step(
         "Reject",
@@ -115,6 +120,7 @@ STEPS = {
         lambda r, by, d: rights_request_reject(request=r, reason=d["reason"], by=by),
         "Rejected; the requester has been told why and of their right to complain.",
         danger=True,
+        decision=True,
     ),
     "withdraw": Step(
         "Withdraw",
@@ -161,6 +167,7 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     bound = bound or {}
+    may_decide = actor_decides(request.user)
     letter_form = LetterChoiceForm(request.GET if "letter" in request.GET else None)
     complete_initial = {}
     if letter_form.is_bound and letter_form.is_valid():
@@ -174,7 +181,7 @@ def _detail(
             or step.form(prefix=slug, initial=complete_initial if slug == "complete" else None),
         }
         for slug, step in STEPS.items()
-        if _step_available(slug, rights_request)
+        if _step_available(slug, rights_request) and (may_decide or not step.decision)
     ]
     # One primary action: the package while an access request has none, else the workflow
     # step its state calls for; every other step is folded away.
@@ -217,6 +224,7 @@ def _detail(
         "others": others,
         "next_is_package": next_is_package,
         "live_package": package,
+        "may_decide": may_decide,
         "letter_form": letter_form,
         "assign_form": bound.get("assign")
         or AssignForm(initial={"assignee": rights_request.assignee_id}),
@@ -265,6 +273,8 @@ def step(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
     step = STEPS.get(slug)
     if step is None:
         return render(request, "404.html", status=404)
+    if step.decision:
+        require_decider(request.user)
     form = step.form(request.POST, prefix=slug)
     return _form_step(
         request,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
+from accounts.selectors import actor_decides
 from accounts.services.users import user_reactivate, user_terminate
 
 # Escalation calls the breach register's service; breaches never imports security (it reads
@@ -117,6 +118,12 @@ def investigation_confirm_suspension(
     return investigation
 
 
+ESCALATION_DECIDED_BY_DPO = (
+    "Only the data protection officer escalates an investigation to a breach: tell them, and "
+    "they open it in the breach register."
+)
+
+
 def investigation_record_outcome(
     *, investigation: Investigation, outcome: str, reason: str, by: User
 ) -> Investigation:
@@ -134,6 +141,8 @@ def investigation_record_outcome(
         raise ValidationError({"reason": "Give the reason for this outcome."})
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Choose an outcome."})
+    if outcome == Outcome.ESCALATED_BREACH and not actor_decides(by):
+        raise PermissionDenied(ESCALATION_DECIDED_BY_DPO)
     user = investigation.user
     if outcome not in outcomes_available(investigation):
         raise ValidationError(
@@ -144,7 +153,7 @@ def investigation_record_outcome(
             if outcome == Outcome.CLEARED and user.status == User.Status.SUSPENDED:
                 user_reactivate(user=user, by=by)
             elif outcome == Outcome.CONFIRMED_TERMINATED:
-                user_terminate(user=user, by=by)
+                user_terminate(user=user, by=by, investigation=investigation)
         now = timezone.now()
         investigation.status = Investigation.Status.CLOSED
         investigation.outcome = outcome

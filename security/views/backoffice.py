@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,12 +11,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
 from accounts.models import User
+from accounts.selectors import actor_decides
 from common.decorators import staff_required
 from common.paging import page_query
 from common.steps import button_step, form_step
 from security.models import Investigation
 from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
 from security.services.investigations import (
+    ESCALATION_DECIDED_BY_DPO,
     investigation_assign,
     investigation_confirm_suspension,
     investigation_note_add,
@@ -45,7 +48,7 @@ class OutcomeForm(ReasonForm):
     outcome = forms.ChoiceField(choices=Investigation.Outcome.choices, widget=forms.HiddenInput)
 
 
-def _outcome_buttons(investigation: Investigation) -> list[tuple[str, str]]:
+def _outcome_buttons(investigation: Investigation, by: User) -> list[tuple[str, str]]:
     """The outcome buttons, each worded for what it will do to the account as it is now."""
     user = investigation.user
     suspended = user is not None and user.status == User.Status.SUSPENDED
@@ -57,7 +60,7 @@ def _outcome_buttons(investigation: Investigation) -> list[tuple[str, str]]:
         Investigation.Outcome.CONFIRMED_TERMINATED: "Confirm it and terminate the account",
         Investigation.Outcome.ESCALATED_BREACH: "Escalate it to a personal data breach",
     }
-    return [(outcome.value, words[outcome]) for outcome in outcomes_available(investigation)]
+    return [(outcome.value, words[outcome]) for outcome in outcomes_available(investigation, by)]
 
 
 def _investigation_or_404(pk: int) -> Investigation:
@@ -95,7 +98,7 @@ def _detail(
         "assign_form": AssignForm(initial={"assignee": investigation.assignee_id}),
         "outcome_form": outcome_form or OutcomeForm(prefix="outcome"),
         "confirm_form": confirm_form or ReasonForm(prefix="confirm"),
-        "outcome_buttons": _outcome_buttons(investigation) if is_open else [],
+        "outcome_buttons": _outcome_buttons(investigation, request.user) if is_open else [],
         "awaiting_review": awaiting_review,
         "is_own": investigation.user_id == request.user.pk,
         "is_open": is_open,
@@ -204,6 +207,9 @@ def investigation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def investigation_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation_or_404(pk)
+    escalating = request.POST.get("outcome") == Investigation.Outcome.ESCALATED_BREACH
+    if escalating and not actor_decides(request.user):
+        raise PermissionDenied(ESCALATION_DECIDED_BY_DPO)
     # The outcome comes from the button pressed, outside the prefix.
     data = request.POST.copy()
     data["outcome-outcome"] = request.POST.get("outcome", "")

@@ -358,21 +358,24 @@ def test_a_step_the_state_does_not_allow_is_explained_not_a_500(dpo_client, acme
     assert "account cannot be reactivated" in page(response)
 
 
-def test_support_acts_on_client_users_but_does_not_reset_mfa(support_client, acme):
+def test_support_suspends_client_users_but_neither_resets_mfa_nor_terminates(support_client, acme):
     person = UserFactory(organisation=acme)
     TOTPDevice.objects.create(user=person, name="Phone", confirmed=True)
 
     html = page(support_client.get(person_url(person)))
     assert "Suspend the account" in html
     assert "Reset two-step login" not in html
+    assert "Terminate the account" not in html
 
     response = support_client.post(person_url(person, "reset-mfa"), {"password": TEST_PASSWORD})
     assert response.status_code == 403
     assert TOTPDevice.objects.filter(user=person).exists()
 
-    support_client.post(person_url(person, "terminate"), {"password": TEST_PASSWORD})
+    # Termination outside an investigation is the DPO's decision.
+    response = support_client.post(person_url(person, "terminate"), {"password": TEST_PASSWORD})
+    assert response.status_code == 403
     person.refresh_from_db()
-    assert person.status == User.Status.TERMINATED
+    assert person.status == User.Status.ACTIVE
 
 
 @pytest.mark.parametrize("factory", [DpoFactory, SupportFactory], ids=["dpo", "support"])

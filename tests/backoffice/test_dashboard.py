@@ -14,6 +14,7 @@ from audit.services import audit_chain_verify_and_alert
 from breaches.models import Breach
 from cookies.models import ConsentRecord
 from dsar.models import Channel, RequestKind, RightsRequest, State
+from enquiries.services import enquiry_reply, enquiry_submit
 from retention.models import PurgeRun
 from security.models import Investigation
 from tests.factories import DpoFactory, InvestigationFactory, SupportFactory, UserFactory
@@ -231,11 +232,11 @@ def test_dashboard_is_the_first_item_of_the_back_office_navigation(dpo_client):
 
 
 # The DPO's dashboard: session, user and OTP device (3, the middleware), then the counts
-# by state, due soon, overdue (3), investigations (1), open breaches (1), purge failures
-# and recent runs (2), consent rates (1; the catalogue is cached after its first build:
-# warmed below), the last verification (1), and usage logging's dead letters (count and
-# newest, 2) and direct writes (1), and the scheduled jobs' last runs (1).
-DPO_QUERIES = 16
+# by state, due soon, overdue (3), investigations (1), enquiries (1), open breaches (1),
+# purge failures and recent runs (2), consent rates (1; the catalogue is cached after its
+# first build: warmed below), the last verification (1), and usage logging's dead letters
+# (count and newest, 2) and direct writes (1), and the scheduled jobs' last runs (1).
+DPO_QUERIES = 17
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -255,6 +256,20 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_volume(
 def test_supports_dashboard_runs_fewer_queries(verified_client, django_assert_num_queries):
     some_of_everything(3)
     client = verified_client(SupportFactory())
-    # The middleware (3), the request figures (3) and the investigations (1).
-    with django_assert_num_queries(7):
+    # The middleware (3), the request figures (3), the investigations (1), the enquiries (1).
+    with django_assert_num_queries(8):
         assert client.get(DASHBOARD).status_code == 200
+
+
+@pytest.mark.parametrize("factory", [DpoFactory, SupportFactory], ids=["dpo", "support"])
+def test_the_dashboard_counts_the_enquiries_waiting_for_an_answer(verified_client, factory):
+    for n in range(3):
+        enquiry_submit(name="Ann", email="ann@example.test", subject=f"Q{n}", message="Help?")
+    answered = enquiry_submit(name="Bo", email="bo@example.test", subject="Q", message="Hm?")
+    staff = factory()
+    enquiry_reply(enquiry=answered, body="Done.", by=staff)
+
+    page = text(verified_client(staff).get(DASHBOARD))
+
+    assert "Support enquiries 3 open · the oldest waiting since" in page
+    assert "1 answered" in page

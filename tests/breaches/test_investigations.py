@@ -3,7 +3,7 @@ import pytest
 from audit.models import AuditEntry
 from breaches.models import Breach
 from security.services.investigations import investigation_record_outcome
-from tests.factories import InvestigationFactory, SupportFactory
+from tests.factories import DpoFactory, InvestigationFactory, SupportFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +47,17 @@ def test_escalating_an_investigation_opens_a_linked_breach_and_tells_the_dpo(
 ):
     settings.DPO_EMAIL = "dpo-team@privacydesk.test"
     investigation = InvestigationFactory(summary="Credentials found in a paste")
-    support = SupportFactory()
+    dpo = DpoFactory()
     with django_capture_on_commit_callbacks(execute=True):
         investigation_record_outcome(
             investigation=investigation,
             outcome="escalated_breach",
             reason="The paste has 40 of our users.",
-            by=support,
+            by=dpo,
         )
     breach = Breach.objects.get()
     assert breach.investigation == investigation
-    assert breach.opened_by == support
+    assert breach.opened_by == dpo
     assert breach.clock_running
     assert "The paste has 40 of our users." in breach.description
     entry = AuditEntry.objects.get(action="breach.open")
@@ -75,3 +75,20 @@ def test_escalating_an_investigation_links_the_breach_already_opened_from_it(dpo
     )
     assert list(Breach.objects.all()) == [breach]
     assert AuditEntry.objects.filter(action="breach.link", target_id=str(breach.pk)).exists()
+
+
+def test_support_is_neither_offered_nor_allowed_the_escalation_to_a_breach(verified_client):
+    investigation = InvestigationFactory()
+    client = verified_client(SupportFactory())
+
+    page = client.get(f"/backoffice/investigations/{investigation.pk}/").content.decode()
+    assert "Escalate it to a personal data breach" not in page
+
+    response = client.post(
+        f"/backoffice/investigations/{investigation.pk}/outcome/",
+        {"outcome": "escalated_breach", "reason": "Looks like a breach."},
+    )
+    assert response.status_code == 403
+    assert not Breach.objects.exists()
+    investigation.refresh_from_db()
+    assert investigation.outcome == ""

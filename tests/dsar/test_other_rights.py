@@ -289,10 +289,12 @@ def test_a_marketing_objection_from_an_unknown_address_still_completes():
 def test_portability_and_consent_withdrawal_are_answered_with_their_letter(
     client, verified_client, django_capture_on_commit_callbacks, kind, key
 ):
-    dpo = SupportFactory()
     user = UserFactory()
-    request = file_matched(kind, user, dpo)
-    verified_client(dpo)
+    request = file_matched(kind, user, SupportFactory())
+    # Support prepares; answering is the DPO's decision.
+    verified_client(SupportFactory())
+    assert client.post(url("not_applicable", request)).status_code == 403
+    verified_client(DpoFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("not_applicable", request))
     assert response.status_code == 302

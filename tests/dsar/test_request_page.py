@@ -409,3 +409,46 @@ def test_a_folded_step_with_errors_opens_to_show_them(dpo_client):
 
     assert response.status_code == 400
     assert '<details class="panel" id="step-reject" open>' in response.content.decode()
+
+
+# --- support prepares, the DPO decides ---------------------------------------------------------
+
+
+@pytest.fixture
+def support_client(verified_client):
+    support = SupportFactory()
+    client = verified_client(support)
+    client.user = support
+    return client
+
+
+def test_support_is_offered_no_decision_on_a_request_and_the_server_refuses_one(support_client):
+    request = filed(kind=RequestKind.ERASURE)
+    request.state = State.IN_PROGRESS
+    request.save()
+
+    page = support_client.get(page_of(request)).content.decode()
+
+    assert "Ready for the data protection officer" in page
+    for decision in ("step-complete", "step-reject", "step-extend"):
+        assert f'id="{decision}"' not in page
+    assert 'id="step-ask"' in page  # preparing stays theirs
+    for slug, fields in (
+        ("complete", {"outcome": "Here is your data."}),
+        ("reject", {"reason": "Manifestly unfounded."}),
+        ("extend", {"months": "1", "reason": "Complex."}),
+    ):
+        assert step(support_client, request, slug, **fields).status_code == 403
+    request.refresh_from_db()
+    assert (request.state, request.extension_months) == (State.IN_PROGRESS, 0)
+
+
+def test_support_previews_an_erasure_but_only_the_dpo_approves_it(support_client):
+    request = filed(kind=RequestKind.ERASURE)
+    erasure = f"{page_of(request)}execute/erasure/"
+
+    page = support_client.get(erasure).content.decode()
+    assert "The data protection officer approves an erasure" in page
+    assert ">Erase</button>" not in page
+    response = support_client.post(erasure, {"password": "whatever", "confirm": "on"})
+    assert response.status_code == 403
