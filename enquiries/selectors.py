@@ -24,7 +24,7 @@ def enquiries_for_queue(status: str) -> QuerySet[Enquiry]:
 
 def enquiry_with_replies(pk: int) -> Enquiry | None:
     return (
-        Enquiry.objects.select_related("user__organisation", "closed_by")
+        Enquiry.objects.select_related("user__organisation", "closed_by", "assignee")
         .prefetch_related("replies__sent_by")
         .filter(pk=pk)
         .first()
