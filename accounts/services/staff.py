@@ -12,13 +12,17 @@ import audit
 from accounts.models import STAFF_ROLES, Invitation, Role, User, UserManager
 from accounts.selectors import staff_active_dpos, staff_may_manage
 from accounts.services.invitations import invitation_issue
-from accounts.services.users import EmailTaken, require_status, user_terminate
+from accounts.services.users import EmailTaken, InvalidTransition, user_terminate
 from accounts.signals import staff_assignments_must_return
 
 ONLY_THE_DPO = "Only the data protection officer (or a superuser) invites and off-boards staff."
 LAST_DPO = (
     "This is the last active data protection officer: invite another DPO, and let them accept "
     "their invitation, before off-boarding this one."
+)
+
+NOT_INVITED = (
+    "This colleague has already accepted their invitation (or left): no new link is needed."
 )
 
 
@@ -63,7 +67,8 @@ def staff_reinvite(*, user: User, by) -> Invitation:
     """A fresh link for a staff member who has not accepted yet; older links stop working."""
     _require_staff_manager(by)
     _require_staff_member(user)
-    require_status(user, User.Status.INVITED, action="invited again")
+    if user.status != User.Status.INVITED:
+        raise InvalidTransition(NOT_INVITED)
     with transaction.atomic():
         invitation = invitation_issue(user=user, by=by)
         audit.record(by, "staff.reinvite", target=user)
