@@ -3,8 +3,9 @@ from datetime import datetime
 
 from axes.models import AccessFailureLog, AccessLog
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Now
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     STAFF_ROLES,
@@ -13,6 +14,7 @@ from accounts.models import (
     Organisation,
     Role,
     User,
+    UserManager,
 )
 from datamap import Subject
 from datamap.engines import ExportSection, export_subject
@@ -153,6 +155,44 @@ def investigators() -> QuerySet[User]:
     return User.objects.filter(role__in=STAFF_ROLES, status=User.Status.ACTIVE).order_by(
         "full_name", "email"
     )
+
+
+def staff_may_manage(actor) -> bool:
+    """May ``actor`` invite and off-board staff? The DPO or a superuser; support only looks."""
+    return bool(
+        actor_is_staff(actor) and actor.is_active and (actor.role == Role.DPO or actor.is_superuser)
+    )
+
+
+STAFF_STATUS_FILTERS = [
+    ("current", "Current staff"),
+    ("terminated", "Off-boarded"),
+    ("all", "Everyone"),
+]
+
+
+def staff_members(status: str = "current") -> QuerySet[User]:
+    """The company's DPO and support accounts, with ``mfa_enrolled`` (a confirmed
+    authenticator) as an EXISTS, so a page of them stays one query. ``status`` is one of
+    STAFF_STATUS_FILTERS' values."""
+    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    staff = User.objects.filter(role__in=STAFF_ROLES).annotate(mfa_enrolled=Exists(enrolled))
+    if status == "current":
+        staff = staff.exclude(status=User.Status.TERMINATED)
+    elif status == "terminated":
+        staff = staff.filter(status=User.Status.TERMINATED)
+    return staff.order_by("full_name", "email", "pk")
+
+
+def staff_member_invited(email: str) -> User | None:
+    """The staff member with this address who has not accepted their invitation yet, if any."""
+    return User.objects.filter(
+        email=UserManager.normalize_email(email), role__in=STAFF_ROLES, status=User.Status.INVITED
+    ).first()
+
+
+def staff_active_dpos() -> QuerySet[User]:
+    return User.objects.filter(role=Role.DPO, status=User.Status.ACTIVE)
 
 
 def group_companies_of(organisation: Organisation) -> QuerySet[GroupCompany]:

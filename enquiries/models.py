@@ -24,6 +24,14 @@ class Enquiry(models.Model):
     subject = models.CharField(max_length=200)
     message = models.TextField(max_length=5000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Who in support answers it; nobody (the queue) until someone takes it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enquiries_assigned",
+    )
     # The retention clock: the last time anything happened (sent, answered, closed).
     last_activity_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -47,7 +47,7 @@ def enquiry_figures() -> EnquiryFigures:
 
 def enquiry_with_replies(pk: int) -> Enquiry | None:
     return (
-        Enquiry.objects.select_related("user__organisation", "closed_by")
+        Enquiry.objects.select_related("user__organisation", "closed_by", "assignee")
         .prefetch_related("replies__sent_by")
         .filter(pk=pk)
         .first()

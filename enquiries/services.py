@@ -1,10 +1,12 @@
-"""Enquiry writes: filing from the contact form, replies by e-mail, closing."""
+"""Enquiry writes: filing from the contact form, assigning, replies by e-mail, closing."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 import audit
 from accounts.models import UserManager
+from accounts.selectors import actor_is_staff
 from enquiries.models import Enquiry, EnquiryReply
 from enquiries.tasks import send_enquiry_reply
 
@@ -65,3 +67,49 @@ def enquiry_close(*, enquiry: Enquiry, by) -> Enquiry:
         enquiry.save(update_fields=["status", "closed_at", "closed_by", "last_activity_at"])
         audit.record(by, "enquiry.close", target=enquiry)
     return enquiry
+
+
+def enquiry_assign(*, enquiry: Enquiry, assignee, by) -> Enquiry:
+    """Give an enquiry to a DPO or support colleague, or back to the queue (``assignee`` None)."""
+    if not actor_is_staff(by):
+        raise PermissionDenied("Only the support team works enquiries.")
+    if assignee is not None and not (actor_is_staff(assignee) and assignee.is_active):
+        raise ValidationError({"assignee": "Assign enquiries to a DPO or support colleague."})
+    with transaction.atomic():
+        enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        previous = enquiry.assignee_id
+        if previous == getattr(assignee, "pk", None):
+            return enquiry
+        enquiry.assignee = assignee
+        enquiry.save(update_fields=["assignee"])
+        audit.record(
+            by,
+            "enquiry.assign",
+            target=enquiry,
+            details={"from": previous, "to": getattr(assignee, "pk", None)},
+        )
+    return enquiry
+
+
+def enquiries_return_to_queue(*, assignee, by) -> int:
+    """Unassign every enquiry not yet closed of ``assignee`` (a colleague who left the team),
+    each with an audit entry. Returns how many went back to the queue."""
+    if not actor_is_staff(by):
+        raise PermissionDenied("Only the support team works enquiries.")
+    with transaction.atomic():
+        returned = list(
+            Enquiry.objects.select_for_update()
+            .filter(assignee=assignee)
+            .exclude(status=Enquiry.Status.CLOSED)
+            .order_by("pk")
+        )
+        for enquiry in returned:
+            enquiry.assignee = None
+            enquiry.save(update_fields=["assignee"])
+            audit.record(
+                by,
+                "enquiry.return_to_queue",
+                target=enquiry,
+                details={"from": assignee.pk, "to": None},
+            )
+    return len(returned)

@@ -133,8 +133,13 @@ class Investigation(models.Model):
     # was still unreviewed at review_due_at: each is sent once per suspension.
     staff_alerted_at = models.DateTimeField(null=True, blank=True)
     review_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Named so that accounts can count a colleague's open cases without importing security.
     assignee = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="investigations_assigned",
     )
     outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)

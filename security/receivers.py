@@ -8,8 +8,12 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from accounts.signals import api_key_failures_reached_limit, user_sessions_must_end
-from security.services import lockout, mfa, rules, sessions
+from accounts.signals import (
+    api_key_failures_reached_limit,
+    staff_assignments_must_return,
+    user_sessions_must_end,
+)
+from security.services import investigations, lockout, mfa, rules, sessions
 
 # --- Sessions and lockout notices (security/services/sessions.py, lockout.py) --------------
 
@@ -30,6 +34,11 @@ def session_finish_on_logout(sender, request, user, **kwargs):
 @receiver(user_sessions_must_end, dispatch_uid="security.sessions.end_all")
 def sessions_end_on_account_change(sender, user, **kwargs):
     sessions.user_sessions_end(user=user)
+
+
+@receiver(staff_assignments_must_return, dispatch_uid="security.investigations.return")
+def investigations_return_on_offboarding(sender, user, by, **kwargs):
+    investigations.investigations_return_to_queue(assignee=user, by=by)
 
 
 @receiver(user_locked_out, dispatch_uid="security.lockout.notice")

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts.selectors import actor_is_staff
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
-from dsar.models import RequestEvent, RightsRequest, State
+from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
 from dsar.services.outgoing import letter_send
 from dsar.services.timeline import (
     SYSTEM,
@@ -134,6 +134,29 @@ def rights_request_assign(*, request: RightsRequest, assignee, by) -> RightsRequ
         event_add(request, Kind.ASSIGNMENT, by=by, body=f"Assigned to {who}.")
         audit_step(by, "rights_request.assign", request, assignee=getattr(assignee, "pk", None))
     return request
+
+
+def rights_requests_return_to_queue(*, assignee, by) -> int:
+    """Unassign every open request of ``assignee`` (a colleague who left the team): each goes
+    back to the queue, with a step on its timeline and an audit entry. Returns how many."""
+    require_staff(by)
+    with transaction.atomic():
+        returned = list(
+            RightsRequest.objects.select_for_update()
+            .filter(assignee=assignee, state__in=OPEN_STATES)
+            .order_by("pk")
+        )
+        for request in returned:
+            request.assignee = None
+            request.save(update_fields=["assignee"])
+            event_add(
+                request,
+                Kind.ASSIGNMENT,
+                by=by,
+                body=f"Returned to the queue: {assignee.full_name} left the team.",
+            )
+            audit_step(by, "rights_request.return_to_queue", request, previous=assignee.pk)
+    return len(returned)
 
 
 def rights_request_note(*, request: RightsRequest, body: str, by) -> RequestEvent:

@@ -1,17 +1,26 @@
 """Back office: the support queue of enquiries (support and DPO)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.forms import AssignForm
 from common.decorators import staff_required
 from common.paging import page_query
+from common.steps import button_step
 from enquiries.forms import ReplyForm
 from enquiries.models import Enquiry
 from enquiries.selectors import STATUS_FILTERS, enquiries_for_queue, enquiry_with_replies
-from enquiries.services import enquiry_close, enquiry_reply, enquiry_view_record
+from enquiries.services import (
+    enquiry_assign,
+    enquiry_close,
+    enquiry_reply,
+    enquiry_view_record,
+)
 
 PAGE_SIZE = 25
 
@@ -49,7 +58,12 @@ def _detail(request: HttpRequest, enquiry: Enquiry, *, form=None, status=200) ->
     return render(
         request,
         "enquiries/detail.html",
-        {"enquiry": enquiry, "form": form or ReplyForm(), "is_closed": enquiry.status == "closed"},
+        {
+            "enquiry": enquiry,
+            "form": form or ReplyForm(),
+            "assign_form": AssignForm(initial={"assignee": enquiry.assignee_id}),
+            "is_closed": enquiry.status == "closed",
+        },
         status=status,
     )
 
@@ -79,3 +93,24 @@ def enquiry_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry_close(enquiry=enquiry, by=request.user)
     messages.success(request, f"ENQ-{enquiry.pk} is closed.")
     return redirect("backoffice-enquiries:list")
+
+
+@require_POST
+@staff_required
+def enquiry_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
+    enquiry = _enquiry_or_404(pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a DPO or support colleague.")
+        return redirect("backoffice-enquiries:detail", pk=enquiry.pk)
+    return button_step(
+        request,
+        run=lambda: enquiry_assign(
+            enquiry=enquiry, assignee=form.cleaned_data["assignee"], by=request.user
+        ),
+        success_message=lambda done: (
+            f"Assigned to {done.assignee.full_name}." if done.assignee else "Back in the queue."
+        ),
+        redirect_to=reverse("backoffice-enquiries:detail", kwargs={"pk": enquiry.pk}),
+        refusals=(PermissionDenied, ValidationError),
+    )

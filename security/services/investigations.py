@@ -89,6 +89,28 @@ def investigation_assign(
     return investigation
 
 
+def investigations_return_to_queue(*, assignee: User, by: User) -> int:
+    """Unassign every open investigation of ``assignee`` (a colleague who left the team), each
+    with an audit entry. Returns how many went back to the queue."""
+    _require_investigator(by)
+    with transaction.atomic():
+        returned = list(
+            Investigation.objects.select_for_update()
+            .filter(assignee=assignee, status=Investigation.Status.OPEN)
+            .order_by("pk")
+        )
+        for investigation in returned:
+            investigation.assignee = None
+            investigation.save(update_fields=["assignee"])
+            audit.record(
+                by,
+                "investigation.return_to_queue",
+                target=investigation,
+                details={"from": assignee.pk, "to": None},
+            )
+    return len(returned)
+
+
 def investigation_confirm_suspension(
     *, investigation: Investigation, by: User, reason: str
 ) -> Investigation:

@@ -29,6 +29,11 @@ DPO_ONLY_SECTIONS = {"breaches", "disclosures", "processing", "retention", "audi
 # DPO-only pages inside a section support works in: the wording of the standard letters.
 DPO_ONLY_ROUTES = {"requests:letter_edit"}
 
+# Staff accounts (issue 14): support sees the list; inviting, a new link and off-boarding are
+# the DPO's (or a superuser's, see test_a_superuser_acts_on_the_staff_pages).
+SUPPORT_SECTIONS |= {"staff"}
+DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 
@@ -131,3 +136,15 @@ def test_support_and_the_dpo_open_each_of_supports_pages(url, clients):
     for role in ("support", "dpo"):
         response = clients[role].get(url)
         assert response.status_code in (200, 404), (url, role, response.status_code)
+
+
+@pytest.mark.parametrize("url", [url for url in URLS if section(url) == "staff"])
+def test_a_superuser_acts_on_the_staff_pages(url, verified_client):
+    """A superuser may hold the support role; the staff pages let them act as the DPO does."""
+    superuser = verified_client(SupportFactory(is_superuser=True), client=Client())
+    method = "post" if superuser.get(url).status_code == 405 else "get"
+    response = _request(superuser, url, method)
+    assert response.status_code not in (403, 405) and response.status_code < 500, (
+        url,
+        response.status_code,
+    )
