@@ -71,12 +71,32 @@ def user_can_manage(actor, user: User) -> bool:
     return user_administers(actor, user.organisation_id)
 
 
+def _investigations():
+    # security.Investigation, through User's reverse relation: accounts imports no security.
+    return User._meta.get_field("investigations").related_model
+
+
+def held_for_review() -> Exists:
+    """For annotating users: suspended by a security rule, the investigation still open. Only
+    the DPO or support lifts such a hold, through the investigation."""
+    investigation = _investigations()
+    return Exists(
+        investigation.objects.filter(
+            user=OuterRef("pk"), status=investigation.Status.OPEN, account_suspended=True
+        )
+    )
+
+
+def user_held_for_review(user: User) -> bool:
+    return user.investigations.open().filter(account_suspended=True).exists()
+
+
 def users_visible_to(actor) -> QuerySet[User]:
     """The users ``actor`` may see: their organisation's for a client admin, all for staff.
 
     Anything outside this queryset answers 404, so ids of another organisation reveal nothing.
     """
-    users = User.objects.select_related("organisation")
+    users = User.objects.select_related("organisation").annotate(held_for_review=held_for_review())
     if actor_is_staff(actor):
         return users
     if actor_is_api_key(actor):
@@ -87,7 +107,11 @@ def users_visible_to(actor) -> QuerySet[User]:
 
 
 def users_of_organisation(organisation: Organisation) -> QuerySet[User]:
-    return User.objects.filter(organisation=organisation).select_related("organisation")
+    return (
+        User.objects.filter(organisation=organisation)
+        .select_related("organisation")
+        .annotate(held_for_review=held_for_review())
+    )
 
 
 RECENT_LOGINS = 20

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
+from axes.models import AccessFailureLog, AccessLog
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -79,6 +80,24 @@ def mfa_demo_seed(users: list[User]) -> None:
             )
 
 
+def _login_attempts_seed(user: User, events: list[Event]) -> None:
+    """The logins an investigation cites, recorded as django-axes records real ones, so that
+    the account's pages (console and back office) show the logins the investigation shows."""
+    logs = {"login_succeeded": AccessLog, "login_failed": AccessFailureLog}
+    for event in events:
+        if (log := logs.get(event.event)) is None:
+            continue
+        row = log.objects.create(
+            username=user.email,
+            ip_address=event.ip,
+            user_agent=event.user_agent,
+            http_accept="text/html",
+            path_info="/accounts/login/",
+        )
+        # attempt_time is auto_now_add: set the event's own time after the insert.
+        log.objects.filter(pk=row.pk).update(attempt_time=event.time)
+
+
 def investigations_demo_seed(*, dpo: User) -> None:
     """One open investigation whose rule held a member's account, and one closed one.
 
@@ -89,30 +108,31 @@ def investigations_demo_seed(*, dpo: User) -> None:
     held = User.objects.get(email="jack.murphy@acme.example")
     if not Investigation.objects.filter(user=held, rule="many_ips_in_hour").exists():
         browser = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0"
+        logins = [
+            Event(now - timedelta(minutes=50 - 15 * n), ip, "login_succeeded", browser)
+            for n, ip in enumerate(["203.0.113.10", "198.51.100.23", "192.0.2.77", "203.0.113.201"])
+        ]
+        _login_attempts_seed(held, logins)
         investigation_raise(
             rule="many_ips_in_hour",
             summary="Successful logins from 4 IP addresses within 60 minutes",
-            evidence=[
-                Event(now - timedelta(minutes=50 - 15 * n), ip, "login_succeeded", browser)
-                for n, ip in enumerate(
-                    ["203.0.113.10", "198.51.100.23", "192.0.2.77", "203.0.113.201"]
-                )
-            ],
+            evidence=logins,
             user=held,
             ip_address="203.0.113.201",
             suspend_reason="successful logins from many places within an hour",
         )
     cleared = User.objects.get(email="isla.robinson@acme.example")
     if not Investigation.objects.filter(user=cleared, rule="lockout").exists():
+        failures = [
+            Event(now - timedelta(days=3, minutes=5 - n), "198.51.100.4", "login_failed")
+            for n in range(5)
+        ]
+        _login_attempts_seed(cleared, failures)
         investigation = investigation_raise(
             rule="lockout",
             summary="Logins to this account were locked out after repeated failures from "
             "198.51.100.4",
-            evidence=[
-                Event(now - timedelta(days=3, minutes=5 - n), "198.51.100.4", "login_failed")
-                for n in range(5)
-            ]
-            + [Event(now - timedelta(days=3), "198.51.100.4", "locked_out")],
+            evidence=[*failures, Event(now - timedelta(days=3), "198.51.100.4", "locked_out")],
             user=cleared,
             ip_address="198.51.100.4",
         )

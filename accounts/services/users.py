@@ -9,7 +9,13 @@ from django_otp import devices_for_user
 
 import audit
 from accounts.models import Role, User
-from accounts.selectors import actor_decides, actor_is_api_key, actor_is_staff, user_can_manage
+from accounts.selectors import (
+    actor_decides,
+    actor_is_api_key,
+    actor_is_staff,
+    user_can_manage,
+    user_held_for_review,
+)
 from accounts.signals import user_sessions_must_end
 from accounts.tasks import notice_enqueue
 
@@ -142,9 +148,25 @@ def user_suspend(
     return user
 
 
-def user_reactivate(*, user: User, by) -> User:
+HELD_FOR_REVIEW = (
+    "This account is held under security review: the DPO or support lifts the hold by "
+    "recording the outcome of its investigation."
+)
+
+
+def require_not_held(user: User, investigation) -> None:
+    """A security hold changes only through its investigation, so that the account and the
+    investigation never disagree."""
+    if investigation is None and user_held_for_review(user):
+        raise PermissionDenied(HELD_FOR_REVIEW)
+
+
+def user_reactivate(*, user: User, by, investigation=None) -> User:
+    """Let a suspended account log in again. An account a security rule holds is reactivated
+    only as the outcome of its ``investigation``."""
     require_manager(by, user)
     require_status(user, User.Status.SUSPENDED, action="reactivated")
+    require_not_held(user, investigation)
     with transaction.atomic():
         user.status = User.Status.ACTIVE
         user.suspended_reason = ""
@@ -169,6 +191,7 @@ def user_terminate(*, user: User, by, investigation=None) -> User:
     require_manager(by, user)
     if investigation is None and actor_is_staff(by) and not actor_decides(by):
         raise PermissionDenied(TERMINATE_DECIDED_BY_DPO)
+    require_not_held(user, investigation)
     require_status(
         user, User.Status.ACTIVE, User.Status.SUSPENDED, User.Status.INVITED, action="terminated"
     )

@@ -5,9 +5,6 @@ within that organisation, so an id of another one answers 404. Every change is a
 call (accounts.services), which checks the rules and writes the audit entry.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -31,16 +28,13 @@ from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.email_changes import user_email_change_request
-from accounts.services.invitations import user_invite, user_reinvite
+from accounts.services.invitations import user_invite
 from accounts.services.organisations import organisation_set_mfa_required
-from accounts.services.users import (
-    EmailTaken,
-    user_change_role,
-    user_reactivate,
-    user_rectify,
-    user_reset_mfa,
-    user_suspend,
-    user_terminate,
+from accounts.services.users import EmailTaken, user_change_role, user_rectify
+from accounts.views.user_actions import (
+    CHANGED_ONLY_BY_INVESTIGATION,
+    USER_ACTIONS,
+    UserAction,
 )
 from common.decorators import client_admin_required
 from common.forms import add_service_errors
@@ -138,6 +132,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (step, reverse(f"console:user-{step.slug}", kwargs={"pk": person.pk}))
                 for step in USER_ACTIONS.values()
                 if person.status in step.offered_for
+                and not (person.held_for_review and step.slug in CHANGED_ONLY_BY_INVESTIGATION)
             ],
         },
     )
@@ -191,84 +186,6 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
         redirect_to=reverse("console:user", kwargs={"pk": person.pk}),
         refusals=(PermissionDenied, ValidationError),
     )
-
-
-@dataclass(frozen=True)
-class UserAction:
-    """A life-cycle step: a confirmation page on GET, the service call on POST.
-
-    The back office's people pages (accounts.views.people) offer the same steps through
-    ``confirm_user_action``.
-    """
-
-    slug: str
-    title: str
-    explanation: str
-    button: str
-    done: str
-    run: Callable[..., object]
-    offered_for: tuple[str, ...]
-    needs_reason: bool = False
-    danger: bool = True
-
-
-S = User.Status
-USER_ACTIONS = {
-    action.slug: action
-    for action in [
-        UserAction(
-            "reinvite",
-            "Send the invitation again",
-            "A new link goes out by e-mail; any earlier link stops working.",
-            "Send a new invitation",
-            "A new invitation was sent to {person.email}.",
-            lambda *, user, by: user_reinvite(user=user, by=by),
-            (S.INVITED,),
-            danger=False,
-        ),
-        UserAction(
-            "suspend",
-            "Suspend the account",
-            "The user can no longer log in and every open session ends now. They are told by "
-            "e-mail, with your reason.",
-            "Suspend the account",
-            "{person} was suspended.",
-            lambda *, user, by, reason: user_suspend(user=user, by=by, reason=reason),
-            (S.ACTIVE, S.INVITED),
-            needs_reason=True,
-        ),
-        UserAction(
-            "reactivate",
-            "Reactivate the account",
-            "The user can log in again. They are told by e-mail.",
-            "Reactivate the account",
-            "{person} was reactivated.",
-            lambda *, user, by: user_reactivate(user=user, by=by),
-            (S.SUSPENDED,),
-            danger=False,
-        ),
-        UserAction(
-            "terminate",
-            "Terminate the account",
-            "The account ends for good: it cannot be reactivated. Open sessions end now, and "
-            "the retention period for its data starts.",
-            "Terminate the account",
-            "{person}'s account was terminated.",
-            lambda *, user, by: user_terminate(user=user, by=by),
-            (S.ACTIVE, S.SUSPENDED, S.INVITED),
-        ),
-        UserAction(
-            "reset-mfa",
-            "Reset two-step login",
-            "The user's authenticator app and backup codes are removed and their sessions end. "
-            "They set up an authenticator again at their next login.",
-            "Reset two-step login",
-            "{person}'s two-step login was reset.",
-            lambda *, user, by: user_reset_mfa(user=user, by=by),
-            (S.ACTIVE, S.SUSPENDED),
-        ),
-    ]
-}
 
 
 @client_admin_required

@@ -1,7 +1,7 @@
 """Back office: people, /backoffice/people/. Find any user, see their account, act on it.
 
 DPO and support staff manage the members and client admins of every organisation here with
-the console's own life-cycle steps (accounts.views.console.USER_ACTIONS), run through the
+the console's own life-cycle steps (accounts.views.user_actions.USER_ACTIONS), run through the
 same services, which check the rules and write the audit entries. Staff accounts, one's
 own included, are not managed here. A destructive step asks for the staff member's password
 again, and every view of a person's page is itself on the audit trail.
@@ -23,11 +23,13 @@ from accounts.reauth import ReauthenticationForm
 from accounts.selectors import (
     actor_decides,
     email_change_pending,
+    held_for_review,
     user_recent_logins,
     users_visible_to,
 )
 from accounts.services.users import TERMINATE_DECIDED_BY_DPO
-from accounts.views.console import USER_ACTIONS, UserAction, confirm_user_action
+from accounts.views.console import confirm_user_action
+from accounts.views.user_actions import CHANGED_ONLY_BY_INVESTIGATION, USER_ACTIONS, UserAction
 from common.decorators import staff_required
 from common.paging import page_query
 
@@ -72,7 +74,9 @@ def needs_password(step: UserAction) -> bool:
 
 def _people() -> QuerySet[User]:
     enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    return User.objects.select_related("organisation").annotate(mfa_enrolled=Exists(enrolled))
+    return User.objects.select_related("organisation").annotate(
+        mfa_enrolled=Exists(enrolled), held_for_review=held_for_review()
+    )
 
 
 def _person_or_404(request: HttpRequest, pk: int) -> User:
@@ -123,6 +127,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not refusal
         and person.status in step.offered_for
         and not _refusal(request.user, person, step)
+        and not (person.held_for_review and step.slug in CHANGED_ONLY_BY_INVESTIGATION)
     ]
     # Security's rows, read through the user's reverse relations: accounts imports no security.
     investigations = person.investigations.open().order_by("-opened_at")

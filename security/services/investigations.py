@@ -173,7 +173,7 @@ def investigation_record_outcome(
     with transaction.atomic():
         if user is not None:
             if outcome == Outcome.CLEARED and user.status == User.Status.SUSPENDED:
-                user_reactivate(user=user, by=by)
+                user_reactivate(user=user, by=by, investigation=investigation)
             elif outcome == Outcome.CONFIRMED_TERMINATED:
                 user_terminate(user=user, by=by, investigation=investigation)
         now = timezone.now()
