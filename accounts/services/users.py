@@ -2,6 +2,8 @@
 terminate), MFA resets, and the flags rights requests set; with the checks every account write
 shares (who may manage whom, which state an action applies to)."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -156,15 +158,16 @@ def user_reactivate(*, user: User, by) -> User:
     return user
 
 
-def user_terminate(*, user: User, by) -> User:
-    """End an account for good. The retention clock for its data starts now."""
+def user_terminate(*, user: User, by, at: datetime | None = None) -> User:
+    """End an account for good. The retention clock for its data starts now, or ``at``: the
+    closure of an organisation ends all its accounts at the one moment it records."""
     require_manager(by, user)
     require_status(
         user, User.Status.ACTIVE, User.Status.SUSPENDED, User.Status.INVITED, action="terminated"
     )
     with transaction.atomic():
         user.status = User.Status.TERMINATED
-        user.terminated_at = timezone.now()
+        user.terminated_at = at or timezone.now()
         user.terminated_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "terminated_at", "terminated_by"])
         user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
