@@ -82,8 +82,11 @@ class InviteForm(forms.Form):
         label="Invite anyway", required=False, widget=forms.HiddenInput
     )
 
-    def ask_to_confirm_other_domain(self) -> None:
-        """Show the "Invite anyway" checkbox, unticked, for the service's refusal to sit on."""
+    def ask_to_confirm_other_domain(self, refusal: Exception) -> None:
+        """When the service refused an address outside the organisation's domains, show the
+        "Invite anyway" checkbox, unticked, for its refusal to sit on."""
+        if CONFIRM_OTHER_DOMAIN not in getattr(refusal, "error_dict", {}):
+            return
         field = self.fields[CONFIRM_OTHER_DOMAIN]
         field.widget = forms.CheckboxInput()
         field.help_text = "Tick to send the invitation to this address all the same."

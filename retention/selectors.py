@@ -42,6 +42,16 @@ def active_holds():
     return LegalHold.objects.active().select_related("user", "organisation", "placed_by")
 
 
+def holds_on_organisation(organisation):
+    """The holds in force on the organisation itself or on any of its people."""
+    return (
+        LegalHold.objects.active()
+        .filter(Q(organisation=organisation) | Q(user__organisation=organisation))
+        .select_related("user", "organisation", "placed_by")
+        .order_by("placed_at", "pk")
+    )
+
+
 def released_holds(limit: int = 20):
     return LegalHold.objects.filter(released_at__isnull=False).select_related(
         "user", "organisation", "placed_by", "released_by"

@@ -2,8 +2,7 @@
 
 Only client admins reach it, and only for their own organisation: every object is looked up
 within that organisation, so an id of another one answers 404. Every change is a service
-call (accounts.services), which checks the rules and writes the audit entry.
-"""
+call (accounts.services), which checks the rules and writes the audit entry."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from accounts.models import OrganisationAPIKey, User
 from accounts.selectors import email_change_pending, user_recent_logins, users_of_organisation
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.email_changes import user_email_change_request
-from accounts.services.invitations import CONFIRM_OTHER_DOMAIN, user_invite, user_reinvite
+from accounts.services.invitations import user_invite, user_reinvite
 from accounts.services.organisations import organisation_set_mfa_required
 from accounts.services.users import (
     EmailTaken,
@@ -109,10 +108,6 @@ def invite(request: HttpRequest) -> HttpResponse:
         except EmailTaken:
             raise ValidationError({"email": EMAIL_TAKEN}) from None
 
-    def other_domain(error: Exception) -> None:
-        if CONFIRM_OTHER_DOMAIN in getattr(error, "error_dict", {}):
-            form.ask_to_confirm_other_domain()
-
     return form_step(
         request,
         form,
@@ -120,7 +115,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         success_message=lambda person: f"Invitation sent to {person.email}.",
         redirect_to=lambda person: reverse("console:user", kwargs={"pk": person.pk}),
         render_form=form_page(request, "accounts/console/invite.html"),
-        on_refusal=other_domain,
+        on_refusal=form.ask_to_confirm_other_domain,
     )
 
 
