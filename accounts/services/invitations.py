@@ -50,7 +50,13 @@ class OrganisationClosed(InvalidTransition):
 
 
 def require_open(organisation: Organisation | None) -> None:
-    if organisation is not None and organisation.is_closed:
+    # The stored status, not the instance's: a caller may hold one from before the closure.
+    if (
+        organisation is not None
+        and Organisation.objects.filter(
+            pk=organisation.pk, status=Organisation.Status.CLOSED
+        ).exists()
+    ):
         raise OrganisationClosed(
             f"{organisation.name} is closed: it takes no invitations. "
             "Staff can reopen it from the back office while its data is still held."

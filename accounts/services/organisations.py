@@ -181,8 +181,6 @@ def organisation_close(
             "The effective date cannot be in the future: close the organisation on or after "
             "the day its contract ends."
         )
-    elif effective_on < timezone.localdate(organisation.created_at):
-        errors["effective_on"] = "The effective date cannot be before the organisation existed."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -277,6 +275,7 @@ def organisation_reopen(*, organisation: Organisation, by) -> Organisation:
         organisation.closed_by = None
         organisation.save()
         for user in restored:
+            user.organisation = organisation
             user.status = (
                 User.Status.SUSPENDED if user.suspended_at is not None else User.Status.INVITED
             )
