@@ -66,7 +66,8 @@ def require_open(organisation: Organisation | None) -> None:
 def require_domain_confirmed(organisation: Organisation, email: str, confirmed: bool) -> None:
     """An address outside the organisation's allowed domains is invited only when the
     inviter confirms it: a typo in the domain would otherwise hand a login to a stranger."""
-    if confirmed or organisation.email_domain_allowed(email):
+    # A malformed address is the account's validation to refuse, with its own message.
+    if confirmed or "@" not in email or organisation.email_domain_allowed(email):
         return
     domains = ", ".join(organisation.allowed_email_domains)
     raise ValidationError(

@@ -109,3 +109,9 @@ def test_the_api_refuses_an_invitation_to_a_closed_organisation_with_a_conflict(
     )
     assert response.status_code == 409
     assert "Acme Ltd is closed: it takes no invitations" in response.json()["error"]["message"]
+
+
+def test_a_malformed_address_gets_the_address_error_not_the_domain_one(organisation):
+    with pytest.raises(ValidationError) as error:
+        invite(organisation, "no-at-sign")
+    assert set(error.value.message_dict) == {"email"}
