@@ -1,10 +1,12 @@
 """Demo organisations and users for the embedded mode: the accounts every other app's demo
 builds on, and the logins the seeding prints."""
 
+import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Organisation, User
 from common.roles import Role
@@ -54,6 +56,10 @@ ORGANISATIONS = [
 ]
 
 JOB_TITLES = ["Analyst", "Account manager", "Engineer", "Operations lead", "Designer"]
+
+# A former client whose contract ended some weeks ago: closed, every account terminated.
+CLOSED_ORGANISATION = ("cobalt-retail", "Cobalt Retail Ltd", ["Megan Price", "Owen Fletcher"])
+CLOSED_WEEKS_AGO = 5
 
 
 @dataclass
@@ -123,3 +129,32 @@ def _demo_user(accounts: DemoAccounts, email, full_name, role, organisation, job
         user.save()
     accounts.seeded.append(user)
     return user
+
+
+def closed_organisation_demo_seed(accounts: DemoAccounts, *, closed_by: User) -> Organisation:
+    """Cobalt Retail Ltd, closed some weeks ago: its admin and members terminated at the
+    closing moment, so the retention clock of their data runs from it."""
+    slug, name, members = CLOSED_ORGANISATION
+    organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+    if organisation.status == Organisation.Status.CLOSED:
+        return organisation
+    admin = _demo_user(
+        accounts, "admin@cobalt.example", "Cobalt Admin", Role.CLIENT_ADMIN, organisation
+    )
+    people = [admin]
+    for index, full_name in enumerate(members):
+        email = full_name.lower().replace(" ", ".") + "@cobalt.example"
+        people.append(
+            _demo_user(accounts, email, full_name, Role.MEMBER, organisation, JOB_TITLES[index])
+        )
+    closed_at = timezone.now() - datetime.timedelta(weeks=CLOSED_WEEKS_AGO)
+    User.objects.filter(pk__in=[person.pk for person in people]).update(
+        status=User.Status.TERMINATED, terminated_at=closed_at, terminated_by=closed_by
+    )
+    organisation.status = Organisation.Status.CLOSED
+    organisation.closure_reason = "Demo: the contract was not renewed."
+    organisation.closure_effective_on = timezone.localdate(closed_at)
+    organisation.closed_at = closed_at
+    organisation.closed_by = closed_by
+    organisation.save()
+    return organisation

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import ApiScope, Invitation, Role, User
 from accounts.selectors import investigators
-from accounts.services.invitations import invitation_accept
+from accounts.services.invitations import CONFIRM_OTHER_DOMAIN, invitation_accept
 from accounts.services.users import ORGANISATION_ROLES
 
 ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
@@ -77,6 +77,19 @@ class InviteForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     job_title = forms.CharField(label="Job title", max_length=150, required=False)
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, initial=Role.MEMBER)
+    # Hidden until the service says the address is outside the organisation's domains.
+    confirm_other_domain = forms.BooleanField(
+        label="Invite anyway", required=False, widget=forms.HiddenInput
+    )
+
+    def ask_to_confirm_other_domain(self, refusal: Exception) -> None:
+        """When the service refused an address outside the organisation's domains, show the
+        "Invite anyway" checkbox, unticked, for its refusal to sit on."""
+        if CONFIRM_OTHER_DOMAIN not in getattr(refusal, "error_dict", {}):
+            return
+        field = self.fields[CONFIRM_OTHER_DOMAIN]
+        field.widget = forms.CheckboxInput()
+        field.help_text = "Tick to send the invitation to this address all the same."
 
 
 class UserDetailsForm(forms.Form):

@@ -8,6 +8,12 @@ from rest_framework_api_key.models import AbstractAPIKey
 
 from common.roles import PRIVILEGED_ROLES, STAFF_ROLES, Role
 
+# The data map's erasure of a user's contact details writes this domain into the e-mail
+# (accounts/personal_data.py): an account in it has been erased already, by a rights request
+# or by a retention purge. Retention skips such accounts; a closed organisation whose accounts
+# were erased cannot be reopened.
+ERASED_EMAIL_SUFFIX = "@erased.invalid"
+
 
 class Organisation(models.Model):
     """A client of the company: it employs the users and receives their usage reports."""
@@ -25,6 +31,24 @@ class Organisation(models.Model):
         default=False,
         help_text="Members must enrol an authenticator app too, not only admins.",
     )
+    allowed_email_domains = models.JSONField(
+        "allowed e-mail domains",
+        default=list,
+        blank=True,
+        help_text="Lower-case domains invitations normally go to; empty means any domain.",
+    )
+    # Contract end: set when staff close the organisation, cleared when they reopen it.
+    closure_reason = models.TextField(blank=True)
+    closure_effective_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Every account the closure ended was terminated at this moment: the "
+        "retention clock of their data runs from it.",
+    )
+    closed_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -33,6 +57,15 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def email_domain_allowed(self, email: str) -> bool:
+        if not self.allowed_email_domains:
+            return True
+        return email.rpartition("@")[2].lower() in self.allowed_email_domains
 
 
 class UserManager(BaseUserManager):

@@ -71,7 +71,11 @@ register(
     )
 )
 
-exempt("accounts.Organisation", "The name is the client company's, not a person's.")
+exempt(
+    "accounts.Organisation",
+    "The name is the client company's, not a person's; closed_by names the staff member who "
+    "closed it, kept with the audit trail as accountability.",
+)
 exempt(
     "sessions.Session",
     "Server-side sessions live 12 hours at most and are cleared by clearsessions; "

@@ -239,3 +239,31 @@ def report_recipients(organisation: Organisation) -> QuerySet[User]:
         .filter(models.Q(organisation=organisation) | models.Q(organisation__in=members))
         .select_related("organisation")
     )
+
+
+# --- Client organisations (the back office's organisation pages) ---------------------------
+
+
+def organisations_overview() -> QuerySet[Organisation]:
+    """Every organisation with ``user_count`` and ``active_count``: one query for a page."""
+    return Organisation.objects.annotate(
+        user_count=models.Count("users"),
+        active_count=models.Count("users", filter=models.Q(users__status=User.Status.ACTIVE)),
+    ).order_by("name", "pk")
+
+
+def organisation_user_counts(organisation: Organisation) -> list[tuple[str, int]]:
+    """(status label, number of users) for every status, zeros included, in life-cycle order."""
+    counts = dict(
+        User.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("status")
+        .annotate(n=models.Count("pk"))
+    )
+    return [(label, counts.get(value, 0)) for value, label in User.Status.choices]
+
+
+def organisation_client_admins(organisation: Organisation) -> QuerySet[User]:
+    return User.objects.filter(organisation=organisation, role=Role.CLIENT_ADMIN).order_by(
+        "full_name", "email"
+    )

@@ -62,6 +62,14 @@ class UserCreateInput(StrictSerializer):
             "organisation, need it; everyone else invites into their own organisation."
         ),
     )
+    confirm_other_domain = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "True to invite an address outside the organisation's allowed e-mail domains; "
+            "without it such an invitation is refused with an error on this field."
+        ),
+    )
 
 
 class UserUpdateInput(StrictSerializer):

@@ -45,6 +45,7 @@ urlpatterns = [
     path("backoffice/investigations/", include("security.urls.backoffice")),
     path("backoffice/people/", include("accounts.urls.people")),
     path("backoffice/staff/", include("accounts.urls.staff")),
+    path("backoffice/organisations/", include("backoffice.organisations.urls")),
     path("backoffice/usage/", include("usage.urls.backoffice")),
     path("backoffice/retention/", include("retention.urls")),
     path("backoffice/requests/<str:reference>/execute/", include("dsar.urls.executors")),

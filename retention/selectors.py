@@ -7,16 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ERASED_EMAIL_SUFFIX, User
 from datamap import Anonymise, Delete, Entry, Retain, Subject, registry
 from datamap.engines import erase_subject
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
-
-# The data map's erasure of a user's contact details writes this domain into the e-mail
-# (accounts/personal_data.py): an account in it has been erased already, by a rights
-# request or by an earlier purge, and is not erased again.
-ERASED_EMAIL_SUFFIX = "@erased.invalid"
-
 
 # --- The schedule -------------------------------------------------------------------------
 
@@ -46,6 +40,16 @@ def cutoff_for(policy: RetentionPolicy, now: datetime.datetime | None = None):
 
 def active_holds():
     return LegalHold.objects.active().select_related("user", "organisation", "placed_by")
+
+
+def holds_on_organisation(organisation):
+    """The holds in force on the organisation itself or on any of its people."""
+    return (
+        LegalHold.objects.active()
+        .filter(Q(organisation=organisation) | Q(user__organisation=organisation))
+        .select_related("user", "organisation", "placed_by")
+        .order_by("placed_at", "pk")
+    )
 
 
 def released_holds(limit: int = 20):

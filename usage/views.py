@@ -1,12 +1,15 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from common.csv import csv_response
 from common.decorators import client_admin_required, staff_required
-from common.forms import PeriodForm
+from common.forms import PeriodForm, error_text
 from usage.charts import daily_chart
 from usage.forms import ReportForm
+from usage.organisation_export import organisation_export, organisation_export_response
 from usage.reports import report_csv_rows
 from usage.selectors import SMALL_CELL, usage_aggregates, usage_report
 from usage.services import usage_report_disclose
@@ -41,3 +44,17 @@ def aggregates(request: HttpRequest) -> HttpResponse:
         context["rows"] = usage_aggregates(**form.cleaned_data)
         context["small_cell"] = SMALL_CELL
     return render(request, "usage/aggregates.html", context)
+
+
+@client_admin_required
+@require_POST
+def organisation_export_download(request: HttpRequest) -> HttpResponse:
+    """The client admin's own organisation's data export: always theirs, never another's."""
+    try:
+        export = organisation_export(
+            organisation=request.user.organisation, by=request.user, channel="console download"
+        )
+    except (PermissionDenied, ValidationError) as error:
+        messages.error(request, error_text(error))
+        return redirect("console:settings")
+    return organisation_export_response(export)

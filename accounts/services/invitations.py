@@ -24,6 +24,8 @@ from accounts.services.users import (
 from accounts.tasks import send_invitation
 
 INVITATION_LIFETIME = timedelta(hours=72)
+# The input that confirms an invitation outside the allowed domains (form field, API field).
+CONFIRM_OTHER_DOMAIN = "confirm_other_domain"
 
 
 def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
@@ -43,9 +45,46 @@ def invitation_from_token(token: str) -> tuple[Invitation | None, str]:
     return invitation, ""
 
 
+class OrganisationClosed(InvalidTransition):
+    """The organisation is closed: it takes no invitations until staff reopen it."""
+
+
+def require_open(organisation: Organisation | None) -> None:
+    # The stored status, not the instance's: a caller may hold one from before the closure.
+    if (
+        organisation is not None
+        and Organisation.objects.filter(
+            pk=organisation.pk, status=Organisation.Status.CLOSED
+        ).exists()
+    ):
+        raise OrganisationClosed(
+            f"{organisation.name} is closed: it takes no invitations. "
+            "Staff can reopen it from the back office while its data is still held."
+        )
+
+
+def require_domain_confirmed(organisation: Organisation, email: str, confirmed: bool) -> None:
+    """An address outside the organisation's allowed domains is invited only when the
+    inviter confirms it: a typo in the domain would otherwise hand a login to a stranger."""
+    # A malformed address is the account's validation to refuse, with its own message.
+    if confirmed or "@" not in email or organisation.email_domain_allowed(email):
+        return
+    domains = ", ".join(organisation.allowed_email_domains)
+    raise ValidationError(
+        {
+            CONFIRM_OTHER_DOMAIN: (
+                f"{email.rpartition('@')[2]} is not one of {organisation.name}'s e-mail "
+                f"domains ({domains}). Confirm to invite this address anyway."
+            )
+        },
+        code="other_domain",
+    )
+
+
 def invitation_issue(*, user: User, by) -> Invitation:
     """Revoke the open links of ``user`` and issue a fresh one, mailed once the transaction
     commits."""
+    require_open(user.organisation)
     now = timezone.now()
     user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -69,13 +108,38 @@ def user_invite(
     by,
     role: str = Role.MEMBER,
     job_title: str = "",
+    confirm_other_domain: bool = False,
 ) -> User:
-    """Create an invited user of ``organisation`` and e-mail them a one-time link."""
+    """Create an invited user of ``organisation`` and e-mail them a one-time link.
+
+    An address outside the organisation's allowed e-mail domains needs
+    ``confirm_other_domain``; a closed organisation invites nobody.
+    """
     if not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not invite users to this organisation.")
     require_key_acts_on_members(by, role)
     if role not in ORGANISATION_ROLES:
         raise ValidationError({"role": "Users of a client are members or client admins."})
+    require_open(organisation)
+    email = UserManager.normalize_email(email)
+    require_domain_confirmed(organisation, email, confirm_other_domain)
+    user, _ = invited_user_create(
+        organisation=organisation,
+        email=email,
+        full_name=full_name,
+        job_title=job_title,
+        role=role,
+        by=by,
+    )
+    return user
+
+
+def invited_user_create(
+    *, organisation: Organisation, email: str, full_name: str, role: str, by, job_title: str = ""
+) -> tuple[User, Invitation]:
+    """The account and its first link, audited; callers have checked who may invite.
+
+    ``by`` None is the system (a management command an operator runs)."""
     email = UserManager.normalize_email(email)
     if User.objects.filter(email=email).exists():
         raise EmailTaken(email)
@@ -92,16 +156,17 @@ def user_invite(
     try:
         with transaction.atomic():
             user.save()
-            invitation_issue(user=user, by=by)
+            invitation = invitation_issue(user=user, by=by)
             audit.record(by, "user.invite", target=user, details={"role": role})
     except IntegrityError as exc:
         raise EmailTaken(email) from exc
-    return user
+    return user, invitation
 
 
 def user_reinvite(*, user: User, by) -> Invitation:
     """Send a fresh link to a user who has not accepted yet; older links stop working."""
     require_manager(by, user)
+    require_open(user.organisation)
     require_status(user, User.Status.INVITED, action="invited again")
     with transaction.atomic():
         invitation = invitation_issue(user=user, by=by)

@@ -2,6 +2,8 @@
 terminate), MFA resets, and the flags rights requests set; with the checks every account write
 shares (who may manage whom, which state an action applies to)."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -184,20 +186,27 @@ TERMINATE_DECIDED_BY_DPO = (
 )
 
 
-def user_terminate(*, user: User, by, investigation=None) -> User:
-    """End an account for good. The retention clock for its data starts now. Support
-    terminates only as the outcome of an ``investigation`` (a security.Investigation);
-    outside one it is the DPO's decision."""
+def user_terminate(
+    *, user: User, by, investigation=None, closed_at: datetime | None = None
+) -> User:
+    """End an account for good. The retention clock for its data starts now.
+
+    Support terminates only as the outcome of an ``investigation`` (a security.Investigation);
+    outside one it is the DPO's decision, and a security hold changes only through its
+    investigation. The closure of an organisation is the contract's end, not a judgement of
+    the person: it ends every account at the one moment it records, ``closed_at``.
+    """
     require_manager(by, user)
-    if investigation is None and actor_is_staff(by) and not actor_decides(by):
-        raise PermissionDenied(TERMINATE_DECIDED_BY_DPO)
-    require_not_held(user, investigation)
+    if closed_at is None:
+        if investigation is None and actor_is_staff(by) and not actor_decides(by):
+            raise PermissionDenied(TERMINATE_DECIDED_BY_DPO)
+        require_not_held(user, investigation)
     require_status(
         user, User.Status.ACTIVE, User.Status.SUSPENDED, User.Status.INVITED, action="terminated"
     )
     with transaction.atomic():
         user.status = User.Status.TERMINATED
-        user.terminated_at = timezone.now()
+        user.terminated_at = closed_at or timezone.now()
         user.terminated_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "terminated_at", "terminated_by"])
         user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(

@@ -2,8 +2,7 @@
 
 Only client admins reach it, and only for their own organisation: every object is looked up
 within that organisation, so an id of another one answers 404. Every change is a service
-call (accounts.services), which checks the rules and writes the audit entry.
-"""
+call (accounts.services), which checks the rules and writes the audit entry."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,6 +109,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         success_message=lambda person: f"Invitation sent to {person.email}.",
         redirect_to=lambda person: reverse("console:user", kwargs={"pk": person.pk}),
         render_form=form_page(request, "accounts/console/invite.html"),
+        on_refusal=form.ask_to_confirm_other_domain,
     )
 
 

@@ -19,7 +19,14 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
+from accounts.models import Organisation, User
+from tests.factories import (
+    TEST_PASSWORD,
+    ClientAdminFactory,
+    DpoFactory,
+    SupportFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +35,8 @@ SUPPORT_SECTIONS = {"", "requests", "investigations", "people", "enquiries", "us
 DPO_ONLY_SECTIONS = {"breaches", "disclosures", "processing", "retention", "audit", "cookies"}
 # DPO-only pages inside a section support works in: the wording of the standard letters.
 DPO_ONLY_ROUTES = {"requests:letter_edit"}
+# Client organisations (issue 14): DPO and support onboard, close and reopen them.
+SUPPORT_SECTIONS.add("organisations")
 
 # Staff accounts (issue 14): support sees the list; inviting, a new link and off-boarding are
 # the DPO's (or a superuser's, see test_a_superuser_acts_on_the_staff_pages).
@@ -148,3 +157,26 @@ def test_a_superuser_acts_on_the_staff_pages(url, verified_client):
         url,
         response.status_code,
     )
+
+
+def test_organisations_are_acted_on_by_staff_and_superusers_never_by_their_own_users(
+    verified_client,
+):
+    """GIVEN an open organisation WHEN its own member and client admin post its close form
+    THEN each gets 403 and it stays open; a superuser opens its pages."""
+    admin = ClientAdminFactory()
+    organisation = admin.organisation
+    member = UserFactory(organisation=organisation)
+    for user in (admin, member):
+        response = verified_client(user, client=Client()).post(
+            f"/backoffice/organisations/{organisation.pk}/close/",
+            {"reason": "Contract ended", "effective_on": "2026-01-01", "password": TEST_PASSWORD},
+        )
+        assert response.status_code == 403
+    organisation.refresh_from_db()
+    assert organisation.status == Organisation.Status.ACTIVE
+
+    superuser = User.objects.create_superuser("root@example.test", TEST_PASSWORD)
+    root = verified_client(superuser, client=Client())
+    assert root.get("/backoffice/organisations/").status_code == 200
+    assert root.get(f"/backoffice/organisations/{organisation.pk}/").status_code == 200

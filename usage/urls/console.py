@@ -6,4 +6,5 @@ app_name = "usage"
 
 urlpatterns = [
     path("", views.report, name="report"),
+    path("export/", views.organisation_export_download, name="export"),
 ]

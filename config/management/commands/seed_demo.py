@@ -8,8 +8,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.demo import DEMO_PASSWORD, DemoAccounts, accounts_demo_seed
-from accounts.models import Organisation
+from accounts.demo import (
+    DEMO_PASSWORD,
+    DemoAccounts,
+    accounts_demo_seed,
+    closed_organisation_demo_seed,
+)
 from breaches.demo import breaches_demo_seed
 from common.roles import Role
 from communications.demo import communications_demo_seed
@@ -48,7 +52,8 @@ class Command(BaseCommand):
             communications_demo_seed()
             rights_requests_demo_seed(dpo=dpo, support=support)
             consent_demo_seed()
-            retention_demo_seed(dpo=dpo, organisation=Organisation.objects.order_by("pk").last())
+            retention_demo_seed(dpo=dpo, organisation=accounts.organisations[-1])
+            closed_organisation_demo_seed(accounts, closed_by=dpo)
             enquiries_demo_seed(support=support)
             disclosures_demo_seed(dpo=dpo)
         self._print_logins(accounts)
