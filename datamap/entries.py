@@ -109,6 +109,11 @@ class Entry:
     erasure_order: int = 100
     # True when ``subject`` follows a to-many relation, which would repeat rows.
     joins_many: bool = False
+    # What people read (datamap.presentation): a title for the entry, a label for each
+    # export field, and the words for the codes a field stores ({field: {code: words}}).
+    title: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
