@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from common import present
-from datamap.entries import Entry, Subject
+from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
 from datamap.registry import registry
 
 
@@ -48,6 +48,31 @@ def field_value_labels(entry: Entry, path: str) -> Mapping | None:
 
 def entry_title(entry: Entry) -> str:
     return entry.title or entry.description
+
+
+def fields_in_words(entry: Entry) -> list[str]:
+    """The columns a person sees, by their labels."""
+    return [column.label for column in columns(entry)]
+
+
+def erasure_words(entry: Entry) -> str:
+    """What erasure does to the entry, with fields by their labels."""
+    rule = entry.erasure
+    if isinstance(rule, Delete):
+        return "Deleted"
+    if isinstance(rule, Retain):
+        return f"Kept: {rule.reason}"
+    if isinstance(rule, Anonymise):
+        fields = sorted({_erased_field(entry, name) for name in rule.replacements})
+        return "Anonymised: " + ", ".join(fields) + " removed"
+    return rule.describe()
+
+
+def _erased_field(entry: Entry, name: str) -> str:
+    if model_field(entry.model_class, name).is_relation:
+        return "the link to the person"
+    label = field_label(entry, name)
+    return label if label.isupper() or label.startswith("IP") else label.lower()
 
 
 def csv_headers(entry: Entry) -> list[str]:

@@ -58,7 +58,8 @@ def test_a_category_without_a_policy_is_warned_about(dpo_client):
     client, _ = dpo_client
     RetentionPolicy.objects.filter(category="security_logs").delete()
     body = client.get(reverse("retention:overview")).content.decode()
-    assert "No retention policy for" in body and "security_logs" in body
+    assert "No retention policy for" in body and "Login and session logs" in body
+    assert "security_logs" not in body
 
 
 def test_a_policy_edit_is_previewed_then_saved_and_audited(dpo_client):
@@ -76,7 +77,7 @@ def test_a_policy_edit_is_previewed_then_saved_and_audited(dpo_client):
     preview = client.post(url, {**data, "preview": "1"})
     assert preview.status_code == 200
     assert preview.context["effect"] == [
-        {"entry": "usage.events", "now": 0, "then": 1, "change": 1}
+        {"entry": "Usage events", "now": 0, "then": 1, "change": 1}
     ]
     assert RetentionPolicy.objects.get(category="usage_events").days == 395
 
