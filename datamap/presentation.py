@@ -120,14 +120,14 @@ def present_rows(entry: Entry, rows: Iterable[Mapping]) -> list[list[str]]:
     return [[column.show(row.get(column.path)) for column in shown] for row in rows]
 
 
-def entry_table(entry: Entry, subject: Subject, *, limit: int = 20) -> Table:
-    """The subject's newest ``limit`` rows of the entry and their total: one query, two when
-    there are more rows than are shown."""
+def entry_table(entry: Entry, subject: Subject, *, limit: int | None = 20) -> Table:
+    """The subject's newest ``limit`` rows of the entry (all with None) and their total: one
+    query, two when there are more rows than are shown."""
     shown = columns(entry)
     paths = [column.path for column in shown]
     queryset = entry.rows_of(subject).order_by("-pk")
     rows: Sequence = list(queryset.values_list(*paths)[:limit]) if paths else []
-    total = len(rows) if len(rows) < limit else queryset.count()
+    total = len(rows) if limit is None or len(rows) < limit else queryset.count()
     return Table(
         entry=entry,
         title=entry_title(entry),
