@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import F
 
 from common import present
 from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
@@ -125,7 +126,8 @@ def entry_table(entry: Entry, subject: Subject, *, limit: int | None = 20) -> Ta
     query, two when there are more rows than are shown."""
     shown = columns(entry)
     paths = [column.path for column in shown]
-    queryset = entry.rows_of(subject).order_by("-pk")
+    newest = [F(entry.retention_field).desc(nulls_last=True)] if entry.retention_field else []
+    queryset = entry.rows_of(subject).order_by(*newest, "-pk")
     rows: Sequence = list(queryset.values_list(*paths)[:limit]) if paths else []
     total = len(rows) if limit is None or len(rows) < limit else queryset.count()
     return Table(
