@@ -8,8 +8,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from datamap import registry
 from communications.services import communication_preferences_update
+from datamap import registry
 from records.services import disclosure_record
 from tests.factories import DpoFactory, UserFactory
 from tests.visible import internals_in, visible_text
@@ -93,7 +93,7 @@ def test_kinds_of_data_we_hold_nothing_of_are_named_in_one_line(client):
     response = client.get(ACCOUNT)
     empty = [table.title for table in response.context["empty"]]
     assert "Usage events" in empty and "Contact details" not in empty
-    (line,) = [p for p in visible_text(response).split("We hold nothing about you in: ")[1:]]
+    (line,) = visible_text(response).split("We hold nothing about you in: ")[1:]
     assert line.startswith(", ".join(title.lower() for title in empty))
 
 
