@@ -51,5 +51,6 @@ def internals_in(text: str) -> list[str]:
     found = [m.group(0) for m in ISO_STAMP.finditer(text)]
     found += SNAKE_CASE.findall(text)
     found += [m.group(0) for m in DOTTED_CODE.finditer(text)]
-    found += re.findall(r"\b(?:True|False|None)\b", text)
+    # "None" is English ("None outside the company"); True and False are not, on a page.
+    found += re.findall(r"\b(?:True|False)\b", text)
     return found

@@ -49,6 +49,7 @@ from retention.models import LegalHold
 from security.models import BackupCodeDevice, InvestigationNote, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
+from tests.visible import internals_in, visible_text
 from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,9 @@ def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_jso
         assert needed in index, needed
     for internal in ["Retention category", "security_logs", "usage.events", "<td>regulator<"]:
         assert internal not in index, internal
+    # File names are meant to be read; nothing else in the stored form is.
+    leaks = internals_in(visible_text(index))
+    assert [leak for leak in leaks if not leak.endswith((".csv", ".json"))] == []
 
     assert package.sha256 and len(package.sha256) == 64
     assert package.size == package_storage().size(package_storage_name(package))

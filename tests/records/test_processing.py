@@ -9,6 +9,7 @@ from datamap import Category, registry
 from records.models import ProcessingActivity
 from records.selectors import uncovered_categories
 from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
+from tests.visible import internals_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,16 @@ def test_an_activity_must_cover_some_data_category(client, verified_client):
     assert "data_categories" in response.context["form"].errors
     activity.refresh_from_db()
     assert Category.ENQUIRY in activity.data_categories
+
+
+def test_the_record_reads_in_words_and_each_activity_is_folded(client, verified_client):
+    verified_client(DpoFactory())
+    response = client.get(RECORD)
+    html = response.content.decode()
+    text = visible_text(response)
+    assert internals_in(text) == []
+    for entry in registry.entries():
+        assert entry.name not in text and entry.model not in text, entry.name
+    assert html.count('<details class="held"') == ProcessingActivity.objects.count()
+    assert "Usage events" in text and "13 months after the event" in text
+    assert "When, Action, Feature, Page" in text
