@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F
 
 from common import present
-from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
+from datamap.entries import Entry, Subject
 from datamap.registry import registry
 
 
@@ -35,9 +35,7 @@ def is_internal_id(entry: Entry, path: str) -> bool:
 
 def field_label(entry: Entry, path: str) -> str:
     """A column's heading: the entry's label, or the field's name made readable."""
-    if path in entry.labels:
-        return entry.labels[path]
-    return present.humanise(path.split("__")[-1])
+    return entry.label(path)
 
 
 def field_value_labels(entry: Entry, path: str) -> Mapping | None:
@@ -58,22 +56,7 @@ def fields_in_words(entry: Entry) -> list[str]:
 
 def erasure_words(entry: Entry) -> str:
     """What erasure does to the entry, with fields by their labels."""
-    rule = entry.erasure
-    if isinstance(rule, Delete):
-        return "Deleted"
-    if isinstance(rule, Retain):
-        return f"Kept: {rule.reason}"
-    if isinstance(rule, Anonymise):
-        fields = sorted({_erased_field(entry, name) for name in rule.replacements})
-        return "Anonymised: " + ", ".join(fields) + " removed"
-    return rule.describe()
-
-
-def _erased_field(entry: Entry, name: str) -> str:
-    if model_field(entry.model_class, name).is_relation:
-        return "the link to the person"
-    label = field_label(entry, name)
-    return label if label.isupper() or label.startswith("IP") else label.lower()
+    return entry.erasure_in_words
 
 
 def csv_headers(entry: Entry) -> list[str]:
