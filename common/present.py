@@ -97,4 +97,6 @@ def value(value, labels: Mapping | None = None) -> str:
         return f"{value:,}"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or EMPTY
+    if isinstance(value, dict):
+        return "; ".join(f"{humanise(key)}: {item}" for key, item in value.items())
     return str(value)

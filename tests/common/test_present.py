@@ -80,6 +80,11 @@ def test_a_boolean_may_have_labels_of_its_own():
     assert present.value(True, {True: "Suspended", False: "Active"}) == "Suspended"
 
 
+def test_a_list_or_a_mapping_reads_as_a_line_of_words():
+    assert present.value(["usage", "contact"]) == "usage, contact"
+    assert present.value({"old_role": "member", "rows": 3}) == "Old role: member; Rows: 3"
+
+
 def test_numbers_get_thousands_separators_and_text_stays_as_it_is():
     assert present.value(1234567) == "1,234,567"
     assert present.value("Ann's phone") == "Ann's phone"
