@@ -12,6 +12,14 @@ def _users(subject):
 register(
     Entry(
         name="accounts.contact",
+        title="Contact details",
+        labels={
+            "email": "E-mail address",
+            "full_name": "Name",
+            "job_title": "Job title",
+            "organisation__name": "Employer",
+            "role": "Role",
+        },
         model="accounts.User",
         category=Category.CONTACT,
         description="Name, business e-mail address, job title and employer of each user.",
@@ -35,6 +43,15 @@ register(
 register(
     Entry(
         name="accounts.login",
+        title="Account status",
+        labels={
+            "status": "Status",
+            "date_joined": "Joined",
+            "last_login": "Last signed in",
+            "suspended_at": "Suspended at",
+            "suspended_reason": "Reason for suspension",
+            "terminated_at": "Closed at",
+        },
         model="accounts.User",
         category=Category.LOGIN,
         description="Account status and login history of each user.",
@@ -58,6 +75,12 @@ register(
 register(
     Entry(
         name="accounts.admin_changes",
+        title="Changes made in the admin site",
+        labels={
+            "action_time": "When",
+            "object_repr": "What was changed",
+            "change_message": "Change",
+        },
         model="admin.LogEntry",
         category=Category.SECURITY,
         description="Changes a superuser made in the Django admin.",
@@ -98,6 +121,13 @@ def _own(subject):
 register(
     Entry(
         name="accounts.invitations",
+        title="Invitations",
+        labels={
+            "created_at": "Sent",
+            "expires_at": "Valid until",
+            "accepted_at": "Accepted",
+            "expired_at": "Expired",
+        },
         model="accounts.Invitation",
         category=Category.LOGIN,
         description="Invitations sent to join an organisation's account.",
@@ -115,6 +145,14 @@ register(
 register(
     Entry(
         name="accounts.email_changes",
+        title="E-mail address changes",
+        labels={
+            "old_email": "Old address",
+            "new_email": "New address",
+            "created_at": "Asked for",
+            "expires_at": "Link valid until",
+            "confirmed_at": "Confirmed",
+        },
         model="accounts.EmailChange",
         category=Category.CONTACT,
         description="Changes of your e-mail address that were asked for, and whether the new "
@@ -131,6 +169,12 @@ register(
 register(
     Entry(
         name="accounts.api_keys",
+        title="API keys",
+        labels={
+            "name": "Name",
+            "created": "Created",
+            "revoked_at": "Revoked",
+        },
         model="accounts.OrganisationAPIKey",
         category=Category.SECURITY,
         description="API keys a user created or revoked for their organisation.",

@@ -18,6 +18,7 @@ from accounts.models import (
 )
 from datamap import Subject
 from datamap.engines import ExportSection, export_subject
+from datamap.presentation import Table, subject_tables
 
 
 def user_subject(user) -> Subject:
@@ -27,6 +28,11 @@ def user_subject(user) -> Subject:
 def user_data_held(user) -> list[ExportSection]:
     """What the data map says we hold about this user, entry by entry."""
     return export_subject(user_subject(user))
+
+
+def user_data_tables(user, *, limit: int = 20) -> list[Table]:
+    """What we hold about this user, entry by entry, as the user reads it: the newest rows."""
+    return subject_tables(user_subject(user), limit=limit)
 
 
 def actor_is_api_key(actor) -> bool:

@@ -1,11 +1,21 @@
 from django.conf import settings
 from django.db.models import Q
 
+from audit.labels import ACTION_LABELS
 from datamap import Category, Entry, LegalBasis, Retain, register
 
 register(
     Entry(
         name="audit.trail",
+        title="Actions on your data",
+        labels={
+            "created_at": "When",
+            "actor_label": "By",
+            "action": "Action",
+            "target_label": "On",
+            "ip_address": "IP address",
+        },
+        value_labels={"action": ACTION_LABELS},
         model="audit.AuditEntry",
         category=Category.SECURITY,
         description="Back-office actions: who did what to whose data, when, from which IP.",

@@ -23,6 +23,18 @@ def _breaches_of(subject):
 register(
     Entry(
         name="breaches.breaches",
+        title="Personal data breaches",
+        labels={
+            "id": "Breach number",
+            "title": "Title",
+            "aware_at": "We became aware",
+            "occurred_at": "Happened",
+            "description": "What happened",
+            "likely_consequences": "Likely consequences",
+            "measures_taken": "Measures taken",
+            "status": "Status",
+            "ico_reported_at": "Reported to the ICO",
+        },
         model="breaches.Breach",
         category=Category.SECURITY,
         description="Personal data breaches: what happened, to whom, the decisions taken.",
@@ -50,6 +62,13 @@ register(
 register(
     Entry(
         name="breaches.events",
+        title="Breach decisions and updates",
+        labels={
+            "breach_id": "Breach number",
+            "at": "When",
+            "kind": "Decision",
+            "reason": "Reason",
+        },
         model="breaches.BreachEvent",
         category=Category.SECURITY,
         description="Decisions about a breach, with their reasons, and updates sent.",

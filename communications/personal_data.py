@@ -15,6 +15,13 @@ def _own(subject):
 register(
     Entry(
         name="accounts.communication_preferences",
+        title="E-mail preferences",
+        labels={
+            "newsletter": "Newsletter",
+            "webinars": "Webinars",
+            "product_updates": "Product news",
+            "marketing_objection_at": "Objected to marketing",
+        },
         model="communications.CommunicationPreferences",
         category=Category.CONTACT,
         description="The newsletters, webinars and product news a user asked for, "
@@ -34,6 +41,12 @@ register(
 register(
     Entry(
         name="accounts.marketing_deliveries",
+        title="Marketing e-mails sent",
+        labels={
+            "send__subject": "Subject",
+            "send__topic": "Topic",
+            "sent_at": "Sent",
+        },
         model="communications.MarketingDelivery",
         category=Category.CONTACT,
         description="The marketing e-mails you were sent, and when.",

@@ -142,6 +142,8 @@ TEMPLATES = [
                 "config.context_processors.navigation",
                 "cookies.context_processors.consent",
             ],
+            # common is not an app (it imports none), so its tags are named here.
+            "libraries": {"present": "common.templatetags.present"},
         },
     },
 ]

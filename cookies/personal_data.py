@@ -7,6 +7,14 @@ from datamap import Anonymise, Category, Entry, LegalBasis, exempt, register
 register(
     Entry(
         name="cookies.consent",
+        title="Cookie choices",
+        labels={
+            "created_at": "When",
+            "method": "Made in",
+            "policy_version": "Cookie policy version",
+            "accepted": "Accepted",
+            "declined": "Declined",
+        },
         model="cookies.ConsentRecord",
         category=Category.CONSENT,
         description=(

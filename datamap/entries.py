@@ -7,6 +7,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
+from common import present
+
 
 class Category(StrEnum):
     CONTACT = "contact"
@@ -109,11 +111,43 @@ class Entry:
     erasure_order: int = 100
     # True when ``subject`` follows a to-many relation, which would repeat rows.
     joins_many: bool = False
+    # What people read (datamap.presentation): a title for the entry, a label for each
+    # export field, and the words for the codes a field stores ({field: {code: words}}).
+    title: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
+
+    def field(self, path: str) -> models.Field:
+        """The model field an export path ("request__reference", "breach_id") ends at."""
+        model = self.model_class
+        *hops, last = path.split("__")
+        for hop in hops:
+            model = model._meta.get_field(hop).related_model
+        return model._meta.get_field(last)
+
+    def label(self, path: str) -> str:
+        """A field's heading in words: the entry's label, or its name made readable."""
+        return self.labels.get(path) or present.humanise(path.split("__")[-1])
+
+    @property
+    def erasure_in_words(self) -> str:
+        """What erasure does to the entry, with fields by their labels."""
+        rule = self.erasure
+        if isinstance(rule, Anonymise):
+            fields = sorted({self._erased(name) for name in rule.replacements})
+            return "Anonymised: " + ", ".join(fields) + " removed"
+        return rule.describe()
+
+    def _erased(self, name: str) -> str:
+        if self.field(name).is_relation:
+            return "the link to the person"
+        label = self.label(name)
+        return label if label.startswith("IP") else label.lower()
 
     def rows_of(self, subject: Subject) -> models.QuerySet:
         manager = self.model_class._default_manager

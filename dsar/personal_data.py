@@ -24,6 +24,18 @@ def _requests_via(path: str):
 register(
     Entry(
         name="dsar.requests",
+        title="Rights requests",
+        labels={
+            "reference": "Reference",
+            "kind": "Request",
+            "state": "Status",
+            "received_at": "Received",
+            "due_on": "Due by",
+            "requester_name": "Name",
+            "requester_email": "E-mail address",
+            "description": "What you wrote",
+            "outcome": "Outcome",
+        },
         model="dsar.RightsRequest",
         category=Category.RIGHTS_REQUEST,
         description="Rights requests you made: type, dates, what you wrote, the answer.",
@@ -51,6 +63,13 @@ register(
 register(
     Entry(
         name="dsar.messages",
+        title="Rights request history",
+        labels={
+            "request__reference": "Request",
+            "at": "When",
+            "kind": "What happened",
+            "body": "Details",
+        },
         model="dsar.RequestEvent",
         category=Category.RIGHTS_REQUEST,
         description="The history of your rights requests and the messages about them.",
@@ -68,6 +87,13 @@ register(
 register(
     Entry(
         name="dsar.packages",
+        title="Copies of your data",
+        labels={
+            "request__reference": "Request",
+            "created_at": "Prepared",
+            "sha256": "Checksum (SHA-256)",
+            "expires_at": "Available until",
+        },
         model="dsar.AccessPackage",
         category=Category.RIGHTS_REQUEST,
         description="Copies of your data we prepared for you to download.",
@@ -88,6 +114,11 @@ register(
 register(
     Entry(
         name="dsar.package_downloads",
+        title="Downloads of your data",
+        labels={
+            "at": "When",
+            "ip_address": "IP address",
+        },
         model="dsar.PackageDownload",
         category=Category.RIGHTS_REQUEST,
         description="When a copy of your data was downloaded, and from which IP address.",
@@ -105,6 +136,11 @@ register(
 register(
     Entry(
         name="dsar.request_subjects",
+        title="Accounts matched to requests",
+        labels={
+            "request__reference": "Request",
+            "confirmed_at": "Confirmed",
+        },
         model="dsar.RequestSubject",
         category=Category.RIGHTS_REQUEST,
         description="Which of your accounts a rights request was matched to.",
@@ -121,6 +157,13 @@ register(
 register(
     Entry(
         name="dsar.rectifications",
+        title="Corrections asked for",
+        labels={
+            "request__reference": "Request",
+            "field": "Detail",
+            "proposed_value": "Proposed value",
+            "decision": "Decision",
+        },
         model="dsar.RectificationItem",
         category=Category.RIGHTS_REQUEST,
         description="Corrections you asked for, and what we decided.",

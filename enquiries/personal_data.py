@@ -22,6 +22,16 @@ def _replies(subject):
 register(
     Entry(
         name="enquiries.enquiries",
+        title="Enquiries",
+        labels={
+            "created_at": "Sent",
+            "name": "Name",
+            "email": "E-mail address",
+            "subject": "Subject",
+            "message": "Message",
+            "status": "Status",
+            "closed_at": "Closed",
+        },
         model="enquiries.Enquiry",
         category=Category.ENQUIRY,
         description="Enquiries sent to support: your name, e-mail address, subject and message.",
@@ -39,6 +49,13 @@ register(
 register(
     Entry(
         name="enquiries.replies",
+        title="Replies to enquiries",
+        labels={
+            "enquiry__subject": "Enquiry",
+            "created_at": "Written",
+            "body": "Reply",
+            "sent_at": "Sent",
+        },
         model="enquiries.EnquiryReply",
         category=Category.ENQUIRY,
         description="Our replies to your enquiries, as sent to you by e-mail.",

@@ -13,6 +13,13 @@ _DISCLOSURE_KEPT = Retain(
 register(
     Entry(
         name="audit.disclosures",
+        title="Disclosures you made",
+        labels={
+            "occurred_at": "When",
+            "recipient": "To",
+            "description": "What",
+            "legal_basis": "Legal basis",
+        },
         model="records.Disclosure",
         category=Category.SECURITY,
         description="Disclosures a user made: reports downloaded or pulled for a client.",
@@ -29,6 +36,14 @@ register(
 register(
     Entry(
         name="audit.disclosures_about",
+        title="Disclosures of your data",
+        labels={
+            "disclosure__occurred_at": "When",
+            "disclosure__recipient": "To",
+            "disclosure__recipient_type": "Type of recipient",
+            "disclosure__description": "What",
+            "disclosure__legal_basis": "Legal basis",
+        },
         model="records.DisclosureSubject",
         category=Category.USAGE,
         description="Disclosures of your data: to whom, when, on what basis.",

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from datamap import Category, registry
 from datamap.entries import Entry
+from datamap.presentation import entry_title, erasure_words, fields_in_words
 from records.models import ProcessingActivity
+from retention.labels import category_label
 from retention.models import RetentionPolicy
 
 CATEGORY_VALUES = frozenset(category.value for category in Category)
@@ -19,8 +21,20 @@ class HeldData:
     @property
     def retention(self) -> str:
         if self.policy is None:
-            return f"{self.entry.retention_category}: no policy set"
-        return f"{self.entry.retention_category}: {self.policy}"
+            return f"{category_label(self.entry.retention_category)}: no policy set"
+        return f"{self.policy.label}: {self.policy.kept}"
+
+    @property
+    def title(self) -> str:
+        return entry_title(self.entry)
+
+    @property
+    def fields(self) -> list[str]:
+        return fields_in_words(self.entry)
+
+    @property
+    def erasure(self) -> str:
+        return erasure_words(self.entry)
 
 
 @dataclass(frozen=True)
@@ -61,19 +75,19 @@ def uncovered_categories(records: list[ActivityRecord] | None = None) -> set[str
 
 def record_csv_rows(records: list[ActivityRecord]):
     header = [
-        "activity",
-        "purpose",
-        "legal basis",
-        "legitimate interest",
-        "balancing summary",
-        "categories of people",
-        "categories of data",
-        "data held (data-map entries)",
-        "retention",
-        "recipients",
-        "location",
-        "processors",
-        "security measures",
+        "Activity",
+        "Purpose",
+        "Legal basis",
+        "Legitimate interest",
+        "Balancing test",
+        "Categories of people",
+        "Categories of data",
+        "Data held",
+        "Retention",
+        "Recipients",
+        "Location",
+        "Processors",
+        "Security measures",
     ]
     rows = []
     for record in records:
@@ -87,10 +101,7 @@ def record_csv_rows(records: list[ActivityRecord]):
                 activity.balancing_summary,
                 activity.people_categories,
                 "; ".join(activity.category_labels()),
-                "; ".join(
-                    f"{h.entry.name} ({h.entry.model}: {', '.join(h.entry.export_fields)})"
-                    for h in record.held
-                ),
+                "; ".join(f"{h.title} ({', '.join(h.fields)})" for h in record.held),
                 "; ".join(sorted({h.retention for h in record.held})),
                 activity.recipients,
                 activity.get_location_display(),

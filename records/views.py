@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
 from accounts.models import User
+from common import present
 from common.csv import csv_response
 from common.decorators import dpo_required
 from common.paging import page_query
+from datamap import Category
 from records.forms import (
     ActivityForm,
     DisclosureFilterForm,
@@ -37,6 +39,11 @@ PAGE_SIZE = 25
 SUBJECTS_PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 LONDON = ZoneInfo("Europe/London")
+
+
+def category_words(values) -> list[str]:
+    known = {category.value for category in Category}
+    return [Category(v).label if v in known else present.humanise(v) for v in values]
 
 
 def _london_midnight(day: datetime.date) -> datetime.datetime:
@@ -99,16 +106,16 @@ def disclosure_csv(request: HttpRequest) -> HttpResponse:
     }
     audit.record(request.user, "disclosure.export", details={"filters": filters})
     header = [
-        "occurred at",
-        "recipient type",
-        "recipient",
-        "organisation",
-        "legal basis",
-        "categories",
-        "description",
-        "reference",
-        "disclosed by",
-        "people concerned",
+        "When (UK time)",
+        "Type of recipient",
+        "Recipient",
+        "Organisation",
+        "Legal basis",
+        "Categories of data",
+        "What was disclosed",
+        "Reference",
+        "Recorded by",
+        "People concerned",
     ]
     rows = (
         [
@@ -117,7 +124,7 @@ def disclosure_csv(request: HttpRequest) -> HttpResponse:
             d.recipient,
             d.organisation.name if d.organisation else "",
             d.legal_basis,
-            "; ".join(d.categories),
+            "; ".join(category_words(d.categories)),
             d.description,
             d.reference,
             d.disclosed_by_label,
@@ -147,7 +154,12 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "records/disclosures/detail.html",
-        {"disclosure": disclosure, "page": page, "page_query": page_query(request)},
+        {
+            "disclosure": disclosure,
+            "categories": category_words(disclosure.categories),
+            "page": page,
+            "page_query": page_query(request),
+        },
     )
 
 
@@ -202,7 +214,10 @@ def processing_record(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/processing/record.html",
-        {"records": records, "uncovered": sorted(uncovered_categories(records))},
+        {
+            "records": records,
+            "uncovered": sorted(Category(c).label for c in uncovered_categories(records)),
+        },
     )
 
 

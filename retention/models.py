@@ -3,6 +3,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from retention import labels
+
 
 class RetentionPolicy(models.Model):
     """How long one retention category of the data map is kept, and what happens then."""
@@ -35,7 +37,20 @@ class RetentionPolicy(models.Model):
         verbose_name_plural = "retention policies"
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.days} days ({self.get_basis_display()})"
+        return f"{self.label}: {self.kept}"
+
+    @property
+    def label(self) -> str:
+        return labels.category_label(self.category)
+
+    @property
+    def kept(self) -> str:
+        """The period in words: "While the account is open, then 180 days after it ends"."""
+        return labels.kept_for(self.basis, self.days)
+
+    @property
+    def kept_for_you(self) -> str:
+        return labels.kept_for_you(self.basis, self.days)
 
 
 class LegalHoldQuerySet(models.QuerySet):
@@ -118,6 +133,10 @@ class PurgeRun(models.Model):
     def __str__(self) -> str:
         kind = "Dry run" if self.dry_run else "Purge"
         return f"{kind} of {self.category} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def category_label(self) -> str:
+        return labels.category_label(self.category)
 
     @property
     def total_deleted(self) -> int:

@@ -7,6 +7,12 @@ from datamap import Category, Entry, LegalBasis, Retain, exempt, register
 register(
     Entry(
         name="retention.legal_holds",
+        title="Legal holds",
+        labels={
+            "placed_at": "Placed",
+            "reason": "Reason",
+            "released_at": "Released",
+        },
         model="retention.LegalHold",
         category=Category.SECURITY,
         description="Legal holds on your data: why, when placed and when released.",

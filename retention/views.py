@@ -10,8 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.reauth import reauthenticated
 from common.decorators import dpo_required
 from common.steps import form_page, form_step
+from datamap import registry
+from datamap.presentation import entry_title
 from retention import selectors
 from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
+from retention.labels import category_label
 from retention.models import LegalHold, RetentionPolicy
 from retention.services import schedule
 
@@ -26,7 +29,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "retention/overview.html",
         {
             "rows": [(policy, dry_runs.get(policy.category)) for policy in policies],
-            "missing": selectors.categories_without_policy(),
+            "missing": [category_label(c) for c in selectors.categories_without_policy()],
             "holds": selectors.active_holds(),
             "released": selectors.released_holds(),
             "runs": selectors.recent_runs(),
@@ -55,7 +58,7 @@ def policy_edit(request: HttpRequest, category: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, " ".join(error.messages))
             else:
-                messages.success(request, f"Retention of {category} saved.")
+                messages.success(request, f"Retention of {policy.label} saved.")
                 return redirect(reverse("retention:overview"))
         if "save" not in request.POST or form.errors:
             preview = {
@@ -78,7 +81,14 @@ def _effect(preview) -> list[dict] | None:
     for name in names:
         now = sum(preview["now"].get(name, {}).values())
         then = sum(preview["then"].get(name, {}).values())
-        rows.append({"entry": name, "now": now, "then": then, "change": then - now})
+        rows.append(
+            {
+                "entry": entry_title(registry.entry(name)),
+                "now": now,
+                "then": then,
+                "change": then - now,
+            }
+        )
     return rows
 
 
@@ -138,7 +148,7 @@ def purge_now(request: HttpRequest, category: str) -> HttpResponse:
     form = PurgeNowForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         schedule.purge_request(category=policy.category, by=request.user)
-        messages.success(request, f"Purge of {policy.category} started; the run appears below.")
+        messages.success(request, f"Purge of {policy.label} started; the run appears below.")
         return redirect(reverse("retention:overview"))
     status = 400 if request.method == "POST" else 200
     return render(

@@ -17,6 +17,13 @@ def _own(subject):
 register(
     Entry(
         name="accounts.mfa_devices",
+        title="Authenticator apps",
+        labels={
+            "name": "Name",
+            "confirmed": "Set up",
+            "created_at": "Added",
+            "last_used_at": "Last used",
+        },
         model="otp_totp.TOTPDevice",
         category=Category.LOGIN,
         description="Authenticator apps enrolled for two-factor login.",
@@ -30,10 +37,14 @@ register(
     )
 )
 
-for model, what in [
-    ("axes.AccessAttempt", "Failed login attempts that count towards a lockout."),
-    ("axes.AccessFailureLog", "Each failed login: time, IP address, browser."),
-    ("axes.AccessLog", "Each successful login and logout: time, IP address, browser."),
+for model, what, title in [
+    (
+        "axes.AccessAttempt",
+        "Failed login attempts that count towards a lockout.",
+        "Failed logins counted towards a lockout",
+    ),
+    ("axes.AccessFailureLog", "Each failed login: time, IP address, browser.", "Failed logins"),
+    ("axes.AccessLog", "Each successful login and logout: time, IP address, browser.", "Logins"),
 ]:
     register(
         Entry(
@@ -41,6 +52,13 @@ for model, what in [
             model=model,
             category=Category.SECURITY,
             description=what,
+            title=title,
+            labels={
+                "username": "E-mail address used",
+                "ip_address": "IP address",
+                "user_agent": "Browser",
+                "attempt_time": "When",
+            },
             subject=lambda s: Q(username__in=s.emails),
             export_fields=("username", "ip_address", "user_agent", "attempt_time"),
             erasure=Delete(),
@@ -54,6 +72,11 @@ for model, what in [
 register(
     Entry(
         name="accounts.backup_codes",
+        title="Backup codes",
+        labels={
+            "name": "Name",
+            "confirmed": "Set up",
+        },
         model="security.BackupCodeDevice",
         category=Category.LOGIN,
         description="Single-use backup codes for two-factor login.",
@@ -70,6 +93,14 @@ register(
 register(
     Entry(
         name="accounts.sessions",
+        title="Sessions",
+        labels={
+            "device": "Device",
+            "ip_address": "IP address",
+            "created_at": "Started",
+            "last_seen_at": "Last seen",
+            "ended_at": "Ended",
+        },
         model="security.UserSession",
         category=Category.LOGIN,
         description="Logged-in sessions: device, IP address, when started and last seen.",
@@ -91,6 +122,17 @@ _INVESTIGATION_KEPT = Retain(
 register(
     Entry(
         name="accounts.investigations",
+        title="Security investigations",
+        labels={
+            "opened_at": "Opened",
+            "rule": "What raised it",
+            "severity": "Severity",
+            "summary": "Summary",
+            "status": "Status",
+            "account_suspended": "Account suspended",
+            "outcome": "Outcome",
+            "closed_at": "Closed",
+        },
         model="security.Investigation",
         category=Category.SECURITY,
         description="Investigations of suspicious activity on an account.",
@@ -116,6 +158,11 @@ register(
 register(
     Entry(
         name="accounts.investigation_notes",
+        title="Security investigation notes",
+        labels={
+            "created_at": "Written",
+            "text": "Note",
+        },
         model="security.InvestigationNote",
         category=Category.SECURITY,
         description="Notes written while investigating suspicious activity.",

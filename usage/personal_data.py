@@ -1,6 +1,7 @@
 from django.db.models import Q
 
 from datamap import Anonymise, Category, Delete, Entry, LegalBasis, register
+from usage.models import Action
 
 
 def _own(subject):
@@ -10,6 +11,19 @@ def _own(subject):
 register(
     Entry(
         name="usage.events",
+        title="Usage events",
+        labels={
+            "occurred_at": "When",
+            "action": "Action",
+            "feature": "Feature",
+            "path": "Page",
+            "status_code": "Response code",
+            "duration_ms": "Time taken (ms)",
+            "purpose": "Purpose",
+            "ip_address": "IP address",
+            "user_agent_family": "Browser",
+        },
+        value_labels={"action": dict(Action.choices)},
         model="usage.UsageEvent",
         category=Category.USAGE,
         description="How and when the product was used: time, IP address, browser, "
@@ -40,6 +54,14 @@ register(
 register(
     Entry(
         name="usage.daily",
+        title="Daily usage by feature",
+        labels={
+            "date": "Day",
+            "feature": "Feature",
+            "purpose": "Purpose",
+            "event_count": "Events",
+            "total_duration_ms": "Total time (ms)",
+        },
         model="usage.DailyUsage",
         category=Category.USAGE,
         description="Daily totals of product use per feature and purpose.",
@@ -56,6 +78,12 @@ register(
 register(
     Entry(
         name="usage.daily_per_person",
+        title="Daily usage",
+        labels={
+            "date": "Day",
+            "event_count": "Events",
+            "total_duration_ms": "Total time (ms)",
+        },
         model="usage.DailyUserUsage",
         category=Category.USAGE,
         description="Daily totals of product use per person.",
@@ -72,6 +100,12 @@ register(
 register(
     Entry(
         name="usage.dead_letters",
+        title="Usage events not stored",
+        labels={
+            "failed_at": "When",
+            "reason": "Why",
+            "payload": "Event as received",
+        },
         model="usage.DeadLetter",
         category=Category.USAGE,
         description="Usage events that could not be stored (for example, holding characters "

@@ -8,7 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import InvitationAcceptForm
-from accounts.selectors import user_data_held
+from accounts.selectors import user_data_tables
 from accounts.services.email_changes import (
     EmailChangeRefused,
     email_change_from_token,
@@ -26,8 +26,15 @@ UNUSABLE_STATUS = {"invalid": 404, "expired": 410, "used": 200, "taken": 409}
 
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    sections = [s for s in user_data_held(request.user) if s.rows]
-    return render(request, "accounts/home.html", {"sections": sections})
+    tables = user_data_tables(request.user)
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "held": [t for t in tables if t.total],
+            "empty": [t for t in tables if not t.total],
+        },
+    )
 
 
 def _email_change_unusable(request: HttpRequest, problem: str) -> HttpResponse:

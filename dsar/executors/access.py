@@ -1,7 +1,9 @@
 """The access (and portability) package: a ZIP of everything the data map holds on a subject.
 
-Every row is written once, into its category's CSV (a structured, commonly used and
-machine-readable format that a spreadsheet opens); ``data.json`` describes every entry (what it
+Every row is written once, into its entry's CSV (a structured, commonly used and
+machine-readable format that a spreadsheet opens), headed in words (datamap.presentation);
+cells keep their stored form (times in ISO 8601 UTC) so that another system can read them back;
+``data.json`` describes every entry (what it
 is, why it is held, how long it is kept, its fields, its file and its row count) and
 ``index.html`` says it all in words. Streamed to a scratch file so memory stays flat whatever
 the subject's volume, then kept in the packages storage (``package_files``): on PostgreSQL one
@@ -28,15 +30,18 @@ from django.core.files import File
 from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 import audit
 from common.csv import FORMULA_PREFIXES, neutralise
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
+from datamap.presentation import Table, csv_headers, entry_table, entry_title, erasure_words
 from dsar.executors.package_files import PACKAGE_FOLDER, package_storage
 from dsar.models import AccessPackage, RequestEvent, RightsRequest, State
 from dsar.services.letters import ICO, letter_send
 from dsar.services.timeline import SYSTEM, state_move
+from retention.models import RetentionPolicy
 
 PACKAGE_LIFETIME = datetime.timedelta(days=7)
 CHUNK_SIZE = 5000
@@ -64,32 +69,60 @@ class _EntrySummary:
     """What data.json and index.html say of one entry."""
 
     name: str
+    title: str
     category: str
     description: str
     legal_basis: str
     legal_basis_detail: str
     retention_category: str
+    retention: str  # the period in words
     erasure: str
     kept_reason: str  # on an erasure request, what stays and why
     note: str
     fields: list[str]
+    columns: list[str]  # the CSV's headings, in the order of ``fields``
     file: str
     row_count: int
 
 
-def _summary(entry, row_count: int) -> _EntrySummary:
+def _retention_words(entry, policies: dict[str, RetentionPolicy]) -> str:
+    policy = policies.get(entry.retention_category)
+    if policy is None:
+        return "Kept as long as our retention schedule sets for it"
+    return policy.kept_for_you
+
+
+def _file_names(entries) -> dict[str, str]:
+    """One CSV per entry, named from its title in words: "usage-events.csv", "logins.csv"."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for entry in entries:
+        stem = slugify(entry_title(entry)) or slugify(entry.name)
+        name, n = f"{stem}.csv", 1
+        while name in taken:
+            n += 1
+            name = f"{stem}-{n}.csv"
+        taken.add(name)
+        names[entry.name] = name
+    return names
+
+
+def _summary(entry, row_count: int, file: str, retention: str) -> _EntrySummary:
     return _EntrySummary(
         name=entry.name,
+        title=entry_title(entry),
         category=str(entry.category),
         description=entry.description,
         legal_basis=entry.legal_basis.label,
         legal_basis_detail=entry.legal_basis_detail,
         retention_category=entry.retention_category,
-        erasure=entry.erasure.describe(),
+        retention=retention,
+        erasure=erasure_words(entry),
         kept_reason=entry.erasure.reason if isinstance(entry.erasure, Retain) else "",
         note=entry.export_note,
         fields=list(entry.export_fields),
-        file=f"{entry.category}.csv",
+        columns=csv_headers(entry),
+        file=file,
         row_count=row_count,
     )
 
@@ -97,32 +130,34 @@ def _summary(entry, row_count: int) -> _EntrySummary:
 @dataclass
 class _Build:
     entries: list[_EntrySummary] = field(default_factory=list)
-    disclosures: list[dict] = field(default_factory=list)
+    disclosures: Table | None = None
 
 
 def _write_members(archive, request: RightsRequest, subject: Subject) -> _Build:
-    """One CSV per category, each entry's rows in turn under its name, straight into the
-    archive; then data.json, which describes every entry and says where its rows are; then
-    index.html, once the counts are known."""
-    by_category: dict[str, list] = {}
-    for entry in registry.entries():
-        by_category.setdefault(str(entry.category), []).append(entry)
+    """One CSV per entry, its headings in words, straight into the archive; then data.json,
+    which describes every entry and says where its rows are; then index.html, once the counts
+    are known."""
+    entries = registry.entries()
+    files = _file_names(entries)
+    policies = {policy.category: policy for policy in RetentionPolicy.objects.all()}
     build = _Build()
     counts: dict[str, int] = {}
     fast = connection.vendor == "postgresql"
-    for category, entries in by_category.items():
-        columns = []
-        for entry in entries:
-            columns.extend(f for f in entry.export_fields if f not in columns)
-        with archive.open(f"{category}.csv", "w", force_zip64=True) as member:
-            member.write(_csv_lines([[neutralise(c) for c in ["entry", *columns]]]))
-            for entry in entries:
-                if fast and entry.name != DISCLOSURES_ENTRY:
-                    counts[entry.name] = _copy_rows(entry, subject, member, columns)
-                else:
-                    counts[entry.name] = _python_rows(entry, subject, member, columns, build)
+    for entry in entries:
+        columns = list(entry.export_fields)
+        with archive.open(files[entry.name], "w", force_zip64=True) as member:
+            member.write(_csv_lines([[neutralise(c) for c in csv_headers(entry)]]))
+            if fast:
+                counts[entry.name] = _copy_rows(entry, subject, member, columns)
+            else:
+                counts[entry.name] = _python_rows(entry, subject, member, columns, build)
+    # The disclosures are few; index.html lists each one, in words.
+    build.disclosures = entry_table(registry.entry(DISCLOSURES_ENTRY), subject, limit=None)
 
-    build.entries = [_summary(entry, counts[entry.name]) for entry in registry.entries()]
+    build.entries = [
+        _summary(entry, counts[entry.name], files[entry.name], _retention_words(entry, policies))
+        for entry in entries
+    ]
     manifest = {
         "reference": request.reference,
         "generated_at": timezone.now().astimezone(datetime.UTC).isoformat(),
@@ -148,18 +183,16 @@ def _csv_lines(rows) -> bytes:
 
 
 def _python_rows(entry, subject: Subject, member, columns: list[str], build: _Build) -> int:
-    """Rows read through the ORM, in chunks: any database."""
-    slots = [columns.index(f) + 1 for f in entry.export_fields]
+    """Rows read through the ORM, in chunks: any database. ``columns`` is the file's columns
+    (the entry's export fields); a test may pass a wider list to compare with COPY."""
+    slots = [columns.index(f) for f in entry.export_fields]
     count = 0
     batch = []
     for row in iter_subject_rows(entry, subject, CHUNK_SIZE):
-        cells = [""] * (len(columns) + 1)
-        cells[0] = entry.name
+        cells = [""] * len(columns)
         for slot, value in zip(slots, row, strict=True):
             cells[slot] = _csv_cell(value)
         batch.append(cells)
-        if entry.name == DISCLOSURES_ENTRY:
-            build.disclosures.append(dict(zip(entry.export_fields, row, strict=True)))
         if len(batch) >= WRITE_BATCH:
             member.write(_csv_lines(batch))
             count += len(batch)
@@ -224,12 +257,12 @@ def _copy_rows(entry, subject: Subject, member, columns: list[str]) -> int:
     for name, path in zip(names, fields, strict=True):
         cells[columns.index(path)] = _csv_cell_sql(f"t.{name}", _field(entry.model_class, path))
     sql = (
-        f"COPY (SELECT %s, {', '.join(cells)} "  # noqa: S608 (names from the data map)
+        f"COPY (SELECT {', '.join(cells)} "  # noqa: S608 (names from the data map)
         f"FROM ({base}) AS t({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
     )
     buffer = bytearray()
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(connection.ops.compose_sql(sql, [entry.name, *params])) as copy:
+        with cursor.cursor.copy(connection.ops.compose_sql(sql, list(params))) as copy:
             for data in copy:
                 buffer += data
                 if len(buffer) >= FLUSH_BYTES:

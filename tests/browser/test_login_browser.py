@@ -53,7 +53,8 @@ def test_a_member_logs_in_and_sees_what_we_hold_about_them(page):
     expect(page.get_by_role("main")).to_contain_text("Priya Shah")
     expect(page.get_by_role("main")).to_contain_text(member.organisation.name)
     expect(page.get_by_role("heading", name="What we hold about you", level=2)).to_be_visible()
-    # The data-map section lists the member's own contact details...
+    # The data-map section lists the member's own contact details, folded until opened...
+    page.get_by_text("Contact details", exact=False).first.click()
     expect(page.get_by_role("cell", name=member.email).first).to_be_visible()
     # ...and says a password is held without ever showing it.
     expect(page.get_by_role("main")).not_to_contain_text(TEST_PASSWORD)

@@ -49,6 +49,7 @@ from retention.models import LegalHold
 from security.models import BackupCodeDevice, InvestigationNote, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
+from tests.visible import internals_in, visible_text
 from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent
 
 pytestmark = pytest.mark.django_db
@@ -225,18 +226,20 @@ def build(client, request, dpo, verified_client, django_capture_on_commit_callba
     return AccessPackage.objects.get(request=request)
 
 
-def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_json(
+def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_json(
     client, verified_client, django_capture_on_commit_callbacks
 ):
     _user, request, dpo = seed_subject()
     package = build(client, request, dpo, verified_client, django_capture_on_commit_callbacks)
 
     archive = zipfile.ZipFile(package_open(package))
-    categories = {str(entry.category) for entry in registry.entries()}
-    assert set(archive.namelist()) == {"data.json", "index.html"} | {f"{c}.csv" for c in categories}
-
     data = json.loads(archive.read("data.json"))
     by_name = {entry["name"]: entry for entry in data["entries"]}
+    files = {entry["file"] for entry in data["entries"]}
+    assert len(files) == len(registry.entries())
+    assert set(archive.namelist()) == {"data.json", "index.html"} | files
+    assert by_name["usage.events"]["file"] == "usage-events.csv"
+    assert by_name["accounts.accesslog"]["file"] == "logins.csv"
     assert set(by_name) == {entry.name for entry in registry.entries()}
     for entry in registry.entries():
         shown = by_name[entry.name]
@@ -245,7 +248,7 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
         assert shown["retention_category"] == entry.retention_category
         assert shown["description"] == entry.description
         assert shown["fields"] == list(entry.export_fields)
-        assert shown["file"] == f"{entry.category}.csv"
+        assert shown["columns"] == [entry.labels[f] for f in entry.export_fields]
         # Each entry's rows are in its file, once, as many as data.json says.
         assert len(entry_rows(archive, entry.name)) == shown["row_count"], entry.name
     # Every category present holds the subject's rows, not just empty sections.
@@ -262,16 +265,20 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
     assert not by_name["usage.events"]["kept_reason"]
     assert by_name["usage.events"]["erasure"].startswith("Anonymised")
 
-    for category in categories:
-        rows = list(csv.reader(io.StringIO(archive.read(f"{category}.csv").decode())))
-        assert rows[0][0] == "entry"
-        assert len(rows) > 1, f"{category}.csv has no rows"
+    for name in files:
+        rows = list(csv.reader(io.StringIO(archive.read(name).decode())))
+        assert len(rows) > 1, f"{name} has no rows"
         for row in rows[1:]:
             for cell in row:
-                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (category, cell)
-    contact = archive.read("contact.csv").decode()
+                assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    contact = archive.read("contact-details.csv").decode()
+    assert contact.splitlines()[0] == "E-mail address,Name,Job title,Employer,Role"
     assert "'=HYPERLINK" in contact
-    assert "'-2+3" in archive.read("usage.csv").decode()
+    usage = archive.read("usage-events.csv").decode()
+    assert usage.splitlines()[0] == (
+        "When,Action,Feature,Page,Response code,Time taken (ms),Purpose,IP address,Browser"
+    )
+    assert "'-2+3" in usage
 
     index = archive.read("index.html").decode()
     for needed in [
@@ -281,10 +288,18 @@ def test_the_package_holds_every_entry_in_a_csv_per_category_described_by_data_j
         "provisionally",
         "Monthly usage report",
         "Your employer",
-        "Retention category",
+        "Kept while your account is open, then 180 days",
+        "Kept 90 days after it was recorded",
+        "usage-events.csv",
+        "Type of recipient",
         "rectification",
     ]:
         assert needed in index, needed
+    for internal in ["Retention category", "security_logs", "usage.events", "<td>regulator<"]:
+        assert internal not in index, internal
+    # File names are meant to be read; nothing else in the stored form is.
+    leaks = internals_in(visible_text(index))
+    assert [leak for leak in leaks if not leak.endswith((".csv", ".json"))] == []
 
     assert package.sha256 and len(package.sha256) == 64
     assert package.size == package_storage().size(package_storage_name(package))

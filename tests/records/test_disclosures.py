@@ -248,7 +248,7 @@ def test_the_csv_export_is_filtered_formula_safe_and_audited(client, verified_cl
     assert response["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK(1)" in body
     assert "To the mailer" not in body
-    assert body.splitlines()[0].startswith("occurred at,recipient type")
+    assert body.splitlines()[0].startswith("When (UK time),Type of recipient,Recipient")
     assert AuditEntry.objects.filter(action="disclosure.export", actor=dpo).exists()
 
 

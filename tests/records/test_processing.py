@@ -9,6 +9,7 @@ from datamap import Category, registry
 from records.models import ProcessingActivity
 from records.selectors import uncovered_categories
 from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
+from tests.visible import internals_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_the_page_shows_each_activity_with_the_data_map_entries_and_their_retent
     assert "accounts.contact" in names
     enquiry = next(h for h in support.held if h.entry.name == "enquiries.enquiries")
     assert enquiry.policy.category == "enquiries"
-    assert "365 days" in enquiry.retention
+    assert enquiry.retention == "Support enquiries: 1 year after closure or the decision"
     assert "Support enquiries" in page
     assert "Cloud hosting provider" in page
     assert "United Kingdom" in page
@@ -88,7 +89,7 @@ def test_a_category_no_activity_covers_is_flagged_on_the_page(client, verified_c
     ProcessingActivity.objects.filter(slug="support").update(data_categories=["contact"])
     verified_client(DpoFactory())
     page = client.get(RECORD).content.decode()
-    assert "No processing activity covers these data-map categories: enquiry" in page
+    assert "No processing activity covers these categories of data: Enquiry" in page
 
 
 def test_the_csv_has_one_row_per_activity_and_is_audited(client, verified_client):
@@ -96,13 +97,13 @@ def test_the_csv_has_one_row_per_activity_and_is_audited(client, verified_client
     verified_client(dpo)
     response = client.get(CSV)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["activity", "purpose", "legal basis"]
+    assert rows[0][:3] == ["Activity", "Purpose", "Legal basis"]
     assert {row[0] for row in rows[1:]} == set(
         ProcessingActivity.objects.values_list("name", flat=True)
     )
     usage = next(row for row in rows if row[0] == "Usage logging and client usage reports")
-    assert "usage.events" in usage[7]
-    assert "usage_events" in usage[8]
+    assert "Usage events (When, Action, Feature" in usage[7]
+    assert "Usage events: 13 months after the event" in usage[8]
     assert AuditEntry.objects.filter(action="processing.export", actor=dpo).exists()
 
 
@@ -196,3 +197,16 @@ def test_an_activity_must_cover_some_data_category(client, verified_client):
     assert "data_categories" in response.context["form"].errors
     activity.refresh_from_db()
     assert Category.ENQUIRY in activity.data_categories
+
+
+def test_the_record_reads_in_words_and_each_activity_is_folded(client, verified_client):
+    verified_client(DpoFactory())
+    response = client.get(RECORD)
+    html = response.content.decode()
+    text = visible_text(response)
+    assert internals_in(text) == []
+    for entry in registry.entries():
+        assert entry.name not in text and entry.model not in text, entry.name
+    assert html.count('<details class="held"') == ProcessingActivity.objects.count()
+    assert "Usage events" in text and "13 months after the event" in text
+    assert "When, Action, Feature, Page" in text

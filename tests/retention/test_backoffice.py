@@ -2,6 +2,7 @@
 legal holds placed and released (with the password again); dry runs on request."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from retention.models import LegalHold, PurgeRun, RetentionPolicy
 from tests.factories import TEST_PASSWORD, DpoFactory, SupportFactory, UserFactory
+from tests.visible import internals_in, visible_text
 from usage.models import UsageEvent
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,8 @@ def test_a_category_without_a_policy_is_warned_about(dpo_client):
     client, _ = dpo_client
     RetentionPolicy.objects.filter(category="security_logs").delete()
     body = client.get(reverse("retention:overview")).content.decode()
-    assert "No retention policy for" in body and "security_logs" in body
+    assert "No retention policy for" in body and "Login and session logs" in body
+    assert "security_logs" not in body
 
 
 def test_a_policy_edit_is_previewed_then_saved_and_audited(dpo_client):
@@ -76,7 +79,7 @@ def test_a_policy_edit_is_previewed_then_saved_and_audited(dpo_client):
     preview = client.post(url, {**data, "preview": "1"})
     assert preview.status_code == 200
     assert preview.context["effect"] == [
-        {"entry": "usage.events", "now": 0, "then": 1, "change": 1}
+        {"entry": "Usage events", "now": 0, "then": 1, "change": 1}
     ]
     assert RetentionPolicy.objects.get(category="usage_events").days == 395
 
@@ -131,3 +134,24 @@ def test_running_a_dry_run_records_counts_for_every_category(
         RetentionPolicy.objects.values_list("category", flat=True)
     )
     assert AuditEntry.objects.filter(action="retention.dry_run_request").exists()
+
+
+def test_the_schedule_reads_in_words_with_no_slugs_day_counts_or_placeholders(dpo_client):
+    client, _ = dpo_client
+    PurgeRun.objects.create(category="security_logs", started_at=timezone.now(), dry_run=True)
+    text = visible_text(client.get(reverse("retention:overview")))
+    assert internals_in(text) == []
+    assert "Login and session logs" in text
+    assert "While the account is open, then 180 days after it ends" in text
+    assert "6 years after closure or the decision" in text  # breaches: 2190 days
+    assert "13 months after the event" in text  # usage events: 395 days
+    assert "2190 days" not in text
+    assert "then N days" not in text and "then n days" not in text
+    assert re.search(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2} (GMT|BST)", text)
+
+
+def test_the_purge_and_edit_pages_name_the_category_in_words(dpo_client):
+    client, _ = dpo_client
+    for name in ("retention:purge_now", "retention:policy_edit"):
+        text = visible_text(client.get(reverse(name, args=["security_logs"])))
+        assert "Login and session logs" in text and "security_logs" not in text, name

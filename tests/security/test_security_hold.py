@@ -92,9 +92,7 @@ def test_clearing_the_investigation_lifts_the_hold_and_both_agree(held):
     assert investigation.status == Investigation.Status.CLOSED
 
 
-def test_the_back_office_shows_the_hold_and_sends_staff_to_the_investigation(
-    verified_client, held
-):
+def test_the_back_office_shows_the_hold_and_sends_staff_to_the_investigation(verified_client, held):
     page = visible_text(verified_client(DpoFactory()).get(f"/backoffice/people/{held.pk}/"))
 
     assert "Held: under security review" in page
