@@ -268,6 +268,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 60 * 14},
     },
+    # At :35, after the rollups of :15 and :30 have summed the day a period closed on.
+    "usage-deliver-reports": {
+        "task": "usage.tasks.deliver_usage_reports",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 60 * 50},
+    },
+    "usage-delete-expired-exports": {
+        "task": "usage.tasks.delete_expired_usage_exports",
+        "schedule": crontab(minute=50),
+        "options": {"expires": 60 * 50},
+    },
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.
@@ -276,7 +287,8 @@ from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: 
 for _n, _policy in enumerate(_RETENTION_DEFAULTS):
     CELERY_BEAT_SCHEDULE[f"retention-purge-{_policy.category}"] = {
         "task": "retention.tasks.purge_retention_category",
-        "schedule": crontab(hour=1, minute=5 * _n),
+        # Five minutes apart from 01:00: 02:00 onwards once there are twelve categories or more.
+        "schedule": crontab(hour=1 + (5 * _n) // 60, minute=(5 * _n) % 60),
         "args": [_policy.category],
         "options": {"expires": 60 * 60 * 20},
     }
@@ -428,6 +440,8 @@ STORAGES = {
     "default": _files_storage,
     # Access packages: personal data, kept 7 days; never served by URL, only streamed.
     "packages": _files_storage,
+    # Usage exports (CSV): kept 24 hours, streamed to the organisation's client admins only.
+    "exports": _files_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

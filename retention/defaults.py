@@ -107,4 +107,14 @@ DEFAULT_POLICIES = (
         'Invitations whose 72 hours passed unaccepted: three months to answer "I never got the '
         'link" and to show who was invited when; then deleted. Accepted ones go with the account.',
     ),
+    DefaultPolicy(
+        "usage_reports",
+        "event",
+        365,
+        "delete",
+        "Scheduled usage reports delivered to clients and CSV exports of the usage report: a "
+        "year from the delivery (or the export's request), to answer a client's questions "
+        "about what it was sent; the disclosure log keeps its own record. Export files go "
+        "24 hours after they are ready.",
+    ),
 )

@@ -20,6 +20,7 @@ NOTICES = {
     "email_change_confirm": "Confirm your new e-mail address for PrivacyDesk",
     "email_change_requested": "A change of your PrivacyDesk e-mail address was asked for",
     "email_changed": "Your PrivacyDesk e-mail address was changed",
+    "usage_report_ready": "Your scheduled usage report is ready",
 }
 
 
