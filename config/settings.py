@@ -283,12 +283,13 @@ CELERY_BEAT_SCHEDULE = {
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.
 from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: E402
+from retention.defaults import purge_time as _purge_time  # noqa: E402
 
 for _n, _policy in enumerate(_RETENTION_DEFAULTS):
+    _hour, _minute = _purge_time(_n)
     CELERY_BEAT_SCHEDULE[f"retention-purge-{_policy.category}"] = {
         "task": "retention.tasks.purge_retention_category",
-        # Five minutes apart from 01:00: 02:00 onwards once there are twelve categories or more.
-        "schedule": crontab(hour=1 + (5 * _n) // 60, minute=(5 * _n) % 60),
+        "schedule": crontab(hour=_hour, minute=_minute),
         "args": [_policy.category],
         "options": {"expires": 60 * 60 * 20},
     }
