@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Prefetch, Q, Sum, Value
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import GroupCompany, Organisation, User
 from accounts.selectors import users_excluded_from_reports
 from usage.buffer import buffer_dropped_count
 from usage.models import (
@@ -268,11 +268,15 @@ def report_subscriptions_of(organisation: Organisation):
 
 def report_deliveries_openable_by(user: User):
     """Deliveries a client admin may open: every one of their own organisation, and those of
-    other organisations (group companies' parents) addressed to them, and nothing else."""
+    another organisation addressed to them while it still names theirs as a group company."""
+    still_named = GroupCompany.objects.filter(
+        member_id=user.organisation_id, ended_at__isnull=True
+    ).values("organisation_id")
+    addressed = ReportDeliveryRecipient.objects.filter(user=user).values("delivery_id")
     return (
         ReportDelivery.objects.filter(
             Q(organisation_id=user.organisation_id)
-            | Q(pk__in=ReportDeliveryRecipient.objects.filter(user=user).values("delivery_id"))
+            | Q(pk__in=addressed, organisation_id__in=still_named)
         )
         .select_related("organisation", "subscription")
         .order_by("-period_start", "-pk")

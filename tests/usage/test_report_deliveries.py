@@ -176,6 +176,11 @@ def test_a_group_companys_admin_opens_exactly_the_deliveries_addressed_to_them(
     member = verified_client(group.ann, client=Client())
     assert member.get(f"/console/usage/reports/{theirs.pk}/").status_code == 403
 
+    # Once Acme no longer names Sister, Sam loses even the reports once addressed to him.
+    entitlement = group.acme.group_companies.get(member=group.sister)
+    group_company_end(entitlement=entitlement, by=entitlement.recorded_by)
+    assert sam.get(f"/console/usage/reports/{theirs.pk}/").status_code == 404
+
 
 def test_the_delivered_figures_stay_as_sent_when_late_usage_is_rolled_up(
     group, weekly, django_capture_on_commit_callbacks, verified_client

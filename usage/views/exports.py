@@ -51,7 +51,7 @@ def exports(request: HttpRequest) -> HttpResponse:
             grouping=form.cleaned_data["group_by"],
             by=request.user,
         ),
-        success_message="Your export is being built.",
+        success_message="Your export was requested: it is built in the background.",
         redirect_to=lambda export: export.get_absolute_url(),
         render_form=render_form,
         refusals=(ValidationError, PermissionDenied),
