@@ -9,12 +9,15 @@ import time_machine
 from celery import current_app
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from accounts.services.group_companies import group_company_end
 from accounts.services.users import user_suspend
 from audit.models import AuditEntry
 from records.models import Disclosure
+from tests.factories import OrganisationFactory
 from tests.usage.conftest import used_on
+from usage.demo import reports_demo_seed
 from usage.models import ReportDelivery, ReportDeliveryRecipient
 from usage.periods import Period
 from usage.services.subscriptions import (
@@ -261,3 +264,16 @@ def test_the_beat_entries_are_hourly_registered_and_expire_before_the_next_run()
         assert entry["schedule"].minute == minute
         assert entry["schedule"].hour == set(range(24))
         assert entry["options"]["expires"] < 60 * 60
+
+
+def test_the_demo_seeds_a_weekly_report_with_last_week_delivered_once(group):
+    used_on(group.ann, timezone.localdate() - datetime.timedelta(days=7))
+
+    subscription = reports_demo_seed(organisation=group.acme)
+
+    assert reports_demo_seed(organisation=group.acme) is None
+    assert [r.user for r in subscription.recipients.all()] == [group.ada]
+    [delivery] = subscription.deliveries.all()
+    assert delivery.period_end < timezone.localdate()
+    assert delivery.period_end.weekday() == 6  # a Sunday
+    assert reports_demo_seed(organisation=OrganisationFactory()) is None  # no admin to send to
