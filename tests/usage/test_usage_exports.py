@@ -7,17 +7,19 @@ import datetime
 import pytest
 import time_machine
 from celery.result import EagerResult
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from config.celery import app as celery_app
 from records.models import Disclosure
-from tests.factories import ClientAdminFactory, UserFactory
+from tests.factories import ClientAdminFactory, DpoFactory, UserFactory
 from tests.usage.conftest import used_on
 from tests.workers import QUEUE, stop, worker_env, worker_start, worker_wait
 from usage.models import UsageExport
 from usage.services import export_files as export_files_module
+from usage.services.exports import usage_export_request
 from usage.tasks import build_usage_export, delete_expired_usage_exports
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +268,39 @@ def test_an_export_built_by_a_worker_process_is_downloaded_through_the_web(
     assert (shared / export.file_name).is_file()
     body = b"".join(verified_client(admin).get(download_of(export)).streaming_content)
     assert b"Ann Able" in body
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"end": datetime.date(2026, 10, 1)}, "must not be before"),
+        ({"start": datetime.date(2025, 11, 1)}, "at most 366 days"),
+        ({"grouping": "ip_address"}, "not a valid choice"),
+    ],
+)
+def test_the_service_refuses_a_bad_period_or_grouping(acme, fields, error):
+    values = {
+        "organisation": acme.organisation,
+        "start": datetime.date(2026, 11, 1),
+        "end": datetime.date(2026, 11, 30),
+        "grouping": "user",
+        "by": acme,
+    }
+    with pytest.raises(ValidationError, match=error):
+        usage_export_request(**{**values, **fields})
+    assert not UsageExport.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["member", "other_admin", "staff"])
+def test_only_a_client_admin_of_the_organisation_requests_an_export(acme, who):
+    by = {
+        "member": UserFactory(organisation=acme.organisation),
+        "other_admin": ClientAdminFactory(),
+        "staff": DpoFactory(),
+    }[who]
+    today = timezone.localdate()
+    with pytest.raises(PermissionDenied):
+        usage_export_request(
+            organisation=acme.organisation, start=today, end=today, grouping="user", by=by
+        )
+    assert not UsageExport.objects.exists()

@@ -12,6 +12,8 @@ from accounts.models import Organisation
 from usage.models import UsageExport
 from usage.tasks import build_usage_export
 
+MAX_DAYS = 366  # a year by user, leap years included
+
 
 def usage_export_request(
     *, organisation: Organisation, start: datetime.date, end: datetime.date, grouping: str, by
@@ -24,6 +26,8 @@ def usage_export_request(
     )
     if end < start:
         raise ValidationError({"end": "The end date must not be before the start date."})
+    if (end - start).days >= MAX_DAYS:
+        raise ValidationError({"end": f"A period covers at most {MAX_DAYS} days."})
     export.full_clean(exclude=["organisation", "requested_by"])
     with transaction.atomic():
         export.save()
