@@ -95,14 +95,15 @@ def test_a_subscription_is_changed_and_cancelled_by_an_admin_of_its_organisation
 
     report_subscription_update(
         subscription=subscription,
-        cadence="monthly",
+        cadence="weekly",
         grouping="feature",
         recipients=[group.alan],
         by=group.alan,
     )
     subscription.refresh_from_db()
-    assert (subscription.cadence, subscription.grouping) == ("monthly", "feature")
+    assert (subscription.cadence, subscription.grouping) == ("weekly", "feature")
     assert recipients_of(subscription) == {group.alan}
+    assert AuditEntry.objects.filter(action="usage_report.subscription_changed").count() == 1
 
     with pytest.raises(PermissionDenied):
         report_subscription_cancel(subscription=subscription, by=group.sam)
@@ -180,7 +181,7 @@ def test_editing_and_cancelling_in_the_console(group, verified_client):
     assert f'name="recipients" value="{group.sam.pk}"' in form
     assert form.count("checked") == 2  # Ada and Sam, as subscribed
 
-    client.post(edit, {"cadence": "monthly", "grouping": "day", "recipients": [group.alan.pk]})
+    client.post(edit, {"cadence": "weekly", "grouping": "day", "recipients": [group.alan.pk]})
     subscription.refresh_from_db()
     assert subscription.grouping == "day"
     assert recipients_of(subscription) == {group.alan}
@@ -227,3 +228,23 @@ def test_the_list_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(QUERIES):
         response = client.get(LIST)
     assert response.content.decode().count("Edit</a>") == 3
+
+
+def test_a_new_cadence_is_a_new_subscription_and_the_old_one_keeps_its_history(group):
+    weekly = subscribe(group)
+
+    monthly = report_subscription_update(
+        subscription=weekly,
+        cadence="monthly",
+        grouping="user",
+        recipients=[group.ada],
+        by=group.alan,
+    )
+
+    weekly.refresh_from_db()
+    assert monthly.pk != weekly.pk
+    assert (monthly.cadence, monthly.created_by) == ("monthly", group.alan)
+    assert recipients_of(monthly) == {group.ada}
+    assert not weekly.is_active
+    assert weekly.cancelled_by == group.alan
+    assert recipients_of(weekly) == {group.ada, group.sam}

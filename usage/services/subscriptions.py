@@ -93,20 +93,34 @@ def report_subscription_create(
 def report_subscription_update(
     *, subscription: ReportSubscription, cadence: str, grouping: str, recipients, by
 ) -> ReportSubscription:
+    """Change the grouping and recipients from the next delivery on. A new cadence is a new
+    subscription (this one is cancelled, its deliveries stay with it): a week and a month can
+    start on the same day, and a period is keyed by its subscription and first day."""
     _check_admin_of(subscription.organisation, by)
     if not subscription.is_active:
         raise ValidationError("This subscription was cancelled; start a new one instead.")
-    subscription.cadence, subscription.grouping = cadence, grouping
+    if cadence != subscription.cadence:
+        with transaction.atomic():
+            replacement = report_subscription_create(
+                organisation=subscription.organisation,
+                cadence=cadence,
+                grouping=grouping,
+                recipients=recipients,
+                by=by,
+            )
+            report_subscription_cancel(subscription=subscription, by=by)
+        return replacement
+    subscription.grouping = grouping
     _checked(subscription)
     users = _allowed_recipients(subscription.organisation, recipients)
     with transaction.atomic():
-        subscription.save(update_fields=["cadence", "grouping"])
+        subscription.save(update_fields=["grouping"])
         _recipients_set(subscription, users)
         audit.record(
             by,
             "usage_report.subscription_changed",
             target=subscription,
-            details={"cadence": cadence, "grouping": grouping, "recipients": [u.pk for u in users]},
+            details={"grouping": grouping, "recipients": [u.pk for u in users]},
         )
     return subscription
 
