@@ -270,15 +270,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 60 * 14},
     },
+    # At :35, after the rollups of :15 and :30 have summed the day a period closed on.
+    "usage-deliver-reports": {
+        "task": "usage.tasks.deliver_usage_reports",
+        "schedule": crontab(minute=35),
+        "options": {"expires": 60 * 50},
+    },
+    "usage-delete-expired-exports": {
+        "task": "usage.tasks.delete_expired_usage_exports",
+        "schedule": crontab(minute=50),
+        "options": {"expires": 60 * 50},
+    },
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.
 from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: E402
+from retention.defaults import purge_time as _purge_time  # noqa: E402
 
 for _n, _policy in enumerate(_RETENTION_DEFAULTS):
+    _hour, _minute = _purge_time(_n)
     CELERY_BEAT_SCHEDULE[f"retention-purge-{_policy.category}"] = {
         "task": "retention.tasks.purge_retention_category",
-        "schedule": crontab(hour=1, minute=5 * _n),
+        "schedule": crontab(hour=_hour, minute=_minute),
         "args": [_policy.category],
         "options": {"expires": 60 * 60 * 20},
     }
@@ -430,6 +443,8 @@ STORAGES = {
     "default": _files_storage,
     # Access packages: personal data, kept 7 days; never served by URL, only streamed.
     "packages": _files_storage,
+    # Usage exports (CSV): kept 24 hours, streamed to the organisation's client admins only.
+    "exports": _files_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

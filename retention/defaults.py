@@ -7,6 +7,16 @@ is never left without a policy when its app lands.
 
 from dataclasses import dataclass
 
+PURGE_START_HOUR = 1
+PURGE_SPACING_MINUTES = 5
+
+
+def purge_time(n: int) -> tuple[int, int]:
+    """(hour, minute) of the n-th category's nightly purge: from 01:00, five minutes apart,
+    into 02:00 and beyond once there are twelve categories or more (a minute is 0-59)."""
+    minutes = PURGE_SPACING_MINUTES * n
+    return PURGE_START_HOUR + minutes // 60, minutes % 60
+
 
 @dataclass(frozen=True)
 class DefaultPolicy:
@@ -106,5 +116,15 @@ DEFAULT_POLICIES = (
         "delete",
         'Invitations whose 72 hours passed unaccepted: three months to answer "I never got the '
         'link" and to show who was invited when; then deleted. Accepted ones go with the account.',
+    ),
+    DefaultPolicy(
+        "usage_reports",
+        "event",
+        365,
+        "delete",
+        "Scheduled usage reports delivered to clients and CSV exports of the usage report: a "
+        "year from the delivery (or the export's request), to answer a client's questions "
+        "about what it was sent; the disclosure log keeps its own record. Export files go "
+        "24 hours after they are ready.",
     ),
 )

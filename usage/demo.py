@@ -1,13 +1,17 @@
-"""Demo usage history for the embedded mode: purposes, a month of events, and their rollups."""
+"""Demo usage history for the embedded mode: purposes, a month of events, their rollups, and a
+weekly scheduled report with last week delivered."""
 
 import datetime
 import random
 
 from django.utils import timezone
 
+from accounts.selectors import report_recipients
 from usage.events import events_write
-from usage.models import UsageEvent, UsagePurpose
+from usage.models import ReportSubscription, UsageEvent, UsagePurpose
+from usage.periods import last_closed_period
 from usage.services import uk_day_bounds, usage_rollup_day
+from usage.services.subscriptions import report_delivery_build, report_subscription_create
 
 DEMO_PURPOSES = [
     ("analysis", "Analysis and reporting", ["reports", "dashboards", "export"]),
@@ -62,3 +66,23 @@ def usage_demo_seed(*, organisation, users) -> int:
     for offset in range(DAYS + 1):
         usage_rollup_day(day=today - datetime.timedelta(days=offset))
     return written
+
+
+def reports_demo_seed(*, organisation) -> ReportSubscription | None:
+    """A weekly report to the organisation's first client admin, with last week delivered,
+    once; None when it has no admin or already has a subscription."""
+    admin = report_recipients(organisation).filter(organisation=organisation).order_by("pk")
+    admin = admin.first()
+    if admin is None or ReportSubscription.objects.filter(organisation=organisation).exists():
+        return None
+    subscription = report_subscription_create(
+        organisation=organisation,
+        cadence="weekly",
+        grouping="feature",
+        recipients=[admin],
+        by=admin,
+    )
+    report_delivery_build(
+        subscription=subscription, period=last_closed_period("weekly", timezone.now())
+    )
+    return subscription

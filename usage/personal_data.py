@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from datamap import Anonymise, Category, Delete, Entry, LegalBasis, register
+from datamap import Anonymise, Category, Delete, Entry, LegalBasis, Retain, register
 from usage.models import Action
 
 
@@ -117,5 +117,113 @@ register(
         retention_field="failed_at",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Keeping usage logging working: finding why events were refused.",
+    )
+)
+
+# Scheduled reports and CSV exports: the "usage_reports" retention category, 365 days from
+# the delivery (or the request of an export, or the cancellation of a subscription).
+REPORTS_BASIS = "Reporting usage to the client that employs the users, as the notice says."
+
+register(
+    Entry(
+        name="usage.report_subscriptions",
+        model="usage.ReportSubscription",
+        category=Category.USAGE,
+        description="Scheduled usage reports a client admin set up for the organisation.",
+        subject=lambda subject: Q(created_by_id__in=subject.user_ids),
+        export_fields=("created_at", "cadence", "grouping", "cancelled_at"),
+        erasure=Anonymise({"created_by": None, "cancelled_by": None}),
+        retention_category="usage_reports",
+        retention_field="cancelled_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
+    )
+)
+
+register(
+    Entry(
+        name="usage.report_subscription_recipients",
+        model="usage.ReportSubscriptionRecipient",
+        category=Category.USAGE,
+        description="Client admins chosen to receive a scheduled usage report.",
+        subject=_own,
+        export_fields=("subscription__cadence", "subscription__grouping"),
+        erasure=Delete(),
+        retention_category="usage_reports",
+        retention_field="subscription__cancelled_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
+    )
+)
+
+register(
+    Entry(
+        name="usage.report_deliveries",
+        model="usage.ReportDelivery",
+        category=Category.USAGE,
+        description="Scheduled usage reports delivered to your employer that include your "
+        "usage figures.",
+        subject=lambda subject: Q(subjects__user_id__in=subject.user_ids),
+        export_fields=("period_start", "period_end", "grouping", "built_at"),
+        erasure=Retain(
+            "A report already delivered to your employer is the record of that disclosure. It "
+            "holds no name or e-mail address, only figures under your account number, and "
+            "erasure anonymises the account."
+        ),
+        retention_category="usage_reports",
+        retention_field="built_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
+        joins_many=True,
+    )
+)
+
+register(
+    Entry(
+        name="usage.report_delivery_subjects",
+        model="usage.ReportDeliverySubject",
+        category=Category.USAGE,
+        description="Which delivered usage reports include your figures.",
+        subject=_own,
+        export_fields=("delivery__period_start", "delivery__period_end"),
+        erasure=Delete(),
+        retention_category="usage_reports",
+        retention_field="delivery__built_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
+    )
+)
+
+register(
+    Entry(
+        name="usage.report_delivery_recipients",
+        model="usage.ReportDeliveryRecipient",
+        category=Category.USAGE,
+        description="Scheduled usage reports sent to you as a client admin: when the e-mail "
+        "went and when you first opened the report.",
+        subject=_own,
+        export_fields=("delivery__period_start", "emailed_at", "first_opened_at"),
+        erasure=Delete(),
+        retention_category="usage_reports",
+        retention_field="delivery__built_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
+    )
+)
+
+register(
+    Entry(
+        name="usage.exports",
+        model="usage.UsageExport",
+        category=Category.USAGE,
+        description="CSV exports of the usage report you asked for as a client admin; each "
+        "file is deleted 24 hours after it is ready.",
+        subject=lambda subject: Q(requested_by_id__in=subject.user_ids),
+        export_fields=("requested_at", "start", "end", "grouping", "status"),
+        erasure=Anonymise({"requested_by": None}),
+        retention_category="usage_reports",
+        retention_field="requested_at",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail=REPORTS_BASIS,
     )
 )

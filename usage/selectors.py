@@ -3,10 +3,10 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, F, Prefetch, Q, Sum, Value
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import GroupCompany, Organisation, User
 from accounts.selectors import users_excluded_from_reports
 from usage.buffer import buffer_dropped_count
 from usage.models import (
@@ -15,9 +15,15 @@ from usage.models import (
     DailyUserUsage,
     DeadLetter,
     DirectWriteCount,
+    Grouping,
+    ReportDelivery,
+    ReportDeliveryRecipient,
+    ReportSubscription,
+    ReportSubscriptionRecipient,
+    UsageExport,
 )
 
-GROUPINGS = ("user", "feature", "purpose", "day")
+GROUPINGS = tuple(Grouping.values)  # ("user", "feature", "purpose", "day")
 SMALL_CELL = 5  # Aggregates hide any cell with fewer distinct people than this.
 RECENT_DEAD_LETTERS = 5
 DIRECT_WRITE_DAYS = 30
@@ -238,3 +244,85 @@ def usage_logging_health() -> LoggingHealth:
         since=since,
         dropped=buffer_dropped_count(),
     )
+
+
+# --- Scheduled reports and exports ---------------------------------------------------------
+
+
+def report_subscriptions_of(organisation: Organisation):
+    """The organisation's subscriptions, newest first, with their recipients: two queries."""
+    return (
+        ReportSubscription.objects.filter(organisation=organisation)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch(
+                "recipients",
+                queryset=ReportSubscriptionRecipient.objects.select_related(
+                    "user__organisation"
+                ).order_by("user__full_name", "pk"),
+            )
+        )
+        .order_by("cancelled_at", "-created_at")
+    )
+
+
+def report_deliveries_openable_by(user: User):
+    """Deliveries a client admin may open: every one of their own organisation, and those of
+    another organisation addressed to them while it still names theirs as a group company."""
+    still_named = GroupCompany.objects.filter(
+        member_id=user.organisation_id, ended_at__isnull=True
+    ).values("organisation_id")
+    addressed = ReportDeliveryRecipient.objects.filter(user=user).values("delivery_id")
+    return (
+        ReportDelivery.objects.filter(
+            Q(organisation_id=user.organisation_id)
+            | Q(pk__in=addressed, organisation_id__in=still_named)
+        )
+        .select_related("organisation", "subscription")
+        .order_by("-period_start", "-pk")
+    )
+
+
+def delivered_report(delivery: ReportDelivery) -> UsageReport:
+    """A delivery's stored figures as a report, for the page the live report uses. People are
+    named from their accounts now (one query): an erased person shows as erased."""
+    figures = delivery.figures or {}
+    rows = figures.get("rows", [])
+    names = {}
+    if delivery.grouping == "user":
+        keys = [int(row["key"]) for row in rows if str(row.get("key", "")).isdigit()]
+        names = {
+            str(pk): f"{name} <{email}>"
+            for pk, name, email in User.objects.filter(pk__in=keys).values_list(
+                "pk", "full_name", "email"
+            )
+        }
+    return UsageReport(
+        organisation=delivery.organisation,
+        start=delivery.period_start,
+        end=delivery.period_end,
+        group_by=delivery.grouping,
+        rows=[
+            ReportRow(
+                key=row["key"],
+                label=names.get(row["key"], "Former user (erased)")
+                if delivery.grouping == "user"
+                else row["label"],
+                events=row["events"],
+                duration_ms=row["duration_ms"],
+                active_days=row["active_days"],
+                users=row["users"],
+            )
+            for row in rows
+        ],
+        series=[
+            (datetime.date.fromisoformat(day), events) for day, events in figures.get("daily", [])
+        ],
+    )
+
+
+def usage_exports_of(organisation: Organisation, limit: int = 20):
+    """The organisation's latest exports with who asked: one query."""
+    return UsageExport.objects.filter(organisation=organisation).select_related("requested_by")[
+        :limit
+    ]

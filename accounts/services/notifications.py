@@ -21,6 +21,7 @@ NOTICES = {
     "email_change_requested": "A change of your PrivacyDesk e-mail address was asked for",
     "email_changed": "Your PrivacyDesk e-mail address was changed",
     "organisation_closed": "Your organisation's PrivacyDesk service has been closed",
+    "usage_report_ready": "Your scheduled usage report is ready",
 }
 
 

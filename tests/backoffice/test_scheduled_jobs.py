@@ -12,9 +12,11 @@ from backoffice.models import ScheduledRun
 from backoffice.receivers import beat_entry_of
 from backoffice.schedules import schedule_in_words
 from backoffice.selectors import scheduled_jobs
+from retention.defaults import DEFAULT_POLICIES, purge_time
 from retention.tasks import purge_retention_category
 from security.tasks import clear_expired_sessions
 from tests.factories import DpoFactory, SupportFactory
+from usage.tasks import delete_expired_usage_exports, deliver_usage_reports
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,44 @@ def test_the_dpo_sees_every_job_and_its_last_run_on_the_dashboard(verified_clien
 def test_support_does_not_see_the_scheduled_jobs(verified_client):
     page = verified_client(SupportFactory()).get(DASHBOARD).content.decode()
     assert "Scheduled jobs" not in page
+
+
+def test_the_usage_report_and_export_jobs_are_listed_and_their_runs_recorded(
+    verified_client, settings
+):
+    jobs = {job.entry: job for job in scheduled_jobs()}
+    assert jobs["usage-deliver-reports"].schedule == "hourly at minute 35"
+    assert jobs["usage-deliver-reports"].task == "usage.tasks.deliver_usage_reports"
+    assert jobs["usage-delete-expired-exports"].schedule == "hourly at minute 50"
+
+    deliver_usage_reports.delay()
+    delete_expired_usage_exports.delay()
+
+    for entry in ("usage-deliver-reports", "usage-delete-expired-exports"):
+        run = ScheduledRun.objects.get(entry=entry)
+        assert (run.result, run.summary) == (ScheduledRun.Result.SUCCEEDED, "0")
+    page = verified_client(DpoFactory()).get(DASHBOARD).content.decode()
+    assert "hourly at minute 35" in page
+    assert "hourly at minute 50" in page
+
+
+def test_nightly_purges_run_five_minutes_apart_from_01_00_and_never_past_minute_59(settings):
+    assert [purge_time(n) for n in (0, 1, 11, 12, 13, 24)] == [
+        (1, 0),
+        (1, 5),
+        (1, 55),
+        (2, 0),
+        (2, 5),
+        (3, 0),
+    ]
+    times = []
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        if name.startswith("retention-purge-"):
+            schedule = entry["schedule"]
+            [hour], [minute] = schedule.hour, schedule.minute
+            times.append((hour, minute))
+            assert 0 <= minute <= 59
+            assert entry["options"]["expires"] < 24 * 60 * 60
+    assert len(times) == len(DEFAULT_POLICIES) >= 13
+    assert len(set(times)) == len(times)
+    assert (2, 0) in times  # the thirteenth category

@@ -1,4 +1,5 @@
-"""A client admin reads the usage report in a real browser: the chart, the table, the CSV."""
+"""A client admin reads the usage report in a real browser: the chart, the table, and a CSV
+export built in the background and downloaded from its status page."""
 
 import re
 from pathlib import Path
@@ -16,7 +17,10 @@ from usage.services import usage_rollup_day
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_client_admin_opens_the_report_sees_the_chart_and_downloads_the_csv(page):
+def test_a_client_admin_opens_the_report_sees_the_chart_and_downloads_the_csv(
+    page, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     admin = ClientAdminFactory()
     device = TOTPDevice.objects.create(user=admin, name="Authenticator app", confirmed=True)
     ann = UserFactory(organisation=admin.organisation, full_name="Ann Able")
@@ -44,6 +48,9 @@ def test_a_client_admin_opens_the_report_sees_the_chart_and_downloads_the_csv(pa
     row = page.get_by_role("row", name=re.compile("Ann Able"))
     expect(row).to_contain_text("3")
 
+    page.get_by_role("button", name="Export CSV").click()
+    expect(page.get_by_role("heading", name="CSV export", level=1)).to_be_visible()
+    expect(page.get_by_text("Ready: 1 row")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value

@@ -50,7 +50,14 @@ from security.models import BackupCodeDevice, InvestigationNote, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from tests.visible import internals_in, visible_text
-from usage.models import DailyUsage, DailyUserUsage, DeadLetter, UsageEvent
+from usage.models import (
+    DailyUsage,
+    DailyUserUsage,
+    DeadLetter,
+    ReportSubscription,
+    UsageEvent,
+    UsageExport,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +152,25 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         organisation=user.organisation,
         user=user,
         payload='{"action": "page_view"}',
+    )
+    subscription = ReportSubscription.objects.create(
+        organisation=user.organisation, cadence="weekly", grouping="user", created_by=user
+    )
+    subscription.recipients.create(user=user)
+    delivery = subscription.deliveries.create(
+        organisation=user.organisation,
+        period_start=now.date() - datetime.timedelta(days=7),
+        period_end=now.date() - datetime.timedelta(days=1),
+        grouping="user",
+    )
+    delivery.subjects.create(user=user)
+    delivery.recipients.create(user=user, emailed_at=now)
+    UsageExport.objects.create(
+        organisation=user.organisation,
+        requested_by=user,
+        start=now.date(),
+        end=now.date(),
+        grouping="user",
     )
     disclosure_record(
         recipient_type="client",

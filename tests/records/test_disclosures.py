@@ -48,7 +48,7 @@ def a_disclosure(**fields):
 
 
 def test_usage_report_download_to_access_package_lists_the_disclosure(
-    client, verified_client, django_capture_on_commit_callbacks
+    client, verified_client, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     """GIVEN a client whose users used the product
     WHEN its admin downloads the usage report CSV from the console
@@ -62,17 +62,21 @@ def test_usage_report_download_to_access_package_lists_the_disclosure(
             occurred_at=timezone.now(), organisation=org, user=user, action="x", feature="f"
         )
     usage_rollup_day(day=today)
+    settings.MEDIA_ROOT = tmp_path / "media"
     verified_client(ClientAdminFactory(organisation=org))
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = client.post(
+            reverse("usage:exports"), {"start": today, "end": today, "group_by": "user"}
+        )
+    assert not Disclosure.objects.filter(organisation=org).exists()  # built, not yet downloaded
 
-    response = client.get(
-        f"{reverse('usage:report')}?start={today}&end={today}&group_by=user&download=csv"
-    )
+    response = client.get(f"{requested['Location']}download/")
     assert response.status_code == 200
     assert b"Ann Able" in b"".join(response.streaming_content)
 
     disclosure = Disclosure.objects.get(organisation=org)
     assert disclosure.recipient_type == Disclosure.RecipientType.CLIENT
-    assert "CSV download" in disclosure.description
+    assert "CSV export download" in disclosure.description
     assert set(disclosure.subjects.values_list("user_id", flat=True)) == {ann.pk, bob.pk}
 
     dpo = DpoFactory()

@@ -130,9 +130,14 @@ def test_a_requests_events_reach_the_buffer_only_when_its_response_is_closed(
     assert event.status_code == 200
 
 
-def test_a_streaming_responses_events_arrive_after_its_last_chunk(verified_client, stored_events):
-    client = verified_client(ClientAdminFactory())
-    response = client.get("/console/usage/?download=csv")
+def test_a_streaming_responses_events_arrive_after_its_last_chunk(
+    verified_client, stored_events, export_files, export_of
+):
+    admin = ClientAdminFactory()
+    client = verified_client(admin)
+    export = export_of(admin)
+    download = f"/console/usage/exports/{export.pk}/download/"
+    response = client.get(download)
     assert response.status_code == 200
     assert response.streaming
     chunks = iter(response.streaming_content)
@@ -142,8 +147,8 @@ def test_a_streaming_responses_events_arrive_after_its_last_chunk(verified_clien
     list(chunks)  # the last chunk: the test client then closes the response, as a server would
 
     [event] = stored_events(action=Action.PAGE_VIEW)
-    assert event.path == "/console/usage/"
-    assert event.feature == "usage:report"
+    assert event.path == download
+    assert event.feature == "usage:export-download"
 
 
 def test_a_response_never_closed_still_has_its_events_handed_over(client, wsgi_get, stored_events):

@@ -26,7 +26,7 @@ from usage.models import DailyUserUsage
 
 pytestmark = pytest.mark.django_db
 
-CONSOLE_EXPORT = "/console/usage/export/"
+CONSOLE_EXPORT = "/console/usage/organisation-export/"
 
 
 def backoffice_export(organisation) -> str:

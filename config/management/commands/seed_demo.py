@@ -28,7 +28,7 @@ from security.demo import (
     investigations_demo_seed,
     mfa_demo_seed,
 )
-from usage.demo import usage_demo_seed
+from usage.demo import reports_demo_seed, usage_demo_seed
 
 
 class Command(BaseCommand):
@@ -45,6 +45,7 @@ class Command(BaseCommand):
                     organisation=organisation,
                     users=list(organisation.users.filter(role=Role.MEMBER)),
                 )
+                reports_demo_seed(organisation=organisation)
             mfa_demo_seed(accounts.mfa_users)
             dpo, support = accounts.dpo, accounts.support
             investigations_demo_seed(dpo=dpo)

@@ -1,3 +1,5 @@
+"""Usage events, their daily rollups, and the machinery of logging them."""
+
 from django.conf import settings
 from django.db import models
 

@@ -4,13 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from common.csv import csv_response
 from common.decorators import client_admin_required, staff_required
 from common.forms import PeriodForm, error_text
 from usage.charts import daily_chart
 from usage.forms import ReportForm
 from usage.organisation_export import organisation_export, organisation_export_response
-from usage.reports import report_csv_rows
 from usage.selectors import SMALL_CELL, usage_aggregates, usage_report
 from usage.services import usage_report_disclose
 
@@ -22,12 +20,6 @@ def report(request: HttpRequest) -> HttpResponse:
     context = {"form": form}
     if form.is_valid():
         result = usage_report(organisation=request.user.organisation, **form.cleaned_data)
-        if request.GET.get("download") == "csv":
-            usage_report_disclose(report=result, by=request.user, channel="CSV download")
-            header, rows = report_csv_rows(result)
-            return csv_response(
-                f"usage-{result.start}-{result.end}-by-{result.group_by}.csv", header, rows
-            )
         if result.group_by == "user":
             usage_report_disclose(report=result, by=request.user, channel="console page")
         context |= {"report": result, "chart": daily_chart(result.series)}

@@ -1,0 +1,48 @@
+"""usage's models: events and rollups (``events``), scheduled reports and exports
+(``reports``). Everything is importable from ``usage.models`` as before."""
+
+from usage.models.events import (
+    Action,
+    BufferedBatch,
+    DailyFeatureUsage,
+    DailyUsage,
+    DailyUserUsage,
+    DeadLetter,
+    DirectWriteCount,
+    IngestedEventId,
+    Rollup,
+    UsageDayTouched,
+    UsageEvent,
+    UsagePurpose,
+)
+from usage.models.reports import (
+    Grouping,
+    ReportDelivery,
+    ReportDeliveryRecipient,
+    ReportDeliverySubject,
+    ReportSubscription,
+    ReportSubscriptionRecipient,
+    UsageExport,
+)
+
+__all__ = [
+    "Action",
+    "BufferedBatch",
+    "DailyFeatureUsage",
+    "DailyUsage",
+    "DailyUserUsage",
+    "DeadLetter",
+    "DirectWriteCount",
+    "Grouping",
+    "IngestedEventId",
+    "ReportDelivery",
+    "ReportDeliveryRecipient",
+    "ReportDeliverySubject",
+    "ReportSubscription",
+    "ReportSubscriptionRecipient",
+    "Rollup",
+    "UsageDayTouched",
+    "UsageEvent",
+    "UsageExport",
+    "UsagePurpose",
+]

@@ -1,0 +1,83 @@
+"""Daily rollups: one UK day's events summed into the narrow tables the reports read."""
+
+import datetime
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Sum
+from django.db.models.functions import Coalesce
+
+from usage.days import uk_day_bounds
+from usage.models import DailyFeatureUsage, DailyUsage, DailyUserUsage, UsageDayTouched, UsageEvent
+
+
+def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) -> int:
+    """Recompute one UK day's rollups from the events, of every organisation or of one.
+    Running it again changes nothing.
+
+    DailyUsage keeps the full grain; DailyUserUsage and DailyFeatureUsage are the narrower
+    sums the reports read, so a 90-day report touches thousands of rows, not millions.
+    """
+    start, end = uk_day_bounds(day)
+    scope = {} if organisation_id is None else {"organisation_id": organisation_id}
+    groups = (
+        UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, **scope)
+        .values("organisation_id", "user_id", "feature", "purpose")
+        .annotate(
+            event_count=Count("id"),
+            total_duration_ms=Coalesce(Sum("duration_ms"), 0),
+            first_seen=Min("occurred_at"),
+            last_seen=Max("occurred_at"),
+        )
+        .order_by()
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Two rollups of one day at once would both delete, then both insert.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5553, day.toordinal()])
+        for model in (DailyUsage, DailyUserUsage, DailyFeatureUsage):
+            model.objects.filter(date=day, **scope).delete()
+        rows = DailyUsage.objects.bulk_create(
+            (DailyUsage(date=day, **group) for group in groups.iterator(chunk_size=5000)),
+            batch_size=2000,
+        )
+        of_day = DailyUsage.objects.filter(date=day, **scope).order_by()
+        totals = {"event_count": Sum("event_count"), "total_duration_ms": Sum("total_duration_ms")}
+        DailyUserUsage.objects.bulk_create(
+            (
+                DailyUserUsage(date=day, **group)
+                for group in of_day.values("organisation_id", "user_id").annotate(**totals)
+            ),
+            batch_size=2000,
+        )
+        DailyFeatureUsage.objects.bulk_create(
+            (
+                DailyFeatureUsage(date=day, **group)
+                for group in of_day.values("organisation_id", "feature", "purpose").annotate(
+                    users=Count("user_id", distinct=True), **totals
+                )
+            ),
+            batch_size=2000,
+        )
+    return len(rows)
+
+
+def usage_touched_days_rollup() -> int:
+    """Re-roll each (organisation, day) a write marked touched, and delete the marks it read;
+    returns how many were re-rolled.
+
+    Each re-roll and the deletion of its marks commit together. A mark written meanwhile is
+    not among those read, so it stays for the next run; a run that dies re-rolls again, which
+    changes nothing.
+    """
+    marks = defaultdict(list)
+    for pk, organisation_id, day in UsageDayTouched.objects.order_by().values_list(
+        "pk", "organisation_id", "day"
+    ):
+        marks[(organisation_id, day)].append(pk)
+    for (organisation_id, day), pks in sorted(marks.items()):
+        with transaction.atomic():
+            usage_rollup_day(day=day, organisation_id=organisation_id)
+            UsageDayTouched.objects.filter(pk__in=pks).delete()
+    return len(marks)
