@@ -1,7 +1,7 @@
 from django.db.models import Q
 
 from datamap import Anonymise, Category, Delete, Entry, LegalBasis, Retain, register
-from usage.models import Action
+from usage.models import Action, Grouping, ReportSubscription, UsageExport
 
 
 def _own(subject):
@@ -122,11 +122,21 @@ register(
 
 # Scheduled reports and CSV exports: the "usage_reports" retention category, 365 days from
 # the delivery (or the request of an export, or the cancellation of a subscription).
+CADENCES = dict(ReportSubscription.Cadence.choices)
+GROUPINGS = dict(Grouping.choices)
 REPORTS_BASIS = "Reporting usage to the client that employs the users, as the notice says."
 
 register(
     Entry(
         name="usage.report_subscriptions",
+        title="Scheduled usage reports you set up",
+        labels={
+            "created_at": "Set up at",
+            "cadence": "How often",
+            "grouping": "Grouped by",
+            "cancelled_at": "Cancelled at",
+        },
+        value_labels={"cadence": CADENCES, "grouping": GROUPINGS},
         model="usage.ReportSubscription",
         category=Category.USAGE,
         description="Scheduled usage reports a client admin set up for the organisation.",
@@ -143,6 +153,9 @@ register(
 register(
     Entry(
         name="usage.report_subscription_recipients",
+        title="Scheduled usage reports you receive",
+        labels={"subscription__cadence": "How often", "subscription__grouping": "Grouped by"},
+        value_labels={"subscription__cadence": CADENCES, "subscription__grouping": GROUPINGS},
         model="usage.ReportSubscriptionRecipient",
         category=Category.USAGE,
         description="Client admins chosen to receive a scheduled usage report.",
@@ -159,6 +172,14 @@ register(
 register(
     Entry(
         name="usage.report_deliveries",
+        title="Usage reports that include you",
+        labels={
+            "period_start": "From",
+            "period_end": "To",
+            "grouping": "Grouped by",
+            "built_at": "Delivered at",
+        },
+        value_labels={"grouping": GROUPINGS},
         model="usage.ReportDelivery",
         category=Category.USAGE,
         description="Scheduled usage reports delivered to your employer that include your "
@@ -181,6 +202,8 @@ register(
 register(
     Entry(
         name="usage.report_delivery_subjects",
+        title="Usage reports listing your figures",
+        labels={"delivery__period_start": "From", "delivery__period_end": "To"},
         model="usage.ReportDeliverySubject",
         category=Category.USAGE,
         description="Which delivered usage reports include your figures.",
@@ -197,6 +220,12 @@ register(
 register(
     Entry(
         name="usage.report_delivery_recipients",
+        title="Usage reports sent to you",
+        labels={
+            "delivery__period_start": "Report from",
+            "emailed_at": "E-mailed at",
+            "first_opened_at": "First opened at",
+        },
         model="usage.ReportDeliveryRecipient",
         category=Category.USAGE,
         description="Scheduled usage reports sent to you as a client admin: when the e-mail "
@@ -214,6 +243,15 @@ register(
 register(
     Entry(
         name="usage.exports",
+        title="Usage report exports you asked for",
+        labels={
+            "requested_at": "Asked for at",
+            "start": "From",
+            "end": "To",
+            "grouping": "Grouped by",
+            "status": "Status",
+        },
+        value_labels={"grouping": GROUPINGS, "status": dict(UsageExport.Status.choices)},
         model="usage.UsageExport",
         category=Category.USAGE,
         description="CSV exports of the usage report you asked for as a client admin; each "
