@@ -2,7 +2,6 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
@@ -181,10 +180,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def mfa_required(self) -> bool:
         return self.is_privileged or bool(self.organisation and self.organisation.mfa_required)
-
-    @property
-    def home_url(self) -> str:
-        return reverse("account:home")
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -5,6 +5,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Now
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
@@ -19,6 +20,19 @@ from accounts.models import (
 from datamap import Subject
 from datamap.engines import ExportSection, export_subject
 from datamap.presentation import Table, subject_tables
+
+
+def workspace_url(user) -> str:
+    """Where this person lands after logging in: the workspace of their role.
+
+    Every place a login completes (the password step, the second step, an accepted invitation,
+    the home page) asks here, so the landing page is decided once.
+    """
+    if user.role in STAFF_ROLES:
+        return reverse("backoffice:dashboard")
+    if user.is_client_admin and user.organisation_id:
+        return reverse("console:users")
+    return reverse("account:home")
 
 
 def user_subject(user) -> Subject:

@@ -71,12 +71,7 @@ class MfaRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not user.is_verified() and not self._exempt(request.path_info):
-            if mfa.session_has_device(request):
-                target = "accounts:mfa_verify"
-            elif user.mfa_required:
-                target = "accounts:mfa_enrol"
-            else:
-                target = None
+            target = mfa.second_step(request)
             if target is not None and not self._uses_api_key(request):
                 return self._refuse(request, target)
         return self.get_response(request)

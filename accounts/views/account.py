@@ -8,7 +8,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import InvitationAcceptForm
-from accounts.selectors import user_data_tables
+from accounts.selectors import user_data_tables, workspace_url
 from accounts.services.email_changes import (
     EmailChangeRefused,
     email_change_from_token,
@@ -87,5 +87,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if user.mfa_required:
             messages.info(request, "Your account needs two-step login: set it up now.")
             return redirect("accounts:mfa_enrol")
-        return redirect(user.home_url)
+        return redirect(workspace_url(user))
     return render(request, "accounts/invitation.html", {"form": form, "invitation": invitation})

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
 from accounts.models import User
+from common.decorators import is_otp_verified
 from security.models import BackupCode, BackupCodeDevice
 
 BACKUP_CODE_COUNT = 10
@@ -198,6 +199,22 @@ def session_has_device(request) -> bool:
         flag = user_has_device(request.user)
         request.session[SESSION_HAS_DEVICE] = flag
     return flag
+
+
+def second_step(request) -> str | None:
+    """The two-step page (a URL name) a logged-in user still owes this session, if any.
+
+    Someone with a device verifies it; someone who must have one (privileged roles, superusers,
+    members of an organisation that requires it) enrols one; everyone else is through.
+    """
+    user = request.user
+    if not user.is_authenticated or is_otp_verified(user):
+        return None
+    if session_has_device(request):
+        return "accounts:mfa_verify"
+    if user.mfa_required:
+        return "accounts:mfa_enrol"
+    return None
 
 
 def remember_devices(*, request, user: User) -> None:

@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from accounts.selectors import workspace_url
 from security.forms import (
     LoginForm,
     OtpEnrolForm,
@@ -45,11 +46,8 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 def _second_step(request: HttpRequest, next_url: str) -> str | None:
     """Where a logged-in but unverified user must go first, if anywhere."""
-    if mfa.session_has_device(request):
-        return _with_next("accounts:mfa_verify", next_url)
-    if request.user.mfa_required:
-        return _with_next("accounts:mfa_enrol", next_url)
-    return None
+    step = mfa.second_step(request)
+    return _with_next(step, next_url) if step else None
 
 
 # --- Login ------------------------------------------------------------------------
@@ -70,8 +68,15 @@ class LoginView(auth_views.LoginView):
             # Django keeps the key when the session already names this user (say, one left
             # from before a suspension was lifted); a login always gets a fresh key here.
             self.request.session.cycle_key()
-        step = _second_step(self.request, self.get_success_url())
+        # Only an explicit, safe next travels to the second step: without one, that step
+        # sends the person to their workspace once they are through.
+        step = _second_step(self.request, _safe_next(self.request))
         return HttpResponseRedirect(step) if step else response
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        # Anonymous again when a suspicious-activity rule held the account during this login.
+        return workspace_url(user) if user.is_authenticated else super().get_default_redirect_url()
 
 
 # --- Two-step login ------------------------------------------------------------------
@@ -80,7 +85,7 @@ class LoginView(auth_views.LoginView):
 @never_cache
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, request.user.home_url)
+    next_url = _safe_next(request, workspace_url(request.user))
     if request.user.is_verified():
         return redirect(next_url)
     if not user_has_device(request.user):
@@ -125,7 +130,7 @@ def _wait_message(result: mfa.Verification) -> str:
 @never_cache
 @login_required
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, request.user.home_url)
+    next_url = _safe_next(request, workspace_url(request.user))
     if not mfa.may_enrol(request.user):
         # Someone with a device proves it first; only then may they replace it.
         return redirect(_with_next("accounts:mfa_verify", next_url))

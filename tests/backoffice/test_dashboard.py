@@ -225,7 +225,7 @@ def test_the_main_navigation_back_office_link_opens_the_dashboard(factory, verif
 def test_dashboard_is_the_first_item_of_the_back_office_navigation(dpo_client):
     page = dpo_client.get(reverse("requests:queue")).content.decode()
     nav = page[page.index('aria-label="Back office"') :]
-    first = re.search(r'<li class="card"><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    first = re.search(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
     assert first.groups() == ("/backoffice/", "Dashboard")
     dashboard = dpo_client.get(DASHBOARD).content.decode()
     assert 'aria-current="page">Dashboard' in dashboard

@@ -125,7 +125,7 @@ def test_the_back_office_opens_on_the_rights_request_queue(dpo_client):
     assert re.search(r'href="/backoffice/"[^>]*>\s*Back office', page)
     nav = dpo_client.get(QUEUE).content.decode()
     nav = nav[nav.index('aria-label="Back office"') :]
-    links = re.findall(r'<li class="card"><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    links = re.findall(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a>', nav)
     assert links[:2] == [
         ("/backoffice/", "Dashboard"),
         ("/backoffice/requests/", "Rights requests"),
