@@ -135,7 +135,7 @@ def test_a_delivery_is_one_disclosure_per_recipient_organisation_and_opening_add
     response = ada.get(page)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Ann Able &lt;ann@acme.test&gt;" in html
+    assert '<th scope="row">Ann Able</th><td>ann@acme.test</td>' in html
     assert "<svg" in html and f">{EVENTS}<" in html
     opened = ReportDeliveryRecipient.objects.get(delivery=delivery, user=group.ada)
     first = opened.first_opened_at
