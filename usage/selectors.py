@@ -227,6 +227,10 @@ class AggregateRow:
     def suppressed(self) -> bool:
         return self.users is None
 
+    @property
+    def label(self) -> str:
+        return feature_label("" if self.feature == "(none)" else self.feature)
+
 
 def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[AggregateRow]:
     """Feature adoption and time spent across organisations, for the company's own use.

@@ -114,4 +114,5 @@ def test_aggregates_suppress_features_used_by_fewer_than_five_people():
     )
     assert rows["reports"].hours == 6.0
     assert rows["rare"].suppressed
+    assert (rows["reports"].label, rows["rare"].label) == ("Reports", "Rare")
     assert rows["rare"].events is None
