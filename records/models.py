@@ -46,10 +46,21 @@ class Disclosure(models.Model):
     )
     disclosed_by_label = models.CharField(max_length=254, blank=True)
     subject_count = models.PositiveIntegerField(default=0)
+    # A report an admin opens again the same day is one disclosure seen more than once: the
+    # same data went to the same person. ``repeat_key`` names that report and that UK day.
+    views = models.PositiveIntegerField(default=1)
+    repeat_key = models.CharField(max_length=250, blank=True, default="")
 
     class Meta:
         db_table = "audit_disclosure"
         ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosed_by", "repeat_key"],
+                condition=~models.Q(repeat_key=""),
+                name="disclosure_repeat_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} to {self.recipient}: {self.description}"

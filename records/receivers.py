@@ -21,4 +21,5 @@ def record_usage_report_disclosure(
         description=description,
         subject_user_ids=subject_user_ids,
         by=by,
+        repeat_key=kwargs.get("repeat_key", ""),
     )

@@ -3,7 +3,8 @@ company), and the DPO edits a processing activity and its processors."""
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import audit
@@ -22,36 +23,108 @@ def disclosure_record(
     by=None,
     by_label: str = "",
     reference: str = "",
+    repeat_key: str = "",
 ) -> Disclosure:
-    """Record a disclosure and the people it concerned; the audit trail gets an entry too."""
-    subject_ids = sorted({int(pk) for pk in subject_user_ids if pk is not None})
+    """Record a disclosure and the people it concerned; the audit trail gets an entry too.
+
+    With a ``repeat_key`` (the same report, as the discloser names it) a person disclosing it
+    again the same UK day adds a view to the day's disclosure instead of a new one.
+    """
     is_user = by is not None and getattr(by, "pk", None) is not None
+    if repeat_key and is_user:
+        key = f"{timezone.localdate().isoformat()} {repeat_key}"[:250]
+        try:
+            with transaction.atomic():
+                again = _disclosure_seen_again(key=key, by=by)
+                if again is not None:
+                    return again
+                return _disclosure_create(
+                    recipient_type=recipient_type,
+                    recipient=recipient,
+                    legal_basis=legal_basis,
+                    categories=categories,
+                    description=description,
+                    subject_user_ids=subject_user_ids,
+                    organisation=organisation,
+                    by=by,
+                    by_label=by_label,
+                    reference=reference,
+                    repeat_key=key,
+                )
+        except IntegrityError:
+            # Two first views at once: the other one's disclosure is there now; count this view.
+            with transaction.atomic():
+                return _disclosure_seen_again(key=key, by=by)
     with transaction.atomic():
-        disclosure = Disclosure(
-            occurred_at=timezone.now(),
+        return _disclosure_create(
             recipient_type=recipient_type,
             recipient=recipient,
-            organisation=organisation,
             legal_basis=legal_basis,
-            categories=sorted(set(categories)),
+            categories=categories,
             description=description,
+            subject_user_ids=subject_user_ids,
+            organisation=organisation,
+            by=by,
+            by_label=by_label,
             reference=reference,
-            disclosed_by=by if is_user else None,
-            disclosed_by_label=by_label or (by.get_username() if by is not None else "system"),
-            subject_count=len(subject_ids),
         )
-        disclosure.full_clean()
-        disclosure.save()
-        DisclosureSubject.objects.bulk_create(
-            [DisclosureSubject(disclosure=disclosure, user_id=pk) for pk in subject_ids],
-            batch_size=1000,
-        )
-        audit.record(
-            by if is_user else None,
-            "disclosure.record",
-            target=disclosure,
-            details={"recipient_type": recipient_type, "subjects": len(subject_ids)},
-        )
+
+
+def _disclosure_seen_again(*, key: str, by) -> Disclosure | None:
+    disclosure = (
+        Disclosure.objects.select_for_update().filter(disclosed_by=by, repeat_key=key).first()
+    )
+    if disclosure is None:
+        return None
+    Disclosure.objects.filter(pk=disclosure.pk).update(views=F("views") + 1)
+    disclosure.refresh_from_db(fields=["views"])
+    audit.record(by, "disclosure.repeat", target=disclosure, details={"views": disclosure.views})
+    return disclosure
+
+
+def _disclosure_create(
+    *,
+    recipient_type,
+    recipient,
+    legal_basis,
+    categories,
+    description,
+    subject_user_ids,
+    organisation,
+    by,
+    by_label,
+    reference,
+    repeat_key="",
+) -> Disclosure:
+    subject_ids = sorted({int(pk) for pk in subject_user_ids if pk is not None})
+    is_user = by is not None and getattr(by, "pk", None) is not None
+    disclosure = Disclosure(
+        occurred_at=timezone.now(),
+        recipient_type=recipient_type,
+        recipient=recipient,
+        organisation=organisation,
+        legal_basis=legal_basis,
+        categories=sorted(set(categories)),
+        description=description,
+        reference=reference,
+        disclosed_by=by if is_user else None,
+        disclosed_by_label=by_label or (by.get_username() if by is not None else "system"),
+        subject_count=len(subject_ids),
+        repeat_key=repeat_key,
+    )
+    # The database holds the one-a-day constraint; checking it here would cost a query.
+    disclosure.full_clean(validate_constraints=False)
+    disclosure.save()
+    DisclosureSubject.objects.bulk_create(
+        [DisclosureSubject(disclosure=disclosure, user_id=pk) for pk in subject_ids],
+        batch_size=1000,
+    )
+    audit.record(
+        by if is_user else None,
+        "disclosure.record",
+        target=disclosure,
+        details={"recipient_type": recipient_type, "subjects": len(subject_ids)},
+    )
     return disclosure
 
 

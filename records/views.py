@@ -116,6 +116,7 @@ def disclosure_csv(request: HttpRequest) -> HttpResponse:
         "Reference",
         "Recorded by",
         "People concerned",
+        "Times seen that day",
     ]
     rows = (
         [
@@ -129,6 +130,7 @@ def disclosure_csv(request: HttpRequest) -> HttpResponse:
             d.reference,
             d.disclosed_by_label,
             d.subject_count,
+            d.views,
         ]
         for d in disclosures.iterator(chunk_size=2000)
     )

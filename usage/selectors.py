@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import GroupCompany, Organisation, User
 from accounts.selectors import users_excluded_from_reports
+from common import present
 from usage.buffer import buffer_dropped_count
 from usage.models import (
     DailyFeatureUsage,
@@ -21,6 +22,7 @@ from usage.models import (
     ReportSubscription,
     ReportSubscriptionRecipient,
     UsageExport,
+    UsagePurpose,
 )
 
 GROUPINGS = tuple(Grouping.values)  # ("user", "feature", "purpose", "day")
@@ -37,6 +39,58 @@ class ReportRow:
     duration_ms: int
     active_days: int
     users: int
+    email: str = ""  # by user: the person's address, shown in its own column
+
+    @property
+    def full_label(self) -> str:
+        """The label with the address, where one row must say both (CSV, JSON)."""
+        return f"{self.label} <{self.email}>" if self.email else self.label
+
+
+ERASED_LABEL = "Former user (erased)"
+NO_FEATURE_LABEL = "No feature recorded"
+NO_PURPOSE_LABEL = "No purpose set"
+
+
+def feature_label(code: str) -> str:
+    """A feature in words. Features are the product's view names (``usage:report``,
+    ``user_settings``) and nobody writes labels for them, so the code itself is made readable."""
+    if not code:
+        return NO_FEATURE_LABEL
+    return present.humanise(code.replace(":", " "))
+
+
+def group_labels(organisation: Organisation, group_by: str, keys) -> dict:
+    """Words for the keys of a report's rows (feature, purpose or day): one query for purposes,
+    whose labels the organisation set; none otherwise. People are named elsewhere."""
+    if group_by == "feature":
+        return {key: feature_label(key) for key in keys}
+    if group_by == "purpose":
+        labels = dict(
+            UsagePurpose.objects.filter(organisation=organisation).values_list("code", "label")
+        )
+        return {
+            key: labels.get(key) or (present.humanise(key) if key else NO_PURPOSE_LABEL)
+            for key in keys
+        }
+    if group_by == "day":
+        return {
+            key: present.day(
+                key if isinstance(key, datetime.date) else datetime.date.fromisoformat(key)
+            )
+            for key in keys
+        }
+    return {}
+
+
+def people_named(user_ids) -> dict[int, tuple[str, str]]:
+    """Name and e-mail address of each person still holding an account: one query."""
+    return {
+        pk: (name, email)
+        for pk, name, email in User.objects.filter(pk__in=user_ids).values_list(
+            "pk", "full_name", "email"
+        )
+    }
 
 
 @dataclass
@@ -115,7 +169,8 @@ def usage_report(
 
     Three or four queries, on the narrow rollups: the grouped rows (for features and purposes,
     and the share of people left out), the daily series for the chart, and the people in the
-    report (by user: their names).
+    report (by user: their names; by purpose: the purposes' labels). Rows come most active
+    first.
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)}")
@@ -133,35 +188,25 @@ def usage_report(
         user_ids = sorted(
             set(people.exclude(user_id=None).order_by().values_list("user_id", flat=True))
         )
-    names = {}
-    if group_by == "user":
-        names = {
-            pk: f"{name} <{email}>"
-            for pk, name, email in User.objects.filter(pk__in=user_ids).values_list(
-                "pk", "full_name", "email"
-            )
-        }
+    names = people_named(user_ids) if group_by == "user" else {}
+    labels = group_labels(organisation, group_by, [group["key"] for group in grouped])
     rows = []
     for group in grouped:
         key = group["key"]
-        if group_by == "user":
-            label = names.get(key, "Former user (erased)")
-        elif group_by == "day":
-            label = key.isoformat()
-        else:
-            label = key or "(none)"
+        name, email = names.get(key, (ERASED_LABEL, ""))
         rows.append(
             ReportRow(
                 key=str(key) if key is not None else "",
-                label=label,
+                label=name if group_by == "user" else labels[key],
+                email=email if group_by == "user" else "",
                 events=group["events"] or 0,
                 duration_ms=group["duration"] or 0,
                 active_days=group["days"],
                 users=group["users"],
             )
         )
-    if group_by in ("feature", "purpose"):
-        rows.sort(key=lambda r: (-r.events, r.label))
+    # Most active first; the page may sort otherwise (usage.reports.report_table).
+    rows.sort(key=lambda r: (-r.events, r.label.casefold(), r.key))
     days = (end - start).days + 1
     series = [
         (day, series_rows.get(day, 0))
@@ -181,6 +226,10 @@ class AggregateRow:
     @property
     def suppressed(self) -> bool:
         return self.users is None
+
+    @property
+    def label(self) -> str:
+        return feature_label("" if self.feature == "(none)" else self.feature)
 
 
 def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[AggregateRow]:
@@ -288,15 +337,14 @@ def delivered_report(delivery: ReportDelivery) -> UsageReport:
     named from their accounts now (one query): an erased person shows as erased."""
     figures = delivery.figures or {}
     rows = figures.get("rows", [])
-    names = {}
+    names, labels = {}, {}
     if delivery.grouping == "user":
         keys = [int(row["key"]) for row in rows if str(row.get("key", "")).isdigit()]
-        names = {
-            str(pk): f"{name} <{email}>"
-            for pk, name, email in User.objects.filter(pk__in=keys).values_list(
-                "pk", "full_name", "email"
-            )
-        }
+        names = {str(pk): named for pk, named in people_named(keys).items()}
+    else:
+        # Words from the keys now, as the live report has them: deliveries built before
+        # features had labels stored the codes.
+        labels = group_labels(delivery.organisation, delivery.grouping, [r["key"] for r in rows])
     return UsageReport(
         organisation=delivery.organisation,
         start=delivery.period_start,
@@ -305,9 +353,10 @@ def delivered_report(delivery: ReportDelivery) -> UsageReport:
         rows=[
             ReportRow(
                 key=row["key"],
-                label=names.get(row["key"], "Former user (erased)")
+                label=names.get(row["key"], (ERASED_LABEL, ""))[0]
                 if delivery.grouping == "user"
-                else row["label"],
+                else labels.get(row["key"]) or row["label"],
+                email=names.get(row["key"], ("", ""))[1],
                 events=row["events"],
                 duration_ms=row["duration_ms"],
                 active_days=row["active_days"],

@@ -1,5 +1,6 @@
-"""A client admin reads the usage report in a real browser: the chart, the table, and a CSV
-export built in the background and downloaded from its status page."""
+"""A client admin reads the usage report in a real browser: the chart that follows the
+grouping, the table sorted by its column headers, and a CSV export built in the background and
+downloaded from its status page."""
 
 import re
 from pathlib import Path
@@ -23,15 +24,19 @@ def test_a_client_admin_opens_the_report_sees_the_chart_and_downloads_the_csv(
     settings.MEDIA_ROOT = tmp_path / "media"
     admin = ClientAdminFactory()
     device = TOTPDevice.objects.create(user=admin, name="Authenticator app", confirmed=True)
-    ann = UserFactory(organisation=admin.organisation, full_name="Ann Able")
-    for _ in range(3):
-        UsageEvent.objects.create(
-            occurred_at=timezone.now(),
-            organisation=admin.organisation,
-            user=ann,
-            action="page_view",
-            feature="reports",
-            duration_ms=120_000,
+    ann = UserFactory(organisation=admin.organisation, full_name="Ann Able", email="ann@a.test")
+    zed = UserFactory(organisation=admin.organisation, full_name="Zed Zane", email="zed@a.test")
+    for person, count, feature in ((ann, 3, "user_settings"), (zed, 1205, "reports")):
+        UsageEvent.objects.bulk_create(
+            UsageEvent(
+                occurred_at=timezone.now(),
+                organisation=admin.organisation,
+                user=person,
+                action="page_view",
+                feature=feature,
+                duration_ms=120_000 if person == ann else 3_000,
+            )
+            for _ in range(count)
         )
     usage_rollup_day(day=timezone.localdate())
 
@@ -42,15 +47,47 @@ def test_a_client_admin_opens_the_report_sees_the_chart_and_downloads_the_csv(
     page.get_by_role("link", name="Usage report").click()
 
     expect(page.get_by_role("heading", name="Usage report", level=1)).to_be_visible()
-    chart = page.get_by_role("img", name=re.compile("Events per day"))
+    chart = page.get_by_role("img", name=re.compile("Most active people"))
     expect(chart).to_be_visible()
-    assert chart.locator("rect.bar").count() == 30
-    row = page.get_by_role("row", name=re.compile("Ann Able"))
-    expect(row).to_contain_text("3")
+    assert chart.locator("rect.bar").count() == 2
+    expect(chart.locator("text.axis-label")).to_have_text("Events")
+    rows = page.locator(".usage-table tbody tr")
+    # Most active first; name and e-mail in their own cells; numbers and times formatted.
+    expect(rows.nth(0).locator("th, td")).to_have_text(
+        ["Zed Zane", "zed@a.test", "1,205", "1 h 00 min", "1"]
+    )
+    expect(rows.nth(1).locator("th, td")).to_have_text(
+        ["Ann Able", "ann@a.test", "3", "6 min", "1"]
+    )
+    events = page.get_by_role("columnheader", name="Events")
+    expect(events).to_have_attribute("aria-sort", "descending")
+
+    page.get_by_role("link", name="Name").click()
+    expect(page.get_by_role("columnheader", name="Name")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    expect(rows.nth(0).locator("th")).to_have_text("Ann Able")
+    expect(page.get_by_role("columnheader", name="Events")).not_to_have_attribute(
+        "aria-sort", re.compile(".")
+    )
+
+    page.get_by_label("Group by").select_option("day")
+    page.get_by_role("button", name="Show report").click()
+    day_chart = page.get_by_role("img", name=re.compile("Events per day"))
+    expect(day_chart).to_be_visible()
+    assert day_chart.locator("rect.bar").count() == 30
+    assert day_chart.locator("text.category").count() >= 4  # the Mondays, not first and last
+    page.get_by_label("Group by").select_option("feature")
+    page.get_by_role("button", name="Show report").click()
+    expect(page.get_by_role("img", name=re.compile("Most used features"))).to_be_visible()
+    expect(page.locator(".usage-table tbody th")).to_have_text(["Reports", "User settings"])
+
+    page.get_by_label("Group by").select_option("user")
+    page.get_by_role("button", name="Show report").click()
 
     page.get_by_role("button", name="Export CSV").click()
     expect(page.get_by_role("heading", name="CSV export", level=1)).to_be_visible()
-    expect(page.get_by_text("Ready: 1 row")).to_be_visible()
+    expect(page.get_by_text("Ready: 2 rows")).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value

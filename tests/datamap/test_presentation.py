@@ -53,7 +53,14 @@ def test_codes_are_shown_by_the_labels_of_the_entry_or_of_the_model():
         by=DpoFactory(),
     )
     table = entry_table(registry.entry("audit.disclosures_about"), subject)
-    assert table.headers == ["When", "To", "Type of recipient", "What", "Legal basis"]
+    assert table.headers == [
+        "When",
+        "To",
+        "Type of recipient",
+        "What",
+        "Legal basis",
+        "Times seen that day",
+    ]
     (row,) = table.rows
     assert row[2] == "Regulator"
     assert row[0].endswith(("GMT", "BST"))

@@ -27,8 +27,10 @@ def test_staff_see_figures_without_names_and_small_cells_hidden(verified_client)
     usage_rollup_day(day=today)
     client = verified_client(DpoFactory())
     html = client.get("/backoffice/usage/").content.decode()
-    assert "reports" in html
-    assert "rare-feature" in html
+    # Features by their labels in words, never the codes.
+    assert '<th scope="row">Reports</th>' in html
+    assert '<th scope="row">Rare feature</th>' in html
+    assert "rare-feature" not in html
     assert "Fewer than 5 people: not shown" in html
     assert "Person 0" not in html
     assert people[0].email not in html

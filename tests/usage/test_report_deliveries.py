@@ -135,7 +135,7 @@ def test_a_delivery_is_one_disclosure_per_recipient_organisation_and_opening_add
     response = ada.get(page)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Ann Able &lt;ann@acme.test&gt;" in html
+    assert '<th scope="row">Ann Able</th><td>ann@acme.test</td>' in html
     assert "<svg" in html and f">{EVENTS}<" in html
     opened = ReportDeliveryRecipient.objects.get(delivery=delivery, user=group.ada)
     first = opened.first_opened_at
@@ -277,3 +277,40 @@ def test_the_demo_seeds_a_weekly_report_with_last_week_delivered_once(group):
     assert delivery.period_end < timezone.localdate()
     assert delivery.period_end.weekday() == 6  # a Sunday
     assert reports_demo_seed(organisation=OrganisationFactory()) is None  # no admin to send to
+
+
+def test_a_delivered_report_shows_the_live_reports_table_sorted_and_in_words(
+    group, django_capture_on_commit_callbacks, verified_client
+):
+    """GIVEN a weekly report by feature delivered before features had labels (its stored rows
+    carry the codes) WHEN Ada opens it and sorts it THEN it reads as the live report does."""
+    with time_machine.travel(BEFORE, tick=False):
+        report_subscription_create(
+            organisation=group.acme,
+            cadence="weekly",
+            grouping="feature",
+            recipients=[group.ada],
+            by=group.ada,
+        )
+    used_on(group.ann, D(2026, 12, 2), events=4, feature="user_settings")
+    used_on(group.ann, D(2026, 12, 3), events=65, feature="reports")
+    run_beat(capture=django_capture_on_commit_callbacks)
+    delivery = ReportDelivery.objects.get()
+    delivery.figures["rows"] = [{**row, "label": row["key"]} for row in delivery.figures["rows"]]
+    delivery.save()
+
+    ada = verified_client(group.ada)
+    html = ada.get(f"/console/usage/reports/{delivery.pk}/").content.decode()
+    rows = html.split("<tbody>")[1]
+    assert rows.index(">Reports<") < rows.index(">User settings<")  # most active first
+    assert "user_settings" not in html
+    assert "1 h 05 min" in html  # 65 events of a minute each
+    assert "Most used features" in html
+
+    html = ada.get(f"/console/usage/reports/{delivery.pk}/?sort=feature").content.decode()
+    rows = html.split("<tbody>")[1]
+    assert rows.index(">User settings<") > rows.index(">Reports<")
+    html = ada.get(f"/console/usage/reports/{delivery.pk}/?sort=-feature").content.decode()
+    rows = html.split("<tbody>")[1]
+    assert rows.index(">User settings<") < rows.index(">Reports<")
+    assert 'aria-sort="descending"' in html

@@ -50,11 +50,12 @@ def test_a_report_by_user_matches_the_hand_computed_totals(acme, django_assert_n
     # The rows grouped by person, the daily series, and the people's names.
     with django_assert_num_queries(3):
         report = usage_report(organisation=org, start=D1, end=D2, group_by="user")
-    by_label = {row.label: (row.events, row.duration_ms, row.active_days) for row in report.rows}
-    assert by_label == {
-        "Ann Able <ann@acme.test>": (12, 65_000, 2),
-        "Bob Baker <bob@acme.test>": (4, 30_000, 1),
-    }
+    assert [
+        (row.label, row.email, row.events, row.duration_ms, row.active_days) for row in report.rows
+    ] == [
+        ("Ann Able", "ann@acme.test", 12, 65_000, 2),
+        ("Bob Baker", "bob@acme.test", 4, 30_000, 1),
+    ]
     assert report.total_events == 16
     assert report.series == [(D1, 10), (D2, 6)]
     assert report.user_ids == sorted([ann.pk, bob.pk])
@@ -64,17 +65,19 @@ def test_reports_by_feature_purpose_and_day(acme):
     org, _, _ = acme
     by_feature = usage_report(organisation=org, start=D1, end=D3, group_by="feature")
     # users counts active user-days: Ann on the 2nd, Bob on the 3rd and 4th.
-    assert [(r.label, r.events, r.users) for r in by_feature.rows] == [
-        ("reports", 114, 3),
-        ("export", 2, 1),
+    assert [(r.label, r.key, r.events, r.users) for r in by_feature.rows] == [
+        ("Reports", "reports", 114, 3),
+        ("Export", "export", 2, 1),
     ]
     by_purpose = usage_report(organisation=org, start=D1, end=D3, group_by="purpose")
-    assert {r.label: r.events for r in by_purpose.rows} == {"analysis": 112, "(none)": 4}
+    # No purpose configured for "analysis" here: its code is still shown as a word.
+    assert {r.label: r.events for r in by_purpose.rows} == {"Analysis": 112, "No purpose set": 4}
     by_day = usage_report(organisation=org, start=D1, end=D3, group_by="day")
-    assert [(r.label, r.events) for r in by_day.rows] == [
-        ("2026-11-02", 10),
-        ("2026-11-03", 6),
-        ("2026-11-04", 100),
+    # Most active first, each day in words.
+    assert [(r.label, r.key, r.events) for r in by_day.rows] == [
+        ("4 Nov 2026", "2026-11-04", 100),
+        ("2 Nov 2026", "2026-11-02", 10),
+        ("3 Nov 2026", "2026-11-03", 6),
     ]
 
 
@@ -83,7 +86,7 @@ def test_a_restricted_user_or_an_upheld_objection_is_left_out(acme):
     ann.processing_restricted_at = timezone.now()
     ann.save()
     report = usage_report(organisation=org, start=D1, end=D2, group_by="user")
-    assert [row.label for row in report.rows] == ["Bob Baker <bob@acme.test>"]
+    assert [row.label for row in report.rows] == ["Bob Baker"]
     assert report.user_ids == [bob.pk]
     bob.objection_upheld_at = timezone.now()
     bob.save()
@@ -111,4 +114,5 @@ def test_aggregates_suppress_features_used_by_fewer_than_five_people():
     )
     assert rows["reports"].hours == 6.0
     assert rows["rare"].suppressed
+    assert (rows["reports"].label, rows["rare"].label) == ("Reports", "Rare")
     assert rows["rare"].events is None

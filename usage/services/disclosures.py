@@ -5,8 +5,14 @@ from usage.signals import usage_report_disclosed
 LEGAL_BASIS = "Legitimate interests: reporting usage to the client that employs the users"
 
 
-def usage_report_disclose(*, report, by, channel: str) -> None:
-    """A client admin saw or pulled a usage report: that is a disclosure to the client."""
+def usage_report_disclose(*, report, by, channel: str, once_a_day: bool = False) -> None:
+    """A client admin saw or pulled a usage report: that is a disclosure to the client.
+
+    ``once_a_day``: the console page, which an admin reloads and re-sorts. The same report
+    (organisation, period, grouping) seen by the same admin on one UK day is one disclosure
+    whose count of views goes up. A CSV file or an API pull is a copy that leaves each time,
+    so each is its own disclosure.
+    """
     usage_report_disclosed.send(
         sender=usage_report_disclose,
         organisation=report.organisation,
@@ -18,6 +24,12 @@ def usage_report_disclose(*, report, by, channel: str) -> None:
         ),
         subject_user_ids=report.user_ids,
         by=by,
+        repeat_key=(
+            f"usage-report:{report.organisation.pk}:{report.start}:{report.end}:"
+            f"{report.group_by}:{channel}"
+            if once_a_day
+            else ""
+        ),
     )
 
 

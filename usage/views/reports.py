@@ -6,9 +6,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.decorators import client_admin_required, staff_required
 from common.forms import PeriodForm, error_text
-from usage.charts import daily_chart
 from usage.forms import ReportForm
 from usage.organisation_export import organisation_export, organisation_export_response
+from usage.reports import report_page_context
 from usage.selectors import SMALL_CELL, usage_aggregates, usage_report
 from usage.services import usage_report_disclose
 
@@ -21,8 +21,10 @@ def report(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         result = usage_report(organisation=request.user.organisation, **form.cleaned_data)
         if result.group_by == "user":
-            usage_report_disclose(report=result, by=request.user, channel="console page")
-        context |= {"report": result, "chart": daily_chart(result.series)}
+            usage_report_disclose(
+                report=result, by=request.user, channel="console page", once_a_day=True
+            )
+        context |= report_page_context(result, request.GET)
     return render(request, "usage/report.html", context)
 
 

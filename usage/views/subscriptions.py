@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors import report_recipients
 from common.decorators import client_admin_required
 from common.steps import button_step, form_step
-from usage.charts import daily_chart
 from usage.forms import SubscriptionForm
 from usage.models import ReportSubscription
+from usage.reports import report_page_context
 from usage.selectors import (
     delivered_report,
     report_deliveries_openable_by,
@@ -135,5 +135,5 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "usage/delivery.html",
-        {"delivery": found, "report": report, "chart": daily_chart(report.series)},
+        {"delivery": found, **report_page_context(report, request.GET)},
     )
