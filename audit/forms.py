@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit import labels
 from audit.models import AuditEntry
 
 
@@ -29,16 +30,23 @@ class AuditFilterForm(forms.Form):
         max_length=254,
         help_text="The e-mail address of the person who acted, or “system”.",
     )
-    action = forms.CharField(
+    action = forms.ChoiceField(
         label="Action",
         required=False,
-        max_length=80,
-        help_text="For example person.view; end with a dot for a family (person.).",
+        choices=[("", "Any action"), *labels.action_choices()],
+        help_text="One action, or any action of a kind.",
     )
-    target_type = forms.CharField(
-        label="Target type", required=False, max_length=100, help_text="For example accounts.User."
+    target_type = forms.ChoiceField(
+        label="Kind of record",
+        required=False,
+        choices=[("", "Any kind"), *labels.target_choices()],
     )
-    target_id = forms.CharField(label="Target id", required=False, max_length=64)
+    target_id = forms.CharField(
+        label="Record number",
+        required=False,
+        max_length=64,
+        help_text="The number of one record of that kind.",
+    )
     date_from = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

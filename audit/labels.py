@@ -1,11 +1,14 @@
-"""The audit trail's action codes in words, for the pages and packages that show them.
+"""The audit trail's codes in words, for the pages and packages that show them: each action,
+each family of actions (the part before the dot) and each kind of record an entry points at.
 
-A code missing here is still shown readably (common.present.humanise), never as stored.
+A code missing here is still shown readably (common.present.humanise), never as stored; a
+test reads the code base for every action it records and fails on one without words here.
 """
 
 from common import present
 
 ACTION_LABELS = {
+    "admin.view": "Audit trail opened in the admin site",
     "api_key.create": "API key created",
     "api_key.revoke": "API key revoked",
     "audit.export": "Audit trail exported",
@@ -21,6 +24,7 @@ ACTION_LABELS = {
     "breach.print": "Breach record printed",
     "breach.update": "Breach updated",
     "breach.update_sent": "Breach update sent",
+    "breach.view": "Breach viewed",
     "communications.marketing_objection": "Objection to marketing recorded",
     "communications.marketing_objection_withdrawn": "Objection to marketing withdrawn",
     "communications.unsubscribe": "Unsubscribed from e-mails",
@@ -33,13 +37,16 @@ ACTION_LABELS = {
     "disclosure.people_search": "Disclosure log searched",
     "disclosure.record": "Disclosure recorded",
     "disclosure.view": "Disclosure viewed",
+    "enquiry.assign": "Enquiry assigned",
     "enquiry.close": "Enquiry closed",
     "enquiry.reply": "Enquiry answered",
+    "enquiry.return_to_queue": "Enquiry returned to the queue",
     "enquiry.view": "Enquiry viewed",
     "investigation.assign": "Investigation assigned",
     "investigation.note": "Investigation note added",
     "investigation.open": "Investigation opened",
     "investigation.outcome": "Investigation decided",
+    "investigation.return_to_queue": "Investigation returned to the queue",
     "investigation.review_reminder": "Investigation review reminder sent",
     "investigation.staff_alerted": "Security team alerted",
     "investigation.suspension_confirmed": "Suspension confirmed",
@@ -52,9 +59,15 @@ ACTION_LABELS = {
     "mfa.backup_codes_issue": "Backup codes issued",
     "mfa.disable": "Two-factor login turned off",
     "mfa.enrol": "Authenticator app added",
+    "organisation.close": "Organisation closed",
+    "organisation.create": "Organisation created",
+    "organisation.email_domains": "Organisation's e-mail domains changed",
     "organisation.group_company_added": "Group company added",
     "organisation.group_company_ended": "Group company ended",
+    "organisation.list": "Organisations listed",
     "organisation.mfa_required": "Two-factor login required for the organisation",
+    "organisation.reopen": "Organisation reopened",
+    "organisation.view": "Organisation viewed",
     "person.view": "Person's record viewed",
     "processing.export": "Record of processing exported",
     "processing.update": "Record of processing changed",
@@ -77,22 +90,41 @@ ACTION_LABELS = {
     "rights_request.in_progress": "Rights request started",
     "rights_request.message": "Message sent to the requester",
     "rights_request.note": "Note added to a rights request",
+    "rights_request.objection_compelling_grounds": "Objection overridden on compelling grounds",
+    "rights_request.objection_upheld": "Objection upheld",
     "rights_request.package_build": "Copy of data prepared",
     "rights_request.package_download": "Copy of data downloaded",
     "rights_request.package_expired": "Copy of data expired",
+    "rights_request.rectification_approve": "Correction approved",
+    "rights_request.rectification_reject": "Correction refused",
     "rights_request.rejected": "Rights request refused",
     "rights_request.requester_message": "Message received from the requester",
     "rights_request.restriction_apply": "Processing restricted",
     "rights_request.restriction_lift": "Restriction lifted",
+    "rights_request.return_to_queue": "Rights request returned to the queue",
     "rights_request.start": "Rights request started",
     "rights_request.subject_confirm": "Account matched to a rights request",
     "rights_request.subject_link_own": "Own account linked to a rights request",
     "rights_request.subject_remove": "Account unmatched from a rights request",
+    "rights_request.submitted": "Rights request submitted",
     "rights_request.verified": "Requester's e-mail address confirmed",
     "rights_request.view": "Rights request viewed",
     "rights_request.withdrawn": "Rights request withdrawn",
     "security.investigation": "Security investigation",
     "session.end": "Session ended",
+    "staff.invite": "Staff member invited",
+    "staff.invite_view": "Staff invitation page opened",
+    "staff.list_view": "Staff list viewed",
+    "staff.offboard": "Staff member off-boarded",
+    "staff.offboard_view": "Off-boarding page opened",
+    "staff.reinvite": "Staff member invited again",
+    "usage_export.downloaded": "Usage export downloaded",
+    "usage_export.expired": "Usage export expired",
+    "usage_export.requested": "Usage export requested",
+    "usage_report.delivered": "Usage report delivered",
+    "usage_report.subscribed": "Usage report subscribed to",
+    "usage_report.subscription_cancelled": "Usage report subscription cancelled",
+    "usage_report.subscription_changed": "Usage report subscription changed",
     "user.email_change_confirm": "E-mail address change confirmed",
     "user.email_change_request": "E-mail address change asked for",
     "user.invite": "Invited",
@@ -102,6 +134,7 @@ ACTION_LABELS = {
     "user.reactivate": "Account reactivated",
     "user.rectify": "Details corrected",
     "user.reinvite": "Invited again",
+    "user.restore": "Account restored with its organisation",
     "user.restrict": "Processing restricted",
     "user.restriction_lift": "Restriction lifted",
     "user.role_change": "Role changed",
@@ -110,6 +143,117 @@ ACTION_LABELS = {
     "user.view": "Account viewed",
 }
 
+# The part of an action code before the dot: the filter offers "any action of" each.
+FAMILY_LABELS = {
+    "admin": "Admin site",
+    "api_key": "API keys",
+    "audit": "Audit trail",
+    "breach": "Breaches",
+    "communications": "E-mail preferences",
+    "cookies": "Cookies",
+    "disclosure": "Disclosures",
+    "enquiry": "Enquiries",
+    "investigation": "Security investigations",
+    "invitation": "Invitations",
+    "letter": "Standard letters",
+    "login": "Sign-in",
+    "marketing": "Marketing e-mails",
+    "mfa": "Two-factor login",
+    "organisation": "Organisations",
+    "person": "People",
+    "processing": "Record of processing",
+    "retention": "Retention",
+    "rights_request": "Rights requests",
+    "security": "Security",
+    "session": "Sessions",
+    "staff": "Staff",
+    "usage_export": "Usage exports",
+    "usage_report": "Usage reports",
+    "user": "Accounts",
+}
+
+# AuditEntry.target_type: a model's app label and name ("accounts.User").
+TARGET_LABELS = {
+    "accounts.EmailChange": "E-mail address change",
+    "accounts.GroupCompany": "Group company",
+    "accounts.Invitation": "Invitation",
+    "accounts.Organisation": "Organisation",
+    "accounts.OrganisationAPIKey": "API key",
+    "accounts.User": "Account",
+    "audit.AuditAnchor": "Audit trail anchor",
+    "audit.AuditEntry": "Audit trail entry",
+    "backoffice.ScheduledRun": "Scheduled job run",
+    "breaches.Breach": "Breach",
+    "breaches.BreachAlert": "Breach deadline alert",
+    "breaches.BreachEvent": "Breach timeline entry",
+    "communications.CommunicationPreferences": "E-mail preferences",
+    "communications.MarketingDelivery": "Marketing e-mail delivery",
+    "communications.MarketingSend": "Marketing e-mail",
+    "cookies.ConsentRecord": "Cookie consent",
+    "cookies.CookieDetail": "Cookie",
+    "cookies.PageVisitCount": "Page visit count",
+    "cookies.PolicyVersion": "Cookie policy",
+    "dsar.AccessPackage": "Copy of data",
+    "dsar.LetterTemplate": "Standard letter",
+    "dsar.PackageDownload": "Copy of data download",
+    "dsar.RectificationItem": "Proposed correction",
+    "dsar.RequestEvent": "Rights request timeline entry",
+    "dsar.RequestSubject": "Account matched to a rights request",
+    "dsar.RightsRequest": "Rights request",
+    "enquiries.Enquiry": "Enquiry",
+    "enquiries.EnquiryReply": "Enquiry reply",
+    "records.Disclosure": "Disclosure",
+    "records.DisclosureSubject": "Person in a disclosure",
+    "records.ProcessingActivity": "Processing activity",
+    "records.Processor": "Processor",
+    "retention.LegalHold": "Legal hold",
+    "retention.PurgeRun": "Retention purge",
+    "retention.RetentionPolicy": "Retention period",
+    "security.BackupCode": "Backup code",
+    "security.BackupCodeDevice": "Backup codes",
+    "security.Investigation": "Security investigation",
+    "security.InvestigationNote": "Investigation note",
+    "security.UserSession": "Session",
+    "usage.BufferedBatch": "Usage event batch",
+    "usage.DailyFeatureUsage": "Daily feature usage",
+    "usage.DailyUsage": "Daily usage",
+    "usage.DailyUserUsage": "Daily usage of a person",
+    "usage.DeadLetter": "Rejected usage event",
+    "usage.DirectWriteCount": "Usage write count",
+    "usage.IngestedEventId": "Usage event id",
+    "usage.ReportDelivery": "Usage report delivery",
+    "usage.ReportDeliveryRecipient": "Usage report recipient",
+    "usage.ReportDeliverySubject": "Person in a usage report",
+    "usage.ReportSubscription": "Usage report subscription",
+    "usage.ReportSubscriptionRecipient": "Usage report subscriber",
+    "usage.UsageDayTouched": "Usage day",
+    "usage.UsageEvent": "Usage event",
+    "usage.UsageExport": "Usage export",
+    "usage.UsagePurpose": "Usage purpose",
+}
+
 
 def action_label(code: str) -> str:
     return present.choice(code, ACTION_LABELS)
+
+
+def target_label(code: str) -> str:
+    return present.choice(code, TARGET_LABELS)
+
+
+def action_choices() -> list:
+    """The action filter's options: per family, "any action of" it, then each action."""
+    families: dict[str, list] = {}
+    for code, label in ACTION_LABELS.items():
+        families.setdefault(code.split(".", 1)[0], []).append((code, label))
+    groups = []
+    for family, actions in families.items():
+        name = FAMILY_LABELS.get(family, present.humanise(family))
+        options = [(f"{family}.", f"{name}: any action")]
+        options += sorted(actions, key=lambda option: option[1])
+        groups.append((name, options))
+    return sorted(groups, key=lambda group: group[0])
+
+
+def target_choices() -> list:
+    return sorted(TARGET_LABELS.items(), key=lambda option: option[1])

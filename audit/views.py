@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 import audit
+from audit import labels
 from audit.details import detail_pairs
 from audit.forms import AuditFilterForm, VerifyChainForm
 from audit.models import AuditAnchor, AuditEntry
@@ -76,6 +77,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         has_newer = before is not None
     for row in rows:
         row.detail_pairs = detail_pairs(row.details)
+        row.action_label = labels.action_label(row.action)
+        row.target_label_words = labels.target_label(row.target_type)
     audit.record(
         request.user,
         "audit.view",

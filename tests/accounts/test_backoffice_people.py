@@ -299,7 +299,8 @@ def test_a_suspension_needs_a_reason_as_well_as_the_password(dpo_client, acme):
     response = dpo_client.post(person_url(person, "suspend"), {"reason": " ", "password": ""})
 
     assert response.status_code == 400
-    assert page(response).count("This field is required.") == 2
+    # Each error is beside its field and, as a link to it, in the summary above the form.
+    assert page(response).count("This field is required.") == 4
     person.refresh_from_db()
     assert person.status == User.Status.ACTIVE
 

@@ -382,7 +382,8 @@ def test_a_new_key_is_shown_once_and_stored_hashed(console, organisation):
 def test_a_key_needs_a_name_and_a_scope(console):
     response = console.post("/console/api-keys/", {"name": "", "scopes": []})
     assert response.status_code == 400
-    assert page(response).count("This field is required.") == 2
+    # Each error is beside its field and, as a link to it, in the summary above the form.
+    assert page(response).count("This field is required.") == 4
     assert not OrganisationAPIKey.objects.exists()
 
 

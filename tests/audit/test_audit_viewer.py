@@ -87,23 +87,25 @@ def test_a_date_range_that_ends_before_it_starts_is_refused(dpo):
 def test_pages_are_keyset_pages_older_and_newer(dpo, monkeypatch):
     client, _ = dpo
     monkeypatch.setattr(views, "PAGE_SIZE", 3)
-    entries = [audit.record(None, "test.step", details={"n": n}) for n in range(7)]
+    entries = [audit.record(None, "rights_request.note", details={"n": n}) for n in range(7)]
     newest_first = [e.id for e in reversed(entries)]
 
-    first = client.get(LIST, {"action": "test.step"})
+    first = client.get(LIST, {"action": "rights_request.note"})
     assert shown(first) == newest_first[:3]
     assert first.context["newer_than"] is None
     older = first.context["older_than"]
 
-    second = client.get(LIST, {"action": "test.step", "before": older})
+    second = client.get(LIST, {"action": "rights_request.note", "before": older})
     assert shown(second) == newest_first[3:6]
-    third = client.get(LIST, {"action": "test.step", "before": second.context["older_than"]})
+    third = client.get(
+        LIST, {"action": "rights_request.note", "before": second.context["older_than"]}
+    )
     assert shown(third) == newest_first[6:]
     assert third.context["older_than"] is None
 
-    back = client.get(LIST, {"action": "test.step", "after": third.context["newer_than"]})
+    back = client.get(LIST, {"action": "rights_request.note", "after": third.context["newer_than"]})
     assert shown(back) == newest_first[3:6]
-    assert f"action=test.step&amp;before={older}" in first.content.decode()
+    assert f"action=rights_request.note&amp;before={older}" in first.content.decode()
 
 
 def test_each_viewing_is_recorded_with_its_filters_but_no_personal_values(dpo):
@@ -125,23 +127,23 @@ def test_each_viewing_is_recorded_with_its_filters_but_no_personal_values(dpo):
 
 def test_the_csv_export_streams_the_filtered_entries_with_formulas_neutralised(dpo):
     client, me = dpo
-    audit.record(None, "test.export", details={"note": "=HYPERLINK(1)"})
-    audit.record(None, "test.other")
+    audit.record(None, "processing.export", details={"note": "=HYPERLINK(1)"})
+    audit.record(None, "processing.update")
 
-    response = client.get(reverse("audit:export"), {"action": "test.export"})
+    response = client.get(reverse("audit:export"), {"action": "processing.export"})
 
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:4] == ["id", "created_at", "actor", "action"]
-    assert [row[3] for row in rows[1:]] == ["test.export"]
+    assert [row[3] for row in rows[1:]] == ["processing.export"]
     assert AuditEntry.objects.filter(action="audit.export", actor=me).exists()
 
 
 def test_a_formula_in_a_cell_is_neutralised(dpo):
     client, _ = dpo
-    audit.record(None, "test.export", target=UserFactory(full_name="=cmd|' /C calc'!A0"))
+    audit.record(None, "processing.export", target=UserFactory(full_name="=cmd|' /C calc'!A0"))
     body = b"".join(client.get(reverse("audit:export")).streaming_content).decode()
     assert "'=cmd" in body
 
@@ -150,7 +152,7 @@ def test_verify_chain_runs_the_verification_and_records_its_result(
     dpo, django_capture_on_commit_callbacks
 ):
     client, me = dpo
-    audit.record(None, "test.step")
+    audit.record(None, "rights_request.note")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("audit:verify"))
@@ -182,7 +184,7 @@ def _tamper(sql, params):
 
 
 def test_the_nightly_verification_records_a_broken_chain_with_the_broken_id(mailoutbox):
-    entries = [audit.record(None, "test.step", details={"n": n}) for n in range(3)]
+    entries = [audit.record(None, "rights_request.note", details={"n": n}) for n in range(3)]
     _tamper("UPDATE audit_auditentry SET details = %s WHERE id = %s", ['{"n": 99}', entries[1].id])
 
     audit_chain_verify_and_alert()
@@ -197,7 +199,7 @@ def test_the_nightly_verification_records_a_broken_chain_with_the_broken_id(mail
 def test_the_page_shows_the_latest_anchor_and_the_last_verification(dpo):
     client, _ = dpo
     assert "none yet: the first verification records one" in client.get(LIST).content.decode()
-    audit.record(None, "test.step")
+    audit.record(None, "rights_request.note")
 
     audit_chain_verify_and_alert()
 
@@ -214,7 +216,7 @@ def test_the_page_shows_the_latest_anchor_and_the_last_verification(dpo):
 
 def test_the_page_shows_a_broken_chain_and_where(dpo):
     client, _ = dpo
-    entries = [audit.record(None, "test.step", details={"n": n}) for n in range(3)]
+    entries = [audit.record(None, "rights_request.note", details={"n": n}) for n in range(3)]
     _tamper("UPDATE audit_auditentry SET details = %s WHERE id = %s", ['{"n": 99}', entries[1].id])
 
     audit_chain_verify_and_alert()
@@ -236,10 +238,10 @@ def _page_queries() -> int:
 def test_a_page_runs_the_same_queries_whatever_the_trail_holds(n, dpo, django_assert_num_queries):
     client, _ = dpo
     for i in range(n):
-        audit.record(None, "test.step", details={"n": i})
+        audit.record(None, "rights_request.note", details={"n": i})
     last = AuditEntry.objects.latest("id").id
 
     with django_assert_num_queries(_page_queries()):
         client.get(LIST)
     with django_assert_num_queries(_page_queries()):
-        client.get(LIST, {"before": last - 2, "action": "test.step"})
+        client.get(LIST, {"before": last - 2, "action": "rights_request.note"})

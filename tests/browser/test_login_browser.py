@@ -67,15 +67,16 @@ def test_a_wrong_password_is_refused_without_saying_whether_the_account_exists(p
     log_in(page, member.email, "not the right password")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    wrong_password = page.get_by_role("alert")
-    expect(wrong_password).to_have_text(LOGIN_REFUSED)
+    wrong_password = page.get_by_role("alert", name="There is a problem")
+    expect(wrong_password.get_by_role("listitem")).to_have_text(LOGIN_REFUSED)
     expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_visible()
 
     log_in(page, "nobody-by-this-name@example.test", "not the right password")
 
     # An unknown e-mail address gets exactly the same answer as a known one.
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("alert")).to_have_text(LOGIN_REFUSED)
+    refused = page.get_by_role("alert", name="There is a problem")
+    expect(refused.get_by_role("listitem")).to_have_text(LOGIN_REFUSED)
 
 
 @pytest.mark.parametrize("path", ["/", "/privacy/"])

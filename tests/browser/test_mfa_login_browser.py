@@ -54,7 +54,14 @@ def test_a_wrong_code_is_refused_with_a_message_tied_to_the_field(page):
     page.get_by_label("Code").fill(wrong)
     page.get_by_role("button", name="Continue").click()
 
-    expect(page.get_by_text("That code is not right")).to_be_visible()
+    expect(page.locator("#id_token_error")).to_contain_text("That code is not right")
+    expect(page.get_by_label("Code")).to_have_attribute(
+        "aria-describedby", re.compile("id_token_error")
+    )
+    # The summary at the top links to the field.
+    summary = page.get_by_role("alert", name="There is a problem")
+    summary.get_by_role("link", name=re.compile("That code is not right")).click()
+    expect(page.get_by_label("Code")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/accounts/mfa/verify/"))
 
 

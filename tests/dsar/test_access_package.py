@@ -391,6 +391,10 @@ def test_the_requester_downloads_with_the_emailed_code_and_the_download_is_recor
     refused = client.post(reverse("rights:package_unlock", kwargs=kwargs), {"code": wrong})
     assert refused.status_code == 400
     assert b"4 tries left" in refused.content
+    # The error opens the page, as a link to the code's input, and is read with the input.
+    assert b"There is a problem" in refused.content
+    assert b'<a href="#id_code">' in refused.content
+    assert b'aria-describedby="id_code_error"' in refused.content
 
     unlocked = client.post(
         reverse("rights:package_unlock", kwargs=kwargs), {"code": code}, REMOTE_ADDR="192.0.2.9"

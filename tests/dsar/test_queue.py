@@ -159,9 +159,11 @@ def test_overdue_and_due_soon_requests_are_marked_in_words(dpo_client):
     rows = dict(re.findall(r'<a href="/backoffice/requests/(RR-[\d-]+)/">(.*?)</tr>', page, re.S))
     assert 'class="badge badge-overdue">Overdue' in rows[overdue.reference]
     assert 'class="badge badge-due-soon">Due soon' in rows[soon.reference]
-    assert "badge" not in rows[later.reference]
+    assert "badge-overdue" not in rows[later.reference]
+    assert "badge-due-soon" not in rows[later.reference]
     # A closed request is never overdue, whatever its date.
-    assert "badge" not in rows[done_late.reference]
+    assert "badge-overdue" not in rows[done_late.reference]
+    assert "badge-due-soon" not in rows[done_late.reference]
 
 
 def test_the_counts_per_state_link_to_the_filtered_queue(dpo_client):
