@@ -1,6 +1,9 @@
 """An entry's details for people: each key in words beside its value, never a Python dict."""
 
+import re
 from collections.abc import Mapping
+
+CODE = re.compile(r"[a-z]+(?:_[a-z0-9]+)+")
 
 
 def _value_words(value) -> str:
@@ -12,6 +15,8 @@ def _value_words(value) -> str:
         return "; ".join(f"{_key_words(k)}: {_value_words(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(_value_words(item) for item in value)
+    if isinstance(value, str) and CODE.fullmatch(value):
+        return _key_words(value)  # a stored code ("in_progress", "web_form") read as words
     return str(value)
 
 

@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "disclosure.export": "Disclosure log exported",
     "disclosure.people_search": "Disclosure log searched",
     "disclosure.record": "Disclosure recorded",
+    "disclosure.repeat": "Disclosure seen again the same day",
     "disclosure.view": "Disclosure viewed",
     "enquiry.assign": "Enquiry assigned",
     "enquiry.close": "Enquiry closed",

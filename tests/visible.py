@@ -15,16 +15,22 @@ SNAKE_CASE = re.compile(r"(?<![\w@.-])[a-z]+(?:_[a-z0-9]+)+(?![\w@.-])")
 DOTTED_CODE = re.compile(r"(?<![\w@/.-])[a-z_]+\.[A-Za-z_]+(?![\w@/.-])")
 
 
+# Elements that show a stored form on purpose: a cookie's name, a letter's placeholders, a
+# file's name, the text being edited.
+LITERAL = {"code", "kbd", "pre", "samp", "textarea"}
+
+
 class _Text(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, skip: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden_depth = 0
+        self._skip = HIDDEN | skip
 
     def handle_starttag(self, tag, attrs):
         if tag in VOID:
             return
-        if tag in HIDDEN or self._hidden_depth or ("hidden", None) in attrs:
+        if tag in self._skip or self._hidden_depth or ("hidden", None) in attrs:
             self._hidden_depth += 1
 
     def handle_endtag(self, tag):
@@ -36,11 +42,12 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def visible_text(page) -> str:
+def visible_text(page, *, prose_only: bool = False) -> str:
     """The text a person can read on a page (a response or HTML), whitespace collapsed. Text in
-    closed <details> counts: one click shows it."""
+    closed <details> counts: one click shows it. ``prose_only`` leaves out the elements that
+    show a stored form on purpose (LITERAL)."""
     html = page if isinstance(page, str) else page.content.decode()
-    parser = _Text()
+    parser = _Text(frozenset(LITERAL) if prose_only else frozenset())
     parser.feed(html)
     parser.close()
     return " ".join(" ".join(parser.parts).split())

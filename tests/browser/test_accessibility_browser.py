@@ -1,0 +1,94 @@
+"""Accessibility checked by axe-core (axe-playwright-python; its axe.min.js ships in the package,
+no CDN) in Chromium, on the pages each demo role's main journey opens: no serious or critical
+violation."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import Page
+
+from accounts.models import User
+from dsar.models import RightsRequest
+from security.models import Investigation
+from tests.browser.test_csp_browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+
+
+def _journeys() -> dict[str, tuple[str | None, list[str]]]:
+    request = RightsRequest.objects.order_by("pk").first()
+    investigation = Investigation.objects.order_by("pk").first()
+    person = User.objects.get(email="olivia.bennett@acme.example")
+    return {
+        "anonymous": (
+            None,
+            ["/", "/accounts/login/", "/rights/", "/support/", "/privacy/", "/cookies/"],
+        ),
+        "member": (
+            "olivia.bennett@acme.example",
+            ["/account/", "/account/communications/", "/account/rights/", "/account/security/"],
+        ),
+        "client admin": (
+            "admin@acme.example",
+            [
+                "/console/",
+                f"/console/users/{person.pk}/",
+                "/console/users/invite/",
+                "/console/usage/",
+                "/console/settings/",
+            ],
+        ),
+        "dpo": (
+            "dpo@privacydesk.test",
+            [
+                "/backoffice/",
+                "/backoffice/requests/",
+                f"/backoffice/requests/{request.reference}/",
+                f"/backoffice/investigations/{investigation.pk}/",
+                "/backoffice/breaches/",
+                "/backoffice/audit/",
+                "/backoffice/retention/",
+                "/backoffice/organisations/",
+            ],
+        ),
+        "support": (
+            "support@privacydesk.test",
+            ["/backoffice/", "/backoffice/enquiries/", f"/backoffice/people/{person.pk}/"],
+        ),
+    }
+
+
+def blocking_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {violation['id']} ({violation['impact']}): "
+        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "client admin", "dpo", "support"])
+def test_each_roles_main_pages_have_no_serious_accessibility_violation(
+    page: Page, live_server, role
+):
+    call_command("seed_demo", verbosity=0)
+    email, urls = _journeys()[role]
+    if email is not None:
+        signed_in(page, live_server, User.objects.get(email=email), verified=True)
+
+    found = []
+    for url in urls:
+        response = page.goto(url)
+        assert response.status < 400, (url, response.status)
+        found += blocking_violations(page)
+
+    assert found == []
+
+
+def test_the_check_catches_a_button_without_a_name(page: Page):
+    page.set_content('<html lang="en"><title>t</title><main><button></button></main></html>')
+
+    assert any("button-name (critical)" in found for found in blocking_violations(page))
