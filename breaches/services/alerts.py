@@ -75,8 +75,8 @@ def _mail_dpo_alert(breach_id: int, threshold: str, now: datetime) -> None:
     send_mail(
         f"[PrivacyDesk] Breach {breach.reference}: {headline}",
         f"{breach}\n\n"
-        f"Became aware: {timezone.localtime(breach.aware_at):%d %b %Y %H:%M} (UK time)\n"
-        f"ICO deadline: {deadline:%d %b %Y %H:%M} (UK time), {clock.label}.\n\n"
+        f"Became aware: {timezone.localtime(breach.aware_at):%-d %b %Y, %H:%M %Z}\n"
+        f"ICO deadline: {deadline:%-d %b %Y, %H:%M %Z}, {clock.label}.\n\n"
         "Report it to the ICO, or record the decision not to report it with its reason; "
         "a late report must give the reasons for the delay.\n\n"
         f"{breach_url(breach)}\n",

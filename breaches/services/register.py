@@ -179,7 +179,7 @@ def _mail_dpo_opened(breach_id: int) -> None:
     send_mail(
         f"[PrivacyDesk] Breach {breach.reference} opened from an investigation",
         "An investigation was escalated to a personal data breach.\n\n"
-        f"{breach}\nICO deadline: {deadline:%d %b %Y %H:%M} (UK time)\n\n"
+        f"{breach}\nICO deadline: {deadline:%-d %b %Y, %H:%M %Z}\n\n"
         f"Complete the record and decide whether to report it: {breach_url(breach)}\n",
         settings.DEFAULT_FROM_EMAIL,
         [settings.DPO_EMAIL],

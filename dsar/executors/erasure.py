@@ -68,7 +68,7 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
             kind=RequestEvent.Kind.ACTION,
             actor=by,
             actor_label=by.get_username(),
-            body=f"Erasure run on {timezone.localtime():%-d %B %Y %H:%M}.\n\n{report}",
+            body=f"Erasure run on {timezone.localtime():%-d %B %Y, %H:%M %Z}.\n\n{report}",
         )
         audit.record(
             by,

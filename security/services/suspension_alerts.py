@@ -41,8 +41,7 @@ def _mail_staff(investigation: Investigation, headline: str, body: str) -> None:
         f"[PrivacyDesk] INV-{investigation.pk}: {headline}",
         f"{body}\n\n"
         f"Rule: {investigation.rule_label} ({investigation.get_severity_display()})\n"
-        f"Review due: {timezone.localtime(investigation.review_due_at):%d %b %Y %H:%M} "
-        "(UK time)\n\n"
+        f"Review due: {timezone.localtime(investigation.review_due_at):%-d %b %Y, %H:%M %Z}\n\n"
         "Confirm the suspension or lift it; the user cannot log in until someone does.\n\n"
         f"{_investigation_url(investigation)}\n",
         settings.DEFAULT_FROM_EMAIL,

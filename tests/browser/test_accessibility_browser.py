@@ -3,18 +3,16 @@ no CDN) in Chromium, on the pages each demo role's main journey opens: no seriou
 violation."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page
 
 from accounts.models import User
 from dsar.models import RightsRequest
 from security.models import Investigation
+from tests.browser.accessibility import blocking_violations
 from tests.browser.test_csp_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-BLOCKING = {"serious", "critical"}
 
 
 def _journeys() -> dict[str, tuple[str | None, list[str]]]:
@@ -58,16 +56,6 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
             ["/backoffice/", "/backoffice/enquiries/", f"/backoffice/people/{person.pk}/"],
         ),
     }
-
-
-def blocking_violations(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{page.url}: {violation['id']} ({violation['impact']}): "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in BLOCKING
-    ]
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member", "client admin", "dpo", "support"])

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role, User
 from dsar.models import RightsRequest
+from tests.browser.accessibility import blocking_violations
 from tests.conftest import otp_device_for
 from tests.factories import UserFactory
 
@@ -22,25 +23,34 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 class ConsoleWatch:
-    """What a page's console and uncaught errors report about the policy, page by page."""
+    """What a page's console and uncaught errors report about the policy, and what axe-core
+    finds blocking on it, page by page."""
 
     def __init__(self, page: Page):
         self.page = page
         self.problems: list[tuple[str, str]] = []
+        # axe-core styles the elements it measures: what the policy blocks then is axe's own.
+        self._auditing = False
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append((page.url, f"error: {error}")))
 
     def _console(self, message) -> None:
-        if "Content Security Policy" in message.text:
+        if "Content Security Policy" in message.text and not self._auditing:
             self.problems.append((self.page.url, message.text))
 
     def visit(self, urls: list[str]) -> None:
         # "load", not "networkidle": after the analytics beacon (a fetch answered with no-store)
         # Playwright's Chromium never reports the network idle. Violations by the markup and
         # by scripts run before load are in the console by then.
+        # Each page is checked by axe-core too: a serious or critical violation is a problem.
         for url in urls:
             response = self.page.goto(url, wait_until="load")
             assert response is not None and response.status < 500, (url, response)
+            self._auditing = True
+            try:
+                self.problems += [(url, found) for found in blocking_violations(self.page)]
+            finally:
+                self._auditing = False
 
 
 def signed_in(page: Page, live_server, user: User, *, verified: bool) -> None:
