@@ -314,7 +314,7 @@ def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_jso
         "provisionally",
         "Monthly usage report",
         "Your employer",
-        "Kept while your account is open, then 180 days",
+        "Kept while your account is open, then 180 days after it ends",
         "Kept 90 days after it was recorded",
         "usage-events.csv",
         "Type of recipient",

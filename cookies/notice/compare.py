@@ -1,0 +1,110 @@
+"""A version as plain text, what changed between two versions (line by line, with difflib),
+and whether purposes, recipients or retention changed (the users are told when they do)."""
+
+import difflib
+
+from cookies.notice.content import (
+    ABOUT_COOKIES,
+    ABOUT_COOKIES_ADVICE,
+    BROWSER_ADVICE,
+    ICO,
+)
+from cookies.notice.generate import notice_sections
+
+# Which parts of the snapshot each kind of change covers, and how the e-mail names it.
+MATERIAL = {
+    "purposes": (("purposes", "legitimate_interests"), "What we use your data for, and why"),
+    "recipients": (("recipients", "service_providers"), "Who receives your data"),
+    "retention": (("retention",), "How long we keep your data"),
+}
+CONTEXT_LINES = 1
+
+
+def complaints_text(snapshot: dict) -> list[str]:
+    return [
+        f"Data Protection Officer: {snapshot.get('dpo_email', '')}",
+        f"Consumer Contact Privacy Notice: {snapshot.get('consumer_contact_url', '')}",
+        f"{ICO['name']}: website {ICO['website']}, telephone {ICO['phone']}, "
+        f"post {ICO['address']}",
+    ]
+
+
+def cookie_blocking_text() -> list[str]:
+    return [BROWSER_ADVICE, ABOUT_COOKIES_ADVICE.format(site=ABOUT_COOKIES["name"])]
+
+
+BLOCK_TEXT = {
+    "complaints": complaints_text,
+    "cookie_blocking": lambda snapshot: cookie_blocking_text(),
+}
+
+
+def notice_text(*, body: str, sections: dict, snapshot: dict) -> str:
+    """The privacy notice as a reader sees it, one paragraph or table row a line."""
+    lines = [f"Controller: {snapshot.get('controller', '')}", *body.strip().splitlines()]
+    for shown in notice_sections(sections=sections, snapshot=snapshot):
+        lines += ["", shown.heading, *shown.prose.strip().splitlines()]
+        for table in shown.tables:
+            lines += ["", f"[{table.title}]"]
+            lines += [
+                " | ".join(f"{h}: {v}" for h, v in zip(table.headers, row, strict=True))
+                for row in table.rows
+            ] or ["(none)"]
+        for block in shown.section.blocks:
+            lines += ["", *BLOCK_TEXT[block](snapshot)]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def text_diff(old: str, new: str) -> list[dict]:
+    """The lines that changed, with one line of context, as {"op": ..., "text": ...}:
+    "added", "removed", "same", or "gap" where unchanged lines are left out."""
+    changes = []
+    for line in difflib.unified_diff(
+        old.splitlines(), new.splitlines(), lineterm="", n=CONTEXT_LINES
+    ):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            changes.append({"op": "gap", "text": ""})
+        elif line.startswith("+"):
+            changes.append({"op": "added", "text": line[1:]})
+        elif line.startswith("-"):
+            changes.append({"op": "removed", "text": line[1:]})
+        else:
+            changes.append({"op": "same", "text": line[1:]})
+    # The first gap only says "from the top": drop it.
+    return changes[1:] if changes and changes[0]["op"] == "gap" else changes
+
+
+def material_changes(old: dict | None, new: dict) -> list[str]:
+    """Which of purposes, recipients and retention differ; all three when there is nothing
+    to compare with (the first generated version)."""
+    return [
+        kind
+        for kind, (keys, _) in MATERIAL.items()
+        if old is None or any(old.get(key) != new.get(key) for key in keys)
+    ]
+
+
+def change_summary(old: dict | None, new: dict, kinds: list[str]) -> list[str]:
+    """For the e-mail: each changed area, with the rows added, changed or removed by name."""
+    summary = []
+    for kind in kinds:
+        keys, words = MATERIAL[kind]
+        names = []
+        for key in keys:
+            names += _changed_names((old or {}).get(key) or [], new.get(key) or [])
+        unique = list(dict.fromkeys(names))
+        summary.append(f"{words}: {', '.join(unique)}." if unique else f"{words}.")
+    return summary
+
+
+def _changed_names(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
+    def name(row: dict) -> str:
+        return str(next(iter(row.values()), ""))
+
+    before = {name(row): row for row in old_rows}
+    after = {name(row): row for row in new_rows}
+    names = [n for n, row in after.items() if before.get(n) != row]
+    return names + [f"{n} (no longer)" for n in before if n not in after]
+
