@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from cookies.catalogue import catalogue_get
 from cookies.consent import visitor_hash
-from cookies.models import ConsentRecord
+from cookies.models import ConsentRecord, PolicyVersion
+from cookies.selectors import policy_current, policy_draft
+from cookies.services import policy_publish
 
 DEMO_VISITORS = 160
 DEMO_WEEKS = 10
@@ -39,3 +41,14 @@ def consent_demo_seed() -> int:
         record.created_at = now - timedelta(weeks=weeks_ago, hours=rng.randint(0, 150))
     ConsentRecord.objects.bulk_update(created, ["created_at"])
     return len(created)
+
+
+def privacy_notice_demo_publish(*, dpo) -> PolicyVersion | None:
+    """Publish the privacy notice drafted from the company's words (cookies migration 0005),
+    so the demo shows the notice generated from the records. Idempotent: once a generated
+    version is published, nothing more happens."""
+    current = policy_current(PolicyVersion.Kind.PRIVACY)
+    draft = policy_draft(PolicyVersion.Kind.PRIVACY)
+    if draft is None or not draft.sections or (current and current.snapshot is not None):
+        return None
+    return policy_publish(draft=draft, by=dpo)

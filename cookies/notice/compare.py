@@ -5,7 +5,6 @@ import difflib
 
 from cookies.notice.content import (
     ABOUT_COOKIES,
-    ABOUT_COOKIES_ADVICE,
     BROWSER_ADVICE,
     ICO,
 )
@@ -24,13 +23,13 @@ def complaints_text(snapshot: dict) -> list[str]:
     return [
         f"Data Protection Officer: {snapshot.get('dpo_email', '')}",
         f"Consumer Contact Privacy Notice: {snapshot.get('consumer_contact_url', '')}",
-        f"{ICO['name']}: website {ICO['website']}, telephone {ICO['phone']}, "
-        f"post {ICO['address']}",
+        f"{ICO['name']}: website {ICO['website']}, telephone {ICO['phone']}, post {ICO['address']}",
     ]
 
 
 def cookie_blocking_text() -> list[str]:
-    return [BROWSER_ADVICE, ABOUT_COOKIES_ADVICE.format(site=ABOUT_COOKIES["name"])]
+    about = ABOUT_COOKIES
+    return [BROWSER_ADVICE, about["before"] + about["name"] + about["after"]]
 
 
 BLOCK_TEXT = {
@@ -107,4 +106,3 @@ def _changed_names(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
     after = {name(row): row for row in new_rows}
     names = [n for n, row in after.items() if before.get(n) != row]
     return names + [f"{n} (no longer)" for n in before if n not in after]
-

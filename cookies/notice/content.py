@@ -105,7 +105,12 @@ ICO = {
     "address": "Information Commissioner's Office, Wycliffe House, Water Lane, Wilmslow, SK9 5AF",
 }
 
-ABOUT_COOKIES = {"name": "www.aboutcookies.org", "url": "https://www.aboutcookies.org/"}
+ABOUT_COOKIES = {
+    "name": "www.aboutcookies.org",
+    "url": "https://www.aboutcookies.org/",
+    "before": "You might want to visit ",
+    "after": " for further details on this and on cookies generally.",
+}
 
 BROWSER_ADVICE = (
     "Your browser options will let you deny either all or certain cookies, effectively "
@@ -113,4 +118,8 @@ BROWSER_ADVICE = (
     "websites or use their services, though, if you use your browser settings to block all "
     "cookies, including strictly necessary ones."
 )
-ABOUT_COOKIES_ADVICE = "You might want to visit {site} for further details on this and on cookies generally."
+
+
+def fixed_facts() -> dict:
+    """What the notice's templates and the cookie policy show besides the DPO's prose."""
+    return {"ico": ICO, "about_cookies": ABOUT_COOKIES, "browser_advice": BROWSER_ADVICE}

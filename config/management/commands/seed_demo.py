@@ -17,7 +17,7 @@ from accounts.demo import (
 from breaches.demo import breaches_demo_seed
 from common.roles import Role
 from communications.demo import communications_demo_seed
-from cookies.demo import consent_demo_seed
+from cookies.demo import consent_demo_seed, privacy_notice_demo_publish
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
 from records.demo import disclosures_demo_seed
@@ -57,6 +57,7 @@ class Command(BaseCommand):
             closed_organisation_demo_seed(accounts, closed_by=dpo)
             enquiries_demo_seed(support=support)
             disclosures_demo_seed(dpo=dpo)
+            privacy_notice_demo_publish(dpo=dpo)
         self._print_logins(accounts)
         self._print_mfa(accounts, **options)
 
