@@ -7,6 +7,7 @@ from cookies.notice.content import (
     ABOUT_COOKIES,
     BROWSER_ADVICE,
     ICO,
+    TABLES,
 )
 from cookies.notice.generate import notice_sections
 
@@ -92,17 +93,25 @@ def change_summary(old: dict | None, new: dict, kinds: list[str]) -> list[str]:
         keys, words = MATERIAL[kind]
         names = []
         for key in keys:
-            names += _changed_names((old or {}).get(key) or [], new.get(key) or [])
+            names += _changed_names(key, (old or {}).get(key) or [], new.get(key) or [])
         unique = list(dict.fromkeys(names))
         summary.append(f"{words}: {', '.join(unique)}." if unique else f"{words}.")
     return summary
 
 
-def _changed_names(old_rows: list[dict], new_rows: list[dict]) -> list[str]:
-    def name(row: dict) -> str:
-        return str(next(iter(row.values()), ""))
+def _name_key(source: str) -> str:
+    """The column that names a row of a snapshot's list (its first column in the notice)."""
+    return next(spec.columns[0][0] for spec in TABLES.values() if spec.source == source)
 
-    before = {name(row): row for row in old_rows}
-    after = {name(row): row for row in new_rows}
-    names = [n for n, row in after.items() if before.get(n) != row]
-    return names + [f"{n} (no longer)" for n in before if n not in after]
+
+def _changed_names(source: str, old_rows: list[dict], new_rows: list[dict]) -> list[str]:
+    key = _name_key(source)
+    before = {str(row.get(key, "")): row for row in old_rows}
+    after = {str(row.get(key, "")): row for row in new_rows}
+    names = []
+    for name, row in after.items():
+        if before.get(name) == row:
+            continue
+        # A retention period says what it is now; other rows are read on the notice itself.
+        names.append(f"{name} ({row['kept'].lower()})" if "kept" in row else name)
+    return names + [f"{name} (no longer)" for name in before if name not in after]
