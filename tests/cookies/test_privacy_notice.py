@@ -77,9 +77,7 @@ def test_the_notice_has_every_section_of_the_company_notice_in_its_order(client,
     assert "Version 2, published" in html
 
 
-def test_the_data_table_lists_each_kind_of_data_the_data_map_holds_with_its_source(
-    client, notice
-):
+def test_the_data_table_lists_each_kind_of_data_the_data_map_holds_with_its_source(client, notice):
     html = page(client)
 
     held = {entry.category for entry in registry.entries()}
@@ -125,9 +123,7 @@ def test_retention_is_shown_in_words(client, notice):
     assert "security_logs" not in html
 
 
-def test_the_dpo_address_and_the_consumer_contact_notice_come_from_settings(
-    client, dpo, settings
-):
+def test_the_dpo_address_and_the_consumer_contact_notice_come_from_settings(client, dpo, settings):
     settings.DPO_EMAIL = "privacy-officer@example.test"
     settings.CONSUMER_CONTACT_NOTICE_URL = "https://example.test/contact-notice/"
     settings.CONTROLLER_NAME = "Example Software Ltd"
@@ -136,7 +132,8 @@ def test_the_dpo_address_and_the_consumer_contact_notice_come_from_settings(
     html = page(client)
 
     assert 'href="mailto:privacy-officer@example.test"' in html
-    assert '<a href="https://example.test/contact-notice/">Consumer Contact Privacy Notice</a>' in html
+    link = '<a href="https://example.test/contact-notice/">Consumer Contact Privacy Notice</a>'
+    assert link in html
     assert "Example Software Ltd is the controller" in html
 
 
@@ -192,7 +189,7 @@ def test_publishing_records_what_changed_and_shows_it_in_both_histories(
     assert any("We do not use automated decision-making" in line for line in removed)
     public = page(client, "/privacy/versions/3/")
     assert "What changed from version 2" in public
-    assert "<ins><span class=\"visually-hidden\">Added: </span>We never decide" in public
+    assert '<ins><span class="visually-hidden">Added: </span>We never decide' in public
     assert page(client, "/privacy/").count("What changed in this version") == 1
     office = verified_client(dpo).get("/backoffice/cookies/notices/privacy/versions/3/")
     assert "We never decide anything about you by machine alone." in office.content.decode()

@@ -22,6 +22,7 @@ from audit.models import AuditEntry
 from breaches.services.register import breach_open
 from communications.models import MarketingDelivery, MarketingSend
 from communications.services import communication_preferences_update
+from cookies.models import NoticeChangeEmail, PolicyVersion
 from cookies.services import consent_record_create
 from datamap import registry
 from dsar.executors.access import (
@@ -199,6 +200,9 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     MarketingDelivery.objects.create(
         send=MarketingSend.objects.create(key="seed", topic="newsletter", subject="News"),
         user=user,
+    )
+    NoticeChangeEmail.objects.create(
+        version=PolicyVersion.objects.get(kind="privacy", number=1), user=user
     )
     enquiry = enquiry_submit(
         name=SUBJECT_NAME, email=SUBJECT_EMAIL, subject="Help", message="Hi", user=user
