@@ -157,6 +157,21 @@ def processor_register(*, categories: Iterable[str] | None = None) -> list[Regis
 
 
 @dataclass(frozen=True)
+class Recipients:
+    processors: list[RegisterEntry]
+
+    @property
+    def transfers(self) -> list[RegisterEntry]:
+        return [entry for entry in self.processors if entry.abroad]
+
+
+def processors_receiving(categories: Iterable[str]) -> Recipients:
+    """The providers that received data of these categories (one person's, for their access
+    package), and those of them that keep it outside the UK."""
+    return Recipients(processor_register(categories=categories))
+
+
+@dataclass(frozen=True)
 class ActivityRecord:
     activity: ProcessingActivity
     held: list[HeldData]

@@ -271,7 +271,8 @@ def processing_activity_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @staff_required
 def processor_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "records/processors/list.html", {"entries": processor_register()})
+    entries = processor_register()
+    return render(request, "records/processors/list.html", {"entries": entries, "rows": entries})
 
 
 @require_GET
