@@ -6,11 +6,10 @@ Plain dicts and lists of strings, so that a published version can keep them as t
 (a JSON snapshot) and two versions can be compared.
 """
 
-from collections import defaultdict
-
 from datamap import LegalBasis
 from datamap.notice import information_types
-from records.models import LegitimateInterest, ProcessingActivity, Processor
+from records.models import LegitimateInterest, ProcessingActivity
+from records.selectors import processor_register
 from retention.models import RetentionPolicy
 
 # The legitimate interests as the company's notice names and explains them (section 4).
@@ -52,28 +51,28 @@ def _interest(activity: ProcessingActivity) -> tuple[str, str]:
     return activity.get_legitimate_interest_display(), ""
 
 
-def service_providers(activities: list[ProcessingActivity]) -> list[dict]:
-    """Each service provider once: what for (the activities), where, under which safeguards."""
-    providers: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for activity in activities:
-        processor: Processor
-        for processor in activity.processors.all():
-            providers[(processor.name, processor.region, processor.safeguards)].append(
-                activity.name
-            )
+def service_providers() -> list[dict]:
+    """The processor register as the notice reads it: who, what for, which data, where, and
+    the safeguard of any place outside the UK."""
     return [
-        {"name": name, "service": "; ".join(uses), "where": region, "safeguard": safeguards}
-        for (name, region, safeguards), uses in sorted(providers.items())
+        {
+            "name": entry.name,
+            "service": entry.service,
+            "data": ", ".join(entry.categories),
+            "where": entry.places,
+            "safeguard": entry.safeguards,
+        }
+        for entry in processor_register()
     ]
 
 
 def notice_records() -> dict:
     """The records' part of the notice, as it stands now.
 
-    Four queries: the information types read the data map (no query), then activities,
-    their processors, and the retention policies.
+    Three queries: the information types read the data map (no query), then activities, the
+    processor register, and the retention policies.
     """
-    activities = list(ProcessingActivity.objects.prefetch_related("processors"))
+    activities = list(ProcessingActivity.objects.all())
     interests = []
     for activity in activities:
         if activity.legal_basis != LegalBasis.LEGITIMATE_INTERESTS:
@@ -106,7 +105,7 @@ def notice_records() -> dict:
             {"processing": activity.name, "recipients": activity.recipients}
             for activity in activities
         ],
-        "service_providers": service_providers(activities),
+        "service_providers": service_providers(),
         "retention": [
             {"information": policy.label, "kept": policy.kept_for_you} for policy in policies
         ],

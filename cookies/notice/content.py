@@ -59,7 +59,11 @@ TABLES = {
     "service_providers": TableSpec(
         "Our service providers",
         "service_providers",
-        (("name", "Service provider"), ("service", "What for")),
+        (
+            ("name", "Service provider"),
+            ("service", "What they do for us"),
+            ("data", "Data they receive"),
+        ),
     ),
     "locations": TableSpec(
         "Where our service providers store and back up your data",

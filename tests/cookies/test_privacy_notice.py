@@ -3,6 +3,8 @@ order, the tables from the data map, the record of processing and the retention 
 a diff per published version, and an e-mail to active users when purposes, recipients or
 retention change."""
 
+import datetime
+
 import pytest
 from django.utils.html import escape
 
@@ -14,7 +16,7 @@ from cookies.services import policy_draft_save, policy_publish
 from cookies.tasks import send_notice_change
 from datamap import Category, registry
 from datamap.notice import INFORMATION_TYPES
-from records.models import ProcessingActivity
+from records.models import ProcessingActivity, Processor
 from retention.models import RetentionPolicy
 from tests.factories import ClientAdminFactory, DpoFactory, SupportFactory, UserFactory
 
@@ -238,8 +240,13 @@ def test_a_change_of_service_providers_is_a_change_of_recipients(
     dpo, notice, mailoutbox, django_capture_on_commit_callbacks
 ):
     UserFactory()
-    ProcessingActivity.objects.get(slug="usage").processors.create(
-        name="Analytics warehouse", region="United Kingdom", safeguards="Article 28 contract."
+    Processor.objects.create(
+        name="Analytics warehouse",
+        service="Keeps the usage figures.",
+        data_categories=["usage"],
+        storage_countries=["GB"],
+        agreement_date=datetime.date(2026, 1, 5),
+        no_own_use_clause=True,
     )
     mailoutbox.clear()
 
@@ -307,3 +314,17 @@ def test_an_unknown_version_is_not_found(verified_client, dpo):
 
     assert office.get("/backoffice/cookies/notices/privacy/versions/99/").status_code == 404
     assert office.get("/backoffice/cookies/notices/nothing/versions/1/").status_code == 404
+
+
+def test_the_service_providers_and_their_transfers_come_from_the_processor_register(
+    client, notice
+):
+    html = page(client)
+
+    sharing = html[html.find("5. Who we share") : html.find("6. Where we store")]
+    storage = html[html.find("6. Where we store") : html.find("7. Use of automated")]
+    assert '<th scope="row">Microsoft 365</th>' in sharing
+    assert "Cloud hosting provider" in sharing
+    assert "backs up in Ireland and Netherlands" in storage
+    assert "Ireland: UK adequacy regulations" in storage
+    assert "None needed: the data stays in the United Kingdom" in storage

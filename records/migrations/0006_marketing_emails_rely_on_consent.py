@@ -33,6 +33,6 @@ def rely_on_consent(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("records", "0003_disclosure_views")]
+    dependencies = [("records", "0005_seed_processor_register")]
 
     operations = [migrations.RunPython(rely_on_consent, migrations.RunPython.noop)]
