@@ -316,9 +316,7 @@ def test_an_unknown_version_is_not_found(verified_client, dpo):
     assert office.get("/backoffice/cookies/notices/nothing/versions/1/").status_code == 404
 
 
-def test_the_service_providers_and_their_transfers_come_from_the_processor_register(
-    client, notice
-):
+def test_the_service_providers_and_their_transfers_come_from_the_processor_register(client, notice):
     html = page(client)
 
     sharing = html[html.find("5. Who we share") : html.find("6. Where we store")]
