@@ -168,9 +168,9 @@ def notice_context(version: PolicyVersion) -> dict:
 
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    # One query: the history, newest first, is short and its first entry is the current one.
-    history = policy_history(PolicyVersion.Kind.PRIVACY, with_body=True)
-    notice = history[0] if history else None
+    # Two queries: the current version whole, and the history without the versions' texts.
+    notice = policy_current(PolicyVersion.Kind.PRIVACY)
+    history = policy_history(PolicyVersion.Kind.PRIVACY)
     return render(
         request,
         "cookies/privacy.html",
