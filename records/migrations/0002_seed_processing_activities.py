@@ -10,12 +10,15 @@ def seed(apps, schema_editor):
     Processor = apps.get_model("records", "Processor")
     if ProcessingActivity.objects.exists():
         return
+    # Tests run this again with today's models, where processors live in the register that
+    # 0005_seed_processor_register seeds: only the per-activity processors of old are made here.
+    per_activity = any(field.name == "activity" for field in Processor._meta.get_fields())
     for position, spec in enumerate(ACTIVITIES):
         fields = {k: v for k, v in spec.items() if k not in {"slug", "processors"}}
         activity = ProcessingActivity.objects.create(
             slug=spec["slug"], position=position, security_measures=SECURITY, **fields
         )
-        for processor in spec["processors"]:
+        for processor in spec["processors"] if per_activity else ():
             Processor.objects.create(activity=activity, **processor)
 
 
