@@ -187,3 +187,13 @@ REGISTER = (
         "activities": ["support", "rights"],
     },
 )
+
+
+def register_link(processors, activities) -> None:
+    """Link each seeded provider (of the ``processors`` queryset) to its ``activities``. Both
+    seeds call it (records 0002 and 0005), with the models they are given: the tests run every
+    seed again after a flush, in no fixed order, and the links need both sides."""
+    for spec in REGISTER:
+        processor = processors.filter(name=spec["name"]).first()
+        if processor is not None:
+            processor.activities.add(*activities.filter(slug__in=spec["activities"]))

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from records.defaults import REGISTER
+from records.defaults import REGISTER, register_link
 
 
 def seed(apps, schema_editor):
@@ -9,17 +9,18 @@ def seed(apps, schema_editor):
     are added. Entries the DPO wrote or changed are left as they are."""
     Processor = apps.get_model("records", "Processor")
     ProcessingActivity = apps.get_model("records", "ProcessingActivity")
+    seeded = []
     for spec in REGISTER:
         fields = {k: v for k, v in spec.items() if k not in {"name", "activities"}}
         processor = Processor.objects.filter(name=spec["name"]).first()
         if processor is None:
-            processor = Processor.objects.create(name=spec["name"], **fields)
+            Processor.objects.create(name=spec["name"], **fields)
         elif not processor.service:
             Processor.objects.filter(pk=processor.pk).update(**fields)
         else:
             continue
-        activities = ProcessingActivity.objects.filter(slug__in=spec["activities"])
-        processor.activities.add(*activities)
+        seeded.append(spec["name"])
+    register_link(Processor.objects.filter(name__in=seeded), ProcessingActivity.objects.all())
 
 
 class Migration(migrations.Migration):

@@ -43,6 +43,10 @@ SUPPORT_SECTIONS.add("organisations")
 SUPPORT_SECTIONS |= {"staff"}
 DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
 
+# The processor register (issue 16): support reads it; adding and editing are the DPO's.
+SUPPORT_SECTIONS |= {"processors"}
+DPO_ONLY_ROUTES |= {"processors:new", "processors:edit"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 

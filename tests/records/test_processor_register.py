@@ -133,6 +133,27 @@ def test_the_register_is_seeded_with_the_hosting_provider_and_microsoft_365_as_t
     assert "the date of its data processing agreement" in microsoft.missing
 
 
+@pytest.mark.parametrize("order", [("0002", "0005"), ("0005", "0002")])
+def test_the_seeds_link_the_register_to_the_activities_whichever_runs_first(order):
+    """The tests' flush reruns every seed with today's models, in no fixed order."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    seeds = {
+        "0002": import_module("records.migrations.0002_seed_processing_activities").seed,
+        "0005": import_module("records.migrations.0005_seed_processor_register").seed,
+    }
+    ProcessingActivity.objects.all().delete()
+    Processor.objects.all().delete()
+    for name in order:
+        seeds[name](apps, None)
+    microsoft = Processor.objects.get(name="Microsoft 365")
+    assert sorted(a.slug for a in microsoft.activities.all()) == ["rights", "support"]
+    hosting = Processor.objects.get(name="Cloud hosting provider")
+    assert hosting.activities.count() == ProcessingActivity.objects.count() == 8
+
+
 def test_the_register_filters_by_the_categories_a_provider_receives():
     names = [entry.name for entry in processor_register(categories=["usage"])]
     assert names == ["Cloud hosting provider"]
