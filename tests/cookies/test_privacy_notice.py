@@ -326,3 +326,13 @@ def test_the_service_providers_and_their_transfers_come_from_the_processor_regis
     assert "backs up in Ireland and Netherlands" in storage
     assert "Ireland: UK adequacy regulations" in storage
     assert "None needed: the data stays in the United Kingdom" in storage
+
+
+def test_the_notice_page_reads_the_current_version_and_the_history(
+    client, notice, django_assert_num_queries
+):
+    client.get("/privacy/")  # the cookie catalogue is cached from then on
+
+    # The current version whole, then the history without the versions' texts.
+    with django_assert_num_queries(2):
+        assert client.get("/privacy/").status_code == 200
