@@ -115,8 +115,8 @@ example, we may need to provide personal information to a regulator such as the 
 Commissioner's Office.
 """,
     "storage": """\
-We process your data in the United Kingdom. Some of our service providers are cloud-based \
-services whose backups may be kept in more than one region (geo-regional backup).
+We process your data in the United Kingdom, apart from the backups that some of our \
+cloud-based service providers, such as Microsoft, keep in other regions (geo-regional backup).
 
 While the United Kingdom and other nations in the European Union maintain a high degree of \
 data protection regulation, some regions of the world may not give the same level of legal \

@@ -2,6 +2,7 @@
 and whether purposes, recipients or retention changed (the users are told when they do)."""
 
 import difflib
+import re
 
 from cookies.notice.content import (
     ABOUT_COOKIES,
@@ -18,6 +19,16 @@ MATERIAL = {
     "retention": (("retention",), "How long we keep your data"),
 }
 CONTEXT_LINES = 1
+MARKDOWN_HEADING = re.compile(r"^#+\s*")
+MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+
+
+def _prose_lines(markdown: str) -> list[str]:
+    """Markdown as a reader reads it: headings without their marks, links as "words (address)"."""
+    return [
+        MARKDOWN_LINK.sub(r"\1 (\2)", MARKDOWN_HEADING.sub("", line))
+        for line in markdown.strip().splitlines()
+    ]
 
 
 def complaints_text(snapshot: dict) -> list[str]:
@@ -41,9 +52,9 @@ BLOCK_TEXT = {
 
 def notice_text(*, body: str, sections: dict, snapshot: dict) -> str:
     """The privacy notice as a reader sees it, one paragraph or table row a line."""
-    lines = [f"Controller: {snapshot.get('controller', '')}", *body.strip().splitlines()]
+    lines = [f"Controller: {snapshot.get('controller', '')}", *_prose_lines(body)]
     for shown in notice_sections(sections=sections, snapshot=snapshot):
-        lines += ["", shown.heading, *shown.prose.strip().splitlines()]
+        lines += ["", shown.heading, *_prose_lines(shown.prose)]
         for table in shown.tables:
             lines += ["", f"[{table.title}]"]
             lines += [
