@@ -188,11 +188,11 @@ def processor_save(
     """Add a provider to the register, or change one; refused (ValidationError) when a place
     outside the UK has no safeguard, or the agreement is missing. Audited with what changed."""
     with transaction.atomic():
-        if processor is None:
-            processor, action = Processor(), "processor.create"
+        creating = processor is None
+        if creating:
+            processor = Processor()
         else:
             processor = Processor.objects.select_for_update().get(pk=processor.pk)
-            action = "processor.update"
         changed = []
         for name in PROCESSOR_FIELDS:
             if name in fields and getattr(processor, name) != fields[name]:
@@ -204,14 +204,9 @@ def processor_save(
         if set(processor.activities.values_list("pk", flat=True)) != wanted:
             processor.activities.set(wanted)
             changed.append("activities")
-        audit.record(
-            by,
-            action,
-            target=processor,
-            details={
-                "name": processor.name,
-                "changed": changed,
-                "abroad": processor.places_abroad(),
-            },
-        )
+        details = {"name": processor.name, "changed": changed, "abroad": processor.places_abroad()}
+        if creating:
+            audit.record(by, "processor.create", target=processor, details=details)
+        else:
+            audit.record(by, "processor.update", target=processor, details=details)
     return processor
