@@ -9,7 +9,8 @@ from cookies.catalogue import catalogue_get
 from cookies.consent import visitor_hash
 from cookies.models import ConsentRecord, PolicyVersion
 from cookies.selectors import policy_current, policy_draft
-from cookies.services import policy_publish
+from cookies.notice.defaults import CHANGE_NOTE, INTRODUCTION, SECTIONS
+from cookies.services import policy_draft_save, policy_publish
 
 DEMO_VISITORS = 160
 DEMO_WEEKS = 10
@@ -44,11 +45,19 @@ def consent_demo_seed() -> int:
 
 
 def privacy_notice_demo_publish(*, dpo) -> PolicyVersion | None:
-    """Publish the privacy notice drafted from the company's words (cookies migration 0005),
-    so the demo shows the notice generated from the records. Idempotent: once a generated
-    version is published, nothing more happens."""
+    """Publish the privacy notice in the company's words (the draft cookies migration 0005
+    seeds, or one written from the same defaults), so the demo shows the notice generated from
+    the records. Idempotent: once a generated version is published, nothing more happens."""
     current = policy_current(PolicyVersion.Kind.PRIVACY)
-    draft = policy_draft(PolicyVersion.Kind.PRIVACY)
-    if draft is None or not draft.sections or (current and current.snapshot is not None):
+    if current is not None and current.snapshot is not None:
         return None
+    draft = policy_draft(PolicyVersion.Kind.PRIVACY)
+    if draft is None or not draft.sections:
+        draft = policy_draft_save(
+            kind=PolicyVersion.Kind.PRIVACY,
+            body=draft.body if draft else INTRODUCTION,
+            sections=SECTIONS,
+            change_note=CHANGE_NOTE,
+            by=dpo,
+        )
     return policy_publish(draft=draft, by=dpo)

@@ -22,7 +22,15 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
     return {
         "anonymous": (
             None,
-            ["/", "/accounts/login/", "/rights/", "/support/", "/privacy/", "/cookies/"],
+            [
+                "/",
+                "/accounts/login/",
+                "/rights/",
+                "/support/",
+                "/privacy/",
+                "/privacy/versions/2/",
+                "/cookies/",
+            ],
         ),
         "member": (
             "olivia.bennett@acme.example",
@@ -49,6 +57,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/backoffice/audit/",
                 "/backoffice/retention/",
                 "/backoffice/organisations/",
+                "/backoffice/cookies/notices/privacy/versions/2/",
             ],
         ),
         "support": (
