@@ -1,4 +1,4 @@
-"""Demo cookie decisions for the embedded mode, so that the DPO's consent figures show a trend."""
+"""Demo cookie decisions (the DPO's consent figures show a trend) and the published privacy notice."""
 
 import random
 from datetime import timedelta
@@ -8,8 +8,8 @@ from django.utils import timezone
 from cookies.catalogue import catalogue_get
 from cookies.consent import visitor_hash
 from cookies.models import ConsentRecord, PolicyVersion
-from cookies.selectors import policy_current, policy_draft
 from cookies.notice.defaults import CHANGE_NOTE, INTRODUCTION, SECTIONS
+from cookies.selectors import policy_current, policy_draft
 from cookies.services import policy_draft_save, policy_publish
 
 DEMO_VISITORS = 160
