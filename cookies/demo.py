@@ -1,4 +1,4 @@
-"""Demo cookie decisions (the DPO's consent figures show a trend) and the published privacy notice."""
+"""Demo cookie decisions, so the consent figures show a trend; the published privacy notice."""
 
 import random
 from datetime import timedelta
