@@ -19,6 +19,7 @@ from cookies.markdown import render_markdown
 from cookies.models import ConsentRecord, PolicyVersion
 from cookies.notice.compare import MATERIAL, material_changes, notice_text, text_diff
 from cookies.notice.content import fixed_facts
+from cookies.notice.defaults import SECTIONS as DEFAULT_SECTIONS
 from cookies.notice.generate import notice_sections, notice_snapshot
 from cookies.selectors import (
     consent_log,
@@ -156,7 +157,8 @@ def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
     else:
         initial = {}
         if not draft and current:
-            initial = {"body": current.body, "sections": current.sections}
+            # A version from before the notice had sections starts from the company's words.
+            initial = {"body": current.body, "sections": current.sections or DEFAULT_SECTIONS}
         form = form_class(instance=draft, initial=initial)
     context = {
         "form": form,

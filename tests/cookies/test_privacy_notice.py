@@ -10,6 +10,7 @@ from django.utils.html import escape
 
 from accounts.models import User
 from audit.models import AuditEntry
+from cookies.demo import privacy_notice_demo_publish
 from cookies.models import NoticeChangeEmail, PolicyVersion
 from cookies.selectors import policy_draft
 from cookies.services import policy_draft_save, policy_publish
@@ -336,3 +337,20 @@ def test_the_notice_page_reads_the_current_version_and_the_history(
     # The current version whole, then the history without the versions' texts.
     with django_assert_num_queries(2):
         assert client.get("/privacy/").status_code == 200
+
+
+def test_a_new_draft_after_the_first_version_starts_from_the_companys_words(verified_client, dpo):
+    policy_draft(PolicyVersion.Kind.PRIVACY).delete()
+
+    html = verified_client(dpo).get("/backoffice/cookies/notices/privacy/draft/").content.decode()
+
+    assert "Operating our products and administering accounts" in html
+
+
+def test_the_demo_publishes_the_generated_notice_once_even_without_the_seeded_draft(dpo):
+    policy_draft(PolicyVersion.Kind.PRIVACY).delete()
+
+    published = privacy_notice_demo_publish(dpo=dpo)
+
+    assert published.number == 2 and published.snapshot["retention"]
+    assert privacy_notice_demo_publish(dpo=dpo) is None
