@@ -87,6 +87,26 @@ def text_diff(old: str, new: str) -> list[dict]:
     return changes[1:] if changes and changes[0]["op"] == "gap" else changes
 
 
+# Everything else a snapshot holds, in words, for the DPO's "the records have changed" warning.
+OTHER_PARTS = {
+    "information_types": "The information we hold",
+    "controller": "The controller's name",
+    "dpo_email": "The Data Protection Officer's address",
+    "consumer_contact_url": "The Consumer Contact Privacy Notice's address",
+    "cookie_types": "The types of cookies",
+}
+
+
+def snapshot_differences(old: dict, new: dict) -> list[str]:
+    """Every part of the generated notice that differs between two snapshots, in words."""
+    parts = [
+        words
+        for keys, words in MATERIAL.values()
+        if any(old.get(key) != new.get(key) for key in keys)
+    ]
+    return parts + [words for key, words in OTHER_PARTS.items() if old.get(key) != new.get(key)]
+
+
 def material_changes(old: dict | None, new: dict) -> list[str]:
     """Which of purposes, recipients and retention differ; all three when there is nothing
     to compare with (the first generated version)."""

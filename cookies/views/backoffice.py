@@ -17,7 +17,13 @@ from cookies.charts import rate_chart
 from cookies.forms import PeriodForm, PolicyDraftForm, PrivacyNoticeDraftForm
 from cookies.markdown import render_markdown
 from cookies.models import ConsentRecord, PolicyVersion
-from cookies.notice.compare import MATERIAL, material_changes, notice_text, text_diff
+from cookies.notice.compare import (
+    MATERIAL,
+    material_changes,
+    notice_text,
+    snapshot_differences,
+    text_diff,
+)
 from cookies.notice.content import fixed_facts
 from cookies.notice.defaults import SECTIONS as DEFAULT_SECTIONS
 from cookies.notice.generate import notice_sections, notice_snapshot
@@ -111,7 +117,12 @@ def notices(request: HttpRequest) -> HttpResponse:
         }
         for kind, label in PolicyVersion.Kind.choices
     ]
-    return render(request, "cookies/notices.html", {"kinds": kinds})
+    # What the published privacy notice no longer says as the records and settings do now.
+    privacy = kinds[0]["current"] if kinds[0]["kind"] == PolicyVersion.Kind.PRIVACY else None
+    stale = []
+    if privacy is not None and privacy.snapshot is not None:
+        stale = snapshot_differences(privacy.snapshot, notice_snapshot())
+    return render(request, "cookies/notices.html", {"kinds": kinds, "stale": stale})
 
 
 def changes_in_words(kinds: list[str]) -> list[str]:

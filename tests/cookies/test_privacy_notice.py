@@ -354,3 +354,18 @@ def test_the_demo_publishes_the_generated_notice_once_even_without_the_seeded_dr
 
     assert published.number == 2 and published.snapshot["retention"]
     assert privacy_notice_demo_publish(dpo=dpo) is None
+
+
+def test_the_dpo_is_warned_when_the_published_notice_no_longer_matches_the_records(
+    verified_client, dpo, notice, settings
+):
+    office = verified_client(dpo)
+    assert "no longer matches" not in office.get("/backoffice/cookies/notices/").content.decode()
+
+    settings.DPO_EMAIL = "new-dpo@example.test"
+    RetentionPolicy.objects.filter(category="usage_events").update(days=180)
+
+    html = office.get("/backoffice/cookies/notices/").content.decode()
+    assert "The published notice no longer matches the records" in html
+    assert "How long we keep your data" in html
+    assert "The Data Protection Officer&#x27;s address" in html
