@@ -10,9 +10,9 @@ from django.db import migrations
 
 OLD_DESCRIPTION = "Remembers preferences you set, such as the display theme."
 NEW_DESCRIPTION = (
-    "Recognise you when you come back: the e-mail address you last logged in with, filled in "
-    "on the login page, and your first name, to greet you; and preferences you set, such as "
-    "the display theme."
+    "Recognises you when you come back (the login page fills in the e-mail address you last "
+    "logged in with and greets you by your first name) and remembers preferences you set, "
+    "such as the display theme."
 )
 COOKIE = "pd_remember"
 PURPOSE = (
