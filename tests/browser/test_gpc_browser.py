@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from cookies.models import ConsentRecord
+from tests.browser.accessibility import blocking_violations
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import TEST_PASSWORD, UserFactory
 
@@ -50,6 +51,7 @@ def test_the_signal_keeps_optional_cookies_out_and_the_banner_only_says_so(gpc_p
 
     expect(banner(page)).to_contain_text("Global Privacy Control")
     expect(banner(page).get_by_role("button", name="Accept all")).to_have_count(0)
+    assert blocking_violations(page) == []
     page.goto(SNEAKY)
     assert jar(page) <= NECESSARY
 
@@ -82,6 +84,7 @@ def test_an_opt_in_on_the_settings_page_overrides_the_signal_and_withdrawal_forg
     expect(page.get_by_text("Welcome back, Grace.")).to_be_visible()
     expect(page.get_by_label("E-mail address")).to_have_value(member.email)
     expect(page.get_by_label("Password")).to_be_focused()
+    assert blocking_violations(page) == []
 
     page.goto("/cookies/")
     page.get_by_role("checkbox", name="Functionality").uncheck()
