@@ -36,7 +36,8 @@ DECLINED = consent_settings.COOKIE_CONSENT_DECLINE
 class ConsentState:
     accepted: frozenset[str]
     declined: frozenset[str]
-    # True when every optional group has an answer given under the current policy version.
+    # True when every optional group has an answer given under the current policy version
+    # (and, while the browser sends Global Privacy Control, given with the signal).
     decided: bool
     # The version the cookie's decision was made under (None: no decision, or unreadable).
     policy_version: int | None
@@ -87,6 +88,10 @@ def _state_from(values: dict[str, str], catalogue: Catalogue, *, gpc: bool) -> C
         elif value is not None and value >= group.version:
             accepted.add(group.varname)
     decided = len(accepted) + len(declined) == len(catalogue.optional)
+    if gpc and not decided:
+        # A group gained a cookie since the opt-in: the signal refuses everything until the
+        # visitor chooses again, as the banner and the settings page then say.
+        accepted = set()
     return ConsentState(frozenset(accepted), frozenset(declined), decided, version, token, gpc)
 
 

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from cookie_consent.models import Cookie, CookieGroup
 from django.conf import settings
 from django.test import Client
 
@@ -174,3 +175,20 @@ def test_the_site_says_it_honours_the_signal_at_the_well_known_address(client):
 
     assert response.status_code == 200
     assert json.loads(response.content)["gpc"] is True
+
+
+def test_a_new_cookie_after_an_opt_in_under_the_signal_refuses_everything_until_asked_again(
+    gpc_client,
+):
+    decide(gpc_client, "accept_all", method="settings")
+    assert "js/analytics.js" in gpc_client.get("/").content.decode()
+
+    Cookie.objects.create(
+        cookiegroup=CookieGroup.objects.get(varname="functionality"),
+        name="pd_new_preference",
+        description="A new preference.",
+    )
+
+    html = gpc_client.get("/").content.decode()
+    assert "js/analytics.js" not in html
+    assert "we honour that" in html
