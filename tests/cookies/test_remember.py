@@ -9,8 +9,9 @@ from django.conf import settings
 from django.test import Client
 
 from cookies.catalogue import REMEMBER_COOKIE
+from tests.conftest import otp_device_for
 from tests.cookies.helpers import decide
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +112,14 @@ def test_not_you_forgets_the_visitor_on_this_browser(client, member):
     html = client.get(LOGIN).content.decode()
     assert "This browser no longer remembers you" in html
     assert "ada@example.test" not in html
+
+
+def test_a_login_that_goes_on_to_its_second_step_is_remembered_too(client):
+    dpo = DpoFactory(full_name="Mary Seacole")
+    otp_device_for(dpo)
+    decide(client, "save", categories=["functionality"], method="settings")
+
+    response = client.post(LOGIN, {"username": dpo.email, "password": TEST_PASSWORD})
+
+    assert response["Location"].startswith("/accounts/mfa/verify/")
+    assert REMEMBER_COOKIE in response.cookies
