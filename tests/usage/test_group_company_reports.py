@@ -1,0 +1,146 @@
+"""A group company's client admins see the usage report of the organisation that named it
+(Acme names Sister): picked in the console, checked on the server at every request, each view
+a disclosure to Sister, named with its relation to Acme, in the person's access package and
+on their account page. An unrelated organisation's admin gets 404; ending the entitlement
+stops the access."""
+
+import datetime
+import zipfile
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import GroupCompany
+from accounts.services.group_companies import group_company_end
+from dsar.executors.access import access_package_build
+from dsar.executors.package_files import package_open
+from dsar.models import Channel, RequestKind
+from dsar.services.filing import rights_request_file
+from dsar.services.subjects import rights_request_confirm_subject
+from records.models import Disclosure
+from tests.archives import entry_rows
+from tests.factories import DpoFactory, UserFactory
+from tests.usage.conftest import used_on
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 11, 20)
+PERIOD = f"start={DAY}&end={DAY}"
+SISTER_NAME = "Sister Ltd (group company of Acme Ltd)"
+
+
+@pytest.fixture
+def usage(group):
+    """Ann of Acme used the product on DAY; so did Stella of Stranger."""
+    used_on(group.ann, DAY)
+    used_on(UserFactory(organisation=group.stranger, full_name="Stella Stranger"), DAY)
+    return group
+
+
+def report_of(client, organisation, query=PERIOD):
+    return client.get(f"/console/usage/?of={organisation.pk}&{query}")
+
+
+def test_the_group_companys_admin_picks_the_parents_report_and_sees_its_people(
+    usage, verified_client
+):
+    sam = verified_client(usage.sam)
+    own = sam.get(f"/console/usage/?{PERIOD}").content.decode()
+    # The picker offers Sister's own report and Acme's, saying why.
+    assert "Report of" in own
+    assert "Sister Ltd (your organisation)" in own
+    assert "Acme Ltd (you are its group company)" in own
+    assert "Ann Able" not in own
+
+    response = report_of(sam, usage.acme, f"{PERIOD}&group_by=user")
+    html = response.content.decode().replace("&#x27;", "'")
+    assert response.status_code == 200
+    assert "<h1>Usage report of Acme Ltd</h1>" in html
+    assert "Ann Able" in html and "ann@acme.test" in html
+    assert "Stella Stranger" not in html
+    assert "recorded as a disclosure to Sister Ltd" in html
+    # Acme's exports and schedules stay Acme's admins' to manage.
+    assert "Export CSV" not in html
+
+
+def test_each_view_is_a_disclosure_to_the_group_company_once_a_day_with_a_count_of_views(
+    usage, verified_client
+):
+    sam = verified_client(usage.sam)
+    report_of(sam, usage.acme, f"{PERIOD}&group_by=user")
+    report_of(sam, usage.acme, f"{PERIOD}&group_by=user&sort=name")  # the same report again
+    report_of(sam, usage.acme, f"{PERIOD}&group_by=feature")  # another report
+
+    disclosures = Disclosure.objects.order_by("pk")
+    assert [(d.recipient, d.views) for d in disclosures] == [(SISTER_NAME, 2), (SISTER_NAME, 1)]
+    first = disclosures[0]
+    assert first.organisation == usage.sister
+    assert first.disclosed_by == usage.sam
+    assert first.recipient_type == Disclosure.RecipientType.CLIENT
+    assert "group company" in first.legal_basis
+    assert first.description.startswith("Usage report of Acme Ltd 20 Nov 2026 to 20 Nov 2026")
+    assert set(first.subjects.values_list("user_id", flat=True)) == {usage.ann.pk}
+
+
+@pytest.mark.parametrize("who", ["stranger_admin", "parent_admin"])
+def test_an_admin_of_an_organisation_not_named_gets_404_and_nothing_is_disclosed(
+    usage, verified_client, who
+):
+    if who == "stranger_admin":
+        client, asked = verified_client(usage.stan), usage.acme
+    else:
+        # The entitlement runs one way: Acme's admin may not read Sister's report.
+        client, asked = verified_client(usage.ada), usage.sister
+    assert report_of(client, asked).status_code == 404
+    assert report_of(client, asked, f"{PERIOD}&group_by=feature").status_code == 404
+    for junk in ("987654", "acme", "1 OR 1=1"):
+        assert client.get(f"/console/usage/?of={junk}&{PERIOD}").status_code == 404
+    assert not Disclosure.objects.exists()
+    # Their own report has no picker: they are nobody's group company.
+    assert "Report of" not in client.get(f"/console/usage/?{PERIOD}").content.decode()
+
+
+def test_ending_the_entitlement_stops_the_access_at_once(usage, verified_client):
+    sam = verified_client(usage.sam)
+    assert report_of(sam, usage.acme).status_code == 200
+    entitlement = GroupCompany.objects.get(organisation=usage.acme, member=usage.sister)
+    group_company_end(entitlement=entitlement, by=DpoFactory())
+
+    assert report_of(sam, usage.acme).status_code == 404
+    assert "Acme Ltd" not in sam.get(f"/console/usage/?{PERIOD}").content.decode()
+
+
+def test_a_member_of_the_group_company_sees_no_report(usage, verified_client):
+    member = verified_client(UserFactory(organisation=usage.sister))
+    assert report_of(member, usage.acme).status_code == 403
+
+
+def test_the_disclosure_reaches_the_persons_account_page_and_access_package(
+    usage, verified_client, settings, tmp_path, client
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sam = verified_client(usage.sam)
+    report_of(sam, usage.acme, f"{PERIOD}&group_by=user")
+
+    ann = verified_client(usage.ann, client=client)
+    page = ann.get("/account/").content.decode().replace("&#x27;", "'")
+    assert "Disclosures of your data" in page
+    assert SISTER_NAME in page
+
+    dpo = DpoFactory()
+    request = rights_request_file(
+        kind=RequestKind.ACCESS,
+        requester_name="Ann Able",
+        requester_email=usage.ann.email,
+        channel=Channel.EMAIL,
+        filed_by=dpo,
+        verified=True,
+        received_at=timezone.now(),
+    )
+    rights_request_confirm_subject(request=request, user=usage.ann, by=dpo)
+    package = access_package_build(request=request, by=dpo)
+    archive = zipfile.ZipFile(package_open(package))
+    [row] = entry_rows(archive, "audit.disclosures_about")
+    assert row["disclosure__recipient"] == SISTER_NAME
+    assert row["disclosure__description"].startswith("Usage report of Acme Ltd")
+    assert SISTER_NAME in archive.read("index.html").decode().replace("&#x27;", "'")
