@@ -37,7 +37,12 @@ def report(request: HttpRequest) -> HttpResponse:
     entitlement = _entitlement_asked(request, entitlements)
     form = ConsoleReportForm.from_query(request.GET)
     form.offer(own, entitlements)
-    context = {"form": form, "entitlement": entitlement, "export_form": entitlement is None}
+    context = {
+        "form": form,
+        "entitlement": entitlement,
+        "entitlements": entitlements,
+        "export_form": entitlement is None,
+    }
     if form.is_valid():
         period = {k: v for k, v in form.cleaned_data.items() if k != "of"}
         of = own if entitlement is None else entitlement.organisation
