@@ -8,6 +8,8 @@ import datetime
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import GroupCompany
@@ -21,6 +23,8 @@ from records.models import Disclosure
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, UserFactory
 from tests.usage.conftest import used_on
+from usage.models import UsageExport
+from usage.services.exports import usage_export_request
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +63,8 @@ def test_the_group_companys_admin_picks_the_parents_report_and_sees_its_people(
     assert "Ann Able" in html and "ann@acme.test" in html
     assert "Stella Stranger" not in html
     assert "recorded as a disclosure to Sister Ltd" in html
-    # Acme's exports and schedules stay Acme's admins' to manage.
-    assert "Export CSV" not in html
+    # The CSV export the page offers is of Acme's report.
+    assert f'<input type="hidden" name="of" value="{usage.acme.pk}">' in html
 
 
 def test_each_view_is_a_disclosure_to_the_group_company_once_a_day_with_a_count_of_views(
@@ -144,3 +148,71 @@ def test_the_disclosure_reaches_the_persons_account_page_and_access_package(
     assert row["disclosure__recipient"] == SISTER_NAME
     assert row["disclosure__description"].startswith("Usage report of Acme Ltd")
     assert SISTER_NAME in archive.read("index.html").decode().replace("&#x27;", "'")
+
+
+EXPORTS = "/console/usage/exports/"
+
+
+def export_requested(client, organisation, capture):
+    with capture(execute=True):
+        response = client.post(
+            EXPORTS, {"of": organisation.pk, "start": DAY, "end": DAY, "group_by": "user"}
+        )
+    return response
+
+
+def test_the_group_companys_admin_exports_the_parents_report_each_download_a_disclosure(
+    usage, verified_client, export_files, django_capture_on_commit_callbacks
+):
+    sam = verified_client(usage.sam)
+    assert "Acme Ltd (you are its group company)" in sam.get(EXPORTS).content.decode()
+    export_requested(sam, usage.acme, django_capture_on_commit_callbacks)
+    export = UsageExport.objects.get()
+    assert (export.organisation, export.requested_by, export.status) == (
+        usage.acme,
+        usage.sam,
+        "ready",
+    )
+    listed = sam.get(EXPORTS).content.decode()
+    assert f'href="{EXPORTS}{export.pk}/"' in listed and "<td>Acme Ltd</td>" in listed
+
+    for _ in range(2):
+        response = sam.get(f"{EXPORTS}{export.pk}/download/")
+        assert response.status_code == 200
+        assert b"Ann Able" in b"".join(response.streaming_content)
+    # A file is a copy that leaves each time: two downloads, two disclosures, both to Sister.
+    disclosures = Disclosure.objects.all()
+    assert [(d.recipient, d.views) for d in disclosures] == [(SISTER_NAME, 1)] * 2
+    assert all("of Acme Ltd" in d.description for d in disclosures)
+
+    # Sister's copy is Sister's: Acme's admin neither lists nor opens it.
+    ada = verified_client(usage.ada, client=Client())
+    assert f"{EXPORTS}{export.pk}/" not in ada.get(EXPORTS).content.decode()
+    assert ada.get(f"{EXPORTS}{export.pk}/").status_code == 404
+
+    entitlement = GroupCompany.objects.get(organisation=usage.acme, member=usage.sister)
+    group_company_end(entitlement=entitlement, by=DpoFactory())
+    assert sam.get(f"{EXPORTS}{export.pk}/").status_code == 404
+    assert sam.get(f"{EXPORTS}{export.pk}/download/").status_code == 404
+    assert Disclosure.objects.count() == 2
+
+
+def test_an_unrelated_admin_cannot_export_the_report(
+    usage, verified_client, export_files, django_capture_on_commit_callbacks
+):
+    stan = verified_client(usage.stan)
+    # Stranger is nobody's group company: the form has no choice to make, and a forged one
+    # exports Stranger's own report, never Acme's.
+    export_requested(stan, usage.acme, django_capture_on_commit_callbacks)
+    assert UsageExport.objects.get().organisation == usage.stranger
+    UsageExport.objects.all().delete()
+    # Sam's choice is Sister's or Acme's: a third organisation is a form error.
+    sam = verified_client(usage.sam, client=Client())
+    response = export_requested(sam, usage.stranger, django_capture_on_commit_callbacks)
+    assert response.status_code == 400
+    assert not UsageExport.objects.exists()
+    with pytest.raises(PermissionDenied):
+        usage_export_request(
+            organisation=usage.acme, start=DAY, end=DAY, grouping="user", by=usage.stan
+        )
+    assert not UsageExport.objects.exists()

@@ -41,7 +41,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "form": form,
         "entitlement": entitlement,
         "entitlements": entitlements,
-        "export_form": entitlement is None,
+        "export_form": True,
     }
     if form.is_valid():
         period = {k: v for k, v in form.cleaned_data.items() if k != "of"}
