@@ -21,7 +21,7 @@ from dsar.services.filing import rights_request_file
 from dsar.services.subjects import rights_request_confirm_subject
 from records.models import Disclosure
 from tests.archives import entry_rows
-from tests.factories import DpoFactory, UserFactory
+from tests.factories import DpoFactory, UserFactory, api_key_for
 from tests.usage.conftest import used_on
 from usage.models import UsageExport
 from usage.services.exports import usage_export_request
@@ -216,3 +216,53 @@ def test_an_unrelated_admin_cannot_export_the_report(
             organisation=usage.acme, start=DAY, end=DAY, grouping="user", by=usage.stan
         )
     assert not UsageExport.objects.exists()
+
+
+API = "/api/v1/usage/report/"
+
+
+def test_a_key_of_the_group_company_reads_the_parents_report_by_its_slug(usage):
+    _, plain = api_key_for(usage.sister, scopes=["usage:read"], name="Sister's BI")
+    auth = {"HTTP_AUTHORIZATION": f"Api-Key {plain}"}
+    api = Client()
+    query = f"?start={DAY}&end={DAY}&group_by=user&organisation={usage.acme.slug}"
+    body = api.get(f"{API}{query}", **auth).json()
+    assert body["organisation"] == usage.acme.slug
+    assert body["rows"][0]["label"] == "Ann Able <ann@acme.test>"
+    as_csv = api.get(f"{API}{query}&format=csv", **auth)
+    assert b"Ann Able" in b"".join(as_csv.streaming_content)
+    disclosures = Disclosure.objects.all()
+    assert [d.recipient for d in disclosures] == [SISTER_NAME] * 2
+    assert all(d.organisation == usage.sister for d in disclosures)
+    assert all(d.disclosed_by_label.startswith("api-key:") for d in disclosures)
+
+    group_company_end(
+        entitlement=GroupCompany.objects.get(organisation=usage.acme, member=usage.sister),
+        by=DpoFactory(),
+    )
+    ended = api.get(f"{API}{query}", **auth)
+    assert ended.status_code == 404
+    assert "error" in ended.json()
+    assert Disclosure.objects.count() == 2
+
+
+def test_an_unrelated_key_or_admin_naming_the_parent_gets_404_in_json(usage, verified_client):
+    _, plain = api_key_for(usage.stranger, scopes=["usage:read"])
+    query = f"?start={DAY}&end={DAY}&organisation={usage.acme.slug}"
+    by_key = Client().get(f"{API}{query}", HTTP_AUTHORIZATION=f"Api-Key {plain}")
+    assert by_key.status_code == 404
+    assert set(by_key.json()["error"]) >= {"code", "message"}
+    by_admin = verified_client(usage.stan).get(f"{API}{query}&format=csv")
+    assert by_admin.status_code == 404
+    nowhere = Client().get(
+        f"{API}?start={DAY}&end={DAY}&organisation=no-such-org",
+        HTTP_AUTHORIZATION=f"Api-Key {plain}",
+    )
+    assert nowhere.status_code == 404
+    # Its own slug is its own report.
+    own = Client().get(
+        f"{API}?start={DAY}&end={DAY}&organisation={usage.stranger.slug}",
+        HTTP_AUTHORIZATION=f"Api-Key {plain}",
+    )
+    assert own.json()["organisation"] == usage.stranger.slug
+    assert not Disclosure.objects.filter(recipient__contains="Acme").exists()
