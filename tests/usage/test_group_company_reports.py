@@ -266,3 +266,17 @@ def test_an_unrelated_key_or_admin_naming_the_parent_gets_404_in_json(usage, ver
     )
     assert own.json()["organisation"] == usage.stranger.slug
     assert not Disclosure.objects.filter(recipient__contains="Acme").exists()
+
+
+def test_the_parents_report_reads_a_fixed_number_of_queries(
+    usage, verified_client, django_assert_num_queries
+):
+    sam = verified_client(usage.sam)
+    report_of(sam, usage.acme, f"{PERIOD}&group_by=user")  # the day's disclosure of this report
+    # Session, user, OTP device, organisation (4); the organisations whose reports it may see,
+    # with the entitlement (1); the report: grouped rows, daily series, names (3); the view
+    # counted on the day's disclosure: savepoint, locked read, update, re-read of the count
+    # (4); its audit entry: savepoint, lock, chain head, insert, release (5); release (1).
+    with django_assert_num_queries(18):
+        response = report_of(sam, usage.acme, f"{PERIOD}&group_by=user&sort=name")
+    assert response.status_code == 200
