@@ -46,6 +46,10 @@ DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
 # and ends them.
 DPO_ONLY_ROUTES |= {"organisations:group-company-new", "organisations:group-company-end"}
 
+# The processor register (issue 16): support reads it; adding and editing are the DPO's.
+SUPPORT_SECTIONS |= {"processors"}
+DPO_ONLY_ROUTES |= {"processors:new", "processors:edit"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 
