@@ -282,7 +282,7 @@ def test_the_list_reads_in_words_in_a_fixed_number_of_queries(
         response = client.get(LIST)
     text = visible_text(response)
     assert internals_in(text) == []
-    assert "Microsoft 365" in text and "backs up in Ireland and Netherlands" in text
+    assert "Microsoft 365" in text and "backs up in Ireland and the Netherlands" in text
     assert "To complete" in text
 
 
@@ -299,7 +299,7 @@ def test_the_record_of_processing_shows_each_activitys_processors_places_and_saf
     assert usage.abroad == []
 
     text = visible_text(client.get(reverse("processing:record")))
-    assert "Microsoft 365: Stores in United Kingdom; backs up in Ireland and Netherlands" in text
+    assert "Microsoft 365: Stores in the United Kingdom; backs up in Ireland and the Netherlands" in text
     assert "Ireland: UK adequacy regulations, 1 January 2021" in text
     assert "None: every processor keeps this data in the United Kingdom" in text
 
