@@ -39,6 +39,15 @@ NEXT_TEAM_STEP = {
 }
 
 
+def next_team_step(request: RightsRequest) -> str | None:
+    """The step the team takes next. A complaint is acknowledged first, whatever its state,
+    and answered with its outcome rather than completed."""
+    if request.is_complaint and request.is_open and request.acknowledged_at is None:
+        return "acknowledge"
+    slug = NEXT_TEAM_STEP.get(State(request.state))
+    return "answer" if request.is_complaint and slug == "complete" else slug
+
+
 @dataclass(frozen=True)
 class Stage:
     label: str
