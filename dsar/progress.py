@@ -5,6 +5,7 @@ both pages show, and the step the privacy team takes next."""
 from dataclasses import dataclass
 
 from dsar.models import RightsRequest, State
+from dsar.selectors import complaint_awaits_acknowledgement
 
 REQUESTER_STATE = {
     State.SUBMITTED: "Received",
@@ -42,8 +43,9 @@ NEXT_TEAM_STEP = {
 def next_team_step(request: RightsRequest) -> str | None:
     """The step the team takes next. A complaint is acknowledged first, whatever its state,
     and answered with its outcome rather than completed."""
-    if request.is_complaint and request.is_open and request.acknowledged_at is None:
-        return "acknowledge"
+    if complaint_awaits_acknowledgement(request):
+        by_email = complaint_awaits_acknowledgement(request, by_email=True)
+        return "acknowledge" if by_email else "acknowledged"
     slug = NEXT_TEAM_STEP.get(State(request.state))
     return "answer" if request.is_complaint and slug == "complete" else slug
 

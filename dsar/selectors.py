@@ -188,6 +188,22 @@ def complaints_outcome_overdue(today: datetime.date | None = None) -> QuerySet[R
     return complaints_open().filter(due_on__lt=today or timezone.localdate())
 
 
+def complaint_acknowledgeable_by_email(complaint: RightsRequest) -> bool:
+    """False when the complainant's address is the DPO's own, put in for someone who wrote or
+    phoned without giving one: the team acknowledges by post or phone and records it."""
+    return complaint.requester_email.lower() != settings.DPO_EMAIL.lower()
+
+
+def complaint_awaits_acknowledgement(complaint: RightsRequest, *, by_email: bool = False) -> bool:
+    """Open and not yet acknowledged; ``by_email``: and with an address of its own to e-mail."""
+    return (
+        complaint.is_complaint
+        and complaint.is_open
+        and complaint.acknowledged_at is None
+        and (not by_email or complaint_acknowledgeable_by_email(complaint))
+    )
+
+
 def complaints_for_queue() -> QuerySet[RightsRequest]:
     """Complaints awaiting acknowledgement first, by their acknowledgement date; then the
     others by the date their outcome is due; those with neither date last."""

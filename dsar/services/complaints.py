@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dsar.models import ComplaintOutcome, RightsRequest, State
+from dsar.selectors import complaint_acknowledgeable_by_email
 from dsar.services.outgoing import complaint_acknowledgement_send, letter_send
 from dsar.services.timeline import audit_step, require_decider, require_staff, state_move
 from dsar.workflow import TransitionRefused
@@ -35,6 +36,11 @@ def complaint_acknowledge(*, request: RightsRequest, by) -> RightsRequest:
         raise TransitionRefused("This complaint is closed.")
     if request.acknowledged_at is not None:
         raise TransitionRefused("This complaint has been acknowledged already.")
+    if not complaint_acknowledgeable_by_email(request):
+        raise TransitionRefused(
+            "The complainant gave no e-mail address of their own: acknowledge by post or "
+            "phone, and record it."
+        )
     audit_step(by, "rights_request.complaint_acknowledgement_sent", request)
     complaint_acknowledgement_send(request, by=by)
     return request

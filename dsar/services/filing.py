@@ -12,7 +12,7 @@ from accounts.models import User, UserManager
 from dsar.deadlines import acknowledgement_due_date
 from dsar.executors import immediate
 from dsar.models import RightsRequest, State
-from dsar.selectors import VERIFICATION_SALT
+from dsar.selectors import VERIFICATION_SALT, complaint_acknowledgeable_by_email
 from dsar.services.outgoing import complaint_acknowledgement_send, letter_send
 from dsar.services.steps import rights_request_complete_by_system
 from dsar.services.subjects import rights_request_link_own_account
@@ -85,7 +85,7 @@ def rights_request_file(
             request.verification_sent_at = timezone.now()
             state_move(request, State.AWAITING_VERIFICATION, by=filed_by)
             letter_send("verification", request)
-        if request.is_complaint:
+        if request.is_complaint and complaint_acknowledgeable_by_email(request):
             # Acknowledged on receipt, whoever filed it and whether or not the address is
             # confirmed yet: the 30 days run from receipt (s.164A(3)).
             complaint_acknowledgement_send(request)

@@ -34,7 +34,12 @@ from dsar.forms.backoffice import (
 from dsar.forms.complaints import AcknowledgedByHandForm, ComplaintAnswerForm
 from dsar.models import OPEN_STATES, RequestEvent, RequestKind, RightsRequest, State
 from dsar.progress import next_team_step, request_stages
-from dsar.selectors import complaint_acknowledgement_mark, request_due_mark, subject_candidates
+from dsar.selectors import (
+    complaint_acknowledgement_mark,
+    complaint_awaits_acknowledgement,
+    request_due_mark,
+    subject_candidates,
+)
 from dsar.services.acknowledgement import complaint_acknowledgement_made_by_hand
 from dsar.services.complaints import complaint_acknowledge, complaint_answer
 from dsar.services.letters import letter_render
@@ -139,9 +144,7 @@ STEPS = {
         "Record the acknowledgement",
         AcknowledgedByHandForm,
         None,
-        lambda r, by, d: complaint_acknowledgement_made_by_hand(
-            request=r, on=d["on"], how=d["how"], by=by
-        ),
+        lambda r, by, d: complaint_acknowledgement_made_by_hand(request=r, by=by, **d),
         "The acknowledgement is recorded.",
     ),
     "answer": Step(
@@ -149,9 +152,7 @@ STEPS = {
         "Send the outcome",
         ComplaintAnswerForm,
         State.COMPLETED,
-        lambda r, by, d: complaint_answer(
-            request=r, outcome=d["outcome"], answer=d["answer"], by=by
-        ),
+        lambda r, by, d: complaint_answer(request=r, by=by, **d),
         "Answered; the outcome letter, which names the ICO, has been sent.",
         decision=True,
     ),
@@ -174,7 +175,7 @@ def _step_available(slug: str, rights_request: RightsRequest) -> bool:
     if slug in (("complete", "reject") if rights_request.is_complaint else COMPLAINT_STEPS):
         return False  # a complaint is answered with an outcome; only a complaint is acknowledged
     if slug in ("acknowledge", "acknowledged"):
-        return rights_request.is_open and rights_request.acknowledged_at is None
+        return complaint_awaits_acknowledgement(rights_request, by_email=slug == "acknowledge")
     if slug == "start":
         return state == State.VERIFIED
     if slug == "resume":
