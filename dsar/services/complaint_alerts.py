@@ -62,8 +62,7 @@ def complaint_alerts_send(*, now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sections = []
-    claimed = {}
+    sections, claimed, counts = [], {}, []
     with transaction.atomic():
         for kind, select, date_field, heading in ALERTS:
             rows = [
@@ -75,17 +74,13 @@ def complaint_alerts_send(*, now: datetime.datetime | None = None) -> int:
                 if _claim(row, kind, now)
             ]
             if rows:
-                claimed[kind] = [row.reference for row in rows]
+                claimed[Kind(kind).name.lower()] = [row.reference for row in rows]
+                counts.append(f"{len(rows)} {Kind(kind).label.lower()}")
                 sections.append(f"{heading} ({len(rows)})\n{_table(rows, date_field)}")
         if not claimed:
             return 0
-        audit.record(None, "complaint.alerts_sent", details=claimed)
-        count = sum(len(references) for references in claimed.values())
-        subject = "Complaints: " + ", ".join(
-            f"{len(claimed[kind])} {Kind(kind).label.lower()}"
-            for kind, *_ in ALERTS
-            if kind in claimed
-        )
+        audit.record(None, "rights_request.complaint_alerts_sent", details=claimed)
+        subject = "Complaints: " + ", ".join(counts)
         body = (
             f"Complaints needing attention, as of {today:%-d %B %Y}. The law gives 30 days from "
             "receipt to acknowledge a complaint, then asks for the outcome without undue delay."
@@ -93,7 +88,7 @@ def complaint_alerts_send(*, now: datetime.datetime | None = None) -> int:
             f"{settings.SITE_URL}{reverse('complaints:queue')}\n"
         )
         transaction.on_commit(lambda: send_mail(subject, body, None, [settings.DPO_EMAIL]))
-    return count
+    return sum(len(references) for references in claimed.values())
 
 
 def _table(rows: list[RightsRequest], date_field: str) -> str:
