@@ -16,6 +16,7 @@ from dsar.selectors import (
     complaint_acknowledgement_mark,
     complaints_acknowledgement_overdue,
     complaints_for_queue,
+    complaints_outcome_overdue,
     complaints_to_acknowledge,
     request_due_mark,
 )
@@ -34,6 +35,10 @@ SHOWN = {
         lambda rows, today: rows.filter(
             pk__in=complaints_acknowledgement_overdue(today).values("pk")
         ),
+    ),
+    "outcome_overdue": (
+        "Outcome overdue",
+        lambda rows, today: rows.filter(pk__in=complaints_outcome_overdue(today).values("pk")),
     ),
     "answered": ("Answered", lambda rows, today: rows.exclude(complaint_outcome="")),
     "all": ("All", lambda rows, today: rows),

@@ -92,6 +92,8 @@ def test_the_complaints_queue_filters(verified_client, mixed):
     assert references(overdue) == [mixed["overdue"].reference]
     waiting = client.get(f"{COMPLAINTS}?status=to_acknowledge")
     assert references(waiting) == [mixed["overdue"].reference, mixed["soon"].reference]
+    late = client.get(f"{COMPLAINTS}?status=outcome_overdue")
+    assert references(late) == [mixed["overdue"].reference]
     nonsense = client.get(f"{COMPLAINTS}?status=nonsense")
     assert len(references(nonsense)) == 3
 
