@@ -83,7 +83,7 @@ ACTION_LABELS = {
     "rights_request.awaiting_verification": "Rights request waiting for e-mail confirmation",
     "rights_request.closed_unverified": "Rights request closed unconfirmed",
     "rights_request.complaint_acknowledged": "Complaint acknowledged",
-    "rights_request.complaint_acknowledgement_sent": "Complaint acknowledgement e-mailed by the team",
+    "rights_request.complaint_acknowledgement_sent": "Complaint acknowledgement e-mailed again",
     "rights_request.complaint_alerts_sent": "Complaint deadline alerts sent",
     "rights_request.complaint_answered": "Complaint answered with its outcome",
     "rights_request.complete": "Rights request completed",
