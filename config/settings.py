@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 20},
     },
+    # Hourly: each complaint's alert goes once, so the hour a date passes is soon enough.
+    "dsar-complaint-alerts": {
+        "task": "dsar.tasks.send_complaint_alerts",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 60 * 50},
+    },
     "dsar-delete-expired-packages": {
         "task": "dsar.tasks.delete_expired_packages",
         "schedule": crontab(minute=40),

@@ -19,6 +19,8 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
     request = RightsRequest.objects.order_by("pk").first()
     investigation = Investigation.objects.order_by("pk").first()
     person = User.objects.get(email="olivia.bennett@acme.example")
+    # A complaint still to acknowledge: its page shows both clocks and the record-by-hand form.
+    complaint = RightsRequest.objects.filter(kind="complaint", acknowledged_at=None).first()
     return {
         "anonymous": (
             None,
@@ -65,7 +67,13 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
         ),
         "support": (
             "support@privacydesk.test",
-            ["/backoffice/", "/backoffice/enquiries/", f"/backoffice/people/{person.pk}/"],
+            [
+                "/backoffice/",
+                "/backoffice/enquiries/",
+                f"/backoffice/people/{person.pk}/",
+                "/backoffice/complaints/",
+                f"/backoffice/requests/{complaint.reference}/",
+            ],
         ),
     }
 
