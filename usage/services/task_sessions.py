@@ -1,0 +1,101 @@
+"""Task sessions derived from one UK day's usage events, in the database.
+
+A task is a run of one person's events on one feature, in time order, with no gap between two
+of them longer than the idle gap (``USAGE_TASK_IDLE_MINUTES``; a gap of exactly that length
+still continues the task). An event of another feature ends the task; logging in or out neither
+makes a task nor ends one. A task lasts from its first event to its last, and at least
+``USAGE_TASK_MINIMUM_SECONDS``, so that a single page view counts as a short task, not as none.
+Tasks do not cross UK midnight: each day's rollup derives its own, so a rerun changes nothing.
+
+Window functions number the tasks (LAG finds where a task starts, a running SUM numbers them)
+and GROUP BY sums them, so only tasks leave the database. PostgreSQL and SQLite share the
+query; only the expression turning a time into milliseconds differs.
+"""
+
+import datetime
+
+from django.db import connection
+
+from usage.analytics import (
+    GATHERING_ACTIONS,
+    GATHERING_FEATURES,
+    SESSION_ACTIONS,
+    task_idle_gap,
+    task_minimum,
+)
+from usage.days import uk_day_bounds
+from usage.models import TaskSession, UsageEvent
+
+EPOCH_MS = {
+    "postgresql": "ROUND(EXTRACT(EPOCH FROM occurred_at) * 1000)::bigint",
+    "sqlite": "CAST(ROUND((julianday(occurred_at) - 2440587.5) * 86400000.0) AS INTEGER)",
+}
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _tasks_sql(organisation_id: int | None) -> str:
+    at = EPOCH_MS[connection.vendor]
+    of_organisation = "" if organisation_id is None else "AND organisation_id = %s"
+    # Table and expressions are ours; every value goes in as a parameter.
+    return f"""
+        WITH marked AS (
+            SELECT organisation_id, user_id, feature, id, occurred_at, {at} AS at_ms,
+                CASE WHEN LOWER(action) IN ({_placeholders(GATHERING_ACTIONS)})
+                    OR feature IN ({_placeholders(GATHERING_FEATURES)}) THEN 1 ELSE 0 END
+                    AS gathered,
+                CASE WHEN LAG(feature) OVER person = feature
+                    AND {at} - LAG({at}) OVER person <= %s THEN 0 ELSE 1 END AS starts
+            FROM {UsageEvent._meta.db_table}
+            WHERE occurred_at >= %s AND occurred_at < %s {of_organisation}
+                AND user_id IS NOT NULL AND action NOT IN ({_placeholders(SESSION_ACTIONS)})
+            WINDOW person AS (PARTITION BY organisation_id, user_id ORDER BY occurred_at, id)
+        ), numbered AS (
+            SELECT organisation_id, user_id, feature, at_ms, gathered,
+                SUM(starts) OVER (
+                    PARTITION BY organisation_id, user_id ORDER BY occurred_at, id
+                    ROWS UNBOUNDED PRECEDING
+                ) AS task
+            FROM marked
+        )
+        SELECT organisation_id, user_id, feature, MIN(at_ms), MAX(at_ms), COUNT(*), SUM(gathered)
+        FROM numbered
+        GROUP BY organisation_id, user_id, task, feature
+    """  # noqa: S608
+
+
+def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = None) -> int:
+    """Store one UK day's task sessions, of every organisation or of one; returns how many.
+
+    Called by usage_rollup_day, in its transaction, after it has deleted the day's rows.
+    """
+    start, end = uk_day_bounds(day)
+    params = [
+        *GATHERING_ACTIONS,
+        *GATHERING_FEATURES,
+        task_idle_gap() // datetime.timedelta(milliseconds=1),
+        start,
+        end,
+        *([] if organisation_id is None else [organisation_id]),
+        *SESSION_ACTIONS,
+    ]
+    minimum_ms = task_minimum() // datetime.timedelta(milliseconds=1)
+    with connection.cursor() as cursor:
+        cursor.execute(_tasks_sql(organisation_id), params)
+        sessions = [
+            TaskSession(
+                date=day,
+                organisation_id=organisation_id_,
+                user_id=user_id,
+                feature=feature,
+                started_at=datetime.datetime.fromtimestamp(first_ms / 1000, tz=datetime.UTC),
+                event_count=events,
+                duration_ms=max(last_ms - first_ms, minimum_ms),
+                gathered=gathered,
+            )
+            for organisation_id_, user_id, feature, first_ms, last_ms, events, gathered in cursor
+        ]
+    TaskSession.objects.bulk_create(sessions, batch_size=2000)
+    return len(sessions)
