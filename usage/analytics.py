@@ -75,7 +75,7 @@ class TaskRow:
 
 
 def task_time_text(duration_ms: int) -> str:
-    """A task's time in words: seconds under a minute ("45 s"), else as time spent is shown."""
+    """A task's time in words: seconds under a minute ("45 s"), else as report durations are."""
     if duration_ms < 60_000:
         return f"{round(duration_ms / 1000)} s"
     return duration_text(duration_ms)

@@ -100,7 +100,9 @@ class UsageReportView(APIView):
         description=(
             "Usage of the caller's organisation between two UK dates (inclusive), grouped by "
             "user, feature, purpose or day, from the daily rollups. `Accept: text/csv` or "
-            "`?format=csv` answers CSV. Staff name the organisation with `organisation`."
+            "`?format=csv` answers CSV. Staff name the organisation with `organisation`. "
+            "`minutes` is server time: how long our servers took to answer the requests, not "
+            "time people spent on tasks."
         ),
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),

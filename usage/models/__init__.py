@@ -1,5 +1,5 @@
 """usage's models: events and rollups (``events``), scheduled reports and exports
-(``reports``), task sessions (``tasks``). Everything is importable from ``usage.models`` as before."""
+(``reports``), task sessions (``tasks``). Everything is importable from ``usage.models``."""
 
 from usage.models.events import (
     Action,

@@ -76,8 +76,9 @@ def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = No
         *GATHERING_ACTIONS,
         *GATHERING_FEATURES,
         task_idle_gap() // datetime.timedelta(milliseconds=1),
-        start,
-        end,
+        # As the ORM would send them: SQLite compares times as text.
+        connection.ops.adapt_datetimefield_value(start),
+        connection.ops.adapt_datetimefield_value(end),
         *([] if organisation_id is None else [organisation_id]),
         *SESSION_ACTIONS,
     ]
