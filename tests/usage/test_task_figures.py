@@ -63,7 +63,7 @@ def test_a_client_sees_its_own_tasks_per_feature_with_the_typical_time_and_expor
         10,
         5,
     )
-    assert reports.typical_ms == 75_000  # the median of 30 s ×5, 2, 4, 6, 8 and 10 minutes
+    assert reports.typical_ms == 75_000  # the median of five 30 s exports and 2 to 10 minutes
     assert reports.total_ms == (2 + 4 + 6 + 8 + 10) * 60_000 + 5 * 30_000
     assert reports.typical_text == "1 min"
     # Two of Acme's people searched: too few to show, whatever Other Ltd did.
