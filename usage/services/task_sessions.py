@@ -7,9 +7,10 @@ makes a task nor ends one. A task lasts from its first event to its last, and at
 ``USAGE_TASK_MINIMUM_SECONDS``, so that a single page view counts as a short task, not as none.
 Tasks do not cross UK midnight: each day's rollup derives its own, so a rerun changes nothing.
 
-Window functions number the tasks (LAG finds where a task starts, a running SUM numbers them)
-and GROUP BY sums them, so only tasks leave the database. PostgreSQL and SQLite share the
-query; only the expression turning a time into milliseconds differs.
+Window functions number the tasks (LAG finds where a task starts, a running SUM numbers them),
+GROUP BY sums them and INSERT … SELECT stores them, so nothing leaves the database (bench/
+usage_tasks.py measures it). PostgreSQL and SQLite share the statement; only the expressions
+turning a time into milliseconds and taking the greater of two numbers differ.
 """
 
 import datetime
@@ -36,11 +37,15 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _tasks_sql(organisation_id: int | None) -> str:
+GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
+
+
+def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[str, list]:
+    """The statement deriving and storing one UK day's tasks, and its parameters."""
     at = EPOCH_MS[connection.vendor]
     of_organisation = "" if organisation_id is None else "AND organisation_id = %s"
-    # Table and expressions are ours; every value goes in as a parameter.
-    return f"""
+    # Table names and expressions are ours; every value goes in as a parameter.
+    sql = f"""
         WITH marked AS (
             SELECT organisation_id, user_id, feature, id, occurred_at, {at} AS at_ms,
                 CASE WHEN LOWER(action) IN ({_placeholders(GATHERING_ACTIONS)})
@@ -53,24 +58,20 @@ def _tasks_sql(organisation_id: int | None) -> str:
                 AND user_id IS NOT NULL AND action NOT IN ({_placeholders(SESSION_ACTIONS)})
             WINDOW person AS (PARTITION BY organisation_id, user_id ORDER BY occurred_at, id)
         ), numbered AS (
-            SELECT organisation_id, user_id, feature, at_ms, gathered,
+            SELECT organisation_id, user_id, feature, occurred_at, at_ms, gathered,
                 SUM(starts) OVER (
                     PARTITION BY organisation_id, user_id ORDER BY occurred_at, id
                     ROWS UNBOUNDED PRECEDING
                 ) AS task
             FROM marked
         )
-        SELECT organisation_id, user_id, feature, MIN(at_ms), MAX(at_ms), COUNT(*), SUM(gathered)
+        INSERT INTO {TaskSession._meta.db_table} (date, organisation_id, user_id, feature,
+            started_at, event_count, duration_ms, gathered)
+        SELECT %s, organisation_id, user_id, feature, MIN(occurred_at), COUNT(*),
+            {GREATEST[connection.vendor]}(MAX(at_ms) - MIN(at_ms), %s), SUM(gathered)
         FROM numbered
         GROUP BY organisation_id, user_id, task, feature
     """  # noqa: S608
-
-
-def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = None) -> int:
-    """Store one UK day's task sessions, of every organisation or of one; returns how many.
-
-    Called by usage_rollup_day, in its transaction, after it has deleted the day's rows.
-    """
     start, end = uk_day_bounds(day)
     params = [
         *GATHERING_ACTIONS,
@@ -81,22 +82,18 @@ def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = No
         connection.ops.adapt_datetimefield_value(end),
         *([] if organisation_id is None else [organisation_id]),
         *SESSION_ACTIONS,
+        connection.ops.adapt_datefield_value(day),
+        task_minimum() // datetime.timedelta(milliseconds=1),
     ]
-    minimum_ms = task_minimum() // datetime.timedelta(milliseconds=1)
+    return sql, params
+
+
+def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = None) -> int:
+    """Store one UK day's task sessions, of every organisation or of one; returns how many.
+    One statement: no event and no task leaves the database.
+
+    Called by usage_rollup_day, in its transaction, after it has deleted the day's rows.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(_tasks_sql(organisation_id), params)
-        sessions = [
-            TaskSession(
-                date=day,
-                organisation_id=organisation_id_,
-                user_id=user_id,
-                feature=feature,
-                started_at=datetime.datetime.fromtimestamp(first_ms / 1000, tz=datetime.UTC),
-                event_count=events,
-                duration_ms=max(last_ms - first_ms, minimum_ms),
-                gathered=gathered,
-            )
-            for organisation_id_, user_id, feature, first_ms, last_ms, events, gathered in cursor
-        ]
-    TaskSession.objects.bulk_create(sessions, batch_size=2000)
-    return len(sessions)
+        cursor.execute(*_tasks_insert(day=day, organisation_id=organisation_id))
+        return cursor.rowcount
