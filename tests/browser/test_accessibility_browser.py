@@ -35,6 +35,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 f"/console/users/{person.pk}/",
                 "/console/users/invite/",
                 "/console/usage/",
+                "/console/usage/tasks/",
                 "/console/settings/",
             ],
         ),
@@ -49,6 +50,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/backoffice/audit/",
                 "/backoffice/retention/",
                 "/backoffice/organisations/",
+                "/backoffice/usage/",
             ],
         ),
         "support": (

@@ -28,7 +28,8 @@ from usage.days import uk_day_bounds
 from usage.models import TaskSession, UsageEvent
 
 EPOCH_MS = {
-    "postgresql": "ROUND(EXTRACT(EPOCH FROM occurred_at) * 1000)::bigint",
+    # date_part is a float: several times faster than EXTRACT's numeric, and exact to the ms.
+    "postgresql": "(date_part('epoch', occurred_at) * 1000)::bigint",
     "sqlite": "CAST(ROUND((julianday(occurred_at) - 2440587.5) * 86400000.0) AS INTEGER)",
 }
 
@@ -46,16 +47,19 @@ def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[s
     of_organisation = "" if organisation_id is None else "AND organisation_id = %s"
     # Table names and expressions are ours; every value goes in as a parameter.
     sql = f"""
-        WITH marked AS (
+        WITH events AS (
             SELECT organisation_id, user_id, feature, id, occurred_at, {at} AS at_ms,
                 CASE WHEN LOWER(action) IN ({_placeholders(GATHERING_ACTIONS)})
                     OR feature IN ({_placeholders(GATHERING_FEATURES)}) THEN 1 ELSE 0 END
-                    AS gathered,
-                CASE WHEN LAG(feature) OVER person = feature
-                    AND {at} - LAG({at}) OVER person <= %s THEN 0 ELSE 1 END AS starts
+                    AS gathered
             FROM {UsageEvent._meta.db_table}
             WHERE occurred_at >= %s AND occurred_at < %s {of_organisation}
                 AND user_id IS NOT NULL AND action NOT IN ({_placeholders(SESSION_ACTIONS)})
+        ), marked AS (
+            SELECT organisation_id, user_id, feature, id, occurred_at, at_ms, gathered,
+                CASE WHEN LAG(feature) OVER person = feature
+                    AND at_ms - LAG(at_ms) OVER person <= %s THEN 0 ELSE 1 END AS starts
+            FROM events
             WINDOW person AS (PARTITION BY organisation_id, user_id ORDER BY occurred_at, id)
         ), numbered AS (
             SELECT organisation_id, user_id, feature, occurred_at, at_ms, gathered,
@@ -76,12 +80,12 @@ def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[s
     params = [
         *GATHERING_ACTIONS,
         *GATHERING_FEATURES,
-        task_idle_gap() // datetime.timedelta(milliseconds=1),
         # As the ORM would send them: SQLite compares times as text.
         connection.ops.adapt_datetimefield_value(start),
         connection.ops.adapt_datetimefield_value(end),
         *([] if organisation_id is None else [organisation_id]),
         *SESSION_ACTIONS,
+        task_idle_gap() // datetime.timedelta(milliseconds=1),
         connection.ops.adapt_datefield_value(day),
         task_minimum() // datetime.timedelta(milliseconds=1),
     ]
