@@ -5,11 +5,13 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import ClientAdminFactory, DpoFactory, OrganisationFactory, UserFactory
 from tests.visible import internals_in, visible_text
 from usage.analytics import task_rows
 from usage.days import LONDON
+from usage.demo import usage_demo_seed
 from usage.models import UsageEvent
 from usage.services import usage_rollup_day
 
@@ -140,3 +142,20 @@ def test_a_bad_period_gets_a_form_error_not_a_failure(verified_client):
     response = client.get("/console/usage/tasks/", {"start": "2026-11-05", "end": "2026-11-01"})
     assert response.status_code == 200
     assert "The end date must not be before the start date." in response.content.decode()
+
+
+def test_the_demo_shows_tasks_and_exports_for_its_people():
+    organisation = OrganisationFactory()
+    people = [UserFactory(organisation=organisation) for _ in range(12)]
+    usage_demo_seed(organisation=organisation, users=people)
+    today = timezone.localdate()
+    rows = {
+        row.feature: row
+        for row in task_rows(
+            start=today - datetime.timedelta(days=29), end=today, organisation=organisation
+        )
+    }
+    assert not rows["export"].suppressed
+    assert rows["export"].gathered > 0
+    assert rows["reports"].gathered == 0
+    assert rows["reports"].tasks < rows["reports"].total_ms / 30_000  # runs, not single events
