@@ -42,6 +42,9 @@ SUPPORT_SECTIONS.add("organisations")
 # the DPO's (or a superuser's, see test_a_superuser_acts_on_the_staff_pages).
 SUPPORT_SECTIONS |= {"staff"}
 DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
+# Group companies (issue 16): support reads them on the organisation's page; the DPO records
+# and ends them.
+DPO_ONLY_ROUTES |= {"organisations:group-company-new", "organisations:group-company-end"}
 
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
