@@ -103,7 +103,8 @@ class UsageReportView(APIView):
             "`?format=csv` answers CSV. Staff name the organisation with `organisation`; a "
             "client admin or key may name an organisation that named theirs as its group "
             "company, affiliate or business partner (each read is a disclosure to theirs), "
-            "and any other organisation answers 404."
+            "and any other organisation answers 404. `minutes` is server time: how long our "
+            "servers took to answer the requests, not time people spent on tasks."
         ),
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),

@@ -233,7 +233,7 @@ class AggregateRow:
 
 
 def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[AggregateRow]:
-    """Feature adoption and time spent across organisations, for the company's own use.
+    """Feature adoption and server time across organisations, for the company's own use.
 
     No user identifier leaves this function, and any feature used by fewer than SMALL_CELL
     distinct people shows no figures at all.

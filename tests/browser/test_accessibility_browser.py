@@ -37,6 +37,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 f"/console/users/{person.pk}/",
                 "/console/users/invite/",
                 "/console/usage/",
+                "/console/usage/tasks/",
                 "/console/settings/",
                 "/console/usage/subscriptions/",
                 "/console/usage/exports/",

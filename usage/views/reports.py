@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from accounts.models import GroupCompany
 from accounts.selectors import report_entitlements_of
 from common.decorators import client_admin_required, staff_required
 from common.forms import PeriodForm, error_text
+from usage.analytics import task_rows
 from usage.forms import ConsoleReportForm
 from usage.organisation_export import organisation_export, organisation_export_response
 from usage.reports import report_page_context
@@ -64,13 +66,35 @@ def report(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def aggregates(request: HttpRequest) -> HttpResponse:
-    """Feature adoption and time spent across organisations: no person is identifiable."""
+    """Feature adoption, server time and tasks across organisations: no person is identifiable."""
     form = PeriodForm.from_query(request.GET)
     context = {"form": form}
     if form.is_valid():
         context["rows"] = usage_aggregates(**form.cleaned_data)
-        context["small_cell"] = SMALL_CELL
-    return render(request, "usage/aggregates.html", context)
+        context["task_rows"] = task_rows(**form.cleaned_data)
+    return render(request, "usage/aggregates.html", context | _task_terms())
+
+
+@client_admin_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    """The organisation's tasks per feature and the information gathered, in aggregate only."""
+    form = PeriodForm.from_query(request.GET)
+    context = {"form": form}
+    if form.is_valid():
+        context["task_rows"] = task_rows(
+            organisation=request.user.organisation, **form.cleaned_data
+        )
+    return render(request, "usage/tasks.html", context | _task_terms())
+
+
+def _task_terms() -> dict:
+    """What the pages say a task is, and when a cell is too small to show."""
+    return {
+        "small_cell": SMALL_CELL,
+        "idle_minutes": settings.USAGE_TASK_IDLE_MINUTES,
+        "minimum_seconds": settings.USAGE_TASK_MINIMUM_SECONDS,
+    }
 
 
 @client_admin_required
