@@ -28,6 +28,7 @@ GROUPS: tuple[tuple[str, tuple[Section, ...]], ...] = (
         "Queues",
         (
             Section("Rights requests", "requests:queue", "requests"),
+            Section("Complaints", "complaints:queue", "complaints"),
             Section("Investigations", "investigations:list", "investigations"),
             Section("Enquiries", "backoffice-enquiries:list", "enquiries"),
         ),

@@ -16,7 +16,16 @@ from backoffice.schedules import schedule_in_words
 from cookies.catalogue import catalogue_get
 from cookies.selectors import consent_rates
 from dsar.models import State
-from dsar.selectors import request_counts_by_state, requests_due_soon, requests_overdue
+from dsar.selectors import (
+    complaints_acknowledgement_due_soon,
+    complaints_acknowledgement_overdue,
+    complaints_open,
+    complaints_outcome_overdue,
+    complaints_to_acknowledge,
+    request_counts_by_state,
+    requests_due_soon,
+    requests_overdue,
+)
 from retention.models import PurgeRun
 from retention.selectors import recent_runs
 from security.models import Investigation
@@ -51,6 +60,37 @@ def request_figures() -> RequestFigures:
         due_soon=requests_due_soon(today).count(),
         overdue=requests_overdue(today).count(),
     )
+
+
+@dataclass(frozen=True)
+class ComplaintFigures:
+    open: int
+    to_acknowledge: int
+    acknowledgement_overdue: int
+    acknowledgement_due_soon: int
+    outcome_overdue: int
+
+
+def complaint_figures() -> ComplaintFigures:
+    """One query: open complaints, those awaiting acknowledgement (overdue, or due within
+    7 days) and those whose outcome is overdue, each by dsar.selectors' own rule."""
+    today = timezone.localdate()
+
+    def among(selection) -> Q:
+        return Q(pk__in=selection.values("pk"))
+
+    figures = complaints_open().aggregate(
+        open=Count("pk"),
+        to_acknowledge=Count("pk", filter=among(complaints_to_acknowledge())),
+        acknowledgement_overdue=Count(
+            "pk", filter=among(complaints_acknowledgement_overdue(today))
+        ),
+        acknowledgement_due_soon=Count(
+            "pk", filter=among(complaints_acknowledgement_due_soon(today))
+        ),
+        outcome_overdue=Count("pk", filter=among(complaints_outcome_overdue(today))),
+    )
+    return ComplaintFigures(**figures)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "is_dpo": is_dpo,
         "requests": selectors.request_figures(),
+        "complaints": selectors.complaint_figures(),
         "investigations": selectors.investigation_figures(),
         "enquiries": enquiry_figures(),
     }

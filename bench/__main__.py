@@ -18,6 +18,7 @@ BENCHMARKS = [
     "usage_logging",
     "usage_ingest",
     "usage_reports",
+    "usage_tasks",
     "dsar_access",
     "retention_purge",
     "backoffice_pages",

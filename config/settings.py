@@ -240,6 +240,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 60 * 60 * 20},
     },
+    # Hourly: each complaint's alert goes once, so the hour a date passes is soon enough.
+    "dsar-complaint-alerts": {
+        "task": "dsar.tasks.send_complaint_alerts",
+        "schedule": crontab(minute=25),
+        "options": {"expires": 60 * 50},
+    },
     "dsar-delete-expired-packages": {
         "task": "dsar.tasks.delete_expired_packages",
         "schedule": crontab(minute=40),
@@ -581,6 +587,10 @@ USAGE_BUFFER_KEY = env.str("USAGE_BUFFER_KEY", default="privacydesk:usage:events
 # Past this many events waiting (about 350 bytes each in Redis), a stalled or lagging drain
 # no longer grows the buffer: events are written straight to the database, and counted.
 USAGE_BUFFER_MAX_EVENTS = env.int("USAGE_BUFFER_MAX_EVENTS", default=200_000)
+# Task sessions (usage.services.task_sessions): one person's events of one feature belong to
+# one task while no two are further apart than this; a task lasts at least the minimum.
+USAGE_TASK_IDLE_MINUTES = env.int("USAGE_TASK_IDLE_MINUTES", default=10)
+USAGE_TASK_MINIMUM_SECONDS = env.int("USAGE_TASK_MINIMUM_SECONDS", default=30)
 BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", default=30))
 # Failed API-key authentications per client IP in a fixed window: at the limit an investigation
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).

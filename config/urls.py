@@ -50,6 +50,7 @@ urlpatterns = [
     path("backoffice/retention/", include("retention.urls")),
     path("backoffice/requests/<str:reference>/execute/", include("dsar.urls.executors")),
     path("backoffice/requests/", include("dsar.urls.backoffice")),
+    path("backoffice/complaints/", include("dsar.urls.complaints")),
     path("rights/", include("dsar.urls.public")),
     path("privacy/", cookie_views.privacy_notice, name="privacy"),
     path("cookies/", cookie_views.cookie_settings, name="cookies"),

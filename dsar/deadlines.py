@@ -50,3 +50,19 @@ def due_date(
 def original_due_date(start: datetime.date, *, paused_days: int = 0) -> datetime.date:
     """The due date before any extension: an extension must be decided by then."""
     return due_date(start, paused_days=paused_days)
+
+
+# --- Complaints (Data Protection Act 2018 s.164A, inserted by the Data (Use and Access) Act 2025)
+
+ACKNOWLEDGEMENT_DAYS = 30
+
+
+def acknowledgement_due_date(received_on: datetime.date) -> datetime.date:
+    """The last day to acknowledge a complaint: "within the period of 30 days beginning when
+    the complaint is received" (s.164A(3)), the day of receipt counting as the first.
+
+    Calendar days and never moved to a working day, unlike the rights deadline: the ICO allows
+    that move for the one-month limit only, and a later date could pass the 30 days. Nothing
+    pauses this clock: asking the complainant a question does not delay the acknowledgement.
+    """
+    return received_on + datetime.timedelta(days=ACKNOWLEDGEMENT_DAYS - 1)

@@ -2,10 +2,16 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from dsar.models import Channel, RequestKind, RightsRequest
+from dsar.models import Channel, ComplaintOutcome, RequestKind, RightsRequest
+from dsar.services.acknowledgement import (
+    complaint_acknowledgement_deliver,
+    complaint_acknowledgement_made_by_hand,
+)
+from dsar.services.complaints import complaint_answer
 from dsar.services.filing import rights_request_file
 from dsar.services.steps import (
     rights_request_ask_requester,
@@ -116,6 +122,7 @@ def rights_requests_demo_seed(*, dpo, support) -> None:
             chased=days_ago > 30,
             dpo=dpo,
         )
+    complaints_demo_seed(dpo=dpo, support=support)
 
 
 def _demo_request_file(
@@ -139,3 +146,75 @@ def _demo_request_file(
         rights_request_assign(request=request, assignee=assignee, by=dpo)
     if chased:
         rights_request_note(request=request, body="Chased IT for the archive export.", by=dpo)
+
+
+# --- Complaints ------------------------------------------------------------------------------
+
+
+def _answer(request, by) -> None:
+    _start(request, by)
+    complaint_answer(
+        request=request,
+        outcome=ComplaintOutcome.PARTLY_UPHELD,
+        answer="Your report went to your employer a week later than we said it would; we have "
+        "changed how reports are scheduled. The report itself was correct.",
+        by=by,
+    )
+
+
+def _acknowledge_by_post(request, by) -> None:
+    complaint_acknowledgement_made_by_hand(
+        request=request,
+        on=timezone.localdate(request.received_at) + timedelta(days=2),
+        how="Letter sent by post to the address they gave",
+        by=by,
+    )
+    _start(request, by)
+
+
+# (name, e-mail or None for the DPO's, channel, days ago received, verified, next steps,
+# assignee). Those by post with no e-mail of their own are not acknowledged by e-mail: the
+# team writes back and records it, so one shows an acknowledgement due and one overdue.
+# fmt: off
+DEMO_COMPLAINTS = [
+    ("Ruth Hale", "ruth.hale@acme.example", Channel.EMAIL, 3, True, _start, "support"),
+    ("Sam Webb", "sam.webb@public.example", Channel.WEB_FORM, 1, False, _leave, None),
+    ("Ian Moss", "ian.moss@brightwater.example", Channel.EMAIL, 20, True, _answer, "dpo"),
+    ("Dora Fisher", None, Channel.POST, 25, True, _leave, "support"),
+    ("Len Hart", None, Channel.POST, 33, True, _leave, None),
+    ("Vera Cole", None, Channel.POST, 10, True, _acknowledge_by_post, "dpo"),
+]
+# fmt: on
+
+
+def complaints_demo_seed(*, dpo, support) -> None:
+    """Complaints in each stage of their own clock: acknowledged on receipt, awaiting
+    confirmation, answered, acknowledged by post, one to acknowledge soon and one overdue.
+    Each is filed once, keyed by the complainant's name."""
+    filed = set(
+        RightsRequest.objects.filter(
+            kind=RequestKind.COMPLAINT, requester_name__in=[row[0] for row in DEMO_COMPLAINTS]
+        ).values_list("requester_name", flat=True)
+    )
+    staff = {"dpo": dpo, "support": support, None: None}
+    now = timezone.now()
+    for name, email, channel, days_ago, verified, then, assignee in DEMO_COMPLAINTS:
+        if name in filed:
+            continue
+        request = rights_request_file(
+            kind=RequestKind.COMPLAINT,
+            requester_name=name,
+            requester_email=email or settings.DPO_EMAIL,
+            channel=channel,
+            description="My employer's usage report named me, but I had left the company a "
+            "month before. Why was my data still in it?",
+            filed_by=dpo if channel in (Channel.EMAIL, Channel.PHONE, Channel.POST) else None,
+            received_at=now - timedelta(days=days_ago),
+            verified=verified,
+        )
+        if email:
+            # Sent now rather than once the seed commits, so the answered one shows it too.
+            complaint_acknowledgement_deliver(request_id=request.pk)
+        then(request, dpo)
+        if staff[assignee] is not None:
+            rights_request_assign(request=request, assignee=staff[assignee], by=dpo)

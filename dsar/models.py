@@ -40,6 +40,12 @@ OPEN_STATES = frozenset(
 CLOSED_STATES = frozenset({State.COMPLETED, State.REJECTED, State.WITHDRAWN})
 
 
+class ComplaintOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    PARTLY_UPHELD = "partly_upheld", "Partly upheld"
+    NOT_UPHELD = "not_upheld", "Not upheld"
+
+
 class Channel(models.TextChoices):
     WEB_FORM = "web_form", "Public web form"
     ACCOUNT = "account", "Account page"
@@ -92,6 +98,17 @@ class RightsRequest(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.TextField(blank=True, help_text="The answer, or the reason for rejection.")
+    # Complaints only (dsar.services.complaints): the 30-day acknowledgement clock, which runs
+    # from receipt and never pauses, and the outcome the DPO decided.
+    acknowledge_by = models.DateField(null=True, blank=True, db_index=True)
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the acknowledgement was sent (or made by hand)."
+    )
+    acknowledged_by_label = models.CharField(max_length=254, blank=True)
+    acknowledged_how = models.CharField(max_length=200, blank=True)
+    complaint_outcome = models.CharField(
+        max_length=16, choices=ComplaintOutcome.choices, blank=True
+    )
     # E-mail verification: a one-time link, valid 24 hours.
     verification_nonce = models.CharField(max_length=43, blank=True)
     verification_sent_at = models.DateTimeField(null=True, blank=True)
@@ -109,6 +126,10 @@ class RightsRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def is_complaint(self) -> bool:
+        return self.kind == RequestKind.COMPLAINT
 
 
 class RequestSubject(models.Model):
@@ -167,6 +188,29 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class ComplaintAlert(models.Model):
+    """An alert to the DPO about one complaint's clock; the constraint makes it once each."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT_DUE_SOON = "ack_due_soon", "Acknowledgement due soon"
+        ACKNOWLEDGEMENT_OVERDUE = "ack_overdue", "Acknowledgement overdue"
+        OUTCOME_OVERDUE = "outcome_overdue", "Outcome overdue"
+
+    request = models.ForeignKey(
+        RightsRequest, on_delete=models.CASCADE, related_name="complaint_alerts"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind"], name="dsar_complaint_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
 
 
 class LetterTemplate(models.Model):

@@ -35,10 +35,13 @@ register(
             "requester_email": "E-mail address",
             "description": "What you wrote",
             "outcome": "Outcome",
+            "acknowledged_at": "Complaint acknowledged",
+            "complaint_outcome": "Complaint outcome",
         },
         model="dsar.RightsRequest",
         category=Category.RIGHTS_REQUEST,
-        description="Rights requests you made: type, dates, what you wrote, the answer.",
+        description="Rights requests and complaints you made: type, dates, what you wrote, "
+        "the answer (for a complaint, when we acknowledged it and whether we upheld it).",
         subject=_requests_via(""),
         export_fields=(
             "reference",
@@ -50,6 +53,8 @@ register(
             "requester_email",
             "description",
             "outcome",
+            "acknowledged_at",
+            "complaint_outcome",
         ),
         erasure=_KEPT,
         retention_category="rights_requests",

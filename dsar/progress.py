@@ -5,6 +5,7 @@ both pages show, and the step the privacy team takes next."""
 from dataclasses import dataclass
 
 from dsar.models import RightsRequest, State
+from dsar.selectors import complaint_awaits_acknowledgement
 
 REQUESTER_STATE = {
     State.SUBMITTED: "Received",
@@ -37,6 +38,16 @@ NEXT_TEAM_STEP = {
     State.IN_PROGRESS: "complete",
     State.AWAITING_REQUESTER: "resume",
 }
+
+
+def next_team_step(request: RightsRequest) -> str | None:
+    """The step the team takes next. A complaint is acknowledged first, whatever its state,
+    and answered with its outcome rather than completed."""
+    if complaint_awaits_acknowledgement(request):
+        by_email = complaint_awaits_acknowledgement(request, by_email=True)
+        return "acknowledge" if by_email else "acknowledged"
+    slug = NEXT_TEAM_STEP.get(State(request.state))
+    return "answer" if request.is_complaint and slug == "complete" else slug
 
 
 @dataclass(frozen=True)

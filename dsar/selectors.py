@@ -2,11 +2,18 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from dsar.models import OPEN_STATES, Channel, RequestSubject, RightsRequest, State
+from dsar.models import (
+    OPEN_STATES,
+    Channel,
+    RequestKind,
+    RequestSubject,
+    RightsRequest,
+    State,
+)
 
 STATUS_SALT = "dsar.status"
 VERIFICATION_SALT = "dsar.verification"
@@ -75,8 +82,13 @@ def request_from_status_token(token: str) -> RightsRequest | None:
     return RightsRequest.objects.filter(reference=reference).first()
 
 
+def rights_requests() -> QuerySet[RightsRequest]:
+    """Rights requests proper: complaints have their own queue, clock and alerts (below)."""
+    return RightsRequest.objects.exclude(kind=RequestKind.COMPLAINT)
+
+
 def requests_open() -> QuerySet[RightsRequest]:
-    return RightsRequest.objects.filter(state__in=OPEN_STATES)
+    return rights_requests().filter(state__in=OPEN_STATES)
 
 
 def requests_due_soon(today: datetime.date | None = None) -> QuerySet[RightsRequest]:
@@ -91,7 +103,7 @@ def requests_overdue(today: datetime.date | None = None) -> QuerySet[RightsReque
 
 
 def request_counts_by_state() -> dict[str, int]:
-    counts = dict(RightsRequest.objects.values_list("state").annotate(n=Count("id")))
+    counts = dict(rights_requests().values_list("state").annotate(n=Count("id")))
     return {state: counts.get(state, 0) for state in State.values}
 
 
@@ -120,9 +132,11 @@ def subject_candidates(request: RightsRequest) -> QuerySet[User]:
 
 
 def requests_for_queue() -> QuerySet[RightsRequest]:
-    """Every request, the soonest due first and those without a due date last."""
-    return RightsRequest.objects.select_related("assignee").order_by(
-        F("due_on").asc(nulls_last=True), "received_at", "pk"
+    """Every rights request, the soonest due first and those without a due date last."""
+    return (
+        rights_requests()
+        .select_related("assignee")
+        .order_by(F("due_on").asc(nulls_last=True), "received_at", "pk")
     )
 
 
@@ -134,5 +148,91 @@ def request_due_mark(request: RightsRequest, today: datetime.date | None = None)
     if request.due_on < today:
         return "overdue"
     if request.due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return ""
+
+
+# --- Complaints (Data Protection Act 2018 s.164A) -----------------------------------------
+
+
+def complaints() -> QuerySet[RightsRequest]:
+    return RightsRequest.objects.filter(kind=RequestKind.COMPLAINT)
+
+
+def complaints_open() -> QuerySet[RightsRequest]:
+    return complaints().filter(state__in=OPEN_STATES)
+
+
+def complaints_to_acknowledge() -> QuerySet[RightsRequest]:
+    return complaints_open().filter(acknowledged_at__isnull=True)
+
+
+def complaints_acknowledgement_overdue(
+    today: datetime.date | None = None,
+) -> QuerySet[RightsRequest]:
+    return complaints_to_acknowledge().filter(acknowledge_by__lt=today or timezone.localdate())
+
+
+def complaints_acknowledgement_due_soon(
+    today: datetime.date | None = None,
+) -> QuerySet[RightsRequest]:
+    today = today or timezone.localdate()
+    return complaints_to_acknowledge().filter(
+        acknowledge_by__gte=today,
+        acknowledge_by__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+    )
+
+
+def complaints_outcome_overdue(today: datetime.date | None = None) -> QuerySet[RightsRequest]:
+    """Open complaints past the one-month date we give ourselves for the outcome."""
+    return complaints_open().filter(due_on__lt=today or timezone.localdate())
+
+
+def complaint_acknowledgeable_by_email(complaint: RightsRequest) -> bool:
+    """False when the complainant's address is the DPO's own, put in for someone who wrote or
+    phoned without giving one: the team acknowledges by post or phone and records it."""
+    return complaint.requester_email.lower() != settings.DPO_EMAIL.lower()
+
+
+def complaint_awaits_acknowledgement(complaint: RightsRequest, *, by_email: bool = False) -> bool:
+    """Open and not yet acknowledged; ``by_email``: and with an address of its own to e-mail."""
+    return (
+        complaint.is_complaint
+        and complaint.is_open
+        and complaint.acknowledged_at is None
+        and (not by_email or complaint_acknowledgeable_by_email(complaint))
+    )
+
+
+def complaints_for_queue() -> QuerySet[RightsRequest]:
+    """Complaints awaiting acknowledgement first, by their acknowledgement date; then the
+    others by the date their outcome is due; those with neither date last."""
+    return (
+        complaints()
+        .select_related("assignee")
+        .annotate(
+            to_acknowledge=Case(
+                When(acknowledged_at__isnull=True, state__in=OPEN_STATES, then=Value(0)),
+                default=Value(1),
+            ),
+            sort_on=Case(
+                When(acknowledged_at__isnull=True, then=F("acknowledge_by")),
+                default=F("due_on"),
+            ),
+        )
+        .order_by("to_acknowledge", F("sort_on").asc(nulls_last=True), "received_at", "pk")
+    )
+
+
+def complaint_acknowledgement_mark(
+    complaint: RightsRequest, today: datetime.date | None = None
+) -> str:
+    """ "overdue", "due_soon" or "": the rule of complaints_acknowledgement_overdue/_due_soon."""
+    if complaint.acknowledged_at or not complaint.is_open or complaint.acknowledge_by is None:
+        return ""
+    today = today or timezone.localdate()
+    if complaint.acknowledge_by < today:
+        return "overdue"
+    if complaint.acknowledge_by <= today + datetime.timedelta(days=DUE_SOON_DAYS):
         return "due_soon"
     return ""

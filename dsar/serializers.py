@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from common.api import StrictSerializer
 from dsar.forms.intake import CORRECTION_CHOICES
-from dsar.models import RectificationItem, RequestEvent, RequestKind, State
+from dsar.models import ComplaintOutcome, RectificationItem, RequestEvent, RequestKind, State
 
 
 class CorrectionIn(StrictSerializer):
@@ -73,9 +73,25 @@ class RightsRequestStatusOut(serializers.Serializer):
     paused = serializers.SerializerMethodField(
         help_text="True while the time limit is paused, awaiting the requester."
     )
+    acknowledge_by = serializers.DateField(
+        allow_null=True, help_text="A complaint only: the last day to acknowledge it."
+    )
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="A complaint only: when it was acknowledged."
+    )
+    complaint_outcome = serializers.ChoiceField(
+        choices=ComplaintOutcome.choices,
+        allow_null=True,
+        help_text="A complaint only, once answered: upheld, partly upheld or not upheld.",
+    )
     history = RequestEventOut(
         many=True, source="requester_events", help_text="What the requester may see, oldest first."
     )
 
     def get_paused(self, obj) -> bool:
         return obj.state == State.AWAITING_REQUESTER
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["complaint_outcome"] = data["complaint_outcome"] or None
+        return data

@@ -13,6 +13,8 @@ from dsar.executors.access import access_package_build
 from dsar.executors.package_files import access_packages_delete_expired
 from dsar.models import RightsRequest
 from dsar.selectors import DUE_SOON_DAYS, requests_due_soon, requests_overdue
+from dsar.services.acknowledgement import complaint_acknowledgement_deliver
+from dsar.services.complaint_alerts import complaint_alerts_send
 from dsar.services.letters import letter_send, verification_url
 from dsar.services.unverified import rights_requests_close_unverified
 
@@ -26,6 +28,19 @@ def send_letter(request_id: int, key: str, extra: dict) -> None:
     if key == "verification":
         extra = {**extra, "verify_url": verification_url(request)}
     letter_send(key, request, **extra)
+
+
+@shared_task
+def send_complaint_acknowledgement(request_id: int, by_id: int | None = None) -> bool:
+    """E-mail a complaint's acknowledgement and record it; a second run sends nothing."""
+    return complaint_acknowledgement_deliver(request_id=request_id, by_id=by_id)
+
+
+@shared_task
+def send_complaint_alerts() -> int:
+    """Beat: tell the DPO of complaints whose acknowledgement or outcome is due or late, each
+    alert once per complaint (dsar.services.complaint_alerts)."""
+    return complaint_alerts_send()
 
 
 DUE_ALERTS_CLAIM_TTL = 60 * 60 * 48  # two days: long enough to cover the day it names

@@ -223,7 +223,10 @@ class TransferBaseFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         seen = set()
-        for data in kept(self):
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
             if data["country"] in seen:
                 raise forms.ValidationError(
                     f"{dict(COUNTRY_CHOICES)[data['country']]} has more than one safeguard."

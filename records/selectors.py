@@ -83,9 +83,9 @@ class RegisterEntry:
     @property
     def places(self) -> str:
         """Where the data is, in a sentence: "Stores in …; backs up in … and …"."""
-        said = f"Stores in {_and(self.storage) or 'a place not recorded'}"
+        said = f"Stores in {_and(_in_sentence(self.storage)) or 'a place not recorded'}"
         if self.backup:
-            said += f"; backs up in {_and(self.backup)}"
+            said += f"; backs up in {_and(_in_sentence(self.backup))}"
         return said
 
     @property
@@ -93,6 +93,21 @@ class RegisterEntry:
         if not self.transfers:
             return "None needed: the data stays in the United Kingdom"
         return "; ".join(str(transfer) for transfer in self.transfers)
+
+
+_TAKE_THE = {"Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives", "Isle of Man"}
+
+
+def _in_sentence(countries: list[str]) -> list[str]:
+    """Country names as a sentence says them: "in the Netherlands", "in Ireland"."""
+    return [
+        f"the {name}"
+        if name in _TAKE_THE
+        or name.startswith("United ")
+        or name.endswith((" Republic", "Islands"))
+        else name
+        for name in countries
+    ]
 
 
 def _and(words: list[str]) -> str:

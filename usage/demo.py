@@ -42,26 +42,35 @@ def usage_demo_seed(*, organisation, users) -> int:
         for user in users:
             if rng.random() < (0.85 if weekend else 0.2):
                 continue  # not everyone works every day
-            for _ in range(rng.randint(3, 25)):
+            # People work in runs on one feature (tasks), a few minutes apart, then move on.
+            moment = start + datetime.timedelta(hours=rng.uniform(8, 10))
+            left = rng.randint(3, 25)
+            while left > 0:
                 feature = rng.choice(FEATURES)
-                moment = start + datetime.timedelta(hours=rng.uniform(8, 18))
-                if moment > timezone.now():
-                    continue
-                events.append(
-                    {
-                        "occurred_at": moment,
-                        "organisation_id": organisation.pk,
-                        "user_id": user.pk,
-                        "ip_address": f"198.51.100.{rng.randint(1, 254)}",
-                        "user_agent_family": rng.choice(["Chrome", "Firefox", "Edge", "Safari"]),
-                        "action": "page_view",
-                        "feature": feature,
-                        "path": f"/app/{feature}/",
-                        "status_code": 200,
-                        "duration_ms": rng.randint(200, 240_000),
-                        "purpose": purpose_of[feature],
-                    }
-                )
+                for _ in range(min(left, rng.randint(1, 6))):
+                    left -= 1
+                    moment += datetime.timedelta(minutes=rng.uniform(0.2, 4))
+                    if moment > timezone.now():
+                        continue
+                    events.append(
+                        {
+                            "occurred_at": moment,
+                            "organisation_id": organisation.pk,
+                            "user_id": user.pk,
+                            "ip_address": f"198.51.100.{rng.randint(1, 254)}",
+                            "user_agent_family": rng.choice(
+                                ["Chrome", "Firefox", "Edge", "Safari"]
+                            ),
+                            # The export feature's events download what people gathered.
+                            "action": "export" if feature == "export" else "page_view",
+                            "feature": feature,
+                            "path": f"/app/{feature}/",
+                            "status_code": 200,
+                            "duration_ms": rng.randint(40, 1_500),  # server time
+                            "purpose": purpose_of[feature],
+                        }
+                    )
+                moment += datetime.timedelta(minutes=rng.uniform(5, 45))
     written = events_write(events)
     for offset in range(DAYS + 1):
         usage_rollup_day(day=today - datetime.timedelta(days=offset))

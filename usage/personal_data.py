@@ -99,6 +99,34 @@ register(
 
 register(
     Entry(
+        name="usage.task_sessions",
+        title="Tasks in the product",
+        labels={
+            "date": "Day",
+            "feature": "Feature",
+            "started_at": "Started at",
+            "event_count": "Events",
+            "duration_ms": "Time on the task (ms)",
+            "gathered": "Downloads and exports",
+        },
+        model="usage.TaskSession",
+        category=Category.USAGE,
+        description="Runs of your actions on one feature, derived from your usage events: how "
+        "long each took and how many downloads or exports it held. Shown only as aggregated "
+        "figures in which no person can be picked out.",
+        subject=_own,
+        export_fields=("date", "feature", "started_at", "event_count", "duration_ms", "gathered"),
+        erasure=Anonymise({"user": None}),
+        retention_category="usage_rollups",
+        retention_field="date",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Monitoring and improving the product: how long tasks take and the "
+        "information users gather, as aggregated, non-personal figures for us and the client.",
+    )
+)
+
+register(
+    Entry(
         name="usage.dead_letters",
         title="Usage events not stored",
         labels={

@@ -54,7 +54,7 @@ def report_json(report: UsageReport) -> dict:
 
 
 def duration_text(duration_ms: int) -> str:
-    """Time spent in words, to the minute: "42 min", "1 h 05 min", "1,204 h 00 min"."""
+    """A duration in words, to the minute: "42 min", "1 h 05 min", "1,204 h 00 min"."""
     minutes = round(duration_ms / 60_000)
     if minutes == 0 and duration_ms > 0:
         return "under 1 min"
@@ -88,7 +88,7 @@ _EVENTS = Column(
 )
 _TIME = Column(
     "time",
-    "Time spent",
+    "Server time",
     True,
     lambda r: duration_text(r.duration_ms),
     lambda r: r.duration_ms,

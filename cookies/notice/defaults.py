@@ -1,6 +1,6 @@
 """The privacy notice in the company's words, section by section (cookies.notice.content's
 SECTIONS): the prose a first generated version starts from. Seeded as a draft by
-cookies/migrations/0005; the DPO edits it from then on in the back office.
+cookies/migrations/0007; the DPO edits it from then on in the back office.
 """
 
 INTRODUCTION = """\

@@ -29,6 +29,7 @@ COMMON_PLACEHOLDERS = {
     "dpo_email": "the DPO's e-mail address",
     "dpo_signature": "the DPO's signature (title and e-mail)",
     "ico": "the Information Commissioner's Office and how to reach it",
+    "received_on": "the day the request or complaint was received, e.g. 2 December 2026",
 }
 LETTER_FIELDS = {
     "verification": {"verify_url": "the one-time verification link"},
@@ -37,7 +38,14 @@ LETTER_FIELDS = {
     "message": {"message": "the DPO's message"},
     "completed": {"message": "the outcome the DPO wrote"},
     "rejected": {"reason": "the reason for the refusal"},
+    "complaint_outcome": {
+        "decision": "the outcome in words, e.g. we uphold your complaint in part",
+        "message": "the answer the DPO wrote",
+    },
 }
+# What a letter must keep whatever the DPO rewords: the outcome of a complaint names the
+# right to complain to the ICO (Data Protection Act 2018 s.164A, the privacy notice's section 9).
+REQUIRED_PLACEHOLDERS = {"complaint_outcome": ("decision", "message", "ico")}
 # Letters the app sends at a workflow step: they wrap the DPO's own text, so they make poor
 # outcome texts. Every other letter (e.g. "portability does not apply") may prefill one.
 STEP_LETTERS = frozenset(
@@ -45,6 +53,7 @@ STEP_LETTERS = frozenset(
         "verification",
         "acknowledgement",
         "complaint_acknowledgement",
+        "complaint_outcome",
         "extension",
         "clarification",
         "message",
@@ -75,8 +84,18 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[(OPEN, "Open"), (ALL, "Any status"), *State.choices],
     )
+    # Complaints are not rights requests: they have their own queue (dsar.views.complaints).
     kind = forms.ChoiceField(
-        label="Type", required=False, choices=[("", "Any type"), *RequestKind.choices]
+        label="Type",
+        required=False,
+        choices=[
+            ("", "Any type"),
+            *(
+                (value, label)
+                for value, label in RequestKind.choices
+                if value != RequestKind.COMPLAINT
+            ),
+        ],
     )
     assignee = forms.ChoiceField(label="Assignee", required=False)
     due = forms.ChoiceField(label="Due", required=False, choices=DUE_CHOICES)
@@ -272,7 +291,16 @@ class LetterTemplateForm(forms.ModelForm):
         return self._check_placeholders(self.cleaned_data["title"])
 
     def clean_body(self) -> str:
-        return self._check_placeholders(self.cleaned_data["body"])
+        body = self._check_placeholders(self.cleaned_data["body"])
+        missing = [
+            name
+            for name in REQUIRED_PLACEHOLDERS.get(self.instance.key, ())
+            if "{" + name + "}" not in body
+        ]
+        if missing:
+            names = ", ".join("{" + name + "}" for name in missing)
+            raise forms.ValidationError(f"This letter must keep {names}.")
+        return body
 
 
 def placeholders_for(key: str) -> list[tuple[str, str]]:

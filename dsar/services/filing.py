@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserManager
+from dsar.deadlines import acknowledgement_due_date
 from dsar.executors import immediate
-from dsar.models import RequestKind, RightsRequest, State
-from dsar.selectors import VERIFICATION_SALT
-from dsar.services.outgoing import letter_send
+from dsar.models import RightsRequest, State
+from dsar.selectors import VERIFICATION_SALT, complaint_acknowledgeable_by_email
+from dsar.services.outgoing import complaint_acknowledgement_send, letter_send
 from dsar.services.steps import rights_request_complete_by_system
 from dsar.services.subjects import rights_request_link_own_account
 from dsar.services.timeline import (
@@ -65,6 +66,8 @@ def rights_request_file(
         filed_by_label=actor_label(filed_by) if filed_by is not None else "",
         received_at=received_at or timezone.now(),
     )
+    if request.is_complaint:
+        request.acknowledge_by = acknowledgement_due_date(timezone.localdate(request.received_at))
     request.full_clean(exclude=["reference"])
     with transaction.atomic():
         request.save()
@@ -82,6 +85,10 @@ def rights_request_file(
             request.verification_sent_at = timezone.now()
             state_move(request, State.AWAITING_VERIFICATION, by=filed_by)
             letter_send("verification", request)
+        if request.is_complaint and complaint_acknowledgeable_by_email(request):
+            # Acknowledged on receipt, whoever filed it and whether or not the address is
+            # confirmed yet: the 30 days run from receipt (s.164A(3)).
+            complaint_acknowledgement_send(request)
     return request
 
 
@@ -93,8 +100,8 @@ def _verified(request: RightsRequest, *, by, clock_start: datetime.date | None =
         body="Identity confirmed; the time limit runs.",
         clock_start=clock_start,
     )
-    letter = "complaint_acknowledgement" if request.kind == RequestKind.COMPLAINT else None
-    letter_send(letter or "acknowledgement", request)
+    if not request.is_complaint:  # a complaint was acknowledged on receipt
+        letter_send("acknowledgement", request)
     # Steps that follow verification at once, whatever the DPO does next.
     outcome = immediate.run(request)
     if outcome is not None:

@@ -5,11 +5,17 @@ import re
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from dsar.models import LetterTemplate, RightsRequest
 from dsar.selectors import status_token, verification_token
 
-ICO = "the Information Commissioner's Office (ico.org.uk, 0303 123 1113)"
+# As the privacy notice gives them: website, phone and postal address.
+ICO = (
+    "the Information Commissioner's Office (ICO): online at www.ico.org.uk, by phone on "
+    "0303 123 1113, or by post to the Information Commissioner's Office, Wycliffe House, "
+    "Water Lane, Wilmslow, SK9 5AF"
+)
 
 # The letters the app sends; a data migration seeds them, and the DPO edits them.
 DEFAULT_LETTERS = {
@@ -26,10 +32,18 @@ DEFAULT_LETTERS = {
     ),
     "complaint_acknowledgement": (
         "We have your complaint {reference}",
-        "Hello {name},\n\nThank you for your complaint, reference {reference}. It goes to our "
-        "Data Protection Officer, who you can reach at {dpo_email}. We will answer by {due_on}. "
-        "You also have the right to complain to {ico}.\n\nFollow it here: {status_url}\n\n"
-        "{dpo_signature}",
+        "Hello {name},\n\nThank you for your complaint, reference {reference}, which we "
+        "received on {received_on}. Our Data Protection Officer, who you can reach at "
+        "{dpo_email}, will look into it, keep you informed of progress and tell you the outcome "
+        "without undue delay.\n\nFollow it here: {status_url}\n\nYou also have the right to "
+        "complain to {ico}.\n\n{dpo_signature}",
+    ),
+    "complaint_outcome": (
+        "The outcome of your complaint {reference}",
+        "Hello {name},\n\nWe have looked into your complaint {reference}, received on "
+        "{received_on}, and {decision}.\n\n{message}\n\nIf you are not satisfied with this "
+        "outcome, you have the right to complain to {ico}. The ICO oversees the processing of "
+        "personal data in the United Kingdom.\n\n{dpo_signature}",
     ),
     "extension": (
         "More time for your request {reference}",
@@ -115,6 +129,7 @@ def letter_render(key: str, request: RightsRequest, **extra) -> tuple[str, str]:
         dpo_email=settings.DPO_EMAIL,
         dpo_signature=f"The Data Protection Officer\n{settings.DPO_EMAIL}",
         ico=ICO,
+        received_on=timezone.localtime(request.received_at).strftime("%-d %B %Y"),
         **extra,
     )
     return _fill(subject, fields), _fill(body, fields)

@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.selectors import actor_is_staff
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
 from dsar.models import OPEN_STATES, RequestEvent, RightsRequest, State
+from dsar.services.complaints import ANSWERED_WITH_AN_OUTCOME
 from dsar.services.outgoing import letter_send
 from dsar.services.timeline import (
     SYSTEM,
@@ -83,6 +84,8 @@ def rights_request_extend(*, request: RightsRequest, months: int, reason: str, b
 
 def rights_request_complete(*, request: RightsRequest, outcome: str, by) -> RightsRequest:
     require_decider(by)
+    if request.is_complaint:
+        raise TransitionRefused(ANSWERED_WITH_AN_OUTCOME)
     outcome = outcome.strip()
     if not outcome:
         raise ValidationError({"outcome": "Write the answer the requester will receive."})
@@ -106,6 +109,8 @@ def rights_request_complete_by_system(*, request: RightsRequest, outcome: str) -
 def rights_request_reject(*, request: RightsRequest, reason: str, by) -> RightsRequest:
     """Refuse a manifestly unfounded or excessive request, with the reason and the ICO."""
     require_decider(by)
+    if request.is_complaint:
+        raise TransitionRefused(ANSWERED_WITH_AN_OUTCOME)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the request is refused."})

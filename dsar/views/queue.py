@@ -63,7 +63,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required
 def log_request(request: HttpRequest) -> HttpResponse:
-    form = LogRequestForm(request.POST or None)
+    # The complaints queue's button opens the form with "complaint" chosen.
+    form = LogRequestForm(request.POST or None, initial={"kind": request.GET.get("kind")})
 
     def file_request() -> RightsRequest:
         data = form.cleaned_data

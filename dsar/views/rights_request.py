@@ -31,9 +31,17 @@ from dsar.forms.backoffice import (
     RejectForm,
     ResumeForm,
 )
+from dsar.forms.complaints import AcknowledgedByHandForm, ComplaintAnswerForm
 from dsar.models import OPEN_STATES, RequestEvent, RequestKind, RightsRequest, State
-from dsar.progress import NEXT_TEAM_STEP, request_stages
-from dsar.selectors import request_due_mark, subject_candidates
+from dsar.progress import next_team_step, request_stages
+from dsar.selectors import (
+    complaint_acknowledgement_mark,
+    complaint_awaits_acknowledgement,
+    request_due_mark,
+    subject_candidates,
+)
+from dsar.services.acknowledgement import complaint_acknowledgement_made_by_hand
+from dsar.services.complaints import complaint_acknowledge, complaint_answer
 from dsar.services.letters import letter_render
 from dsar.services.steps import (
     rights_request_ask_requester,
@@ -122,6 +130,32 @@ STEPS = {
         danger=True,
         decision=True,
     ),
+    # Complaints (dsar.services.complaints): acknowledged, then answered with an outcome.
+    "acknowledge": Step(
+        "Send the acknowledgement",
+        "E-mail the acknowledgement now",
+        EmptyForm,
+        None,
+        lambda r, by, d: complaint_acknowledge(request=r, by=by),
+        "The acknowledgement is on its way; the complaint shows it as acknowledged once sent.",
+    ),
+    "acknowledged": Step(
+        "Record an acknowledgement made by post or phone",
+        "Record the acknowledgement",
+        AcknowledgedByHandForm,
+        None,
+        lambda r, by, d: complaint_acknowledgement_made_by_hand(request=r, by=by, **d),
+        "The acknowledgement is recorded.",
+    ),
+    "answer": Step(
+        "Answer the complaint",
+        "Send the outcome",
+        ComplaintAnswerForm,
+        State.COMPLETED,
+        lambda r, by, d: complaint_answer(request=r, by=by, **d),
+        "Answered; the outcome letter, which names the ICO, has been sent.",
+        decision=True,
+    ),
     "withdraw": Step(
         "Withdraw",
         "Record that the requester withdrew it",
@@ -132,11 +166,16 @@ STEPS = {
         danger=True,
     ),
 }
+COMPLAINT_STEPS = ("acknowledge", "acknowledged", "answer")
 
 
 def _step_available(slug: str, rights_request: RightsRequest) -> bool:
     """Whether the page offers the step; the service decides again when it is taken."""
     state = rights_request.state
+    if slug in (("complete", "reject") if rights_request.is_complaint else COMPLAINT_STEPS):
+        return False  # a complaint is answered with an outcome; only a complaint is acknowledged
+    if slug in ("acknowledge", "acknowledged"):
+        return complaint_awaits_acknowledgement(rights_request, by_email=slug == "acknowledge")
     if slug == "start":
         return state == State.VERIFIED
     if slug == "resume":
@@ -191,7 +230,7 @@ def _detail(
         and rights_request.state in (State.VERIFIED, State.IN_PROGRESS)
         and package is None
     )
-    next_slug = None if next_is_package else NEXT_TEAM_STEP.get(State(rights_request.state))
+    next_slug = None if next_is_package else next_team_step(rights_request)
     primary = next((item for item in steps if item["slug"] == next_slug), None)
     others = [item for item in steps if item is not primary]
     subjects = list(rights_request.subjects.select_related("user__organisation"))
@@ -231,6 +270,7 @@ def _detail(
         "note_form": bound.get("note") or NoteForm(prefix="note"),
         "message_form": bound.get("message") or MessageForm(prefix="message"),
         "is_open": rights_request.state in OPEN_STATES,
+        "acknowledgement_mark": complaint_acknowledgement_mark(rights_request, today),
     }
     # Every display shows a person's data, a re-shown form included.
     rights_request_view_record(request=rights_request, by=request.user)

@@ -41,7 +41,12 @@ SUPPORT_SECTIONS.add("organisations")
 # Staff accounts (issue 14): support sees the list; inviting, a new link and off-boarding are
 # the DPO's (or a superuser's, see test_a_superuser_acts_on_the_staff_pages).
 SUPPORT_SECTIONS |= {"staff"}
+# Complaints (issue 16): their own queue, worked by DPO and support like the rights requests.
+SUPPORT_SECTIONS |= {"complaints"}
 DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
+# Group companies (issue 16): support reads them on the organisation's page; the DPO records
+# and ends them.
+DPO_ONLY_ROUTES |= {"organisations:group-company-new", "organisations:group-company-end"}
 
 # The processor register (issue 16): support reads it; adding and editing are the DPO's.
 SUPPORT_SECTIONS |= {"processors"}

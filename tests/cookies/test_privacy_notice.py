@@ -39,7 +39,7 @@ COMPANY_SECTIONS = [
 
 
 def publish_draft(dpo, **changes) -> PolicyVersion:
-    """Publish the privacy notice's draft (the one migration 0005 seeds, or a new one)."""
+    """Publish the privacy notice's draft (the one cookies migration 0007 seeds, or a new one)."""
     draft = policy_draft(PolicyVersion.Kind.PRIVACY)
     if draft is None or changes:
         current = draft or PolicyVersion.objects.filter(kind="privacy").order_by("-number")[0]
@@ -324,7 +324,7 @@ def test_the_service_providers_and_their_transfers_come_from_the_processor_regis
     storage = html[html.find("6. Where we store") : html.find("7. Use of automated")]
     assert '<th scope="row">Microsoft 365</th>' in sharing
     assert "Cloud hosting provider" in sharing
-    assert "backs up in Ireland and Netherlands" in storage
+    assert "backs up in Ireland and the Netherlands" in storage
     assert "Ireland: UK adequacy regulations" in storage
     assert "None needed: the data stays in the United Kingdom" in storage
 

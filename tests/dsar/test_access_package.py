@@ -56,6 +56,7 @@ from usage.models import (
     DailyUserUsage,
     DeadLetter,
     ReportSubscription,
+    TaskSession,
     UsageEvent,
     UsageExport,
 )
@@ -146,6 +147,15 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         user=user,
         event_count=1,
         total_duration_ms=12,
+    )
+    TaskSession.objects.create(
+        date=now.date(),
+        organisation=user.organisation,
+        user=user,
+        feature="reports",
+        started_at=now,
+        event_count=1,
+        duration_ms=30_000,
     )
     DeadLetter.objects.create(
         source="direct",

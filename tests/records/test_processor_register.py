@@ -282,7 +282,7 @@ def test_the_list_reads_in_words_in_a_fixed_number_of_queries(
         response = client.get(LIST)
     text = visible_text(response)
     assert internals_in(text) == []
-    assert "Microsoft 365" in text and "backs up in Ireland and Netherlands" in text
+    assert "Microsoft 365" in text and "backs up in Ireland and the Netherlands" in text
     assert "To complete" in text
 
 
@@ -299,7 +299,10 @@ def test_the_record_of_processing_shows_each_activitys_processors_places_and_saf
     assert usage.abroad == []
 
     text = visible_text(client.get(reverse("processing:record")))
-    assert "Microsoft 365: Stores in United Kingdom; backs up in Ireland and Netherlands" in text
+    assert (
+        "Microsoft 365: Stores in the United Kingdom; backs up in Ireland and the Netherlands"
+        in text
+    )
     assert "Ireland: UK adequacy regulations, 1 January 2021" in text
     assert "None: every processor keeps this data in the United Kingdom" in text
 
@@ -311,3 +314,29 @@ def test_the_record_of_processing_shows_each_activitys_processors_places_and_saf
         in (by_name["Support enquiries"]["Transfers outside the UK"])
     )
     assert by_name["Usage logging and client usage reports"]["Transfers outside the UK"] == "None"
+
+
+def test_bad_input_gets_form_errors_never_a_server_error(client, verified_client):
+    verified_client(DpoFactory())
+    for data in (
+        {},
+        {"name": "X", "storage_countries": ["XX"], "agreement_date": "not a date"},
+        form_data(**{"transfers-0-date": "2021-02-30", "transfers-0-safeguard": "promise"}),
+        form_data(**{"transfers-TOTAL_FORMS": "2", "transfers-1-country": "DE"}),
+    ):
+        response = client.post(NEW, data)
+        assert response.status_code == 400, data
+    assert not Processor.objects.filter(name__in=["X", "Survey tool"]).exists()
+
+
+def test_one_country_gets_one_safeguard(client, verified_client):
+    verified_client(DpoFactory())
+    twice = {
+        "transfers-TOTAL_FORMS": "2",
+        "transfers-1-country": "DE",
+        "transfers-1-safeguard": "idta",
+        "transfers-1-date": "2024-01-01",
+    }
+    response = client.post(NEW, form_data(**twice))
+    assert response.status_code == 400
+    assert "Germany has more than one safeguard." in visible_text(response)

@@ -59,7 +59,7 @@ def open_report(verified_client, org, query):
 
 def test_people_come_most_active_first_with_name_and_email_apart(verified_client, busy):
     html = open_report(verified_client, busy, f"{PERIOD}&group_by=user")
-    assert headers(html) == ["Name", "E-mail", "Events", "Time spent", "Active days"]
+    assert headers(html) == ["Name", "E-mail", "Events", "Server time", "Active days"]
     assert body_rows(html) == [
         ["Zoe Zed", "zoe@acme.test", "1,234", "1 h 05 min", "1"],
         ["Ann Able", "ann@acme.test", "10", "42 min", "2"],
@@ -116,7 +116,7 @@ def test_an_unknown_sort_is_ignored_for_the_most_active_first(verified_client, b
 
 def test_features_and_purposes_are_shown_in_words(verified_client, busy):
     html = open_report(verified_client, busy, f"{PERIOD}&group_by=feature")
-    assert headers(html) == ["Feature", "Events", "Time spent", "Days used", "User-days"]
+    assert headers(html) == ["Feature", "Events", "Server time", "Days used", "User-days"]
     assert [row[:2] for row in body_rows(html)] == [
         ["Reports", "1,236"],
         ["User settings", "7"],
@@ -134,7 +134,7 @@ def test_features_and_purposes_are_shown_in_words(verified_client, busy):
 
 def test_by_day_no_column_is_empty_and_days_read_as_dates(verified_client, busy):
     html = open_report(verified_client, busy, f"{PERIOD}&group_by=day&sort=day")
-    assert headers(html) == ["Day", "Events", "Time spent", "People"]
+    assert headers(html) == ["Day", "Events", "Server time", "People"]
     assert body_rows(html) == [
         ["2 Nov 2026", "1,241", "1 h 47 min", "2"],
         ["3 Nov 2026", "5", "under 1 min", "2"],
@@ -153,10 +153,11 @@ def test_a_column_empty_in_every_row_is_left_out(verified_client, busy):
 def test_the_page_reads_a_fixed_number_of_queries(verified_client, busy, django_assert_num_queries):
     client = verified_client(ClientAdminFactory(organisation=busy))
     client.get(f"/console/usage/?{PERIOD}")  # the day's disclosure of this report
-    # Session, user, OTP device, organisation (4); the report: grouped rows, daily series,
-    # names (3); the view counted on the day's disclosure: savepoint, locked read, update,
-    # re-read of the count (4); its audit entry: savepoint, lock, chain head, insert,
-    # release (5); release (1). The same with three people or three thousand.
-    with django_assert_num_queries(17):
+    # Session, user, OTP device, organisation (4); the organisations whose reports it may
+    # see too (1); the report: grouped rows, daily series, names (3); the view counted on the
+    # day's disclosure: savepoint, locked read, update, re-read of the count (4); its audit
+    # entry: savepoint, lock, chain head, insert, release (5); release (1). The same with
+    # three people or three thousand.
+    with django_assert_num_queries(18):
         response = client.get(f"/console/usage/?{PERIOD}&sort=name")
     assert response.status_code == 200

@@ -1,5 +1,5 @@
 """usage's models: events and rollups (``events``), scheduled reports and exports
-(``reports``). Everything is importable from ``usage.models`` as before."""
+(``reports``), task sessions (``tasks``). Everything is importable from ``usage.models``."""
 
 from usage.models.events import (
     Action,
@@ -24,6 +24,7 @@ from usage.models.reports import (
     ReportSubscriptionRecipient,
     UsageExport,
 )
+from usage.models.tasks import TaskSession
 
 __all__ = [
     "Action",
@@ -41,6 +42,7 @@ __all__ = [
     "ReportSubscription",
     "ReportSubscriptionRecipient",
     "Rollup",
+    "TaskSession",
     "UsageDayTouched",
     "UsageEvent",
     "UsageExport",

@@ -8,7 +8,15 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import Coalesce
 
 from usage.days import uk_day_bounds
-from usage.models import DailyFeatureUsage, DailyUsage, DailyUserUsage, UsageDayTouched, UsageEvent
+from usage.models import (
+    DailyFeatureUsage,
+    DailyUsage,
+    DailyUserUsage,
+    TaskSession,
+    UsageDayTouched,
+    UsageEvent,
+)
+from usage.services.task_sessions import task_sessions_derive
 
 
 def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) -> int:
@@ -16,7 +24,8 @@ def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) 
     Running it again changes nothing.
 
     DailyUsage keeps the full grain; DailyUserUsage and DailyFeatureUsage are the narrower
-    sums the reports read, so a 90-day report touches thousands of rows, not millions.
+    sums the reports read, so a 90-day report touches thousands of rows, not millions. The
+    day's task sessions are derived again with them (usage.services.task_sessions).
     """
     start, end = uk_day_bounds(day)
     scope = {} if organisation_id is None else {"organisation_id": organisation_id}
@@ -36,7 +45,7 @@ def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) 
             with connection.cursor() as cursor:
                 # Two rollups of one day at once would both delete, then both insert.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5553, day.toordinal()])
-        for model in (DailyUsage, DailyUserUsage, DailyFeatureUsage):
+        for model in (DailyUsage, DailyUserUsage, DailyFeatureUsage, TaskSession):
             model.objects.filter(date=day, **scope).delete()
         rows = DailyUsage.objects.bulk_create(
             (DailyUsage(date=day, **group) for group in groups.iterator(chunk_size=5000)),
@@ -60,6 +69,7 @@ def usage_rollup_day(*, day: datetime.date, organisation_id: int | None = None) 
             ),
             batch_size=2000,
         )
+        task_sessions_derive(day=day, organisation_id=organisation_id)
     return len(rows)
 
 

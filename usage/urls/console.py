@@ -7,6 +7,7 @@ app_name = "usage"
 
 urlpatterns = [
     path("", views.report, name="report"),
+    path("tasks/", reports.tasks, name="tasks"),
     path(
         "organisation-export/",
         reports.organisation_export_download,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cookies', '0003_seed_notices'),
+        ('cookies', '0005_functionality_remembers_the_visitor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -30,6 +30,6 @@ def undraft(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cookies", "0004_notice_versions_keep_text_changes_and_emails")]
+    dependencies = [("cookies", "0006_notice_versions_keep_text_changes_and_emails")]
 
     operations = [migrations.RunPython(draft, undraft)]
