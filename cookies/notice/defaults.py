@@ -170,7 +170,9 @@ under the right of access.
 """,
     "complaints": """\
 If you have a complaint about our processing of your data, you can contact our Data \
-Protection Officer.
+Protection Officer, or make it on our [complaint form](/rights/?kind=complaint) or from your \
+account page. We acknowledge every complaint within 30 days of receiving it, keep you \
+informed, and tell you the outcome.
 
 Please see our Consumer Contact Privacy Notice for information on how we will handle your \
 personal information in response to complaints and questions.
@@ -185,8 +187,9 @@ so, we can enhance the business product website (including its security) and giv
 better user experience overall.
 
 Strictly necessary cookies are always on. We use the others only if you allow them, and you \
-can change or withdraw your choice at any time on our [cookie settings page](/cookies/). Here \
-are the types of cookies that we use:
+can change or withdraw your choice at any time on our [cookie settings page](/cookies/). If \
+your browser sends the Global Privacy Control signal, we treat it as a refusal of the optional \
+cookies until you allow them on that page. Here are the types of cookies that we use:
 """,
 }
 
