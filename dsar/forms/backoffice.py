@@ -29,6 +29,8 @@ COMMON_PLACEHOLDERS = {
     "dpo_email": "the DPO's e-mail address",
     "dpo_signature": "the DPO's signature (title and e-mail)",
     "ico": "the Information Commissioner's Office and how to reach it",
+    "cookies_url": "the cookie settings page's link",
+    "communications_url": "the e-mail preferences page's link",
 }
 LETTER_FIELDS = {
     "verification": {"verify_url": "the one-time verification link"},
@@ -37,6 +39,7 @@ LETTER_FIELDS = {
     "message": {"message": "the DPO's message"},
     "completed": {"message": "the outcome the DPO wrote"},
     "rejected": {"reason": "the reason for the refusal"},
+    "restriction_lift_notice": {"reason": "why the restriction will be lifted"},
 }
 # Letters the app sends at a workflow step: they wrap the DPO's own text, so they make poor
 # outcome texts. Every other letter (e.g. "portability does not apply") may prefill one.
@@ -50,6 +53,7 @@ STEP_LETTERS = frozenset(
         "message",
         "completed",
         "rejected",
+        "restriction_lift_notice",
     }
 )
 
