@@ -20,7 +20,7 @@ from accounts.selectors import (
 )
 from accounts.signals import user_sessions_must_end
 from accounts.tasks import notice_enqueue
-from datamap.purposes import Purpose
+from datamap.purposes import STOPPABLE_ON_OBJECTION, Purpose
 
 ORGANISATION_ROLES = (Role.MEMBER, Role.CLIENT_ADMIN)
 KEY_MEMBERS_ONLY = (
@@ -302,6 +302,9 @@ def users_uphold_objection(*, users, purposes, by, reference: str = "") -> int:
     these people: each purpose leaves them out from now on. Purposes already objected to are
     left alone (idempotent); the count is of the objections recorded now."""
     purposes = [Purpose(purpose) for purpose in purposes]
+    if not set(purposes) <= STOPPABLE_ON_OBJECTION:
+        # Security monitoring and support go on: the letter gives the grounds instead.
+        raise ValidationError("An objection can stop only usage reports, analytics and marketing.")
     recorded = 0
     with transaction.atomic():
         for user in users.order_by("pk"):

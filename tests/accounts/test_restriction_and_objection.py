@@ -31,9 +31,8 @@ def not_processable(purpose) -> set[int]:
 def test_the_queryset_form_gives_the_same_answer_as_may_process(purpose):
     plain, restricted, objecting = UserFactory(), UserFactory(), UserFactory()
     users_restrict_processing(users=User.objects.filter(pk=restricted.pk), by=None)
-    users_uphold_objection(
-        users=User.objects.filter(pk=objecting.pk), purposes=[purpose], by=DpoFactory()
-    )
+    # Every purpose, even those an upheld objection never stops: the two forms still agree.
+    PurposeObjection.objects.create(user=objecting, purpose=purpose)
     for user in (plain, restricted, objecting):
         user.refresh_from_db()
         assert may_process(user, purpose) == (user.pk not in not_processable(purpose))
@@ -70,6 +69,14 @@ def test_an_upheld_objection_stops_exactly_the_purposes_objected_to():
     assert again == 0
     entries = AuditEntry.objects.filter(action="user.objection_upheld")
     assert sorted(entry.details["purpose"] for entry in entries) == ["analytics", "marketing"]
+
+
+def test_an_objection_cannot_stop_security_monitoring():
+    with pytest.raises(ValidationError, match="only usage reports, analytics and marketing"):
+        users_uphold_objection(
+            users=User.objects.filter(pk=UserFactory().pk), purposes=[Purpose.SECURITY], by=None
+        )
+    assert not PurposeObjection.objects.exists()
 
 
 def test_not_processable_is_one_subquery_whatever_the_number_of_people(
