@@ -2,6 +2,8 @@
 Restriction stops what Article 18 stops; an upheld objection stops exactly its purposes; a
 restriction is lifted only once the person was told; the old single flag is kept per purpose."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -19,8 +21,11 @@ from accounts.services.users import (
 from audit.models import AuditEntry
 from datamap.purposes import RESTRICTED_PURPOSES, Purpose
 from tests.factories import DpoFactory, UserFactory
+from tests.visible import internals_in, visible_text
 
 pytestmark = pytest.mark.django_db
+
+SUMMER = datetime.datetime(2026, 7, 14, 13, 43, tzinfo=datetime.UTC)
 
 
 def not_processable(purpose) -> set[int]:
@@ -171,3 +176,20 @@ def test_an_objection_upheld_before_purposes_were_named_keeps_stopping_what_it_s
     assert User.objects.get(pk=restricted.pk).processing_restricted_at == upheld_at
     assert not PurposeObjection.objects.filter(user_id__in=[restricted.pk, plain.pk]).exists()
     assert not MigrationExecutor(connection).migration_plan(latest)
+
+
+def test_the_person_sees_their_restriction_and_upheld_objections_in_words(client, verified_client):
+    user = UserFactory(processing_restricted_at=SUMMER)
+    users_uphold_objection(
+        users=User.objects.filter(pk=user.pk),
+        purposes=[Purpose.USAGE],
+        by=DpoFactory(),
+        reference="RR-2026-000042",
+    )
+    verified_client(user)
+    text = visible_text(client.get("/account/"))
+    assert internals_in(text) == []
+    assert "Processing restricted since" in text
+    assert "14 Jul 2026, 14:43 BST" in text
+    assert "Objections upheld" in text
+    assert "Usage reports to your employer" in text
