@@ -174,7 +174,8 @@ def objection_decide(
         )
     stopped = [purpose for purpose in objected if purpose in stop]
     with transaction.atomic():
-        users = _matched(request)
+        # Nothing to set on an account when everything objected to continues.
+        users = _matched(request) if stopped or restrict else User.objects.none()
         ids = sorted(users.values_list("pk", flat=True))
         if stopped:
             users_uphold_objection(
@@ -197,7 +198,14 @@ def objection_decide(
             )
         if restrict:
             users_restrict_processing(users=users, by=by)
-            step(request, by, "restriction_apply", "Processing restricted.", users=ids)
+            step(
+                request,
+                by,
+                "restriction_apply",
+                "Processing restricted: your data is only stored.",
+                visible=True,
+                users=ids,
+            )
         answer = _objection_answer(objected, stopped, reasons, restrict)
         rights_request_complete(request=request, outcome=answer, by=by)
     return request
