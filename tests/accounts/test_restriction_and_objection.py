@@ -193,3 +193,17 @@ def test_the_person_sees_their_restriction_and_upheld_objections_in_words(client
     assert "14 Jul 2026, 14:43 BST" in text
     assert "Objections upheld" in text
     assert "Usage reports to your employer" in text
+
+
+def test_the_back_office_page_of_a_person_shows_their_restriction_and_objections(
+    client, verified_client
+):
+    dpo = DpoFactory()
+    user = UserFactory(processing_restricted_at=SUMMER)
+    users_uphold_objection(
+        users=User.objects.filter(pk=user.pk), purposes=[Purpose.MARKETING], by=dpo
+    )
+    verified_client(dpo)
+    text = visible_text(client.get(f"/backoffice/people/{user.pk}/"))
+    assert "Processing restricted since 14 Jul 2026" in text
+    assert "objections upheld to marketing communications" in text
