@@ -102,7 +102,9 @@ def _in_sentence(countries: list[str]) -> list[str]:
     """Country names as a sentence says them: "in the Netherlands", "in Ireland"."""
     return [
         f"the {name}"
-        if name in _TAKE_THE or name.startswith("United ") or name.endswith((" Republic", "Islands"))
+        if name in _TAKE_THE
+        or name.startswith("United ")
+        or name.endswith((" Republic", "Islands"))
         else name
         for name in countries
     ]
@@ -271,3 +273,8 @@ def record_csv_rows(records: list[ActivityRecord]):
             ]
         )
     return header, rows
+
+
+def purpose_legal_bases() -> dict[str, str]:
+    """Each purpose's legal basis as the record of processing gives it (one query)."""
+    return dict(ProcessingActivity.objects.values_list("slug", "legal_basis"))

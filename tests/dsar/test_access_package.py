@@ -17,13 +17,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.models import EmailChange, Invitation
+from accounts.models import EmailChange, Invitation, PurposeObjection
 from audit.models import AuditEntry
 from breaches.services.register import breach_open
 from communications.models import MarketingDelivery, MarketingSend
 from communications.services import communication_preferences_update
 from cookies.services import consent_record_create
 from datamap import registry
+from datamap.purposes import Purpose
 from dsar.executors.access import (
     _Build,
     _copy_rows,
@@ -119,6 +120,7 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     communication_preferences_update(
         user=user, newsletter=True, webinars=False, product_updates=True
     )
+    PurposeObjection.objects.create(user=user, purpose=Purpose.MARKETING, upheld_by=dpo)
     UsageEvent.objects.create(
         occurred_at=now,
         organisation=user.organisation,

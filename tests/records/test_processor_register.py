@@ -299,7 +299,10 @@ def test_the_record_of_processing_shows_each_activitys_processors_places_and_saf
     assert usage.abroad == []
 
     text = visible_text(client.get(reverse("processing:record")))
-    assert "Microsoft 365: Stores in the United Kingdom; backs up in Ireland and the Netherlands" in text
+    assert (
+        "Microsoft 365: Stores in the United Kingdom; backs up in Ireland and the Netherlands"
+        in text
+    )
     assert "Ireland: UK adequacy regulations, 1 January 2021" in text
     assert "None: every processor keeps this data in the United Kingdom" in text
 
