@@ -43,6 +43,10 @@ SUPPORT_SECTIONS.add("organisations")
 SUPPORT_SECTIONS |= {"staff"}
 DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
 
+# The security self-check (issue 16): support reads the results; running it is the DPO's.
+SUPPORT_SECTIONS |= {"security"}
+DPO_ONLY_ROUTES |= {"security-check:run"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 
