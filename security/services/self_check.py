@@ -190,8 +190,8 @@ def check_backups() -> CheckResult:
         return CheckResult(
             "Backups",
             False,
-            "No backup recorded. The backup job should run “manage.py record_backup” each time "
-            "a backup finishes.",
+            "No backup recorded: the deployment's backup job has never reported a finished "
+            "backup to the app.",
         )
     age = timezone.now() - newest.completed_at
     when = present.when(newest.completed_at)
