@@ -10,6 +10,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
 from accounts.models import Organisation, User
+from common import present
 
 RULE_LABELS = {
     "lockout": "Lockout",
@@ -225,7 +226,7 @@ class BackupRecord(models.Model):
         ordering = ["-completed_at"]
 
     def __str__(self) -> str:
-        return f"Backup of {self.completed_at:%Y-%m-%d %H:%M}"
+        return f"Backup of {present.when(self.completed_at)}"
 
 
 class SecurityCheckRun(models.Model):
@@ -246,7 +247,7 @@ class SecurityCheckRun(models.Model):
         ordering = ["-ran_at"]
 
     def __str__(self) -> str:
-        return f"Security self-check of {self.ran_at:%Y-%m-%d %H:%M}"
+        return f"Security self-check of {present.when(self.ran_at)}"
 
     @property
     def failures(self) -> list[dict]:

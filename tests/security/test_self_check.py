@@ -277,3 +277,10 @@ def test_the_dashboard_says_when_every_check_passed(passing, verified_client):
     passing.SECURE_SSL_REDIRECT = False
     passing.ALLOWED_HOSTS = ["testserver"]
     assert "Every check passed" in visible_text(client.get("/backoffice/"))
+
+
+def test_a_run_names_itself_in_words_in_the_audit_trail():
+    run = self_check.security_self_check_run(trigger=SecurityCheckRun.Trigger.SCHEDULE)
+    entry = AuditEntry.objects.get(action="security.self_check")
+    assert entry.target_label == str(run)
+    assert internals_in(entry.target_label) == []
