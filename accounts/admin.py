@@ -36,6 +36,13 @@ class UserAdmin(AuditedReadOnlyAdmin):
 
 @admin.register(GroupCompany)
 class GroupCompanyAdmin(AuditedReadOnlyAdmin):
-    list_display = ("organisation", "member", "requested_on", "recorded_at", "ended_at")
+    list_display = (
+        "organisation",
+        "member",
+        "relationship",
+        "requested_on",
+        "recorded_at",
+        "ended_at",
+    )
     list_select_related = ("organisation", "member")
     search_fields = ("organisation__name", "member__name")

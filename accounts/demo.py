@@ -8,7 +8,8 @@ from functools import cached_property
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from accounts.models import Organisation, User
+from accounts.models import GroupCompany, Organisation, User
+from accounts.services.group_companies import group_company_add
 from common.roles import Role
 
 DEMO_PASSWORD = "privacydesk-demo-2026"  # noqa: S105 (printed for the embedded demo only)
@@ -84,7 +85,8 @@ class DemoAccounts:
 
 
 def accounts_demo_seed() -> DemoAccounts:
-    """Two client organisations with an admin and twelve members each, the DPO and support."""
+    """Two client organisations with an admin and twelve members each, the DPO and support,
+    and a group company entitled to the first one's reports."""
     accounts = DemoAccounts()
     for slug, name, mfa_required, members in ORGANISATIONS:
         organisation, _ = Organisation.objects.get_or_create(
@@ -111,7 +113,37 @@ def accounts_demo_seed() -> DemoAccounts:
         (accounts.dpo.email, "DPO", "PrivacyDesk"),
         (accounts.support.email, "support", "PrivacyDesk"),
     ]
+    group_companies_demo_seed(accounts)
     return accounts
+
+
+# Acme Analytics asked in writing that its holding company's admin see its usage reports;
+# Brightwater named Acme Analytics, its business partner, for its own.
+GROUP_COMPANY = ("acme-holdings", "Acme Group Holdings plc", "admin@acmeholdings.example")
+GROUP_REQUESTED_DAYS_AGO = 40
+
+
+def group_companies_demo_seed(accounts: DemoAccounts) -> None:
+    """A group company with its own client admin, entitled to Acme Analytics' reports, and
+    Acme Analytics entitled to Brightwater's as its business partner; recorded once."""
+    slug, name, email = GROUP_COMPANY
+    holdings, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+    admin = _demo_user(accounts, email, "Nadia Holt", Role.CLIENT_ADMIN, holdings, "Group COO")
+    accounts.logins.append((admin.email, "client admin", f"{name}, group company of Acme"))
+    acme, brightwater = accounts.organisations[:2]
+    requested_on = timezone.localdate() - datetime.timedelta(days=GROUP_REQUESTED_DAYS_AGO)
+    for parent, member, relationship in (
+        (acme, holdings, GroupCompany.Relationship.GROUP_COMPANY),
+        (brightwater, acme, GroupCompany.Relationship.BUSINESS_PARTNER),
+    ):
+        if not GroupCompany.objects.filter(organisation=parent, member=member).exists():
+            group_company_add(
+                organisation=parent,
+                member=member,
+                relationship=relationship,
+                requested_on=requested_on,
+                by=accounts.dpo,
+            )
 
 
 def _demo_user(accounts: DemoAccounts, email, full_name, role, organisation, job_title=""):

@@ -290,7 +290,13 @@ class OrganisationAPIKey(AbstractAPIKey):
 class GroupCompany(models.Model):
     """Another client organisation that ``organisation`` names as entitled to its usage
     reports: a group company, affiliate or business partner, on the client's written request.
-    Its client admins may receive the parent's reports; each delivery is a disclosure."""
+    Its client admins may read the parent's reports; each view or delivery is a disclosure
+    to it. Ended, the row stays as the history of who was entitled when."""
+
+    class Relationship(models.TextChoices):
+        GROUP_COMPANY = "group_company", "Group company"
+        AFFILIATE = "affiliate", "Affiliate"
+        BUSINESS_PARTNER = "business_partner", "Business partner"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="group_companies"
@@ -298,12 +304,18 @@ class GroupCompany(models.Model):
     member = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="report_entitlements"
     )
+    relationship = models.CharField(
+        max_length=20, choices=Relationship.choices, default=Relationship.GROUP_COMPANY
+    )
     requested_on = models.DateField(help_text="The date of the client's written request.")
     recorded_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["member__name"]
@@ -323,4 +335,18 @@ class GroupCompany(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} (group company of {self.organisation})"
+        return self.recipient_name
+
+    @property
+    def relationship_words(self) -> str:
+        return self.get_relationship_display().lower()
+
+    @property
+    def relation_text(self) -> str:
+        """The member's relation to the parent in words: "affiliate of Acme Ltd"."""
+        return f"{self.relationship_words} of {self.organisation.name}"
+
+    @property
+    def recipient_name(self) -> str:
+        """The member as a recipient of the parent's data: "Sister Ltd (affiliate of Acme Ltd)"."""
+        return f"{self.member.name} ({self.relation_text})"

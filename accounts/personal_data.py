@@ -106,8 +106,8 @@ exempt(
 )
 exempt(
     "accounts.GroupCompany",
-    "Links two client companies; recorded_by names the staff member who recorded it, "
-    "kept with the audit trail as accountability for who may receive reports.",
+    "Links two client companies; recorded_by and ended_by name the staff members who recorded "
+    "and ended it, kept with the audit trail as accountability for who may receive reports.",
 )
 exempt("rest_framework_api_key.APIKey", "A key's name labels an integration, not a person.")
 exempt("auth.Group", "A group's name labels a set of permissions, not a person.")

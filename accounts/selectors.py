@@ -243,7 +243,38 @@ def group_companies_of(organisation: Organisation) -> QuerySet[GroupCompany]:
     """The organisations currently entitled to ``organisation``'s usage reports."""
     return GroupCompany.objects.filter(
         organisation=organisation, ended_at__isnull=True
-    ).select_related("member")
+    ).select_related("member", "organisation", "recorded_by")
+
+
+def group_companies_ended_of(organisation: Organisation) -> QuerySet[GroupCompany]:
+    """The entitlements to ``organisation``'s reports that ended, the latest first: its history."""
+    return (
+        GroupCompany.objects.filter(organisation=organisation, ended_at__isnull=False)
+        .select_related("member", "organisation", "recorded_by", "ended_by")
+        .order_by("-ended_at", "-pk")
+    )
+
+
+def report_entitlements_of(organisation_id: int | None) -> QuerySet[GroupCompany]:
+    """The current entitlements of the organisation ``organisation_id`` to other organisations'
+    reports (it is their group company, affiliate or partner), by the parent's name."""
+    return (
+        GroupCompany.objects.filter(
+            member_id=organisation_id,
+            ended_at__isnull=True,
+            organisation__status=Organisation.Status.ACTIVE,
+        )
+        .select_related("organisation", "member")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def report_entitlement(*, member_id: int | None, organisation_id) -> GroupCompany | None:
+    """The current entitlement of ``member_id`` to the reports of ``organisation_id``, if any.
+    The one check every group-company read of a parent's report goes through."""
+    if member_id is None:
+        return None
+    return report_entitlements_of(member_id).filter(organisation_id=organisation_id).first()
 
 
 def report_recipients(organisation: Organisation) -> QuerySet[User]:

@@ -24,6 +24,7 @@ FUNCTIONALITY = "functionality"
 
 ANALYTICS_COOKIE = "pd_analytics"
 THEME_COOKIE = "pd_theme"
+REMEMBER_COOKIE = "pd_remember"
 THEMES = [
     ("standard", "Standard"),
     ("dark", "Dark"),

@@ -24,13 +24,20 @@ def consent_demo_seed() -> int:
     records = []
     for n in range(DEMO_VISITORS):
         accepted = {name for name in optional if rng.random() < 0.35 + 0.04 * (n % DEMO_WEEKS)}
+        method = rng.choice(ConsentRecord.Method.values)
+        # About one browser in ten sends Global Privacy Control: its banner offers only "OK"
+        # (a refusal); an opt-in comes from the settings page.
+        gpc = rng.random() < 0.1
+        if gpc and method == ConsentRecord.Method.BANNER:
+            accepted = set()
         records.append(
             ConsentRecord(
                 visitor_id=visitor_hash(f"demo-visitor-{n}"),
                 accepted=ConsentRecord.join(accepted),
                 declined=ConsentRecord.join(set(optional) - accepted),
                 policy_version=max(catalogue.policy_version, 1),
-                method=rng.choice(ConsentRecord.Method.values),
+                method=method,
+                gpc=gpc,
             )
         )
     created = ConsentRecord.objects.bulk_create(records)

@@ -9,6 +9,7 @@ import logging
 from cookie_consent.conf import settings as consent_settings
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.utils.cache import patch_vary_headers
 
 from cookies.catalogue import catalogue_get
 from cookies.consent import consent_of, consent_of_response, is_deletion
@@ -44,6 +45,9 @@ class ConsentEnforcementMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if hasattr(request, "_cookie_consent_state"):
+            # The page depends on the Global Privacy Control signal (banner, settings, scripts).
+            patch_vary_headers(response, ("Sec-GPC",))
         necessary = _always_necessary()
         if not (set(response.cookies) - necessary or set(request.COOKIES) - necessary):
             return response
@@ -53,7 +57,7 @@ class ConsentEnforcementMiddleware:
     def enforce(self, request, response) -> None:
         catalogue = catalogue_get()
         # A decision made by this very response (the consent form) governs the response.
-        consent = consent_of_response(response, catalogue) or consent_of(request)
+        consent = consent_of_response(request, response, catalogue) or consent_of(request)
 
         for name, morsel in list(response.cookies.items()):
             if is_deletion(morsel) or name == consent_settings.COOKIE_CONSENT_NAME:

@@ -94,6 +94,13 @@ class ConsentRecord(models.Model):
     declined = models.CharField(max_length=200, blank=True)
     policy_version = models.PositiveIntegerField()
     method = models.CharField(max_length=16, choices=Method.choices)
+    # Empty on decisions stored before the signal was recorded: we cannot say either way.
+    gpc = models.BooleanField(
+        "Global Privacy Control",
+        null=True,
+        blank=True,
+        help_text="The browser sent a Global Privacy Control signal with the decision.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -14,16 +14,18 @@ register(
             "policy_version": "Cookie policy version",
             "accepted": "Accepted",
             "declined": "Declined",
+            "gpc": "Global Privacy Control signal sent",
         },
         model="cookies.ConsentRecord",
         category=Category.CONSENT,
         description=(
             "Each cookie decision: when, the categories accepted and declined, the cookie "
-            "policy version shown, how it was given, a keyed hash of a random visitor id "
+            "policy version shown, how it was given, whether the browser sent a Global "
+            "Privacy Control signal, a keyed hash of a random visitor id "
             "(never the IP address), and the user when logged in."
         ),
         subject=lambda subject: Q(user_id__in=subject.user_ids),
-        export_fields=("created_at", "method", "policy_version", "accepted", "declined"),
+        export_fields=("created_at", "method", "policy_version", "accepted", "declined", "gpc"),
         # The decision stays as anonymous proof and for the consent-rate figures.
         erasure=Anonymise({"user": None}),
         retention_category="consent",

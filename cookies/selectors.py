@@ -39,6 +39,8 @@ class RateRow:
     week: date
     decisions: int
     cells: dict[str, RateCell]  # group varname -> its acceptance in that week
+    # Decisions made while the browser sent a Global Privacy Control signal.
+    with_gpc: int = 0
 
     @property
     def ordered(self) -> list[RateCell]:
@@ -67,7 +69,7 @@ def consent_rates(*, start: date, end: date, catalogue: Catalogue) -> list[RateR
         ConsentRecord.objects.filter(created_at__gte=since, created_at__lt=until)
         .annotate(week=TruncWeek("created_at"))
         .values("week")
-        .annotate(decisions=Count("id"), **counts)
+        .annotate(decisions=Count("id"), with_gpc=Count("id", filter=Q(gpc=True)), **counts)
         .order_by("week")
     )
     result = []
@@ -78,7 +80,9 @@ def consent_rates(*, start: date, end: date, catalogue: Catalogue) -> list[RateR
             group.varname: RateCell(row[f"yes_{group.varname}"], row["decisions"])
             for group in catalogue.optional
         }
-        result.append(RateRow(week=week, decisions=row["decisions"], cells=cells))
+        result.append(
+            RateRow(week=week, decisions=row["decisions"], cells=cells, with_gpc=row["with_gpc"])
+        )
     return result
 
 
@@ -95,6 +99,7 @@ def consent_log(*, start: date, end: date):
             "declined",
             "visitor_id",
             "user_id",
+            "gpc",
         )
     )
 

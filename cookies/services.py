@@ -18,8 +18,10 @@ def consent_record_create(
     declined: set[str],
     policy_version: int,
     method: str,
+    gpc: bool = False,
 ) -> ConsentRecord:
-    """Store the proof of one decision. Visitors decide for themselves: no audit entry."""
+    """Store the proof of one decision, and whether the browser sent a Global Privacy Control
+    signal with it. Visitors decide for themselves: no audit entry."""
     if accepted & declined:
         raise ValidationError("A category cannot be both accepted and declined.")
     record = ConsentRecord(
@@ -29,6 +31,7 @@ def consent_record_create(
         declined=ConsentRecord.join(declined),
         policy_version=policy_version,
         method=method,
+        gpc=gpc,
     )
     record.full_clean()
     record.save()

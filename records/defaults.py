@@ -133,3 +133,60 @@ ACTIVITIES = (
         "processors": [HOSTING, EMAIL],
     },
 )
+
+# The processor register as first written (records/migrations/0005_seed_processor_register.py).
+# The two providers above become register entries by name; Microsoft 365 is the "cloud-based
+# SaaS provider such as Microsoft that use geo-regional back up processes" of the notice. The
+# agreements' dates and clauses are the DPO's to confirm: the register shows them as missing.
+# The EEA has been adequate under the UK's adequacy regulations since the end of the Brexit
+# transition period (Data Protection Act 2018, section 17A; 2019 Exit Regulations, Schedule 21).
+EEA_ADEQUACY = {"safeguard": "uk_adequacy", "date": "2021-01-01"}
+REGISTER = (
+    {
+        "name": HOSTING["name"],
+        "service": "Hosts the product, its database and its files, and keeps their backups.",
+        "data_categories": [
+            "contact",
+            "login",
+            "usage",
+            "enquiry",
+            "consent",
+            "security",
+            "rights_request",
+        ],
+        "storage_countries": ["GB"],
+        "backup_countries": ["GB"],
+        "transfers": {},
+        "activities": [spec["slug"] for spec in ACTIVITIES],
+    },
+    {
+        "name": EMAIL["name"],
+        "service": "Delivers the e-mails the product sends: invitations, security notices, "
+        "answers to rights requests and newsletters.",
+        "data_categories": ["contact", "security", "rights_request"],
+        "storage_countries": ["GB"],
+        "backup_countries": ["GB"],
+        "transfers": {},
+        "activities": ["accounts", "support", "rights", "marketing"],
+    },
+    {
+        "name": "Microsoft 365",
+        "service": "Our staff's e-mail and documents: support enquiries and rights requests "
+        "are answered and kept there.",
+        "data_categories": ["contact", "enquiry", "rights_request"],
+        "storage_countries": ["GB"],
+        "backup_countries": ["IE", "NL"],
+        "transfers": {"IE": EEA_ADEQUACY, "NL": EEA_ADEQUACY},
+        "activities": ["support", "rights"],
+    },
+)
+
+
+def register_link(processors, activities) -> None:
+    """Link each seeded provider (of the ``processors`` queryset) to its ``activities``. Both
+    seeds call it (records 0002 and 0005), with the models they are given: the tests run every
+    seed again after a flush, in no fixed order, and the links need both sides."""
+    for spec in REGISTER:
+        processor = processors.filter(name=spec["name"]).first()
+        if processor is not None:
+            processor.activities.add(*activities.filter(slug__in=spec["activities"]))

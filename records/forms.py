@@ -1,12 +1,20 @@
 """Records forms: the disclosure log's filters and the DPO's record of a disclosure; a
-processing activity and its processors."""
+processing activity; a provider of the processor register, its sub-processors and transfers."""
 
 import re
 
 from django import forms
+from django_countries import countries
 
 from accounts.models import Organisation, User
-from records.models import CATEGORY_CHOICES, Disclosure, ProcessingActivity
+from records.models import (
+    CATEGORY_CHOICES,
+    UK,
+    Disclosure,
+    ProcessingActivity,
+    Processor,
+    Safeguard,
+)
 from records.services import EDITABLE_FIELDS
 
 # What the DPO enters by hand; client disclosures are recorded by the usage reports.
@@ -120,21 +128,142 @@ class ActivityForm(forms.ModelForm):
                 "security_measures",
             )
         }
+        labels = {"location": "We process it in"}
+
+    processors = forms.ModelMultipleChoiceField(
+        label="Processors",
+        required=False,
+        queryset=Processor.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The providers of the processor register that process this activity's data; "
+        "where each stores and backs it up, and under which safeguard, is kept in the register.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["processors"] = list(self.instance.processors.all())
+
+
+COUNTRY_CHOICES = list(countries)
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class ProcessorForm(forms.Form):
-    name = forms.CharField(label="Processor", max_length=120)
-    region = forms.CharField(label="Region", max_length=120, initial="United Kingdom")
-    safeguards = forms.CharField(label="Safeguards", max_length=300)
+    name = forms.CharField(label="Provider", max_length=120)
+    service = forms.CharField(
+        label="What it does for us",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    data_categories = forms.MultipleChoiceField(
+        label="Categories of data it receives",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    storage_countries = forms.MultipleChoiceField(
+        label="Where it stores the data",
+        choices=COUNTRY_CHOICES,
+        initial=[UK],
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (or Cmd) to choose more than one country.",
+    )
+    backup_countries = forms.MultipleChoiceField(
+        label="Where it backs the data up",
+        required=False,
+        choices=COUNTRY_CHOICES,
+        initial=[UK],
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Every country its backups may go to, geo-regional backups included.",
+    )
+    agreement_date = forms.DateField(
+        label="Date of the data processing agreement", required=False, widget=DATE_INPUT
+    )
+    no_own_use_clause = forms.BooleanField(
+        label="The agreement forbids the provider to use the data for its own purposes",
+        required=False,
+    )
+    activities = forms.ModelMultipleChoiceField(
+        label="Processing activities that use it",
+        required=False,
+        queryset=ProcessingActivity.objects.order_by("position", "name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @classmethod
+    def initial_of(cls, processor: Processor) -> dict:
+        return {
+            "name": processor.name,
+            "service": processor.service,
+            "data_categories": processor.data_categories,
+            "storage_countries": processor.storage_countries,
+            "backup_countries": processor.backup_countries,
+            "agreement_date": processor.agreement_date,
+            "no_own_use_clause": processor.no_own_use_clause,
+            "activities": list(processor.activities.all()),
+        }
 
 
-ProcessorFormSet = forms.formset_factory(ProcessorForm, extra=1, can_delete=True)
+class SubProcessorForm(forms.Form):
+    name = forms.CharField(label="Sub-processor", max_length=120)
+    service = forms.CharField(label="What it does", max_length=300)
+    country = forms.ChoiceField(label="Country", choices=[("", "Choose…"), *COUNTRY_CHOICES])
 
 
-def processors_from(formset) -> list[dict]:
-    """The processors a valid formset keeps: filled in and not marked for deletion."""
+class TransferForm(forms.Form):
+    country = forms.ChoiceField(
+        label="Country outside the UK", choices=[("", "Choose…"), *COUNTRY_CHOICES]
+    )
+    safeguard = forms.ChoiceField(label="Safeguard", choices=[("", "Choose…"), *Safeguard.choices])
+    date = forms.DateField(label="In force since (or signed on)", widget=DATE_INPUT)
+
+
+class TransferBaseFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if data["country"] in seen:
+                raise forms.ValidationError(
+                    f"{dict(COUNTRY_CHOICES)[data['country']]} has more than one safeguard."
+                )
+            seen.add(data["country"])
+
+
+SubProcessorFormSet = forms.formset_factory(SubProcessorForm, extra=1, can_delete=True)
+TransferFormSet = forms.formset_factory(
+    TransferForm, formset=TransferBaseFormSet, extra=1, can_delete=True
+)
+
+
+def kept(formset) -> list[dict]:
+    """The rows a valid formset keeps: filled in and not marked for deletion."""
+    return [data for data in formset.cleaned_data if data and not data.get("DELETE")]
+
+
+def processor_fields(form: ProcessorForm, subs, transfers) -> dict:
+    """What the register stores, from the valid forms of the page."""
+    data = {name: form.cleaned_data[name] for name in form.fields if name != "activities"}
+    data["sub_processors"] = [
+        {key: row[key] for key in ("name", "service", "country")} for row in kept(subs)
+    ]
+    data["transfers"] = {
+        row["country"]: {"safeguard": row["safeguard"], "date": row["date"].isoformat()}
+        for row in kept(transfers)
+    }
+    return data
+
+
+def sub_processor_rows(processor: Processor) -> list[dict]:
+    return [dict(sub) for sub in processor.sub_processors]
+
+
+def transfer_rows(processor: Processor) -> list[dict]:
     return [
-        {key: data[key] for key in ("name", "region", "safeguards")}
-        for data in formset.cleaned_data
-        if data and not data.get("DELETE")
+        {"country": code, "safeguard": t.get("safeguard", ""), "date": t.get("date", "")}
+        for code, t in processor.transfers.items()
     ]

@@ -14,7 +14,7 @@ def record_usage_report_disclosure(
 ):
     disclosure_record(
         recipient_type=Disclosure.RecipientType.CLIENT,
-        recipient=organisation.name,
+        recipient=(kwargs.get("recipient_name") or organisation.name)[:200],
         organisation=organisation,
         legal_basis=legal_basis,
         categories=categories,

@@ -1,7 +1,8 @@
 """Records writes: a disclosure is recorded (one call each time personal data leaves the
-company), and the DPO edits a processing activity and its processors."""
+company), the DPO edits a processing activity and keeps the processor register."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -143,9 +144,10 @@ EDITABLE_FIELDS = (
 
 
 def processing_activity_update(
-    *, activity: ProcessingActivity, changes: dict, processors: list[dict], by
+    *, activity: ProcessingActivity, changes: dict, processors: Iterable[Processor], by
 ) -> ProcessingActivity:
-    """Change the activity's fields and replace its processors, all or nothing; audited."""
+    """Change the activity's fields and the register's processors it uses, all or nothing;
+    audited."""
     with transaction.atomic():
         activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
         changed = []
@@ -155,14 +157,56 @@ def processing_activity_update(
                 changed.append(name)
         activity.full_clean()
         activity.save()
-        before = sorted(activity.processors.values_list("name", "region", "safeguards"))
-        after = sorted((p["name"], p["region"], p["safeguards"]) for p in processors)
-        if before != after:
-            activity.processors.all().delete()
-            for fields in processors:
-                processor = Processor(activity=activity, **fields)
-                processor.full_clean()
-                processor.save()
+        wanted = {processor.pk for processor in processors}
+        if set(activity.processors.values_list("pk", flat=True)) != wanted:
+            activity.processors.set(wanted)
             changed.append("processors")
         audit.record(by, "processing.update", target=activity, details={"changed": changed})
     return activity
+
+
+PROCESSOR_FIELDS = (
+    "name",
+    "service",
+    "data_categories",
+    "storage_countries",
+    "backup_countries",
+    "agreement_date",
+    "no_own_use_clause",
+    "sub_processors",
+    "transfers",
+)
+
+
+def processor_save(
+    *,
+    processor: Processor | None = None,
+    fields: dict[str, Any],
+    activities: Iterable[ProcessingActivity],
+    by,
+) -> Processor:
+    """Add a provider to the register, or change one; refused (ValidationError) when a place
+    outside the UK has no safeguard, or the agreement is missing. Audited with what changed."""
+    with transaction.atomic():
+        creating = processor is None
+        if creating:
+            processor = Processor()
+        else:
+            processor = Processor.objects.select_for_update().get(pk=processor.pk)
+        changed = []
+        for name in PROCESSOR_FIELDS:
+            if name in fields and getattr(processor, name) != fields[name]:
+                setattr(processor, name, fields[name])
+                changed.append(name)
+        processor.full_clean()
+        processor.save()
+        wanted = {activity.pk for activity in activities}
+        if set(processor.activities.values_list("pk", flat=True)) != wanted:
+            processor.activities.set(wanted)
+            changed.append("activities")
+        details = {"name": processor.name, "changed": changed, "abroad": processor.places_abroad()}
+        if creating:
+            audit.record(by, "processor.create", target=processor, details=details)
+        else:
+            audit.record(by, "processor.update", target=processor, details=details)
+    return processor

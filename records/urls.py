@@ -1,5 +1,6 @@
 """The records' pages keep their own paths and URL namespaces: /backoffice/disclosures/
-("disclosures:…") and /backoffice/processing/ ("processing:…"); config/urls.py mounts each."""
+("disclosures:…"), /backoffice/processing/ ("processing:…") and /backoffice/processors/
+("processors:…"); config/urls.py mounts each."""
 
 from django.urls import path
 
@@ -22,4 +23,14 @@ processing_urls = (
         path("<slug:slug>/edit/", views.processing_activity_edit, name="edit"),
     ],
     "processing",
+)
+
+processor_urls = (
+    [
+        path("", views.processor_list, name="list"),
+        path("new/", views.processor_new, name="new"),
+        path("<int:pk>/", views.processor_detail, name="detail"),
+        path("<int:pk>/edit/", views.processor_edit, name="edit"),
+    ],
+    "processors",
 )

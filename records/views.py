@@ -1,5 +1,6 @@
-"""Back office, DPO only: the disclosure log (list, CSV, detail, the DPO's record of a
-disclosure) and the record of processing (Article 30: the page, its CSV, the DPO's edits).
+"""Back office: the disclosure log (list, CSV, detail, the DPO's record of a disclosure) and
+the record of processing (Article 30: the page, its CSV, the DPO's edits), the DPO's alone; the
+processor register, which support may read and only the DPO changes.
 
 The log shows whose data went to whom, which support's work (requests, investigations,
 enquiries) does not need.
@@ -9,6 +10,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -20,7 +22,8 @@ import audit
 from accounts.models import User
 from common import present
 from common.csv import csv_response
-from common.decorators import dpo_required
+from common.decorators import dpo_required, staff_required
+from common.forms import add_service_errors
 from common.paging import page_query
 from datamap import Category
 from records.forms import (
@@ -28,12 +31,22 @@ from records.forms import (
     DisclosureFilterForm,
     DisclosureForm,
     PeopleSearchForm,
-    ProcessorFormSet,
-    processors_from,
+    ProcessorForm,
+    SubProcessorFormSet,
+    TransferFormSet,
+    processor_fields,
+    sub_processor_rows,
+    transfer_rows,
 )
-from records.models import Disclosure, ProcessingActivity
-from records.selectors import record_csv_rows, record_of_processing, uncovered_categories
-from records.services import disclosure_record, processing_activity_update
+from records.models import Disclosure, ProcessingActivity, Processor
+from records.selectors import (
+    processor_register,
+    record_csv_rows,
+    record_of_processing,
+    register_entry,
+    uncovered_categories,
+)
+from records.services import disclosure_record, processing_activity_update, processor_save
 
 PAGE_SIZE = 25
 SUBJECTS_PAGE_SIZE = 50
@@ -235,15 +248,13 @@ def processing_record_csv(request: HttpRequest) -> HttpResponse:
 @dpo_required
 def processing_activity_edit(request: HttpRequest, slug: str) -> HttpResponse:
     activity = get_object_or_404(ProcessingActivity, slug=slug)
-    initial_processors = list(activity.processors.values("name", "region", "safeguards"))
     if request.method == "POST":
         form = ActivityForm(request.POST, instance=ProcessingActivity.objects.get(pk=activity.pk))
-        formset = ProcessorFormSet(request.POST, prefix="processors")
-        if form.is_valid() & formset.is_valid():
+        if form.is_valid():
             processing_activity_update(
                 activity=activity,
                 changes=form.cleaned_data,
-                processors=processors_from(formset),
+                processors=form.cleaned_data["processors"],
                 by=request.user,
             )
             messages.success(request, f"“{activity.name}” was saved.")
@@ -251,11 +262,73 @@ def processing_activity_edit(request: HttpRequest, slug: str) -> HttpResponse:
         status = 400
     else:
         form = ActivityForm(instance=activity)
-        formset = ProcessorFormSet(initial=initial_processors, prefix="processors")
         status = 200
     return render(
+        request, "records/processing/edit.html", {"activity": activity, "form": form}, status=status
+    )
+
+
+@require_GET
+@staff_required
+def processor_list(request: HttpRequest) -> HttpResponse:
+    entries = processor_register()
+    return render(request, "records/processors/list.html", {"entries": entries, "rows": entries})
+
+
+@require_GET
+@staff_required
+def processor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    processor = get_object_or_404(Processor.objects.prefetch_related("activities"), pk=pk)
+    return render(
         request,
-        "records/processing/edit.html",
-        {"activity": activity, "form": form, "formset": formset},
+        "records/processors/detail.html",
+        {"entry": register_entry(processor), "activities": processor.activities.all()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def processor_new(request: HttpRequest) -> HttpResponse:
+    return _processor_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@dpo_required
+def processor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _processor_form(request, get_object_or_404(Processor, pk=pk))
+
+
+def _processor_form(request: HttpRequest, processor: Processor | None) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = ProcessorForm(request.POST)
+        subs = SubProcessorFormSet(request.POST, prefix="subprocessors")
+        transfers = TransferFormSet(request.POST, prefix="transfers")
+        if form.is_valid() & subs.is_valid() & transfers.is_valid():
+            try:
+                saved = processor_save(
+                    processor=processor,
+                    fields=processor_fields(form, subs, transfers),
+                    activities=form.cleaned_data["activities"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{saved.name}” was saved in the register.")
+                return redirect("processors:detail", pk=saved.pk)
+        status = 400
+    elif processor is None:
+        form = ProcessorForm()
+        subs = SubProcessorFormSet(prefix="subprocessors")
+        transfers = TransferFormSet(prefix="transfers")
+    else:
+        form = ProcessorForm(initial=ProcessorForm.initial_of(processor))
+        subs = SubProcessorFormSet(initial=sub_processor_rows(processor), prefix="subprocessors")
+        transfers = TransferFormSet(initial=transfer_rows(processor), prefix="transfers")
+    return render(
+        request,
+        "records/processors/edit.html",
+        {"processor": processor, "form": form, "subs": subs, "transfers": transfers},
         status=status,
     )

@@ -8,9 +8,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiScope, Organisation
+from accounts.models import ApiScope, GroupCompany, Organisation
 from accounts.permissions import HasScope
-from accounts.selectors import actor_is_api_key, actor_is_staff
+from accounts.selectors import actor_is_api_key, actor_is_staff, report_entitlements_of
 from common.api import PayloadTooLarge
 from common.csv import csv_response
 from usage.forms import ReportForm
@@ -100,13 +100,20 @@ class UsageReportView(APIView):
         description=(
             "Usage of the caller's organisation between two UK dates (inclusive), grouped by "
             "user, feature, purpose or day, from the daily rollups. `Accept: text/csv` or "
-            "`?format=csv` answers CSV. Staff name the organisation with `organisation`."
+            "`?format=csv` answers CSV. Staff name the organisation with `organisation`; a "
+            "client admin or key may name an organisation that named theirs as its group "
+            "company, affiliate or business partner (each read is a disclosure to theirs), "
+            "and any other organisation answers 404."
         ),
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),
             OpenApiParameter("end", OpenApiTypes.DATE, required=True),
             OpenApiParameter("group_by", OpenApiTypes.STR, enum=list(GROUPINGS)),
-            OpenApiParameter("organisation", OpenApiTypes.STR, description="slug; staff only"),
+            OpenApiParameter(
+                "organisation",
+                OpenApiTypes.STR,
+                description="slug: any for staff; otherwise your own or one entitling yours",
+            ),
         ],
         responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): str},
     )
@@ -120,10 +127,14 @@ class UsageReportView(APIView):
         )
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors.get_json_data())
-        report = usage_report(organisation=self._organisation(request), **form.cleaned_data)
+        organisation, entitlement = self._organisation(request)
+        report = usage_report(organisation=organisation, **form.cleaned_data)
         wants_csv = request.accepted_renderer.format == "csv"
         usage_report_disclose(
-            report=report, by=request.user, channel="API, CSV" if wants_csv else "API, JSON"
+            report=report,
+            by=request.user,
+            channel="API, CSV" if wants_csv else "API, JSON",
+            entitlement=entitlement,
         )
         if wants_csv:
             header, rows = report_csv_rows(report)
@@ -132,13 +143,21 @@ class UsageReportView(APIView):
             )
         return Response(report_json(report))
 
-    def _organisation(self, request) -> Organisation:
+    def _organisation(self, request) -> tuple[Organisation, GroupCompany | None]:
+        """Whose report, and the entitlement that lets a group company read it (None for the
+        caller's own, and for staff)."""
+        slug = request.query_params.get("organisation")
         if actor_is_staff(request.user):
-            slug = request.query_params.get("organisation")
             if not slug:
                 raise exceptions.ValidationError({"organisation": ["Name the organisation."]})
-            return get_object_or_404(Organisation, slug=slug)
-        return request.user.organisation
+            return get_object_or_404(Organisation, slug=slug), None
+        own = request.user.organisation
+        if not slug or slug == own.slug:
+            return own, None
+        entitlement = report_entitlements_of(own.pk).filter(organisation__slug=slug).first()
+        if entitlement is None:
+            raise exceptions.NotFound("No report of that organisation is yours to read.")
+        return entitlement.organisation, entitlement
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are always JSON, whatever format the report was asked in.

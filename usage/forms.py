@@ -13,6 +13,22 @@ class ReportForm(PeriodForm):
     )
 
 
+class ConsoleReportForm(ReportForm):
+    """The console's report: whose report too, when the admin's organisation is a group
+    company, affiliate or partner entitled to another's (``offer`` lists them)."""
+
+    of = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Report of")
+
+    def offer(self, own, entitlements) -> None:
+        if not entitlements:
+            del self.fields["of"]
+            return
+        self.fields["of"].choices = [(own.pk, f"{own.name} (your organisation)")] + [
+            (e.organisation_id, f"{e.organisation.name} (you are its {e.relationship_words})")
+            for e in entitlements
+        ]
+
+
 class RecipientChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
         return f"{user.full_name} <{user.email}> ({user.organisation.name})"

@@ -370,8 +370,24 @@ def delivered_report(delivery: ReportDelivery) -> UsageReport:
     )
 
 
-def usage_exports_of(organisation: Organisation, limit: int = 20):
-    """The organisation's latest exports with who asked: one query."""
-    return UsageExport.objects.filter(organisation=organisation).select_related("requested_by")[
-        :limit
-    ]
+def usage_exports_openable_by(user: User):
+    """Exports a client admin may open: those their organisation's admins asked for, of its
+    own report or of the report of an organisation that still names theirs as its group
+    company, affiliate or partner. Another organisation's copies of this one's report are
+    that organisation's, not this one's."""
+    still_named = GroupCompany.objects.filter(
+        member_id=user.organisation_id, ended_at__isnull=True
+    ).values("organisation_id")
+    asked_here = Q(requested_by__organisation_id=user.organisation_id) | Q(
+        requested_by__isnull=True, organisation_id=user.organisation_id
+    )
+    return (
+        UsageExport.objects.filter(asked_here)
+        .filter(Q(organisation_id=user.organisation_id) | Q(organisation_id__in=still_named))
+        .select_related("requested_by", "organisation")
+    )
+
+
+def usage_exports_of(user: User, limit: int = 20):
+    """The latest exports ``user`` may open, with who asked and whose report: one query."""
+    return usage_exports_openable_by(user)[:limit]

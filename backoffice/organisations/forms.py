@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import GroupCompany, Organisation
 from accounts.reauth import ReauthenticationForm
 
 
@@ -45,9 +45,15 @@ class EmailDomainsForm(forms.Form):
 
 class GroupCompanyForm(forms.Form):
     member = forms.ModelChoiceField(
-        label="Group company",
+        label="Organisation entitled to the reports",
         queryset=Organisation.objects.none(),
-        help_text="Another client organisation, entitled to this one's usage reports.",
+        help_text="Another client organisation; its client admins will see this one's reports.",
+    )
+    relationship = forms.ChoiceField(
+        label="Its relationship to this client",
+        choices=GroupCompany.Relationship.choices,
+        initial=GroupCompany.Relationship.GROUP_COMPANY,
+        widget=forms.RadioSelect,
     )
     requested_on = forms.DateField(
         label="Date of the client's written request",

@@ -1,6 +1,7 @@
 """Back office: client organisations. DPO and support staff (a superuser is a DPO) onboard a
-client, set its MFA requirement and e-mail domains, record its group companies, download its
-data export for it, and close or reopen it at the contract's end.
+client, set its MFA requirement and e-mail domains, download its data export for it, and
+close or reopen it at the contract's end. The DPO alone records and ends its group companies
+(support reads them).
 
 Every change is a service call that checks the rules and writes the audit entry; the list and
 an organisation's page are on the audit trail too. Closing and reopening ask for the staff
@@ -18,10 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 import audit
 from accounts.models import GroupCompany, Organisation
 from accounts.selectors import (
+    group_companies_ended_of,
     group_companies_of,
     organisation_client_admins,
     organisation_user_counts,
     organisations_overview,
+    report_entitlements_of,
 )
 from accounts.services.group_companies import group_company_add, group_company_end
 from accounts.services.organisations import (
@@ -39,7 +42,7 @@ from backoffice.organisations.forms import (
     OrganisationCreateForm,
     ReopenForm,
 )
-from common.decorators import staff_required
+from common.decorators import dpo_required, staff_required
 from common.forms import error_text
 from common.paging import page_query
 from common.roles import Role
@@ -126,6 +129,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "user_counts": organisation_user_counts(organisation),
             "admins": organisation_client_admins(organisation),
             "group_companies": group_companies_of(organisation),
+            "group_companies_ended": group_companies_ended_of(organisation),
+            "entitled_to": report_entitlements_of(organisation.pk),
             "holds": holds_on_organisation(organisation),
             "is_dpo": request.user.role == Role.DPO,
         },
@@ -184,7 +189,7 @@ def organisation_domains(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@dpo_required
 @require_http_methods(["GET", "POST"])
 def group_company_new(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation_or_404(pk)
@@ -196,26 +201,29 @@ def group_company_new(request: HttpRequest, pk: int) -> HttpResponse:
             organisation=organisation, by=request.user, **form.cleaned_data
         ),
         success_message=lambda entitlement: (
-            f"{entitlement.member} may now receive {organisation.name}'s usage reports."
+            f"{entitlement.member}, {entitlement.relation_text}, may now see "
+            f"{organisation.name}'s usage reports."
         ),
         redirect_to=_detail_url(organisation),
         render_form=_form_page(
             request,
             organisation,
-            title=f"Add a group company of {organisation.name}",
+            title=f"Add a group company, affiliate or partner of {organisation.name}",
             explanation=(
-                "On the client's written request, another client organisation (a group "
-                "company, affiliate or partner) may receive its usage reports. Each delivery "
-                "is recorded as a disclosure."
+                "Only on the client's written request: another client organisation (a group "
+                "company, affiliate or business partner) whose client admins may then see this "
+                "organisation's usage reports in their console and receive its scheduled "
+                "reports. Each view, download and delivery is recorded as a disclosure to it, "
+                "shown to the people in the report."
             ),
-            button="Add the group company",
+            button="Add it",
             cancel_url=_detail_url(organisation),
         ),
         refusals=(ValidationError, PermissionDenied),
     )
 
 
-@staff_required
+@dpo_required
 @require_POST
 def group_company_end_view(request: HttpRequest, pk: int, entitlement_pk: int) -> HttpResponse:
     organisation = _organisation_or_404(pk)
@@ -227,7 +235,7 @@ def group_company_end_view(request: HttpRequest, pk: int, entitlement_pk: int) -
     return button_step(
         request,
         run=lambda: group_company_end(entitlement=entitlement, by=request.user),
-        success_message=f"{entitlement.member} no longer receives {organisation.name}'s reports.",
+        success_message=f"{entitlement.member} no longer sees {organisation.name}'s reports.",
         redirect_to=_detail_url(organisation),
         refusals=(PermissionDenied,),
     )

@@ -67,9 +67,11 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     methods = dict(ConsentRecord.Method.choices)
     tz = timezone.get_current_timezone()
+    # Decisions stored before the signal was recorded say neither yes nor no.
+    signal = {True: "Yes", False: "No", None: "Not recorded"}
 
     def rows():
-        for created, method, version, accepted, declined, visitor, user_id in consent_log(
+        for created, method, version, accepted, declined, visitor, user_id, gpc in consent_log(
             start=start, end=end
         ).iterator(chunk_size=2000):
             yield [
@@ -80,6 +82,7 @@ def export(request: HttpRequest) -> HttpResponse:
                 " ".join(n for n in declined.split(",") if n),
                 visitor,
                 user_id or "",
+                signal[gpc],
             ]
 
     header = [
@@ -90,6 +93,7 @@ def export(request: HttpRequest) -> HttpResponse:
         "Declined",
         "Visitor id (keyed hash)",
         "User id",
+        "Global Privacy Control signal",
     ]
     return csv_response(f"consent-log-{start}-{end}.csv", header, rows())
 

@@ -2,7 +2,6 @@
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,22 +19,20 @@ from cookies.catalogue import (
 from cookies.consent import (
     consent_cookie_write,
     consent_of,
+    cookie_flags,
     current_theme,
+    gpc_signal,
     new_visitor_token,
     visitor_hash,
 )
 from cookies.forms import ConsentForm, ThemeForm
 from cookies.markdown import render_markdown
-from cookies.models import PolicyVersion
+from cookies.models import ConsentRecord, PolicyVersion
 from cookies.selectors import policy_current, policy_history
 from cookies.services import consent_record_create, page_visit_record
 
 ONE_YEAR = 60 * 60 * 24 * 365
 MAX_ANALYTICS_BODY = 2048
-
-
-def _cookie_flags() -> dict:
-    return {"secure": settings.HTTPS, "httponly": True, "samesite": "Lax"}
 
 
 def _cookie_table(catalogue):
@@ -81,6 +78,17 @@ def consent_decide(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Your cookie choices were not understood; please choose again.")
         return redirect("cookies")
     accepted = form.accepted()
+    method = form.cleaned_data["method"]
+    gpc = gpc_signal(request)
+    if gpc and accepted and method != ConsentRecord.Method.SETTINGS:
+        # The signal is a refusal; only the settings page, which explains it, takes an opt-in
+        # over it. The banner shown with the signal offers none: this one was an older page.
+        messages.info(
+            request,
+            "Your browser asks sites not to track you (Global Privacy Control), so we use only "
+            "strictly necessary cookies. To allow others, choose them on this page.",
+        )
+        return redirect("cookies")
     declined = {g.varname for g in catalogue.optional} - accepted
     token = consent_of(request).visitor_token or new_visitor_token()
     consent_record_create(
@@ -89,7 +97,8 @@ def consent_decide(request: HttpRequest) -> HttpResponse:
         accepted=accepted,
         declined=declined,
         policy_version=catalogue.policy_version,
-        method=form.cleaned_data["method"],
+        method=method,
+        gpc=gpc,
     )
     # The banner sends no "next" (a hidden copy of the path would echo it into every page,
     # 404s included): back to the page it was on, when the Referer is ours.
@@ -99,10 +108,17 @@ def consent_decide(request: HttpRequest) -> HttpResponse:
     ):
         target = reverse("cookies")
     response = redirect(target)
-    consent_cookie_write(response, accepted=accepted, catalogue=catalogue, visitor_token=token)
+    consent_cookie_write(
+        response, accepted=accepted, catalogue=catalogue, visitor_token=token, gpc=gpc
+    )
     if accepted:
         names = ", ".join(g.name for g in catalogue.optional if g.varname in accepted)
-        messages.success(request, f"Cookie choices saved. Allowed: {names}.")
+        override = (
+            " This choice overrides your browser's Global Privacy Control signal on this site."
+            if gpc
+            else ""
+        )
+        messages.success(request, f"Cookie choices saved. Allowed: {names}.{override}")
     else:
         messages.success(request, "Cookie choices saved: only strictly necessary cookies.")
     return response
@@ -116,7 +132,7 @@ def theme_save(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Allow functionality cookies first: the theme is kept in one.")
     elif form.is_valid():
         response.set_cookie(
-            THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, **_cookie_flags()
+            THEME_COOKIE, form.cleaned_data["theme"], max_age=ONE_YEAR, **cookie_flags()
         )
         messages.success(request, "Theme saved.")
     else:
@@ -144,7 +160,7 @@ def analytics_visit(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"recorded": True})
     if new_visitor:
         response.set_cookie(
-            ANALYTICS_COOKIE, new_visitor_token(), max_age=ONE_YEAR, **_cookie_flags()
+            ANALYTICS_COOKIE, new_visitor_token(), max_age=ONE_YEAR, **cookie_flags()
         )
     return response
 

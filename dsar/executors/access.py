@@ -41,6 +41,7 @@ from dsar.executors.package_files import PACKAGE_FOLDER, package_storage
 from dsar.models import AccessPackage, RequestEvent, RightsRequest, State
 from dsar.services.letters import ICO, letter_send
 from dsar.services.timeline import SYSTEM, state_move
+from records.selectors import processors_receiving
 from retention.models import RetentionPolicy
 
 PACKAGE_LIFETIME = datetime.timedelta(days=7)
@@ -280,7 +281,6 @@ SOURCES = [
 ]
 RECIPIENTS = [
     "Your employer (our client), which receives reports of how its staff use the product.",
-    "Our hosting and e-mail providers in the UK, who process data only on our instructions.",
     "Regulators or law enforcement, only where the law requires it (listed below if any).",
 ]
 OTHER_RIGHTS = [
@@ -307,6 +307,7 @@ def _index_html(request: RightsRequest, build: _Build) -> str:
             "categories": categories,
             "purposes": purposes,
             "recipients": RECIPIENTS,
+            "register": processors_receiving({e.category for e in build.entries if e.row_count}),
             "disclosures": build.disclosures,
             "sources": SOURCES,
             "other_rights": OTHER_RIGHTS,

@@ -17,6 +17,7 @@ from django_otp import user_has_device
 
 from accounts.selectors import workspace_url
 from common.origin import request_origin
+from cookies.remember import remember_visitor, remembered_visitor
 from security.forms import (
     LoginForm,
     OtpEnrolForm,
@@ -59,10 +60,27 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_initial(self):
+        # The address this browser last logged in with, with functionality consent: the
+        # visitor's own, typed here before, so it tells no one which addresses have accounts.
+        initial = super().get_initial()
+        visitor = remembered_visitor(self.request)
+        if visitor is not None:
+            initial["username"] = visitor.email
+        return initial
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if form.initial.get("username") and not form.is_bound:
+            form.fields["username"].widget.attrs.pop("autofocus", None)
+            form.fields["password"].widget.attrs["autofocus"] = True
+        return form
+
     def form_valid(self, form):
         key_before = self.request.session.session_key
         response = super().form_valid(form)
-        if not self.request.user.is_authenticated:
+        user = self.request.user
+        if not user.is_authenticated:
             # A suspicious-activity rule held the account during this very login.
             return redirect("accounts:login")
         if self.request.session.session_key == key_before:
@@ -72,7 +90,9 @@ class LoginView(auth_views.LoginView):
         # Only an explicit, safe next travels to the second step: without one, that step
         # sends the person to their workspace once they are through.
         step = _second_step(self.request, _safe_next(self.request))
-        return HttpResponseRedirect(step) if step else response
+        response = HttpResponseRedirect(step) if step else response
+        remember_visitor(response, self.request, email=user.email, name=user.get_short_name())
+        return response
 
     def get_default_redirect_url(self) -> str:
         user = self.request.user

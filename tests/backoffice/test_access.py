@@ -42,6 +42,13 @@ SUPPORT_SECTIONS.add("organisations")
 # the DPO's (or a superuser's, see test_a_superuser_acts_on_the_staff_pages).
 SUPPORT_SECTIONS |= {"staff"}
 DPO_ONLY_ROUTES |= {"staff:invite", "staff:reinvite", "staff:offboard"}
+# Group companies (issue 16): support reads them on the organisation's page; the DPO records
+# and ends them.
+DPO_ONLY_ROUTES |= {"organisations:group-company-new", "organisations:group-company-end"}
+
+# The processor register (issue 16): support reads it; adding and editing are the DPO's.
+SUPPORT_SECTIONS |= {"processors"}
+DPO_ONLY_ROUTES |= {"processors:new", "processors:edit"}
 
 # The security self-check (issue 16): support reads the results; running it is the DPO's.
 SUPPORT_SECTIONS |= {"security"}

@@ -199,30 +199,6 @@ def test_staff_edit_the_domains_and_a_bad_one_is_a_form_error(support, acme):
     assert "acme-group.example\nacme.example" in text(client.get(url(acme, "domains")))
 
 
-def test_staff_add_and_end_a_group_company(support, acme):
-    client, _ = support
-    sister = OrganisationFactory(name="Acme Sister Ltd")
-    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
-    refused = client.post(
-        url(acme, "group-companies/new"), {"member": sister.pk, "requested_on": future}
-    )
-    assert refused.status_code == 400
-    assert "cannot be dated in the future" in text(refused)
-    itself = client.post(
-        url(acme, "group-companies/new"), {"member": acme.pk, "requested_on": "2026-01-05"}
-    )
-    assert itself.status_code == 400  # not offered: not a valid choice
-
-    client.post(
-        url(acme, "group-companies/new"), {"member": sister.pk, "requested_on": "2026-01-05"}
-    )
-    entitlement = GroupCompany.objects.get(organisation=acme, member=sister)
-    client.post(url(acme, f"group-companies/{entitlement.pk}/end"))
-    entitlement.refresh_from_db()
-    assert entitlement.ended_at is not None
-    assert AuditEntry.objects.filter(action="organisation.group_company_ended").count() == 1
-
-
 # --- Closing and reopening --------------------------------------------------------------------
 
 

@@ -235,7 +235,7 @@ def test_the_dpos_navigation_holds_every_section_and_every_link_opens(verified_c
     hrefs = [href for href, _ in links(nav(client.get("/backoffice/"), "Back office"))]
 
     assert {href.split("/")[2] for href in hrefs} >= set(DPO_ONLY)
-    assert len(hrefs) == 15  # with the security self-check (issue 16)
+    assert len(hrefs) == 16  # with the security self-check (issue 16)
     for href in hrefs:
         assert client.get(href).status_code == 200, href
 

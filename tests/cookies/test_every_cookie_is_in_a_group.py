@@ -60,6 +60,13 @@ def test_every_cookie_any_page_sets_is_in_a_cookie_group(client, verified_client
         )
     )
     responses.append(decide(client, "accept_all"))
+    # With functionality consent a login remembers the visitor (logged out first).
+    client.cookies.pop("sessionid", None)
+    responses.append(
+        client.post(
+            "/accounts/login/", {"username": UserFactory().email, "password": TEST_PASSWORD}
+        )
+    )
     responses.append(client.post("/cookies/theme/", {"theme": "dark"}))
     responses.append(
         client.post("/cookies/analytics/visit/", '{"path": "/"}', content_type="application/json")
@@ -69,7 +76,8 @@ def test_every_cookie_any_page_sets_is_in_a_cookie_group(client, verified_client
         responses += walk(verified_client(user))
 
     set_cookies = cookie_names(responses)
-    assert {"csrftoken", "sessionid", "cookie_consent", "pd_analytics", "pd_theme"} <= set_cookies
+    expected = {"csrftoken", "sessionid", "cookie_consent", "pd_analytics", "pd_theme"}
+    assert expected | {"pd_remember"} <= set_cookies
     assert set_cookies - known == set(), "These cookies are in no cookie group"
 
 

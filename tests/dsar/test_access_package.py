@@ -310,7 +310,8 @@ def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_jso
     index = archive.read("index.html").decode()
     for needed in [
         "Information Commissioner",
-        "UK only",
+        "Microsoft 365",
+        "UK adequacy regulations",
         "Automated decision-making",
         "provisionally",
         "Monthly usage report",

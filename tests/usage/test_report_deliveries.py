@@ -125,9 +125,9 @@ def test_a_delivery_is_one_disclosure_per_recipient_organisation_and_opening_add
     by_recipient = {d.organisation: d for d in Disclosure.objects.all()}
     assert set(by_recipient) == {group.acme, group.sister}
     sister = by_recipient[group.sister]
-    assert sister.recipient == "Sister Ltd"
+    assert sister.recipient == "Sister Ltd (group company of Acme Ltd)"
     assert sister.recipient_type == Disclosure.RecipientType.CLIENT
-    assert "of Acme Ltd (group company)" in sister.description
+    assert sister.description.startswith("Scheduled weekly usage report of Acme Ltd ")
     assert set(sister.subjects.values_list("user_id", flat=True)) == {group.ann.pk}
 
     page = f"/console/usage/reports/{delivery.pk}/"

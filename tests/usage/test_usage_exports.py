@@ -224,9 +224,10 @@ def test_the_exports_page_runs_a_fixed_number_of_queries(
         export_of(acme, grouping=grouping)
     client = verified_client(acme)
     client.get(EXPORTS)  # warm the per-process caches
-    # The session, the user, their OTP device and their organisation (4); the latest exports
-    # with who asked for them (1).
-    with django_assert_num_queries(5):
+    # The session, the user, their OTP device and their organisation (4); the organisations
+    # whose reports it may export too (1); the latest exports with who asked for them and
+    # whose report each is (1).
+    with django_assert_num_queries(6):
         page = client.get(EXPORTS).content.decode()
     assert page.count(f'href="{EXPORTS}') == 3
 

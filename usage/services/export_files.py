@@ -11,12 +11,14 @@ import datetime
 import io
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
 import audit
+from accounts.selectors import report_entitlement
 from common.csv import neutralise
 from usage.models import UsageExport
 from usage.reports import report_csv_rows
@@ -104,8 +106,16 @@ def usage_export_is_downloadable(export: UsageExport, now: datetime.datetime | N
 
 
 def usage_export_open(*, export: UsageExport, by):
-    """The export's file for a download, recorded as a disclosure of the report to the client;
-    FileNotFoundError once it expired or its file is gone."""
+    """The export's file for a download, recorded as a disclosure of the report to the client,
+    or to the group company, affiliate or partner whose admin downloads it; FileNotFoundError
+    once it expired or its file is gone, PermissionDenied once that entitlement ended."""
+    entitlement = None
+    if by.organisation_id != export.organisation_id:
+        entitlement = report_entitlement(
+            member_id=by.organisation_id, organisation_id=export.organisation_id
+        )
+        if entitlement is None:
+            raise PermissionDenied("This report is no longer yours to download.")
     if not usage_export_is_downloadable(export) or not export_storage().exists(export.file_name):
         raise FileNotFoundError(export.pk)
     handle = export_storage().open(export.file_name, "rb")
@@ -116,7 +126,9 @@ def usage_export_open(*, export: UsageExport, by):
         group_by=export.grouping,
     )
     with transaction.atomic():
-        usage_report_disclose(report=report, by=by, channel="CSV export download")
+        usage_report_disclose(
+            report=report, by=by, channel="CSV export download", entitlement=entitlement
+        )
         audit.record(by, "usage_export.downloaded", target=export)
     return handle
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 import audit
 from accounts.models import Organisation
+from accounts.selectors import report_entitlement
 from usage.models import UsageExport
 from usage.tasks import build_usage_export
 
@@ -18,8 +19,17 @@ MAX_DAYS = 366  # a year by user, leap years included
 def usage_export_request(
     *, organisation: Organisation, start: datetime.date, end: datetime.date, grouping: str, by
 ) -> UsageExport:
-    """Queue the build of one CSV export; the worker starts after the commit."""
-    if not (by.is_active and by.is_client_admin and by.organisation_id == organisation.pk):
+    """Queue the build of one CSV export; the worker starts after the commit. A client admin
+    exports their own organisation's report, or that of an organisation which names theirs as
+    its group company, affiliate or partner."""
+    if not (
+        by.is_active
+        and by.is_client_admin
+        and (
+            by.organisation_id == organisation.pk
+            or report_entitlement(member_id=by.organisation_id, organisation_id=organisation.pk)
+        )
+    ):
         raise PermissionDenied("Only a client admin of the organisation exports its usage.")
     export = UsageExport(
         organisation=organisation, requested_by=by, start=start, end=end, grouping=grouping

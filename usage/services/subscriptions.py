@@ -16,7 +16,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Organisation, User
-from accounts.selectors import report_recipients
+from accounts.selectors import group_companies_of, report_recipients
 from accounts.tasks import notice_enqueue
 from usage.models import (
     ReportDelivery,
@@ -237,12 +237,18 @@ def report_delivery_build(
             ]
         )
         organisations = {user.organisation_id: user.organisation for user in users}
+        # report_recipients admitted each other organisation through its entitlement.
+        entitlements = {
+            entitlement.member_id: entitlement
+            for entitlement in group_companies_of(subscription.organisation)
+        }
         for organisation in organisations.values():
             usage_report_delivery_disclose(
                 report=report,
                 recipient_organisation=organisation,
                 recipients=[u for u in users if u.organisation_id == organisation.pk],
                 cadence=subscription.cadence,
+                entitlement=entitlements.get(organisation.pk),
             )
         audit.record(
             None,

@@ -1,20 +1,22 @@
 """CSV exports of the usage report in the console: requested here, built by a worker, the
 status page refreshing itself until the file is ready, then downloaded for 24 hours.
 
-Exports are looked up within the admin's own organisation: another's id answers 404, and so
-does the download of one that expired.
+Exports are looked up among those the admin's organisation asked for, of its own report or of
+a report it is entitled to as a group company (``usage_exports_openable_by``): another's id
+answers 404, and so does the download of one that expired or whose entitlement ended.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.selectors import report_entitlements_of
 from common.decorators import client_admin_required
 from common.steps import form_step
-from usage.forms import ReportForm
+from usage.forms import ConsoleReportForm
 from usage.models import UsageExport
-from usage.selectors import usage_exports_of
+from usage.selectors import usage_exports_of, usage_exports_openable_by
 from usage.services.export_files import usage_export_is_downloadable, usage_export_open
 from usage.services.exports import usage_export_request
 
@@ -22,22 +24,38 @@ REFRESH_SECONDS = 2
 
 
 def _own_export(request: HttpRequest, pk: int) -> UsageExport:
-    return get_object_or_404(
-        UsageExport.objects.filter(organisation=request.user.organisation), pk=pk
-    )
+    return get_object_or_404(usage_exports_openable_by(request.user), pk=pk)
+
+
+def _organisation_chosen(own, entitlements, chosen: int | None):
+    """The organisation whose report the form chose: the form offered only these."""
+    for entitlement in entitlements:
+        if entitlement.organisation_id == chosen:
+            return entitlement.organisation
+    return own
 
 
 @client_admin_required
 @require_http_methods(["GET", "POST"])
 def exports(request: HttpRequest) -> HttpResponse:
-    form = ReportForm(request.POST) if request.method == "POST" else ReportForm.from_query({})
+    own = request.user.organisation
+    entitlements = list(report_entitlements_of(own.pk))
+    if request.method == "POST":
+        form = ConsoleReportForm(request.POST)
+    else:
+        form = ConsoleReportForm.from_query({})
+    form.offer(own, entitlements)
 
     def render_form(form):
         status = 400 if form.is_bound and request.method == "POST" and form.errors else 200
         return render(
             request,
             "usage/exports.html",
-            {"form": form, "exports": usage_exports_of(request.user.organisation)},
+            {
+                "form": form,
+                "exports": usage_exports_of(request.user),
+                "entitled": bool(entitlements),
+            },
             status=status,
         )
 
@@ -45,7 +63,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         request,
         form,
         run=lambda: usage_export_request(
-            organisation=request.user.organisation,
+            organisation=_organisation_chosen(own, entitlements, form.cleaned_data.get("of")),
             start=form.cleaned_data["start"],
             end=form.cleaned_data["end"],
             grouping=form.cleaned_data["group_by"],
@@ -81,6 +99,9 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         # Streamed from the shared storage: the worker that built it may be on another node.
         handle = usage_export_open(export=found, by=request.user)
+    except PermissionDenied:
+        # The entitlement ended between the lookup and now.
+        raise Http404("No export of that organisation is yours to download.") from None
     except FileNotFoundError:
         return render(
             request,

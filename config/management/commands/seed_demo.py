@@ -20,7 +20,7 @@ from communications.demo import communications_demo_seed
 from cookies.demo import consent_demo_seed
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
-from records.demo import disclosures_demo_seed
+from records.demo import disclosures_demo_seed, processors_demo_seed
 from retention.demo import retention_demo_seed
 from security.demo import (
     demo_authenticator_key,
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             closed_organisation_demo_seed(accounts, closed_by=dpo)
             enquiries_demo_seed(support=support)
             disclosures_demo_seed(dpo=dpo)
+            processors_demo_seed(dpo=dpo)
             # Last: the self-check verifies the audit trail the seeding above has written.
             security_check_demo_seed()
         self._print_logins(accounts)
