@@ -259,3 +259,13 @@ def test_a_changed_address_tells_the_old_and_the_new_address_once_each_with_wher
         subject="This is now your PrivacyDesk e-mail address",
         where=where,
     )
+
+
+def test_a_notice_names_the_moment_of_the_event_not_when_the_worker_sent_it(mailoutbox):
+    from accounts.tasks import send_account_notice
+
+    member = UserFactory()
+    context = {"at": "2026-07-01T12:00:00+00:00", "where": "Firefox on Windows"}
+    send_account_notice(member.pk, "backup_codes_regenerated", context)
+
+    assert "on 1 Jul 2026, 13:00 BST, from Firefox on Windows" in mailoutbox[0].body
