@@ -47,7 +47,7 @@ from dsar.services.subjects import rights_request_confirm_subject
 from enquiries.services import enquiry_reply, enquiry_submit
 from records.services import disclosure_record
 from retention.models import LegalHold
-from security.models import BackupCodeDevice, InvestigationNote, UserSession
+from security.models import BackupCodeDevice, InvestigationNote, LoginFingerprint, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from tests.visible import internals_in, visible_text
@@ -97,6 +97,7 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     UserSession.objects.create(
         user=user, session_key="k" * 40, ip_address=SUBJECT_IP, device="Firefox on Linux"
     )
+    LoginFingerprint.objects.create(user=user, fingerprint="f" * 64)
     axes = {"ip_address": SUBJECT_IP, "user_agent": "Firefox", "username": SUBJECT_EMAIL}
     axes_extra = {"http_accept": "*/*", "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(
