@@ -16,6 +16,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+import audit
 from accounts.forms import UserFilterForm
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
@@ -41,6 +42,7 @@ from accounts.services.users import (
 from common.api import Conflict, ErrorSerializer
 
 EMAIL_TAKEN = "A user with this e-mail address already exists."
+API_READ = "Account details, through the users API"
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -153,7 +155,10 @@ class UserViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="Read a user", responses={200: UserSerializer, **ERRORS, **NOT_FOUND})
     def retrieve(self, request, pk=None):
-        return Response(UserSerializer(self.get_object()).data)
+        user = self.get_object()
+        # Each read of one person is recorded, as the back office's and the console's views are.
+        audit.record(request.user, "user.view", target=user, details={"seen": API_READ})
+        return Response(UserSerializer(user).data)
 
     @extend_schema(
         summary="Rectify a user's details or change their role",

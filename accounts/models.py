@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
 from common.roles import PRIVILEGED_ROLES, STAFF_ROLES, Role
+from datamap.purposes import Purpose
 
 # The data map's erasure of a user's contact details writes this domain into the e-mail
 # (accounts/personal_data.py): an account in it has been erased already, by a rights request
@@ -119,10 +120,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     date_joined = models.DateTimeField(default=timezone.now)
-    # Set by rights requests: a restricted user, or one whose objection to processing on
-    # legitimate interests was upheld, is left out of client reports and aggregates.
+    # Set by a restriction request (Article 18): the person's data is only stored, and every
+    # purpose in datamap.purposes.RESTRICTED_PURPOSES leaves them out (accounts.selectors).
     processing_restricted_at = models.DateTimeField(null=True, blank=True)
-    objection_upheld_at = models.DateTimeField(null=True, blank=True)
+    # Article 18(3): the person is told before the restriction is lifted.
+    restriction_lift_notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -350,3 +352,30 @@ class GroupCompany(models.Model):
     def recipient_name(self) -> str:
         """The member as a recipient of the parent's data: "Sister Ltd (affiliate of Acme Ltd)"."""
         return f"{self.member.name} ({self.relation_text})"
+
+
+class PurposeObjection(models.Model):
+    """An objection to one purpose of processing on legitimate interests, upheld by the DPO:
+    that purpose leaves the person out from then on (accounts.selectors.may_process)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="purpose_objections")
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    upheld_at = models.DateTimeField(default=timezone.now)
+    upheld_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request_reference = models.CharField(
+        max_length=20, blank=True, help_text="The rights request that objected."
+    )
+
+    class Meta:
+        ordering = ["user", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"], name="accounts_purposeobjection_once"
+            )
+        ]
+        indexes = [models.Index(fields=["purpose", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} objected to {self.get_purpose_display().lower()}"

@@ -3,6 +3,7 @@
 from django.db.models import Q
 
 from datamap import Anonymise, Category, Delete, Entry, LegalBasis, Retain, exempt, register
+from datamap.purposes import Purpose
 
 
 def _users(subject):
@@ -51,6 +52,7 @@ register(
             "suspended_at": "Suspended at",
             "suspended_reason": "Reason for suspension",
             "terminated_at": "Closed at",
+            "processing_restricted_at": "Processing restricted since",
         },
         model="accounts.User",
         category=Category.LOGIN,
@@ -63,6 +65,7 @@ register(
             "suspended_at",
             "suspended_reason",
             "terminated_at",
+            "processing_restricted_at",
         ),
         export_note="A password hash is held; its value is never exported.",
         erasure=Anonymise({"password": "!erased", "last_login": None}),
@@ -184,5 +187,28 @@ register(
         retention_category="account",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="accounts.objections",
+        title="Objections upheld",
+        labels={
+            "purpose": "Use of your data you objected to",
+            "upheld_at": "Upheld",
+            "request_reference": "Request reference",
+        },
+        value_labels={"purpose": dict(Purpose.choices)},
+        model="accounts.PurposeObjection",
+        category=Category.RIGHTS_REQUEST,
+        description="The uses of your data you objected to and that we stopped.",
+        subject=lambda s: Q(user_id__in=s.user_ids),
+        export_fields=("purpose", "upheld_at", "request_reference"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail="We must keep honouring an objection we upheld (Article 21).",
+        erasure_order=10,
     )
 )

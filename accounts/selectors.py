@@ -3,7 +3,7 @@ from datetime import datetime
 
 from axes.models import AccessFailureLog, AccessLog
 from django.db import models
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -13,6 +13,7 @@ from accounts.models import (
     EmailChange,
     GroupCompany,
     Organisation,
+    PurposeObjection,
     Role,
     User,
     UserManager,
@@ -20,6 +21,7 @@ from accounts.models import (
 from datamap import Subject
 from datamap.engines import ExportSection, export_subject
 from datamap.presentation import Table, subject_tables
+from datamap.purposes import RESTRICTED_PURPOSES, Purpose
 
 
 def workspace_url(user) -> str:
@@ -163,16 +165,32 @@ def user_recent_logins(user: User, *, limit: int = RECENT_LOGINS) -> list[LoginR
     return sorted(rows, key=lambda row: row.time, reverse=True)[:limit]
 
 
-def users_excluded_from_reports() -> QuerySet:
-    """Ids of users whose processing is restricted or whose objection was upheld.
+def users_not_processable(purpose: str) -> QuerySet:
+    """Ids of users whose data ``purpose`` must leave alone, for filtering in one query
+    (``.exclude(user_id__in=users_not_processable(Purpose.USAGE))``).
 
-    Client usage reports and the company's aggregates leave these people out.
+    The queryset form of ``may_process``: restricted people for the purposes a restriction
+    stops, and people whose objection to this purpose was upheld.
     """
-    from django.db.models import Q
+    purpose = Purpose(purpose)
+    objecting = Q(pk__in=PurposeObjection.objects.filter(purpose=purpose).values("user_id"))
+    if purpose in RESTRICTED_PURPOSES:
+        objecting |= Q(processing_restricted_at__isnull=False)
+    return User.objects.filter(objecting).values("pk")
 
-    return User.objects.filter(
-        Q(processing_restricted_at__isnull=False) | Q(objection_upheld_at__isnull=False)
-    ).values("pk")
+
+def may_process(user: User, purpose: str) -> bool:
+    """The question every point of processing asks: may ``purpose`` use this person's data?"""
+    purpose = Purpose(purpose)
+    if purpose in RESTRICTED_PURPOSES and user.processing_restricted_at is not None:
+        return False
+    return not PurposeObjection.objects.filter(user=user, purpose=purpose).exists()
+
+
+def objected_purposes(user: User) -> list[Purpose]:
+    """The purposes whose objection by this person was upheld, in the record's order."""
+    upheld = set(PurposeObjection.objects.filter(user=user).values_list("purpose", flat=True))
+    return [purpose for purpose in Purpose if purpose in upheld]
 
 
 def _pending_email_changes() -> QuerySet[EmailChange]:

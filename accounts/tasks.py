@@ -1,4 +1,7 @@
+from datetime import datetime
+
 from celery import shared_task
+from django.utils import timezone
 
 from accounts.email_links import email_change_url, invitation_url
 from accounts.models import EmailChange, Invitation, User
@@ -10,14 +13,21 @@ from accounts.services.notifications import NOTICES, notice_send
 def send_account_notice(user_id: int, kind: str, context: dict) -> None:
     user = User.objects.filter(pk=user_id).first()
     if user is not None:
+        if isinstance(context.get("at"), str):
+            # When it happened, not when the worker got to it: the notice names the time.
+            context = {**context, "at": datetime.fromisoformat(context["at"])}
         notice_send(user=user, kind=kind, context=context)
 
 
 def notice_enqueue(*, user, kind: str, context: dict | None = None) -> None:
-    """Send a notice once the current transaction commits. ``context`` holds no secrets."""
+    """Send a notice once the current transaction commits. ``context`` holds no secrets.
+
+    The notice's template reads ``at``, the moment of the event, unless the context names one.
+    """
     if kind not in NOTICES:
         raise ValueError(f"Unknown notice {kind!r}")
-    send_account_notice.delay_on_commit(user.pk, kind, context or {})
+    context = {"at": timezone.now().isoformat(), **(context or {})}
+    send_account_notice.delay_on_commit(user.pk, kind, context)
 
 
 @shared_task
@@ -63,10 +73,16 @@ def send_email_change(change_id: int) -> None:
 
 
 @shared_task
-def send_email_changed(change_id: int) -> None:
-    """Tell the old address that the change it was told of has happened."""
+def send_email_changed(change_id: int, origin: dict | None = None) -> None:
+    """Tell the old address that the change it was told of has happened, and the new address
+    that it is now the account's. ``origin``: the IP and device that followed the link."""
     change = _email_change(change_id)
     if change is not None and change.confirmed_at is not None:
+        context = {"change": change, "at": change.confirmed_at, **(origin or {})}
+        notice_send(user=change.user, kind="email_changed", context=context, to=change.old_email)
         notice_send(
-            user=change.user, kind="email_changed", context={"change": change}, to=change.old_email
+            user=change.user,
+            kind="email_changed_new_address",
+            context=context,
+            to=change.new_email,
         )

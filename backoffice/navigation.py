@@ -52,6 +52,7 @@ GROUPS: tuple[tuple[str, tuple[Section, ...]], ...] = (
             Section("Retention", "retention:overview", "retention", dpo_only=True),
             Section("Cookies and notices", "backoffice-cookies:report", "cookies", dpo_only=True),
             Section("Usage figures", "usage-aggregates:aggregates", "usage"),
+            Section("Security self-check", "security-check:page", "security"),
         ),
     ),
 )

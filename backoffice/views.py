@@ -14,6 +14,7 @@ from breaches.selectors import breaches_open_with_clocks
 from common.decorators import staff_required
 from common.roles import Role
 from enquiries.selectors import enquiry_figures
+from security.selectors import security_check_latest
 from usage.selectors import usage_logging_health
 
 DASHBOARD_BREACHES = 10
@@ -29,6 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "complaints": selectors.complaint_figures(),
         "investigations": selectors.investigation_figures(),
         "enquiries": enquiry_figures(),
+        "security_check": security_check_latest(),
     }
     if is_dpo:
         consent_start, consent_end, consent = selectors.consent_figures()

@@ -6,7 +6,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.selectors import users_not_processable
 from communications.models import CommunicationPreferences, MarketingTopic
+from datamap.purposes import Purpose
 
 # Kept from when this lived in accounts: changing it would break every link already sent.
 UNSUBSCRIBE_SALT = "accounts.unsubscribe"
@@ -15,7 +17,9 @@ UNSUBSCRIBE_SALT = "accounts.unsubscribe"
 def may_send_marketing(user: User, topic: str) -> bool:
     """The one answer to "may we send this person marketing on this topic?" for every sender.
 
-    Only to active accounts that opted in to the topic and never objected to direct marketing.
+    Only to active accounts that opted in to the topic and never objected to direct marketing,
+    whose processing is not restricted and who did not object to marketing on legitimate
+    interests (accounts.selectors.may_process).
     """
     return marketing_recipients(topic).filter(pk=user.pk).exists()
 
@@ -28,7 +32,7 @@ def marketing_recipients(topic: str) -> QuerySet[User]:
         status=User.Status.ACTIVE,
         communication_preferences__marketing_objection_at__isnull=True,
         **{f"communication_preferences__{topic}": True},
-    )
+    ).exclude(pk__in=users_not_processable(Purpose.MARKETING))
 
 
 def communication_preferences_of(user: User) -> CommunicationPreferences:

@@ -287,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=50),
         "options": {"expires": 60 * 50},
     },
+    # After the nightly audit verification (03:15) and the backups of the night.
+    "security-self-check": {
+        "task": "security.tasks.run_security_self_check",
+        "schedule": crontab(hour=6, minute=45),
+        "options": {"expires": 60 * 60 * 20},
+    },
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.
@@ -342,6 +348,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "security.services.lockout.axes_username"
 # Each failure in its own row (AccessFailureLog): the suspicious-activity rules read them.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The security self-check fails when the newest backup the deployment recorded
+# (manage.py record_backup) is older than this.
+SECURITY_BACKUP_MAX_AGE_HOURS = env.int("SECURITY_BACKUP_MAX_AGE_HOURS", default=26)
 
 OTP_TOTP_ISSUER = "PrivacyDesk"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour

@@ -43,6 +43,7 @@ urlpatterns = [
     path("console/usage/", include("usage.urls.console")),
     path("console/", include("accounts.urls.console")),
     path("backoffice/investigations/", include("security.urls.backoffice")),
+    path("backoffice/security/", include("security.urls.self_check")),
     path("backoffice/people/", include("accounts.urls.people")),
     path("backoffice/staff/", include("accounts.urls.staff")),
     path("backoffice/organisations/", include("backoffice.organisations.urls")),

@@ -7,6 +7,9 @@ person gets the same token everywhere and joins still work: e-mails become
 documentation ranges, free text is replaced. Strings the map does not call personal are
 still scrubbed of any e-mail address, IP address or known name embedded in them.
 
+People whose processing is restricted, or who objected to it, are left out: their rows are
+not in the dataset at all (``left_out_of_dataset``).
+
 The key comes from the environment (``TEST_DATASET_KEY``) and is never written out.
 """
 
@@ -26,9 +29,10 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 
-from datamap import registry
+from datamap import Subject, registry
 from datamap.detect import PERSON_NAME_FIELDS
 from datamap.pseudonymise import Pseudonymiser
+from datamap.purposes import Purpose, users_not_processable
 
 KEY_VARIABLE = "TEST_DATASET_KEY"
 FORMAT = "privacydesk-test-dataset"
@@ -175,12 +179,50 @@ def count_rows() -> int:
     return sum(m._default_manager.count() for m in dataset_models())
 
 
-def export_rows(p: Pseudonymiser, chunk_size: int = 2000) -> Iterator[dict]:
+def left_out_of_dataset() -> Subject:
+    """The people whose data the test dataset leaves out: development and testing is the
+    analytics purpose, which a restriction or an upheld objection stops."""
+    user_ids = set(users_not_processable(Purpose.ANALYTICS).values_list("pk", flat=True))
+    emails = get_user_model().objects.filter(pk__in=user_ids).values_list("email", flat=True)
+    return Subject.of(user_ids=user_ids, emails=emails)
+
+
+def _left_out_pks(model: type[models.Model], subject: Subject) -> set:
+    if not (subject.user_ids or subject.emails):
+        return set()
+    pks = set()
+    for entry in registry.entries_for_model(model):
+        pks |= set(entry.rows_of(subject).values_list("pk", flat=True))
+    return pks
+
+
+def _unlink_left_out(row: models.Model, dropped: dict) -> bool:
+    """Clear the row's links to rows left out; False if a link it cannot lose is one of them
+    (the row goes too, so that the dataset still loads with its constraints checked)."""
+    for field in row._meta.concrete_fields:
+        if field.is_relation and getattr(row, field.attname) in dropped.get(
+            field.related_model, ()
+        ):
+            if not field.null:
+                return False
+            setattr(row, field.attname, None)
+    return True
+
+
+def export_rows(
+    p: Pseudonymiser, chunk_size: int = 2000, leave_out: Subject | None = None
+) -> Iterator[dict]:
+    leave_out = leave_out or Subject()
+    dropped: dict[type[models.Model], set] = {}
     for model in dataset_models():
         kinds = personal_fields(model)
+        left_out = _left_out_pks(model, leave_out)
         rows = model._default_manager.order_by("pk").iterator(chunk_size=chunk_size)
         batch = []
         for row in rows:
+            if row.pk in left_out or not _unlink_left_out(row, dropped):
+                dropped.setdefault(model, set()).add(row.pk)
+                continue
             batch.append(row)
             if len(batch) >= chunk_size:
                 yield from _serialise(p, kinds, batch)
@@ -238,7 +280,7 @@ def write_dataset(out, *, key: bytes, progress: bool = True) -> int:
     header = {"format": FORMAT, "version": VERSION, "rows": total}
     out.write(json.dumps(header) + "\n")
     written = 0
-    for obj in export_rows(p):
+    for obj in export_rows(p, leave_out=left_out_of_dataset()):
         out.write(json.dumps(obj, cls=DjangoJSONEncoder) + "\n")
         written += 1
         if bar:

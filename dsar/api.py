@@ -103,6 +103,7 @@ class RightsRequestsView(APIView):
             "organisation_name": data.get("organisation_name", ""),
             "channel": Channel.API,
             "corrections": serializer.correction_items(),
+            "objection_purposes": data["objection_purposes"],
         }
         principal = request.user
         if actor_is_api_key(principal):

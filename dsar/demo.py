@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from datamap.purposes import Purpose
+from dsar.executors.restriction import objection_decide, restriction_apply
 from dsar.models import Channel, ComplaintOutcome, RequestKind, RightsRequest
 from dsar.services.acknowledgement import (
     complaint_acknowledgement_deliver,
@@ -23,6 +25,7 @@ from dsar.services.steps import (
     rights_request_start,
     rights_request_withdraw,
 )
+from dsar.services.subjects import rights_request_confirm_subject
 
 # The steps each demo request goes through after filing; ``by`` is the DPO.
 
@@ -52,6 +55,32 @@ def _complete(request, by) -> None:
     rights_request_complete(request=request, outcome="Your data is in the package we sent.", by=by)
 
 
+def _match(request, by):
+    user = User.objects.get(email=request.requester_email)
+    rights_request_confirm_subject(request=request, user=user, by=by)
+
+
+def _restrict(request, by) -> None:
+    """Restricted: the person is left out of Brightwater's reports and of every marketing send."""
+    _start(request, by)
+    _match(request, by)
+    restriction_apply(request=request, by=by)
+
+
+def _uphold_analytics(request, by) -> None:
+    """Upheld for analytics only: client reports continue, on the grounds the letter gives."""
+    _start(request, by)
+    _match(request, by)
+    objection_decide(
+        request=request,
+        stop=[Purpose.ANALYTICS],
+        reasons="Your employer's usage reports are part of the service it pays for, and they "
+        "show only how often and for what the product is used.",
+        restrict=False,
+        by=by,
+    )
+
+
 def _reject(request, by) -> None:
     rights_request_reject(
         request=request, reason="The same request for the fifth time this month.", by=by
@@ -74,9 +103,11 @@ DEMO_REQUESTS = [
     ("harry.clarke@acme.example", "Harry Clarke", RequestKind.RECTIFICATION,
      Channel.EMAIL, 38, True, _leave, "support"),
     ("grace.wood@brightwater.example", "Grace Wood", RequestKind.RESTRICTION,
-     Channel.PHONE, 28, True, _start, "dpo"),
+     Channel.PHONE, 28, True, _restrict, "dpo"),
     ("poppy.king@brightwater.example", "Poppy King", RequestKind.OBJECTION,
      Channel.EMAIL, 28, True, _leave, None),
+    ("evie.baker@brightwater.example", "Evie Baker", RequestKind.OBJECTION,
+     Channel.EMAIL, 15, True, _uphold_analytics, "dpo"),
     ("jo.doe@public.example", "Jo Doe", RequestKind.ACCESS,
      Channel.EMAIL, 12, True, _ask, "support"),
     ("sophie.green@acme.example", "Sophie Green", RequestKind.PORTABILITY,
@@ -89,6 +120,11 @@ DEMO_REQUESTS = [
      Channel.EMAIL, 5, True, _withdraw, None),
 ]
 # fmt: on
+# What each demo objection names (the form asks for the uses objected to).
+DEMO_OBJECTION_PURPOSES = {
+    "poppy.king@brightwater.example": [Purpose.USAGE, Purpose.MARKETING],
+    "evie.baker@brightwater.example": [Purpose.USAGE, Purpose.ANALYTICS],
+}
 
 
 def rights_requests_demo_seed(*, dpo, support) -> None:
@@ -140,6 +176,7 @@ def _demo_request_file(
         or (dpo if channel in (Channel.EMAIL, Channel.PHONE, Channel.POST) else None),
         received_at=received_at,
         verified=verified,
+        objection_purposes=DEMO_OBJECTION_PURPOSES.get(email, ()),
     )
     then(request, dpo)
     if assignee is not None:

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Organisation
+from datamap.purposes import Purpose
 
 
 class RequestKind(models.TextChoices):
@@ -109,6 +110,8 @@ class RightsRequest(models.Model):
     complaint_outcome = models.CharField(
         max_length=16, choices=ComplaintOutcome.choices, blank=True
     )
+    # An objection to legitimate interests names the purposes objected to (datamap.purposes).
+    objection_purposes = models.JSONField(default=list, blank=True)
     # E-mail verification: a one-time link, valid 24 hours.
     verification_nonce = models.CharField(max_length=43, blank=True)
     verification_sent_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +133,11 @@ class RightsRequest(models.Model):
     @property
     def is_complaint(self) -> bool:
         return self.kind == RequestKind.COMPLAINT
+
+    @property
+    def objection_purpose_labels(self) -> list[str]:
+        named = set(self.objection_purposes or [])
+        return [purpose.label for purpose in Purpose if purpose in named]
 
 
 class RequestSubject(models.Model):

@@ -1,10 +1,13 @@
 """REST input and output of rights requests (dsar.api)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from common.api import StrictSerializer
+from datamap.purposes import Purpose
 from dsar.forms.intake import CORRECTION_CHOICES
 from dsar.models import ComplaintOutcome, RectificationItem, RequestEvent, RequestKind, State
+from dsar.services.filing import objection_purposes_clean
 
 
 class CorrectionIn(StrictSerializer):
@@ -28,6 +31,12 @@ class RightsRequestIn(StrictSerializer):
         required=False,
         help_text="For a rectification request (at least one): the corrected values proposed.",
     )
+    objection_purposes = serializers.MultipleChoiceField(
+        choices=Purpose.choices,
+        required=False,
+        help_text="For an objection (at least one): the purposes objected to, each one the "
+        "record of processing bases on legitimate interests.",
+    )
 
     def validate(self, attrs):
         corrections = attrs.get("corrections") or []
@@ -39,6 +48,15 @@ class RightsRequestIn(StrictSerializer):
             raise serializers.ValidationError(
                 {"corrections": ["Corrections go with a rectification request only."]}
             )
+        purposes = attrs.get("objection_purposes") or set()
+        if attrs["kind"] == RequestKind.OBJECTION and not purposes:
+            raise serializers.ValidationError(
+                {"objection_purposes": ["An objection names at least one purpose."]}
+            )
+        try:
+            attrs["objection_purposes"] = objection_purposes_clean(attrs["kind"], purposes)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
         return attrs
 
     def correction_items(self) -> list[RectificationItem]:

@@ -4,6 +4,8 @@ Seeded into an empty record by records/migrations/0002_seed_processing_activitie
 edits it from then on in the back office.
 """
 
+from datamap.purposes import Purpose
+
 HOSTING = {
     "name": "Cloud hosting provider",
     "region": "United Kingdom (London)",
@@ -32,7 +34,7 @@ SECURITY = (
 
 ACTIVITIES = (
     {
-        "slug": "accounts",
+        "slug": Purpose.ACCOUNTS.value,
         "name": "Account administration and access control",
         "purpose": "Create and manage the accounts of clients' users, authenticate them "
         "(password and second factor) and control what each may do.",
@@ -45,7 +47,7 @@ ACTIVITIES = (
         "processors": [HOSTING, EMAIL],
     },
     {
-        "slug": "security",
+        "slug": Purpose.SECURITY.value,
         "name": "Security monitoring and investigations",
         "purpose": "Watch for suspicious access, lock out repeated failures, investigate and "
         "suspend accounts under a person's review, and keep the audit trail.",
@@ -60,7 +62,7 @@ ACTIVITIES = (
         "processors": [HOSTING],
     },
     {
-        "slug": "usage",
+        "slug": Purpose.USAGE.value,
         "name": "Usage logging and client usage reports",
         "purpose": "Log how the product is used (dates, times, IP address, what was done) and "
         "report usage patterns (frequency and purpose) to the client that employs the user.",
@@ -75,7 +77,7 @@ ACTIVITIES = (
         "processors": [HOSTING],
     },
     {
-        "slug": "analytics",
+        "slug": Purpose.ANALYTICS.value,
         "name": "Aggregated analytics and product development",
         "purpose": "Improve the product from aggregated, non-personal figures; develop and test "
         "with pseudonymised data only.",
@@ -89,7 +91,7 @@ ACTIVITIES = (
         "processors": [HOSTING],
     },
     {
-        "slug": "support",
+        "slug": Purpose.SUPPORT.value,
         "name": "Support enquiries",
         "purpose": "Answer the questions and requests people send to support.",
         "legal_basis": "legitimate_interests",
@@ -102,7 +104,7 @@ ACTIVITIES = (
         "processors": [HOSTING, EMAIL],
     },
     {
-        "slug": "rights",
+        "slug": Purpose.RIGHTS.value,
         "name": "Rights requests",
         "purpose": "Receive, verify and answer data-protection rights requests within the "
         "statutory deadlines, and keep the record that they were handled.",
@@ -115,7 +117,7 @@ ACTIVITIES = (
         "processors": [HOSTING, EMAIL],
     },
     {
-        "slug": "cookies",
+        "slug": Purpose.COOKIES.value,
         "name": "Cookies and analytics consent",
         "purpose": "Set performance and functionality cookies only with consent, and keep "
         "proof of each decision.",
@@ -128,7 +130,7 @@ ACTIVITIES = (
         "processors": [HOSTING],
     },
     {
-        "slug": "marketing",
+        "slug": Purpose.MARKETING.value,
         "name": "Marketing communications",
         "purpose": MARKETING_PURPOSE,
         "legal_basis": "consent",

@@ -273,3 +273,8 @@ def record_csv_rows(records: list[ActivityRecord]):
             ]
         )
     return header, rows
+
+
+def purpose_legal_bases() -> dict[str, str]:
+    """Each purpose's legal basis as the record of processing gives it (one query)."""
+    return dict(ProcessingActivity.objects.values_list("slug", "legal_basis"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from security.models import BackupCode, BackupCodeDevice, Investigation
+from security.models import BackupCode, BackupCodeDevice, Investigation, SecurityCheckRun
 from security.services.evidence import Event
 from security.services.investigations import investigation_record_outcome
 from security.services.mfa import (
@@ -22,6 +22,7 @@ from security.services.mfa import (
     totp_secret,
 )
 from security.services.rules import investigation_raise
+from security.services.self_check import security_self_check_run
 
 # Demo only: the authenticator keys and backup codes of demo accounts derive from it, so the
 # printed ones stay valid across runs. Never use this for a real account.
@@ -142,3 +143,12 @@ def investigations_demo_seed(*, dpo: User) -> None:
             reason="The user had forgotten a recently changed password; confirmed by phone.",
             by=dpo,
         )
+
+
+def security_check_demo_seed() -> None:
+    """One run of the security self-check, so the dashboard shows a result (once).
+
+    No backup is recorded: the embedded mode makes none, and the check says so.
+    """
+    if not SecurityCheckRun.objects.exists():
+        security_self_check_run(trigger=SecurityCheckRun.Trigger.SCHEDULE)

@@ -10,6 +10,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import Device, ThrottlingMixin
 
 from accounts.models import Organisation, User
+from common import present
 
 RULE_LABELS = {
     "lockout": "Lockout",
@@ -185,3 +186,69 @@ class InvestigationNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.investigation}"
+
+
+class LoginFingerprint(models.Model):
+    """A place a user has logged in from: a keyed hash of the IP address and the device in words.
+
+    A login whose fingerprint the user has not used within ``NEW_LOGIN_WINDOW`` is "new" and
+    e-mailed to them (security/services/notices.py). Only the hash is kept: the notice needs
+    the IP and device of the login being checked, never those of the earlier ones.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_fingerprints")
+    fingerprint = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="login_fingerprint_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Login place of {self.user}"
+
+
+class BackupRecord(models.Model):
+    """A backup the deployment's backup job finished, recorded by ``manage.py record_backup``.
+
+    The app makes no backups itself: the job that does (pg_dump, the provider's snapshots) tells
+    the app each time it succeeds, so the security self-check can say how old the newest is.
+    """
+
+    completed_at = models.DateTimeField(default=timezone.now)
+    description = models.CharField(
+        max_length=200, blank=True, help_text="What was backed up and where, in words."
+    )
+
+    class Meta:
+        ordering = ["-completed_at"]
+
+    def __str__(self) -> str:
+        return f"Backup of {present.when(self.completed_at)}"
+
+
+class SecurityCheckRun(models.Model):
+    """One run of the security self-check: each check's name, verdict and words, in order."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Daily schedule"
+        COMMAND = "command", "Command line"
+        PERSON = "person", "Run from the back office"
+
+    ran_at = models.DateTimeField(default=timezone.now)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    passed = models.BooleanField()
+    # [{"name": "Lockout", "passed": true, "detail": "…"}], in the order the checks ran.
+    results = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-ran_at"]
+
+    def __str__(self) -> str:
+        return f"Security self-check of {present.when(self.ran_at)}"
+
+    @property
+    def failures(self) -> list[dict]:
+        return [result for result in self.results if not result["passed"]]

@@ -7,7 +7,7 @@ previews and the record of processing name them, and a name is not a room.
 
 from django.db.models import Q
 
-from datamap import Category, Delete, Entry, LegalBasis, Retain, register
+from datamap import Category, Delete, Entry, LegalBasis, Retain, exempt, register
 
 
 def _own(subject):
@@ -174,4 +174,36 @@ register(
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Security of data and systems.",
     )
+)
+
+register(
+    Entry(
+        name="security.login_fingerprints",
+        title="Places logged in from",
+        labels={
+            "first_seen_at": "First login from there",
+            "last_seen_at": "Last login from there",
+        },
+        model="security.LoginFingerprint",
+        category=Category.SECURITY,
+        description=(
+            "A keyed hash of the IP address and device of each recent login, so that a login "
+            "from somewhere new can be e-mailed to the person. The address itself is not kept."
+        ),
+        subject=_own,
+        export_fields=("first_seen_at", "last_seen_at"),
+        export_note="Only a keyed hash of the place is stored; it cannot be read back.",
+        erasure=Delete(),
+        # Kept with the account: each login forgets the places unused for 90 days, and the
+        # newest one stays so that a login after a long absence is still told to the person.
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Telling people of logins to their account, to keep it secure.",
+    )
+)
+
+exempt("security.BackupRecord", "When a backup of the service finished; it names no person.")
+exempt(
+    "security.SecurityCheckRun",
+    "The results of the security self-check; counts and settings, it names no person.",
 )

@@ -13,7 +13,7 @@ from accounts.signals import (
     staff_assignments_must_return,
     user_sessions_must_end,
 )
-from security.services import investigations, lockout, mfa, rules, sessions
+from security.services import investigations, lockout, mfa, notices, rules, sessions
 
 # --- Sessions and lockout notices (security/services/sessions.py, lockout.py) --------------
 
@@ -23,6 +23,7 @@ def session_start_on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         sessions.user_session_start(request=request, user=user)
         mfa.remember_devices(request=request, user=user)
+        notices.login_place_check(request=request, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="security.sessions.finish")

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import STAFF_ROLES, User
 from accounts.selectors import actor_decides
-from security.models import BackupCodeDevice, Investigation, UserSession
+from security.models import BackupCodeDevice, Investigation, SecurityCheckRun, UserSession
 from security.services.evidence import EVENT_LABELS
 
 Outcome = Investigation.Outcome
@@ -161,3 +161,12 @@ def suspensions_not_alerted() -> QuerySet[Investigation]:
         reviewed_at__isnull=True,
         staff_alerted_at__isnull=True,
     )
+
+
+def security_check_runs(limit: int = 10) -> list[SecurityCheckRun]:
+    """The newest runs of the security self-check, newest first."""
+    return list(SecurityCheckRun.objects.order_by("-ran_at")[:limit])
+
+
+def security_check_latest() -> SecurityCheckRun | None:
+    return SecurityCheckRun.objects.order_by("-ran_at").first()

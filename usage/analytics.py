@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Sum
 
 from accounts.models import Organisation
-from accounts.selectors import users_excluded_from_reports
+from accounts.selectors import users_not_processable
+from datamap.purposes import Purpose
 from usage.models import Action, TaskSession
 from usage.reports import duration_text
 from usage.selectors import SMALL_CELL, feature_label
@@ -99,14 +100,15 @@ def task_rows(
 ) -> list[TaskRow]:
     """Tasks per feature over [start, end] (UK dates), of one organisation or of all: how many,
     by how many people, the typical (median) task time, the time on tasks, and the downloads
-    and exports among them. People left out of reports are left out here, as are tasks of
-    erased people (nobody to count). A feature done by fewer than SMALL_CELL people shows no
-    figures. Most people first. One query on PostgreSQL, two on SQLite.
+    and exports among them. People who must not be counted in product analytics (restricted,
+    or who objected to it) are left out, as are tasks of erased people (nobody to count). A
+    feature done by fewer than SMALL_CELL people shows no figures. Most people first. One
+    query on PostgreSQL, two on SQLite.
     """
     tasks = (
         TaskSession.objects.filter(date__gte=start, date__lte=end)
         .exclude(user_id=None)
-        .exclude(user_id__in=users_excluded_from_reports())
+        .exclude(user_id__in=users_not_processable(Purpose.ANALYTICS))
     )
     if organisation is not None:
         tasks = tasks.filter(organisation=organisation)

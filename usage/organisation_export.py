@@ -13,8 +13,9 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from accounts.selectors import actor_is_api_key, user_administers, users_excluded_from_reports
+from accounts.selectors import actor_is_api_key, user_administers, users_not_processable
 from common.csv import csv_text
+from datamap.purposes import Purpose
 from usage.models import DailyUserUsage
 from usage.signals import usage_report_disclosed
 
@@ -63,11 +64,11 @@ def _roles_csv(organisation: Organisation) -> str:
 
 
 def _usage_csv(organisation: Organisation) -> tuple[str, set[int]]:
-    """Totals per person per month from the daily rollups. People whose processing is
-    restricted or whose objection was upheld are left out, as from every usage report."""
+    """Totals per person per month from the daily rollups. People the usage purpose may not
+    process (restricted, or objecting to it) are left out, as from every usage report."""
     rows = list(
         DailyUserUsage.objects.filter(organisation=organisation, user__isnull=False)
-        .exclude(user_id__in=users_excluded_from_reports())
+        .exclude(user_id__in=users_not_processable(Purpose.USAGE))
         .annotate(month=TruncMonth("date"))
         .order_by()
         .values("month", "user_id", "user__full_name", "user__email")

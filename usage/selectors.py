@@ -7,8 +7,9 @@ from django.db.models import Count, F, Prefetch, Q, Sum, Value
 from django.utils import timezone
 
 from accounts.models import GroupCompany, Organisation, User
-from accounts.selectors import users_excluded_from_reports
+from accounts.selectors import users_not_processable
 from common import present
+from datamap.purposes import Purpose
 from usage.buffer import buffer_dropped_count
 from usage.models import (
     DailyFeatureUsage,
@@ -135,7 +136,7 @@ def _by_person_or_day(people, group_by: str):
 
 def _by_feature_or_purpose(organisation, start, end, group_by: str):
     """Totals per feature or purpose, less the share of people left out of reports."""
-    excluded = users_excluded_from_reports()
+    excluded = users_not_processable(Purpose.USAGE)
     measures = {"events": Sum("event_count"), "duration": Sum("total_duration_ms")}
     totals = (
         _in_range(DailyFeatureUsage, organisation, start, end)
@@ -175,7 +176,7 @@ def usage_report(
     if group_by not in GROUPINGS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPINGS)}")
     people = _in_range(DailyUserUsage, organisation, start, end).exclude(
-        user_id__in=users_excluded_from_reports()
+        user_id__in=users_not_processable(Purpose.USAGE)
     )
     if group_by in ("user", "day"):
         grouped = list(_by_person_or_day(people, group_by))
@@ -241,7 +242,7 @@ def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[Aggreg
     grouped = (
         DailyUsage.objects.filter(date__gte=start, date__lte=end)
         .exclude(user_id=None)
-        .exclude(user_id__in=users_excluded_from_reports())
+        .exclude(user_id__in=users_not_processable(Purpose.ANALYTICS))
         .values("feature")
         .annotate(
             organisations=Count("organisation_id", distinct=True),

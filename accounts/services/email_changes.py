@@ -117,8 +117,10 @@ def user_email_change_request(*, user: User, new_email: str, by) -> EmailChange 
     return change
 
 
-def user_email_change_confirm(*, token: str) -> User:
-    """Follow a confirmation link: the address changes, and the old one is told.
+def user_email_change_confirm(*, token: str, origin: dict | None = None) -> User:
+    """Follow a confirmation link: the address changes, and the old and new ones are told.
+
+    ``origin`` (common.origin.request_origin) names the IP and device in the notices.
 
     Raises EmailChangeRefused, changing nothing, for a tampered, expired, replaced or used
     link, or when another account took the address in the meantime.
@@ -141,5 +143,5 @@ def user_email_change_confirm(*, token: str) -> User:
         change.save(update_fields=["confirmed_at"])
         # Whoever follows the link reads the new address; they act as the account's owner.
         audit.record(user, "user.email_change_confirm", target=user)
-        send_email_changed.delay_on_commit(change.pk)
+        send_email_changed.delay_on_commit(change.pk, origin)
     return user

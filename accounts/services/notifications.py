@@ -22,6 +22,14 @@ NOTICES = {
     "email_changed": "Your PrivacyDesk e-mail address was changed",
     "organisation_closed": "Your organisation's PrivacyDesk service has been closed",
     "usage_report_ready": "Your scheduled usage report is ready",
+    # Security notices (security/services/notices.py): each tells what happened, when, from
+    # where, and what to do if it was not the person.
+    "mfa_enrolled": "Two-step login was set up on your PrivacyDesk account",
+    "mfa_removed": "Two-step login was turned off on your PrivacyDesk account",
+    "backup_codes_regenerated": "New backup codes were made for your PrivacyDesk account",
+    "backup_code_used": "A backup code was used to log in to your PrivacyDesk account",
+    "new_login": "A new login to your PrivacyDesk account",
+    "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
 }
 
 

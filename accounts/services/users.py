@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp import devices_for_user
 
 import audit
-from accounts.models import Role, User
+from accounts.models import PurposeObjection, Role, User
 from accounts.selectors import (
     actor_decides,
     actor_is_api_key,
@@ -20,6 +20,7 @@ from accounts.selectors import (
 )
 from accounts.signals import user_sessions_must_end
 from accounts.tasks import notice_enqueue
+from datamap.purposes import STOPPABLE_ON_OBJECTION, Purpose
 
 ORGANISATION_ROLES = (Role.MEMBER, Role.CLIENT_ADMIN)
 KEY_MEMBERS_ONLY = (
@@ -252,24 +253,73 @@ def _flag_users(*, users, field: str, on: bool, by, action: str) -> int:
 
 
 def users_restrict_processing(*, users, by) -> int:
-    """Restrict processing: client usage reports and aggregates leave these people out."""
+    """Restrict processing (Article 18): the data is only stored; every restricted purpose
+    (usage reports, aggregates and analytics, the test dataset, marketing) leaves them out."""
+    with transaction.atomic():
+        changed = _flag_users(
+            users=users, field="processing_restricted_at", on=True, by=by, action="user.restrict"
+        )
+        # A notice of lifting given for an earlier restriction does not cover this one.
+        users.update(restriction_lift_notified_at=None)
+    return changed
+
+
+def users_notify_restriction_lift(*, users, by) -> int:
+    """Record that the people were told their restriction is about to be lifted (Article
+    18(3)); the caller sends the notice. Only restricted people are concerned."""
     return _flag_users(
-        users=users, field="processing_restricted_at", on=True, by=by, action="user.restrict"
+        users=users.filter(processing_restricted_at__isnull=False),
+        field="restriction_lift_notified_at",
+        on=True,
+        by=by,
+        action="user.restriction_lift_notice",
     )
 
 
 def users_lift_restriction(*, users, by) -> int:
-    return _flag_users(
-        users=users,
-        field="processing_restricted_at",
-        on=False,
-        by=by,
-        action="user.restriction_lift",
-    )
+    """Lift a restriction: only once the person was told it would be (Article 18(3))."""
+    with transaction.atomic():
+        untold = users.filter(
+            processing_restricted_at__isnull=False, restriction_lift_notified_at__isnull=True
+        )
+        if untold.exists():
+            raise ValidationError(
+                "Tell the person the restriction will be lifted before lifting it."
+            )
+        changed = _flag_users(
+            users=users,
+            field="processing_restricted_at",
+            on=False,
+            by=by,
+            action="user.restriction_lift",
+        )
+        users.update(restriction_lift_notified_at=None)
+    return changed
 
 
-def users_uphold_objection(*, users, by) -> int:
-    """An objection to processing on legitimate interests was upheld for these people."""
-    return _flag_users(
-        users=users, field="objection_upheld_at", on=True, by=by, action="user.objection_upheld"
-    )
+def users_uphold_objection(*, users, purposes, by, reference: str = "") -> int:
+    """An objection to these purposes of processing on legitimate interests was upheld for
+    these people: each purpose leaves them out from now on. Purposes already objected to are
+    left alone (idempotent); the count is of the objections recorded now."""
+    purposes = [Purpose(purpose) for purpose in purposes]
+    if not set(purposes) <= STOPPABLE_ON_OBJECTION:
+        # Security monitoring and support go on: the letter gives the grounds instead.
+        raise ValidationError("An objection can stop only usage reports, analytics and marketing.")
+    recorded = 0
+    with transaction.atomic():
+        for user in users.order_by("pk"):
+            for purpose in purposes:
+                _objection, created = PurposeObjection.objects.get_or_create(
+                    user=user,
+                    purpose=purpose,
+                    defaults={"upheld_by": by, "request_reference": reference},
+                )
+                if created:
+                    recorded += 1
+                    audit.record(
+                        by,
+                        "user.objection_upheld",
+                        target=user,
+                        details={"purpose": purpose.value, "reference": reference},
+                    )
+    return recorded

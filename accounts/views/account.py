@@ -16,6 +16,7 @@ from accounts.services.email_changes import (
 )
 from accounts.services.invitations import invitation_from_token
 from accounts.services.users import InvalidTransition
+from common.origin import request_origin
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -58,7 +59,7 @@ def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/email_change_confirm.html", {"change": change})
     try:
-        user = user_email_change_confirm(token=token)
+        user = user_email_change_confirm(token=token, origin=request_origin(request))
     except EmailChangeRefused as refused:
         return _email_change_unusable(request, refused.reason)
     return render(request, "accounts/email_change_done.html", {"email": user.email})

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+import audit
 from accounts.forms import (
     ROLE_CHOICES,
     ApiKeyForm,
@@ -43,6 +44,7 @@ PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 RECENT_LOGINS = 20
 EMAIL_TAKEN = "A user with this e-mail address already exists."
+CONSOLE_VIEW = "Details, logins and sessions, in the console"
 
 
 def _posted(request: HttpRequest):
@@ -117,6 +119,8 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_GET
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _organisation_user(request, pk)
+    # A view of someone's logins and sessions is recorded, as the back office's views are.
+    audit.record(request.user, "user.view", target=person, details={"seen": CONSOLE_VIEW})
     return render(
         request,
         "accounts/console/user_detail.html",

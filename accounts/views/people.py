@@ -24,6 +24,7 @@ from accounts.selectors import (
     actor_decides,
     email_change_pending,
     held_for_review,
+    objected_purposes,
     user_recent_logins,
     users_visible_to,
 )
@@ -151,6 +152,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "authenticators": list(authenticators),
             "backup_codes": list(backup_codes),
             "investigations": investigations,
+            "objections": objected_purposes(person),
         },
     )
 

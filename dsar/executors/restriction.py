@@ -1,8 +1,8 @@
-"""Restriction and objection to legitimate interests: flags on the matched accounts that
-usage reports and aggregates honour (``accounts.selectors.users_excluded_from_reports``).
+"""Restriction and objection to legitimate interests, set on the matched accounts through the
+accounts services; every point of processing asks ``accounts.selectors.may_process`` (or its
+queryset form) and honours them.
 
-The flags are set through the accounts services (running a step twice changes nothing
-more); each step is recorded on the request's timeline too.
+Running a step twice changes nothing more; each step is on the request's timeline too.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,11 +11,22 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services.users import (
     users_lift_restriction,
+    users_notify_restriction_lift,
     users_restrict_processing,
     users_uphold_objection,
 )
+from datamap.entries import LegalBasis
+from datamap.purposes import (
+    CONTINUES_AFTER_OBJECTION,
+    RESTRICTED_PURPOSES,
+    STOPPABLE_ON_OBJECTION,
+    Purpose,
+    legitimate_interest_purposes,
+    purpose_legal_bases,
+)
 from dsar.executors._common import step
 from dsar.models import RightsRequest
+from dsar.services.outgoing import letter_send
 from dsar.services.steps import rights_request_complete
 from dsar.services.timeline import require_decider
 
@@ -38,14 +49,44 @@ def _restriction_step(request: RightsRequest, by, *, change, action: str, body: 
     return changed
 
 
+def _stopped_in_words(purposes) -> str:
+    return ", ".join(Purpose(purpose).label.lower() for purpose in purposes)
+
+
 def restriction_apply(*, request: RightsRequest, by) -> int:
     return _restriction_step(
         request,
         by,
         change=users_restrict_processing,
         action="restriction_apply",
-        body="Processing restricted: usage reports and aggregates leave this person out.",
+        body="Processing restricted: your data is only stored. Stopped: "
+        f"{_stopped_in_words(sorted(RESTRICTED_PURPOSES))}.",
     )
+
+
+def restriction_lift_notify(*, request: RightsRequest, reason: str, by) -> int:
+    """Tell the person the restriction is about to be lifted, and why (Article 18(3)): an
+    e-mail and a step on the timeline they see. Lifting is refused until this is done."""
+    require_decider(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason the restriction will be lifted."})
+    with transaction.atomic():
+        users = _matched(request).filter(processing_restricted_at__isnull=False)
+        if not users.exists():
+            raise ValidationError("No matched account is restricted.")
+        ids = sorted(users.values_list("pk", flat=True))
+        told = users_notify_restriction_lift(users=users, by=by)
+        step(
+            request,
+            by,
+            "restriction_lift_notice",
+            f"We told you that we will lift the restriction of processing. The reason: {reason}",
+            visible=True,
+            users=ids,
+        )
+        letter_send("restriction_lift_notice", request, reason=reason)
+    return told
 
 
 def restriction_lift(*, request: RightsRequest, by) -> int:
@@ -58,46 +99,113 @@ def restriction_lift(*, request: RightsRequest, by) -> int:
     )
 
 
-UPHELD = "upheld"
-COMPELLING = "compelling"
+# --- Objection to legitimate interests --------------------------------------------------------
+
+STOPPED_MEANS = {
+    Purpose.USAGE: "the usage reports we give your employer leave you out",
+    Purpose.ANALYTICS: "our aggregated figures, product analytics and test data leave you out",
+    Purpose.MARKETING: "we send you no marketing e-mail",
+}
+
+
+def objected_purposes(request: RightsRequest) -> list[Purpose]:
+    """What the request objects to: the purposes it names, or (a request logged without them)
+    every purpose on legitimate interests."""
+    offered = legitimate_interest_purposes()
+    named = set(request.objection_purposes or [])
+    return [purpose for purpose in offered if purpose in named] if named else offered
+
+
+def stoppable(purposes) -> list[Purpose]:
+    return [purpose for purpose in purposes if purpose in STOPPABLE_ON_OBJECTION]
+
+
+def _objection_answer(objected, stopped, reasons: str, restricted: bool) -> str:
+    lines = ["We have reassessed the uses of your data you objected to."]
+    if stopped:
+        lines.append(
+            "We have upheld your objection and stopped:\n"
+            + "\n".join(f"- {p.label}: {STOPPED_MEANS[p]}." for p in stopped)
+        )
+    continuing = [purpose for purpose in objected if purpose not in stopped]
+    if continuing:
+        explained = []
+        for purpose in continuing:
+            why = CONTINUES_AFTER_OBJECTION.get(purpose) or (
+                "We have compelling legitimate grounds for it which override your interests, "
+                f"rights and freedoms: {reasons}"
+            )
+            explained.append(f"- {purpose.label}: {why}")
+        lines.append("These uses you objected to continue:\n" + "\n".join(explained))
+        if reasons and all(p in CONTINUES_AFTER_OBJECTION for p in continuing):
+            lines.append(reasons)
+    if restricted:
+        lines.append("We have also restricted the processing of your data: it is only stored.")
+    bases = purpose_legal_bases()
+    others = [
+        f"- {purpose.label} ({LegalBasis(bases[purpose]).label.lower()})"
+        for purpose in Purpose
+        if bases.get(purpose) not in (None, LegalBasis.LEGITIMATE_INTERESTS)
+    ]
+    if others:
+        lines.append(
+            "An objection concerns only uses that rely on our legitimate interests. These rely "
+            "on another legal basis and continue:\n" + "\n".join(others)
+        )
+    return "\n\n".join(lines)
 
 
 def objection_decide(
-    *, request: RightsRequest, outcome: str, reasons: str, restrict: bool, by
+    *, request: RightsRequest, stop, reasons: str, restrict: bool, by
 ) -> RightsRequest:
-    """Record the reassessment of an objection to processing on legitimate interests, and
-    tell the requester the outcome by completing the request with it."""
+    """Record the reassessment of an objection to processing on legitimate interests: the
+    purposes it stops (some or all of those objected to that can be stopped), the grounds for
+    any that continue; and tell the requester by completing the request with the answer."""
     require_decider(by)
     reasons = reasons.strip()
-    if outcome not in (UPHELD, COMPELLING):
-        raise ValidationError({"outcome": "Choose upheld or compelling grounds."})
-    if outcome == COMPELLING and not reasons:
-        raise ValidationError({"reasons": "Give the compelling legitimate grounds."})
+    objected = objected_purposes(request)
+    stop = {Purpose(purpose) for purpose in stop}
+    if stop - set(stoppable(objected)):
+        raise ValidationError({"stop": "Stop only uses the person objected to."})
+    kept = [p for p in stoppable(objected) if p not in stop]
+    if kept and not reasons:
+        raise ValidationError(
+            {"reasons": "Give the compelling legitimate grounds for the uses that continue."}
+        )
+    stopped = [purpose for purpose in objected if purpose in stop]
     with transaction.atomic():
-        if outcome == UPHELD:
-            users = _matched(request)
-            ids = sorted(users.values_list("pk", flat=True))
-            users_uphold_objection(users=users, by=by)
-            step(request, by, "objection_upheld", "Objection upheld.", users=ids)
-            if restrict:
-                restriction_apply(request=request, by=by)
-            answer = (
-                "We have reassessed the processing you objected to and upheld your objection: "
-                "we have stopped processing your data on the basis of our legitimate interests"
-                + (", and restricted its processing." if restrict else ".")
-                + (f"\n\n{reasons}" if reasons else "")
+        # Nothing to set on an account when everything objected to continues.
+        users = _matched(request) if stopped or restrict else User.objects.none()
+        ids = sorted(users.values_list("pk", flat=True))
+        if stopped:
+            users_uphold_objection(
+                users=users, purposes=stopped, by=by, reference=request.reference
             )
-        else:
+            step(
+                request,
+                by,
+                "objection_upheld",
+                f"Objection upheld; stopped: {_stopped_in_words(stopped)}.",
+                users=ids,
+                purposes=[purpose.value for purpose in stopped],
+            )
+        if kept:
             step(
                 request,
                 by,
                 "objection_compelling_grounds",
-                f"Compelling legitimate grounds recorded: {reasons}",
+                f"Compelling legitimate grounds recorded for {_stopped_in_words(kept)}: {reasons}",
             )
-            answer = (
-                "We have reassessed the processing you objected to. We have compelling "
-                "legitimate grounds for it which override your interests, rights and "
-                f"freedoms, so it continues:\n\n{reasons}"
+        if restrict:
+            users_restrict_processing(users=users, by=by)
+            step(
+                request,
+                by,
+                "restriction_apply",
+                "Processing restricted: your data is only stored.",
+                visible=True,
+                users=ids,
             )
+        answer = _objection_answer(objected, stopped, reasons, restrict)
         rights_request_complete(request=request, outcome=answer, by=by)
     return request

@@ -30,6 +30,8 @@ COMMON_PLACEHOLDERS = {
     "dpo_signature": "the DPO's signature (title and e-mail)",
     "ico": "the Information Commissioner's Office and how to reach it",
     "received_on": "the day the request or complaint was received, e.g. 2 December 2026",
+    "cookies_url": "the cookie settings page's link",
+    "communications_url": "the e-mail preferences page's link",
 }
 LETTER_FIELDS = {
     "verification": {"verify_url": "the one-time verification link"},
@@ -42,6 +44,7 @@ LETTER_FIELDS = {
         "decision": "the outcome in words, e.g. we uphold your complaint in part",
         "message": "the answer the DPO wrote",
     },
+    "restriction_lift_notice": {"reason": "why the restriction will be lifted"},
 }
 # What a letter must keep whatever the DPO rewords: the outcome of a complaint names the
 # right to complain to the ICO (Data Protection Act 2018 s.164A, the privacy notice's section 9).
@@ -59,6 +62,7 @@ STEP_LETTERS = frozenset(
         "message",
         "completed",
         "rejected",
+        "restriction_lift_notice",
     }
 )
 

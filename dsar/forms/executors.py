@@ -1,7 +1,8 @@
 from django import forms
 
 from accounts.reauth import ReauthenticationForm
-from dsar.executors.restriction import COMPELLING, UPHELD
+from datamap.purposes import CONTINUES_AFTER_OBJECTION
+from dsar.executors.restriction import stoppable
 
 
 class RectificationDecisionForm(forms.Form):
@@ -29,24 +30,52 @@ class ErasureApproveForm(ReauthenticationForm):
 
 
 class ObjectionDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=[
-            (UPHELD, "Objection upheld: stop the processing"),
-            (COMPELLING, "Compelling legitimate grounds override the objection"),
-        ],
-        widget=forms.RadioSelect,
+    """The reassessment: which of the uses objected to stop; grounds for any that continue."""
+
+    stop = forms.MultipleChoiceField(
+        label="Uses to stop for this person",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Uphold the objection for some or all of them. Any left unticked continues "
+        "on compelling legitimate grounds, which you give below.",
     )
     reasons = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required for compelling grounds; the requester receives it.",
+        help_text="Required for a use that continues; the requester receives it.",
     )
     restrict = forms.BooleanField(
         required=False, label="Also restrict the processing of the person's data"
     )
 
+    def __init__(self, *args, objected, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objected = objected
+        self.fields["stop"].choices = [(p.value, p.label) for p in stoppable(objected)]
+        self.fields["stop"].initial = [p.value for p in stoppable(objected)]
+
+    def continuing(self):
+        """What continues whatever is ticked, with the reason the letter gives."""
+        return [
+            (purpose.label, CONTINUES_AFTER_OBJECTION[purpose])
+            for purpose in self.objected
+            if purpose in CONTINUES_AFTER_OBJECTION
+        ]
+
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == COMPELLING and not (data.get("reasons") or "").strip():
-            self.add_error("reasons", "Give the compelling legitimate grounds.")
+        offered = {value for value, _label in self.fields["stop"].choices}
+        kept = offered - set(data.get("stop") or [])
+        if kept and not (data.get("reasons") or "").strip():
+            self.add_error("reasons", "Give the compelling legitimate grounds for what continues.")
         return data
+
+
+class RestrictionLiftNoticeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the restriction will be lifted",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="For example: we have checked your data and it is accurate. The person "
+        "receives it by e-mail before the restriction is lifted.",
+    )

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from datamap.purposes import legitimate_interest_purposes
 from dsar.models import RectificationItem, RequestKind
 
 # The honeypot: an input people never see (visually hidden, aria-hidden, out of the tab order)
@@ -54,6 +55,27 @@ class _KindAndDescription(forms.Form):
         help_text="Tell us what you are asking for, and anything that helps us find your data "
         "(for example the organisation you work for, and when you used our service).",
     )
+    objection_purposes = forms.MultipleChoiceField(
+        label="If you object: the uses of your data you object to",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only for an objection. These are the uses that rely on our legitimate "
+        "interests; tell us about your situation in your request.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objection_purposes"].choices = [
+            (purpose.value, purpose.label) for purpose in legitimate_interest_purposes()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != RequestKind.OBJECTION:
+            cleaned["objection_purposes"] = []
+        elif not cleaned.get("objection_purposes"):
+            self.add_error("objection_purposes", "Choose at least one use of your data.")
+        return cleaned
 
 
 class PublicRequestForm(_KindAndDescription):

@@ -3,15 +3,18 @@
 import datetime
 import secrets
 import uuid
+from collections.abc import Sequence
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, UserManager
+from datamap.purposes import legitimate_interest_purposes
 from dsar.deadlines import acknowledgement_due_date
 from dsar.executors import immediate
-from dsar.models import RightsRequest, State
+from dsar.models import RequestKind, RightsRequest, State
 from dsar.selectors import VERIFICATION_SALT, complaint_acknowledgeable_by_email
 from dsar.services.outgoing import complaint_acknowledgement_send, letter_send
 from dsar.services.steps import rights_request_complete_by_system
@@ -26,6 +29,28 @@ from dsar.services.timeline import (
 from dsar.workflow import TransitionRefused
 
 VERIFICATION_LIFETIME = datetime.timedelta(hours=24)
+
+
+def objection_purposes_clean(kind: str, purposes: Sequence[str]) -> list[str]:
+    """The purposes objected to, in the record's order; only legitimate-interest purposes,
+    and only on an objection."""
+    chosen = set(purposes)
+    if not chosen:
+        return []
+    if kind != RequestKind.OBJECTION:
+        raise ValidationError(
+            {"objection_purposes": "Only an objection to legitimate interests names purposes."}
+        )
+    offered = legitimate_interest_purposes()
+    unknown = chosen - {purpose.value for purpose in offered}
+    if unknown:
+        raise ValidationError(
+            {
+                "objection_purposes": "Only uses of your data on our legitimate interests can be "
+                "objected to."
+            }
+        )
+    return [purpose.value for purpose in offered if purpose.value in chosen]
 
 
 def _new_reference(request: RightsRequest) -> str:
@@ -45,14 +70,17 @@ def rights_request_file(
     received_at: datetime.datetime | None = None,
     verified: bool = False,
     own_account: User | None = None,
+    objection_purposes: Sequence[str] = (),
 ) -> RightsRequest:
     """File a request. ``verified``: the requester's identity needs no e-mail check (a logged-in
     user, an integration filing for its own user, a request the DPO logged after checking).
     Otherwise a one-time link goes to the address, and the clock starts when it is opened.
     ``own_account``: the requester's own account, known at filing (see
     rights_request_link_own_account); linked before verification so that what runs at once
-    on verification already sees the subject.
+    on verification already sees the subject. ``objection_purposes``: for an objection, the
+    purposes objected to, each on legitimate interests (one the DPO logs may name none yet).
     """
+    purposes = objection_purposes_clean(kind, objection_purposes)
     request = RightsRequest(
         reference=f"pending-{uuid.uuid4().hex[:12]}",
         kind=kind,
@@ -65,6 +93,7 @@ def rights_request_file(
         filed_by=filed_by if isinstance(filed_by, User) else None,
         filed_by_label=actor_label(filed_by) if filed_by is not None else "",
         received_at=received_at or timezone.now(),
+        objection_purposes=purposes,
     )
     if request.is_complaint:
         request.acknowledge_by = acknowledgement_due_date(timezone.localdate(request.received_at))

@@ -81,17 +81,37 @@ DEFAULT_LETTERS = {
     # the "completed" letter wraps it with the greeting, the ways to complain and the signature.
     "portability_not_applicable": (
         "Your portability request {reference}",
-        "The right to data portability applies to data we process on the basis of your consent "
-        "or of a contract with you. We process your data on the basis of our legitimate "
-        "interests and our contract with your employer, so the right does not apply. You can "
-        "still ask for a copy of your data with an access request.",
+        "The right to data portability covers personal data you gave us that we process by "
+        "automated means on the basis of your consent or of a contract with you. Your account, "
+        "usage and support data are processed under our contract with your employer (not a "
+        "contract with you) and on our legitimate interests, so the right does not apply to "
+        "them. The only data we hold on your consent are your cookie choices and your e-mail "
+        "preferences, which you can see and change yourself at any time at {cookies_url} and "
+        "{communications_url}. You can still ask for a copy of all your data with an access "
+        "request: we send it as machine-readable CSV files.",
     ),
     "consent_withdrawal_not_applicable": (
         "Your request to withdraw consent {reference}",
-        "We do not rely on your consent to process your personal data: we process it on the "
-        "basis of our legitimate interests and our contract with your employer, so there is no "
-        "consent to withdraw. You can object to processing on legitimate interests, or to "
-        "direct marketing, at any time.",
+        "We rely on your consent for two things only, and you can withdraw it yourself at any "
+        "time:\n\n"
+        "- Cookies: performance and functionality cookies are set only if you allow them. "
+        "Change or withdraw your choice on our cookie settings page: {cookies_url}\n"
+        "- E-mails you signed up for (newsletters, webinar invitations, product news): switch "
+        "any of them off on your e-mail preferences page, {communications_url}, or with the "
+        "unsubscribe link in each e-mail.\n\n"
+        "Withdrawing consent does not affect what we did before you withdrew it. Everything else "
+        "we do with your data relies on our contract with your employer, our legitimate "
+        "interests or a legal obligation, not on consent; you can object to the uses that rely "
+        "on our legitimate interests, or to direct marketing, at any time.",
+    ),
+    "restriction_lift_notice": (
+        "We will lift the restriction on your data: request {reference}",
+        "Hello {name},\n\nAs the law requires, we are telling you before we lift the "
+        "restriction of the processing of your data that we put in place for your request "
+        "{reference}. The reason: {reason}\n\nOnce it is lifted we use your data again as our "
+        "privacy notice describes, including in the usage reports we give your employer, our "
+        "aggregated figures and product analytics. If you disagree, reply on your request's "
+        "page: {status_url}\n\nYou also have the right to complain to {ico}.\n\n{dpo_signature}",
     ),
 }
 
@@ -130,6 +150,8 @@ def letter_render(key: str, request: RightsRequest, **extra) -> tuple[str, str]:
         dpo_signature=f"The Data Protection Officer\n{settings.DPO_EMAIL}",
         ico=ICO,
         received_on=timezone.localtime(request.received_at).strftime("%-d %B %Y"),
+        cookies_url=f"{settings.SITE_URL}{reverse('cookies')}",
+        communications_url=f"{settings.SITE_URL}{reverse('communications:communications')}",
         **extra,
     )
     return _fill(subject, fields), _fill(body, fields)

@@ -17,11 +17,18 @@ from dsar.executors import erasure as erasure_executor
 from dsar.executors.access import live_package
 from dsar.executors.letters import NOT_APPLICABLE_LETTERS, answer_not_applicable
 from dsar.executors.rectification import rectification_approve, rectification_reject
-from dsar.executors.restriction import objection_decide, restriction_apply, restriction_lift
+from dsar.executors.restriction import (
+    objected_purposes,
+    objection_decide,
+    restriction_apply,
+    restriction_lift,
+    restriction_lift_notify,
+)
 from dsar.forms.executors import (
     ErasureApproveForm,
     ObjectionDecisionForm,
     RectificationDecisionForm,
+    RestrictionLiftNoticeForm,
 )
 from dsar.models import RectificationItem, RequestKind, RightsRequest
 from dsar.services.timeline import require_decider
@@ -183,6 +190,19 @@ def restriction(request: HttpRequest, reference: str, action: str) -> HttpRespon
             lambda: restriction_apply(request=rights_request, by=request.user),
             "Processing is restricted for the matched account(s).",
         )
+    if action == "notify":
+        form = RestrictionLiftNoticeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the reason the restriction will be lifted.")
+            return _back(rights_request)
+        return _run(
+            request,
+            rights_request,
+            lambda: restriction_lift_notify(
+                request=rights_request, reason=form.cleaned_data["reason"], by=request.user
+            ),
+            "The person is told the restriction will be lifted; you can lift it now.",
+        )
     if action == "lift":
         return _run(
             request,
@@ -199,7 +219,7 @@ def objection(request: HttpRequest, reference: str) -> HttpResponse:
     rights_request = _request(reference)
     _kind_required(rights_request, RequestKind.OBJECTION)
     _decider_required(request)
-    form = ObjectionDecisionForm(request.POST or None)
+    form = ObjectionDecisionForm(request.POST or None, objected=objected_purposes(rights_request))
 
     def page(form: ObjectionDecisionForm) -> HttpResponse:
         return render(
@@ -214,7 +234,7 @@ def objection(request: HttpRequest, reference: str) -> HttpResponse:
         form,
         run=lambda: objection_decide(
             request=rights_request,
-            outcome=form.cleaned_data["outcome"],
+            stop=form.cleaned_data["stop"],
             reasons=form.cleaned_data["reasons"],
             restrict=form.cleaned_data["restrict"],
             by=request.user,

@@ -77,6 +77,7 @@ def new(request: HttpRequest) -> HttpResponse:
                     organisation_name=data["organisation_name"],
                     channel=Channel.WEB_FORM,
                     corrections=corrections.items(),
+                    objection_purposes=data["objection_purposes"],
                 )
                 url = reverse("rights:submitted")
                 return redirect(f"{url}?ref={submitted_token(rights_request)}")
@@ -118,6 +119,7 @@ def account_rights(request: HttpRequest) -> HttpResponse:
                 verified=True,
                 own_account=user,
                 corrections=corrections.items(),
+                objection_purposes=form.cleaned_data["objection_purposes"],
             )
             messages.success(
                 request,

@@ -23,6 +23,7 @@ import audit
 from accounts.models import User
 from common.decorators import is_otp_verified
 from security.models import BackupCode, BackupCodeDevice
+from security.services.notices import security_notice
 
 BACKUP_CODE_COUNT = 10
 # Crockford's base32 alphabet in lower case: no i, l, o or u to misread.
@@ -101,11 +102,13 @@ def mfa_verify_allowed(device: Device) -> Verification | None:
     return Verification(device=None, locked_until=timezone.now())
 
 
-def mfa_totp_confirm(*, user: User, token: str) -> tuple[Verification, list[str]]:
+def mfa_totp_confirm(
+    *, user: User, token: str, origin: dict | None = None
+) -> tuple[Verification, list[str]]:
     """Confirm the authenticator being set up with a code from it.
 
     On success any older authenticator is replaced, and a fresh set of backup codes is issued
-    and returned (plain, to be shown once).
+    and returned (plain, to be shown once). The user is e-mailed once, for both.
     """
     with transaction.atomic():
         device = (
@@ -126,12 +129,21 @@ def mfa_totp_confirm(*, user: User, token: str) -> tuple[Verification, list[str]
         device.name = TOTP_DEVICE_NAME
         device.save(update_fields=["confirmed", "name"])
         audit.record(user, "mfa.enrol", target=user, details={"replaced": bool(replaced)})
-        codes = mfa_backup_codes_issue(user=user)
+        codes = _backup_codes_replace(user=user)
+        security_notice(user=user, kind="mfa_enrolled", origin=origin, replaced=bool(replaced))
     return Verification(device=device), codes
 
 
-def mfa_backup_codes_issue(*, user: User) -> list[str]:
-    """Replace the user's backup codes with 10 new ones; returns them, formatted, to show once."""
+def mfa_backup_codes_issue(*, user: User, origin: dict | None = None) -> list[str]:
+    """Replace the user's backup codes with 10 new ones; returns them, formatted, to show once.
+    The user is e-mailed that it was done."""
+    with transaction.atomic():
+        codes = _backup_codes_replace(user=user)
+        security_notice(user=user, kind="backup_codes_regenerated", origin=origin)
+    return codes
+
+
+def _backup_codes_replace(*, user: User) -> list[str]:
     codes = [generate_backup_code() for _ in range(BACKUP_CODE_COUNT)]
     with transaction.atomic():
         BackupCodeDevice.objects.filter(user=user).delete()
@@ -143,11 +155,11 @@ def mfa_backup_codes_issue(*, user: User) -> list[str]:
     return [format_backup_code(code) for code in codes]
 
 
-def mfa_verify(*, user: User, token: str) -> Verification:
+def mfa_verify(*, user: User, token: str, origin: dict | None = None) -> Verification:
     """Check a code from the authenticator, or a backup code, against the user's devices.
 
     Six digits go to the authenticator, anything else to the backup codes, so a mistyped code
-    counts against one device only.
+    counts against one device only. A backup code used is e-mailed to the user.
     """
     token = (token or "").strip()
     digits = _digits(token)
@@ -164,9 +176,9 @@ def mfa_verify(*, user: User, token: str) -> Verification:
             return throttled
         if device.verify_token(token):
             if model is BackupCodeDevice:
-                audit.record(
-                    user, "mfa.backup_code_used", target=user, details={"left": device.remaining}
-                )
+                left = device.remaining
+                audit.record(user, "mfa.backup_code_used", target=user, details={"left": left})
+                security_notice(user=user, kind="backup_code_used", origin=origin, left=left)
             return Verification(device=device)
         return Verification(device=None, locked_until=_locked_until(device), wrong=True)
 
@@ -179,7 +191,7 @@ def mfa_session_verified(*, request, device: Device) -> None:
     request.session.cycle_key()
 
 
-def mfa_disable(*, user: User, by: User) -> int:
+def mfa_disable(*, user: User, by: User, origin: dict | None = None) -> int:
     """Remove a volunteer's two-step login. Users who must have it cannot turn it off."""
     if user.mfa_required:
         raise MfaNotAllowed("Two-step login is required for your account.")
@@ -189,6 +201,7 @@ def mfa_disable(*, user: User, by: User) -> int:
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
         removed += BackupCodeDevice.objects.filter(user=user).delete()[0]
         audit.record(by, "mfa.disable", target=user, details={"devices_removed": removed})
+        security_notice(user=user, kind="mfa_removed", origin=origin)
     return removed
 
 

@@ -12,27 +12,16 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from ua_parser import parse_os, parse_user_agent
 
 import audit
 from accounts.models import User
 from common.client_ip import client_ip
+from common.origin import device_label
 from security.models import UserSession
 
 # What the session remembers of its own row: {"k": session key, "t": last refresh (epoch s)}.
 SESSION_MARK = "accounts.user_session"  # the key live sessions hold since before the move
 REFRESH_EVERY = timedelta(minutes=1)
-
-
-def device_label(user_agent: str) -> str:
-    """A short "Browser on OS" description of a User-Agent header, e.g. "Firefox on Windows"."""
-    user_agent = (user_agent or "")[:512]
-    browser = parse_user_agent(user_agent)
-    system = parse_os(user_agent)
-    browser_name = browser.family if browser and browser.family != "Other" else "Unknown browser"
-    system_name = system.family if system and system.family != "Other" else ""
-    label = f"{browser_name} on {system_name}" if system_name else browser_name
-    return label[:120]
 
 
 def _mark(request, now: datetime) -> None:

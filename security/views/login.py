@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from accounts.selectors import workspace_url
+from common.origin import request_origin
 from cookies.remember import remember_visitor, remembered_visitor
 from security.forms import (
     LoginForm,
@@ -116,7 +117,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     status = 200
     form = OtpVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = mfa.mfa_verify(user=request.user, token=form.cleaned_data["token"])
+        result = mfa.mfa_verify(
+            user=request.user, token=form.cleaned_data["token"], origin=request_origin(request)
+        )
         if result.device is not None:
             mfa.mfa_session_verified(request=request, device=result.device)
             if isinstance(result.device, BackupCodeDevice):
@@ -157,7 +160,9 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     status = 200
     form = OtpEnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result, codes = mfa.mfa_totp_confirm(user=request.user, token=form.cleaned_data["token"])
+        result, codes = mfa.mfa_totp_confirm(
+            user=request.user, token=form.cleaned_data["token"], origin=request_origin(request)
+        )
         if result.device is not None:
             mfa.mfa_session_verified(request=request, device=result.device)
             # Shown in this response only: the codes are stored hashed and never again readable.
@@ -194,7 +199,7 @@ def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified() or confirmed_totp(request.user) is None:
         messages.error(request, "Set up an authenticator app before making backup codes.")
         return redirect("account:security")
-    codes = mfa.mfa_backup_codes_issue(user=request.user)
+    codes = mfa.mfa_backup_codes_issue(user=request.user, origin=request_origin(request))
     return render(
         request,
         "security/mfa_backup_codes.html",
@@ -211,7 +216,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     elif user_has_device(user) and not user.is_verified():
         messages.error(request, "Confirm a code from your app before turning two-step login off.")
     else:
-        mfa.mfa_disable(user=user, by=user)
+        mfa.mfa_disable(user=user, by=user, origin=request_origin(request))
         request.session[mfa.SESSION_HAS_DEVICE] = False
         messages.success(request, "Two-step login is off.")
     return redirect("account:security")

@@ -71,7 +71,7 @@ def test_a_change_mails_a_link_to_the_new_address_and_tells_the_old_one_changing
     assert "dan@new.test" not in str(entry.details)
 
 
-def test_following_the_link_asks_first_then_changes_the_address_and_tells_the_old_one(
+def test_following_the_link_asks_first_then_changes_the_address_and_tells_both_addresses(
     client, member, admin, mailoutbox, django_capture_on_commit_callbacks
 ):
     request_change(member, admin, django_capture_on_commit_callbacks)
@@ -92,7 +92,8 @@ def test_following_the_link_asks_first_then_changes_the_address_and_tells_the_ol
     assert b"Your e-mail address is changed" in done.content
     assert member.email == "dan@new.test"
     assert [(m.to, m.subject) for m in mailoutbox] == [
-        (["dan@a.test"], "Your PrivacyDesk e-mail address was changed")
+        (["dan@a.test"], "Your PrivacyDesk e-mail address was changed"),
+        (["dan@new.test"], "This is now your PrivacyDesk e-mail address"),
     ]
     assert AuditEntry.objects.filter(
         action="user.email_change_confirm", target_id=str(member.pk)

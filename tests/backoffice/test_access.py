@@ -52,6 +52,10 @@ DPO_ONLY_ROUTES |= {"organisations:group-company-new", "organisations:group-comp
 SUPPORT_SECTIONS |= {"processors"}
 DPO_ONLY_ROUTES |= {"processors:new", "processors:edit"}
 
+# The security self-check (issue 16): support reads the results; running it is the DPO's.
+SUPPORT_SECTIONS |= {"security"}
+DPO_ONLY_ROUTES |= {"security-check:run"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 

@@ -235,8 +235,9 @@ def test_dashboard_is_the_first_item_of_the_back_office_navigation(dpo_client):
 # by state, due soon, overdue (3), complaints (1), investigations (1), enquiries (1), open
 # breaches (1), purge failures and recent runs (2), consent rates (1; the catalogue is cached
 # after its first build: warmed below), the last verification (1), and usage logging's dead
-# letters (count and newest, 2) and direct writes (1), and the scheduled jobs' last runs (1).
-DPO_QUERIES = 18
+# letters (count and newest, 2) and direct writes (1), the scheduled jobs' last runs (1), and
+# the newest security self-check (1).
+DPO_QUERIES = 19
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -257,8 +258,8 @@ def test_supports_dashboard_runs_fewer_queries(verified_client, django_assert_nu
     some_of_everything(3)
     client = verified_client(SupportFactory())
     # The middleware (3), the request figures (3), the complaints (1), the investigations (1),
-    # the enquiries (1).
-    with django_assert_num_queries(9):
+    # the enquiries (1), the newest security self-check (1).
+    with django_assert_num_queries(10):
         assert client.get(DASHBOARD).status_code == 200
 
 

@@ -190,6 +190,7 @@ def test_the_back_office_navigation_is_grouped_into_queues_registers_and_setting
     queues = menu[menu.index(">Queues<") : menu.index(">Registers<")]
     assert [label for _, label in links(queues)] == [
         "Rights requests",
+        "Complaints",
         "Investigations",
         "Enquiries",
     ]
@@ -235,7 +236,7 @@ def test_the_dpos_navigation_holds_every_section_and_every_link_opens(verified_c
     hrefs = [href for href, _ in links(nav(client.get("/backoffice/"), "Back office"))]
 
     assert {href.split("/")[2] for href in hrefs} >= set(DPO_ONLY)
-    assert len(hrefs) == 15
+    assert len(hrefs) == 17  # with complaints, processors and the security self-check
     for href in hrefs:
         assert client.get(href).status_code == 200, href
 

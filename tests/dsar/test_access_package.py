@@ -17,7 +17,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import audit
-from accounts.models import EmailChange, Invitation
+from accounts.models import EmailChange, Invitation, PurposeObjection
 from audit.models import AuditEntry
 from breaches.services.register import breach_open
 from communications.models import MarketingDelivery, MarketingSend
@@ -25,6 +25,7 @@ from communications.services import communication_preferences_update
 from cookies.models import NoticeChangeEmail, PolicyVersion
 from cookies.services import consent_record_create
 from datamap import registry
+from datamap.purposes import Purpose
 from dsar.executors.access import (
     _Build,
     _copy_rows,
@@ -47,7 +48,7 @@ from dsar.services.subjects import rights_request_confirm_subject
 from enquiries.services import enquiry_reply, enquiry_submit
 from records.services import disclosure_record
 from retention.models import LegalHold
-from security.models import BackupCodeDevice, InvestigationNote, UserSession
+from security.models import BackupCodeDevice, InvestigationNote, LoginFingerprint, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
 from tests.visible import internals_in, visible_text
@@ -97,6 +98,7 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     UserSession.objects.create(
         user=user, session_key="k" * 40, ip_address=SUBJECT_IP, device="Firefox on Linux"
     )
+    LoginFingerprint.objects.create(user=user, fingerprint="f" * 64)
     axes = {"ip_address": SUBJECT_IP, "user_agent": "Firefox", "username": SUBJECT_EMAIL}
     axes_extra = {"http_accept": "*/*", "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(
@@ -120,6 +122,7 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     communication_preferences_update(
         user=user, newsletter=True, webinars=False, product_updates=True
     )
+    PurposeObjection.objects.create(user=user, purpose=Purpose.MARKETING, upheld_by=dpo)
     UsageEvent.objects.create(
         occurred_at=now,
         organisation=user.organisation,

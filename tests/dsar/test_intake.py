@@ -316,9 +316,10 @@ def test_a_logged_in_user_sees_the_requests_they_filed_or_were_matched_to_never_
     client = verified_client(user)
     client.get(reverse("account-rights:list"))  # session tracking refreshes its row once a minute
 
-    # 1 the session, 2 the user, 3 the OTP device, 4 the requests, 5 the user's organisation
-    # (page header); none per request
-    with django_assert_num_queries(5):
+    # 1 the session, 2 the user, 3 the OTP device, 4 the record of processing's legal bases
+    # (what an objection may name), 5 the requests, 6 the user's organisation (page header);
+    # none per request
+    with django_assert_num_queries(6):
         response = client.get(reverse("account-rights:list"))
 
     page = response.content.decode()

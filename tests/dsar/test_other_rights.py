@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import may_process
+from accounts.selectors import objected_purposes as objected_purposes_of
 from audit.models import AuditEntry
 from communications.models import CommunicationPreferences
 from communications.selectors import may_send_marketing
 from communications.services import communication_preferences_update
+from datamap.purposes import Purpose
 from dsar.models import (
     Channel,
     RectificationItem,
@@ -136,7 +139,7 @@ def test_the_panel_lists_the_proposed_corrections(client, verified_client):
 
 
 def test_restriction_removes_the_person_from_usage_reports_and_lifting_restores_them(
-    client, verified_client
+    client, verified_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     dpo = DpoFactory()
     ann = UserFactory(full_name="Ann Able")
@@ -163,9 +166,28 @@ def test_restriction_removes_the_person_from_usage_reports_and_lifting_restores_
     ann.refresh_from_db()
     assert ann.processing_restricted_at is not None
 
+    # Article 18(3): not lifted before the person is told.
+    refused = client.post(url("restriction", request, action="lift"), follow=True)
+    assert b"Tell the person the restriction will be lifted" in refused.content
+    assert people() == [bob.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("restriction", request, action="notify"),
+            {"reason": "We checked your data: it is accurate."},
+        )
+    notice = mailoutbox[-1]
+    assert notice.to == [ann.email]
+    assert "before we lift the restriction" in notice.body
+    assert "We checked your data: it is accurate." in notice.body
+    assert people() == [bob.pk]  # told, not yet lifted
+
     client.post(url("restriction", request, action="lift"))
     assert people() == sorted([ann.pk, bob.pk])
     steps = RequestEvent.objects.filter(request=request, kind=RequestEvent.Kind.ACTION)
+    told = steps.get(body__startswith="We told you that we will lift the restriction")
+    assert told.visible_to_requester
+    lifted = steps.get(body__startswith="Restriction of processing lifted")
+    assert (told.at, told.pk) < (lifted.at, lifted.pk)
     assert steps.filter(body__startswith="Processing restricted").exists()
     assert steps.filter(body__startswith="Restriction of processing lifted").exists()
     actions = set(AuditEntry.objects.values_list("action", flat=True))
@@ -190,43 +212,84 @@ def test_restriction_needs_a_matched_account(client, verified_client):
 # --- Objection to legitimate interests ------------------------------------------------------
 
 
-def test_an_upheld_objection_flags_the_person_and_tells_the_requester(
+def test_an_upheld_objection_stops_the_uses_chosen_and_the_letter_says_what_continues(
     client, verified_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     dpo = DpoFactory()
     user = UserFactory()
-    request = file_matched(RequestKind.OBJECTION, user, dpo)
+    request = file_matched(
+        RequestKind.OBJECTION,
+        user,
+        dpo,
+        objection_purposes=[Purpose.USAGE, Purpose.ANALYTICS, Purpose.SECURITY],
+    )
     verified_client(dpo)
+    page = client.get(url("objection", request))
+    # Security monitoring is not offered to stop: the page says it continues, and why.
+    assert b"Security monitoring continues" in page.content
+    assert b'value="security"' not in page.content
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            url("objection", request), {"outcome": "upheld", "reasons": "", "restrict": "on"}
+            url("objection", request),
+            {"stop": ["usage"], "reasons": "Aggregates are needed to size the service."},
         )
     assert response.status_code == 302
+    assert objected_purposes_of(user) == [Purpose.USAGE]
+    assert not may_process(user, Purpose.USAGE)
+    assert may_process(user, Purpose.ANALYTICS)
+    assert may_process(user, Purpose.SECURITY)
     user.refresh_from_db()
-    assert user.objection_upheld_at is not None
-    assert user.processing_restricted_at is not None
+    assert user.processing_restricted_at is None
     request.refresh_from_db()
     assert request.state == State.COMPLETED
-    assert "upheld your objection" in request.outcome
-    assert any("upheld your objection" in mail.body for mail in mailoutbox)
+    letter = mailoutbox[-1].body
+    assert "upheld your objection and stopped" in letter
+    assert "usage reports we give your employer leave you out" in letter
+    assert "Aggregates are needed to size the service." in letter
+    assert "Security monitoring continues" in letter
+    # What never relied on legitimate interests continues, and the letter says on what basis.
+    assert "Rights requests (legal obligation)" in letter
+    assert "Cookies (consent)" in letter
+
+
+def test_an_objection_can_be_upheld_with_a_restriction_too(client, verified_client):
+    dpo = DpoFactory()
+    user = UserFactory()
+    request = file_matched(RequestKind.OBJECTION, user, dpo, objection_purposes=["marketing"])
+    verified_client(dpo)
+    client.post(url("objection", request), {"stop": ["marketing"], "restrict": "on"})
+    user.refresh_from_db()
+    assert objected_purposes_of(user) == [Purpose.MARKETING]
+    assert user.processing_restricted_at is not None
 
 
 def test_compelling_grounds_need_reasons_and_leave_the_person_in_reports(client, verified_client):
     dpo = DpoFactory()
     user = UserFactory()
-    request = file_matched(RequestKind.OBJECTION, user, dpo)
+    request = file_matched(RequestKind.OBJECTION, user, dpo, objection_purposes=["usage"])
     verified_client(dpo)
-    refused = client.post(url("objection", request), {"outcome": "compelling", "reasons": ""})
+    refused = client.post(url("objection", request), {"reasons": ""})
     assert refused.status_code == 400
-    client.post(
-        url("objection", request),
-        {"outcome": "compelling", "reasons": "Fraud prevention needs these logs."},
-    )
+    client.post(url("objection", request), {"reasons": "Fraud prevention needs these logs."})
     request.refresh_from_db()
-    user.refresh_from_db()
     assert request.state == State.COMPLETED
     assert "Fraud prevention needs these logs." in request.outcome
-    assert user.objection_upheld_at is None
+    assert "compelling legitimate grounds" in request.outcome
+    assert objected_purposes_of(user) == []
+
+
+def test_an_objection_logged_without_purposes_is_reassessed_for_every_legitimate_interest(
+    client, verified_client
+):
+    dpo = DpoFactory()
+    user = UserFactory()
+    request = file_matched(RequestKind.OBJECTION, user, dpo)
+    verified_client(dpo)
+    page = client.get(url("objection", request)).content.decode()
+    for purpose in (Purpose.USAGE, Purpose.ANALYTICS, Purpose.MARKETING):
+        assert f'value="{purpose.value}"' in page
+    client.post(url("objection", request), {"stop": ["usage", "analytics", "marketing"]})
+    assert objected_purposes_of(user) == [Purpose.USAGE, Purpose.ANALYTICS, Purpose.MARKETING]
 
 
 # --- Objection to direct marketing ---------------------------------------------------------

@@ -188,7 +188,7 @@ def test_the_outcome_can_start_from_a_standard_letter(dpo_client):
     page = response.content.decode()
     outcome = re.search(r'<textarea name="complete-outcome"[^>]*>(.*?)</textarea>', page, re.S)
     # The answer alone: the completion letter adds the greeting and the signature.
-    assert outcome.group(1).strip().startswith("The right to data portability applies")
+    assert outcome.group(1).strip().startswith("The right to data portability covers")
     assert "Hello" not in outcome.group(1)
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.services.users import user_suspend
 from audit.models import AuditEntry
+from common.origin import device_label
 from security.models import UserSession
-from security.services.sessions import device_label
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.models import PurposeObjection
+from datamap.purposes import Purpose
 from tests.factories import OrganisationFactory, UserFactory
 from usage.models import DailyUserUsage, UsageEvent
 from usage.selectors import usage_aggregates, usage_report
@@ -88,8 +90,7 @@ def test_a_restricted_user_or_an_upheld_objection_is_left_out(acme):
     report = usage_report(organisation=org, start=D1, end=D2, group_by="user")
     assert [row.label for row in report.rows] == ["Bob Baker"]
     assert report.user_ids == [bob.pk]
-    bob.objection_upheld_at = timezone.now()
-    bob.save()
+    PurposeObjection.objects.create(user=bob, purpose=Purpose.USAGE)
     assert usage_report(organisation=org, start=D1, end=D2, group_by="feature").rows == []
 
 

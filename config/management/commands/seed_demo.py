@@ -27,6 +27,7 @@ from security.demo import (
     demo_backup_codes,
     investigations_demo_seed,
     mfa_demo_seed,
+    security_check_demo_seed,
 )
 from usage.demo import reports_demo_seed, usage_demo_seed
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
             disclosures_demo_seed(dpo=dpo)
             processors_demo_seed(dpo=dpo)
             privacy_notice_demo_publish(dpo=dpo)
+            # Last: the self-check verifies the audit trail the seeding above has written.
+            security_check_demo_seed()
         self._print_logins(accounts)
         self._print_mfa(accounts, **options)
 
