@@ -17,15 +17,6 @@ EMAIL = {
     "safeguards": "Article 28 contract; UK processing only; TLS in transit.",
 }
 
-# Newsletters, webinar invitations and product news go only to people who tick the topic on
-# their e-mail preferences page: consent, withdrawn by unticking it or by the e-mail's link.
-MARKETING_PURPOSE = (
-    "Send newsletters, webinar invitations and product news to the people who ask for them "
-    "(each topic ticked on their e-mail preferences page); stop at once when they untick it, "
-    "unsubscribe or object."
-)
-MARKETING_PEOPLE = "Users and client admins who opted in."
-
 SECURITY = (
     "Passwords hashed with Argon2; TOTP second factor for privileged roles; role-based access "
     "with MFA for the back office; TLS in transit; encrypted backups; an append-only, "
@@ -132,11 +123,13 @@ ACTIVITIES = (
     {
         "slug": Purpose.MARKETING.value,
         "name": "Marketing communications",
-        "purpose": MARKETING_PURPOSE,
-        "legal_basis": "consent",
-        "legitimate_interest": "",
-        "balancing_summary": "",
-        "people_categories": MARKETING_PEOPLE,
+        "purpose": "Send product news to clients' contacts who have not objected; stop at "
+        "once on objection.",
+        "legal_basis": "legitimate_interests",
+        "legitimate_interest": "commercial",
+        "balancing_summary": "Business contacts of our clients expect news about a product "
+        "their employer uses; every message offers an opt-out, honoured at once.",
+        "people_categories": "Users and client admins who have not opted out.",
         "data_categories": ["contact"],
         "recipients": "None outside the company.",
         "processors": [HOSTING, EMAIL],
