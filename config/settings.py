@@ -415,6 +415,14 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrivacyDesk <privacy@privacydesk.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DPO_EMAIL = env.str("DPO_EMAIL", default="dpo@privacydesk.test")
+# The privacy notice names the controller and links the notice on complaints and questions.
+CONTROLLER_NAME = env.str("CONTROLLER_NAME", default="PrivacyDesk Ltd")
+CONSUMER_CONTACT_NOTICE_URL = env.str(
+    "CONSUMER_CONTACT_NOTICE_URL",
+    default="https://privacydesk.test/consumer-contact-privacy-notice/",
+)
+if not CONSUMER_CONTACT_NOTICE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("CONSUMER_CONTACT_NOTICE_URL must be an http(s) address.")
 # The database role the app runs as when migrations run as another (the table owner): audit
 # migration 0006 leaves it only INSERT and SELECT on the audit trail and its anchors.
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")

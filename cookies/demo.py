@@ -1,4 +1,4 @@
-"""Demo cookie decisions for the embedded mode, so that the DPO's consent figures show a trend."""
+"""Demo cookie decisions, so the consent figures show a trend; the published privacy notice."""
 
 import random
 from datetime import timedelta
@@ -7,7 +7,10 @@ from django.utils import timezone
 
 from cookies.catalogue import catalogue_get
 from cookies.consent import visitor_hash
-from cookies.models import ConsentRecord
+from cookies.models import ConsentRecord, PolicyVersion
+from cookies.notice.defaults import CHANGE_NOTE, INTRODUCTION, SECTIONS
+from cookies.selectors import policy_current, policy_draft
+from cookies.services import policy_draft_save, policy_publish
 
 DEMO_VISITORS = 160
 DEMO_WEEKS = 10
@@ -46,3 +49,22 @@ def consent_demo_seed() -> int:
         record.created_at = now - timedelta(weeks=weeks_ago, hours=rng.randint(0, 150))
     ConsentRecord.objects.bulk_update(created, ["created_at"])
     return len(created)
+
+
+def privacy_notice_demo_publish(*, dpo) -> PolicyVersion | None:
+    """Publish the privacy notice in the company's words (the draft cookies migration 0007
+    seeds, or one written from the same defaults), so the demo shows the notice generated from
+    the records. Idempotent: once a generated version is published, nothing more happens."""
+    current = policy_current(PolicyVersion.Kind.PRIVACY)
+    if current is not None and current.snapshot is not None:
+        return None
+    draft = policy_draft(PolicyVersion.Kind.PRIVACY)
+    if draft is None or not draft.sections:
+        draft = policy_draft_save(
+            kind=PolicyVersion.Kind.PRIVACY,
+            body=draft.body if draft else INTRODUCTION,
+            sections=SECTIONS,
+            change_note=CHANGE_NOTE,
+            by=dpo,
+        )
+    return policy_publish(draft=draft, by=dpo)

@@ -6,6 +6,7 @@ from django import forms
 from common.forms import PeriodForm as BasePeriodForm
 from cookies.catalogue import THEMES, Catalogue
 from cookies.models import ConsentRecord, PolicyVersion
+from cookies.notice.content import SECTIONS
 
 
 class ConsentForm(forms.Form):
@@ -51,3 +52,30 @@ class PolicyDraftForm(forms.ModelForm):
         fields = ["body", "change_note"]
         labels = {"body": "Text (Markdown)", "change_note": "What changed"}
         widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+
+
+class PrivacyNoticeDraftForm(PolicyDraftForm):
+    """The privacy notice's draft: its introduction, then the prose of each section, in order.
+    The tables are generated; nothing here edits them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = "Introduction (Markdown)"
+        self.fields["body"].widget.attrs["rows"] = 6
+        sections = self.instance.sections if self.instance and self.instance.pk else {}
+        sections = sections or self.initial.get("sections", {})
+        for section in SECTIONS:
+            self.fields[f"section_{section.key}"] = forms.CharField(
+                label=section.heading,
+                required=False,
+                initial=sections.get(section.key, ""),
+                widget=forms.Textarea(attrs={"rows": 8}),
+                help_text="Markdown. The tables of this section are generated from the records."
+                if section.tables
+                else "Markdown.",
+            )
+        # The change note last, after the sections.
+        self.order_fields([*[f for f in self.fields if f != "change_note"], "change_note"])
+
+    def sections(self) -> dict:
+        return {section.key: self.cleaned_data[f"section_{section.key}"] for section in SECTIONS}

@@ -39,9 +39,19 @@ class PolicyVersion(models.Model):
     change_note = models.CharField(
         max_length=200, blank=True, help_text="What changed, shown in the version history."
     )
+    # The privacy notice's prose, section by section (cookies.notice.SECTIONS); ``body`` is
+    # its introduction. The cookie policy is ``body`` alone.
+    sections = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Frozen when published: what the records said (the generated tables), the whole text as
+    # a reader saw it, the lines that changed from the previous version, and which of
+    # purposes, recipients and retention changed (what the users were e-mailed about).
+    snapshot = models.JSONField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    diff = models.JSONField(default=list, blank=True)
+    material_changes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["kind", "-number"]
@@ -138,3 +148,19 @@ class PageVisitCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.route}: {self.visits}"
+
+
+class NoticeChangeEmail(models.Model):
+    """One user told of one published privacy notice: a second run of the send skips them."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user"], name="cookies_notice_email_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} to {self.user_id}"

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from datamap import Anonymise, Category, Entry, LegalBasis, exempt, register
+from datamap import Anonymise, Category, Delete, Entry, LegalBasis, exempt, register
 
 register(
     Entry(
@@ -34,6 +34,25 @@ register(
         legal_basis_detail=(
             "PECR regulation 6 and UK GDPR Article 7(1): we must be able to show that a visitor "
             "consented to non-essential cookies."
+        ),
+    )
+)
+
+register(
+    Entry(
+        name="cookies.notice_change_emails",
+        title="Privacy notice changes you were told of",
+        labels={"version__number": "Privacy notice version", "sent_at": "Sent"},
+        model="cookies.NoticeChangeEmail",
+        category=Category.CONTACT,
+        description="The e-mails telling you that our privacy notice changed, and when.",
+        subject=lambda subject: Q(user_id__in=subject.user_ids),
+        export_fields=("version__number", "sent_at"),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGAL_OBLIGATION,
+        legal_basis_detail=(
+            "UK GDPR Articles 13 and 14: people are told when the use of their data changes."
         ),
     )
 )

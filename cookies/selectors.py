@@ -15,9 +15,13 @@ def policy_current(kind: str) -> PolicyVersion | None:
     return PolicyVersion.objects.filter(kind=kind, number__isnull=False).order_by("-number").first()
 
 
-def policy_history(kind: str, *, with_body: bool = False) -> list[PolicyVersion]:
+# What a history list never shows, and which grows with every version.
+HEAVY_FIELDS = ("body", "sections", "snapshot", "text", "diff")
+
+
+def policy_history(kind: str) -> list[PolicyVersion]:
     versions = PolicyVersion.objects.filter(kind=kind, number__isnull=False).order_by("-number")
-    return list(versions if with_body else versions.defer("body"))
+    return list(versions.defer(*HEAVY_FIELDS))
 
 
 def policy_draft(kind: str) -> PolicyVersion | None:

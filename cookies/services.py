@@ -2,12 +2,16 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
 from cookies.catalogue import catalogue_forget
 from cookies.models import ConsentRecord, PageVisitCount, PolicyVersion
+from cookies.notice.compare import material_changes, notice_text, text_diff
+from cookies.notice.content import SECTION_KEYS
+from cookies.notice.generate import notice_snapshot
+from cookies.tasks import send_notice_change
 
 
 def consent_record_create(
@@ -38,8 +42,10 @@ def consent_record_create(
     return record
 
 
-def policy_draft_save(*, kind: str, body: str, change_note: str, by) -> PolicyVersion:
-    """Create or update the one draft of a notice."""
+def policy_draft_save(
+    *, kind: str, body: str, change_note: str, by, sections: dict | None = None
+) -> PolicyVersion:
+    """Create or update the one draft of a notice (the privacy notice's prose by section)."""
     with transaction.atomic():
         draft = (
             PolicyVersion.objects.select_for_update()
@@ -50,6 +56,8 @@ def policy_draft_save(*, kind: str, body: str, change_note: str, by) -> PolicyVe
         draft = draft or PolicyVersion(kind=kind)
         draft.body = body
         draft.change_note = change_note
+        if kind == PolicyVersion.Kind.PRIVACY and sections is not None:
+            draft.sections = {key: sections.get(key, "") for key in SECTION_KEYS}
         draft.full_clean()
         draft.save()
         audit_record(
@@ -74,17 +82,43 @@ def policy_draft_discard(*, draft: PolicyVersion, by) -> None:
         draft.delete()
 
 
+def _version_text(version: PolicyVersion) -> str:
+    """What a reader saw; a version published before texts were kept read as its body."""
+    return version.text or version.body
+
+
 def policy_publish(*, draft: PolicyVersion, by) -> PolicyVersion:
-    """Publish the draft as the next version. A new cookie policy asks every visitor again."""
+    """Publish the draft as the next version. A new cookie policy asks every visitor again.
+
+    The version keeps its text, the lines that changed from the previous version, and for
+    the privacy notice the generated tables as they stand (the snapshot). When purposes,
+    recipients or retention changed, active users are e-mailed after commit.
+    """
     with transaction.atomic():
         draft = PolicyVersion.objects.select_for_update().get(pk=draft.pk)
         if draft.is_published:
             raise ValidationError("This version is already published.")
         if not draft.body.strip():
             raise ValidationError("An empty notice cannot be published.")
-        latest = PolicyVersion.objects.filter(kind=draft.kind).aggregate(n=Max("number"))["n"]
-        draft.number = (latest or 0) + 1
+        previous = (
+            PolicyVersion.objects.filter(kind=draft.kind, number__isnull=False)
+            .order_by("-number")
+            .first()
+        )
+        draft.number = (previous.number if previous else 0) + 1
         draft.published_at = timezone.now()
+        if draft.kind == PolicyVersion.Kind.PRIVACY:
+            draft.snapshot = notice_snapshot()
+            draft.text = notice_text(
+                body=draft.body, sections=draft.sections, snapshot=draft.snapshot
+            )
+            # The first version has no one to tell of a change.
+            draft.material_changes = (
+                material_changes(previous.snapshot, draft.snapshot) if previous else []
+            )
+        else:
+            draft.text = draft.body.strip() + "\n"
+        draft.diff = text_diff(_version_text(previous), draft.text) if previous else []
         draft.full_clean()
         try:
             draft.save()
@@ -94,12 +128,19 @@ def policy_publish(*, draft: PolicyVersion, by) -> PolicyVersion:
             actor=by,
             action="cookies.policy_published",
             target=draft,
-            details={"kind": draft.kind, "number": draft.number},
+            details={
+                "kind": draft.kind,
+                "number": draft.number,
+                "lines_changed": sum(line["op"] in ("added", "removed") for line in draft.diff),
+                "changed": draft.material_changes,
+            },
         )
         # Now for this process, and again after commit: another process could re-cache the
         # old version between the two.
         catalogue_forget()
         transaction.on_commit(catalogue_forget)
+        if draft.material_changes:
+            send_notice_change.delay_on_commit(draft.pk)
     return draft
 
 

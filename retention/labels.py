@@ -41,7 +41,7 @@ def kept_for_you(basis: str, days: int) -> str:
     """A policy's period, for the person the data is about (the access package)."""
     period = present.period(days)
     return {
-        "account": f"Kept while your account is open, then {period}",
+        "account": f"Kept while your account is open, then {period} after it ends",
         "event": f"Kept {period} after it was recorded",
         "closure": f"Kept {period} after the matter is closed",
         "indefinite": "Kept without a set end: never purged by the schedule",

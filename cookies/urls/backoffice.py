@@ -11,4 +11,5 @@ urlpatterns = [
     path("notices/<str:kind>/draft/", views.notice_edit, name="notice-edit"),
     path("notices/<str:kind>/publish/", views.notice_publish, name="notice-publish"),
     path("notices/<str:kind>/discard/", views.notice_discard, name="notice-discard"),
+    path("notices/<str:kind>/versions/<int:number>/", views.notice_version, name="notice-version"),
 ]

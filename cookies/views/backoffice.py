@@ -14,9 +14,19 @@ from common.csv import csv_response
 from common.decorators import dpo_required
 from cookies.catalogue import catalogue_get
 from cookies.charts import rate_chart
-from cookies.forms import PeriodForm, PolicyDraftForm
+from cookies.forms import PeriodForm, PolicyDraftForm, PrivacyNoticeDraftForm
 from cookies.markdown import render_markdown
 from cookies.models import ConsentRecord, PolicyVersion
+from cookies.notice.compare import (
+    MATERIAL,
+    material_changes,
+    notice_text,
+    snapshot_differences,
+    text_diff,
+)
+from cookies.notice.content import fixed_facts
+from cookies.notice.defaults import SECTIONS as DEFAULT_SECTIONS
+from cookies.notice.generate import notice_sections, notice_snapshot
 from cookies.selectors import (
     consent_log,
     consent_rates,
@@ -111,7 +121,33 @@ def notices(request: HttpRequest) -> HttpResponse:
         }
         for kind, label in PolicyVersion.Kind.choices
     ]
-    return render(request, "cookies/notices.html", {"kinds": kinds})
+    # What the published privacy notice no longer says as the records and settings do now.
+    privacy = kinds[0]["current"] if kinds[0]["kind"] == PolicyVersion.Kind.PRIVACY else None
+    stale = []
+    if privacy is not None and privacy.snapshot is not None:
+        stale = snapshot_differences(privacy.snapshot, notice_snapshot())
+    return render(request, "cookies/notices.html", {"kinds": kinds, "stale": stale})
+
+
+def changes_in_words(kinds: list[str]) -> list[str]:
+    return [MATERIAL[kind][1] for kind in kinds if kind in MATERIAL]
+
+
+def _privacy_preview(draft: PolicyVersion, current: PolicyVersion | None) -> dict:
+    """The draft as it would be published now, and what publishing it would change."""
+    snapshot = notice_snapshot()
+    text = notice_text(body=draft.body, sections=draft.sections, snapshot=snapshot)
+    previous_text = (current.text or current.body) if current else ""
+    changes = material_changes(current.snapshot, snapshot) if current else []
+    return {
+        "generated": True,
+        "intro_html": render_markdown(draft.body),
+        "shown": notice_sections(sections=draft.sections, snapshot=snapshot),
+        "snapshot": snapshot,
+        "pending_diff": text_diff(previous_text, text) if current else [],
+        "pending_changes": changes_in_words(changes),
+        **fixed_facts(),
+    }
 
 
 @dpo_required
@@ -120,30 +156,52 @@ def notice_edit(request: HttpRequest, kind: str) -> HttpResponse:
     kind = _kind(kind)
     draft = policy_draft(kind)
     current = policy_current(kind)
+    form_class = PrivacyNoticeDraftForm if kind == PolicyVersion.Kind.PRIVACY else PolicyDraftForm
     if request.method == "POST":
-        form = PolicyDraftForm(request.POST, instance=draft)
+        form = form_class(request.POST, instance=draft)
         if form.is_valid():
             policy_draft_save(
                 kind=kind,
                 body=form.cleaned_data["body"],
                 change_note=form.cleaned_data["change_note"],
+                sections=form.sections() if isinstance(form, PrivacyNoticeDraftForm) else None,
                 by=request.user,
             )
             messages.success(request, "Draft saved. It is not public until you publish it.")
             return redirect("backoffice-cookies:notice-edit", kind=kind)
     else:
-        initial = {} if draft else {"body": current.body if current else ""}
-        form = PolicyDraftForm(instance=draft, initial=initial)
+        initial = {}
+        if not draft and current:
+            # A version from before the notice had sections starts from the company's words.
+            initial = {"body": current.body, "sections": current.sections or DEFAULT_SECTIONS}
+        form = form_class(instance=draft, initial=initial)
+    context = {
+        "form": form,
+        "kind": kind,
+        "label": PolicyVersion.Kind(kind).label,
+        "draft": draft,
+        "draft_html": render_markdown(draft.body) if draft else "",
+        "current": current,
+    }
+    if draft and kind == PolicyVersion.Kind.PRIVACY:
+        context |= _privacy_preview(draft, current)
+    return render(request, "cookies/notice_edit.html", context)
+
+
+@dpo_required
+@require_GET
+def notice_version(request: HttpRequest, kind: str, number: int) -> HttpResponse:
+    """A published version's changes from the one before, and whom they were e-mailed to."""
+    version = PolicyVersion.objects.filter(kind=_kind(kind), number=number).first()
+    if version is None:
+        raise Http404("No such version.")
     return render(
         request,
-        "cookies/notice_edit.html",
+        "cookies/notice_version.html",
         {
-            "form": form,
-            "kind": kind,
-            "label": PolicyVersion.Kind(kind).label,
-            "draft": draft,
-            "draft_html": render_markdown(draft.body) if draft else "",
-            "current": current,
+            "version": version,
+            "changes": changes_in_words(version.material_changes),
+            "emailed": version.emails.count(),
         },
     )
 

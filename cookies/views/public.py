@@ -28,6 +28,8 @@ from cookies.consent import (
 from cookies.forms import ConsentForm, ThemeForm
 from cookies.markdown import render_markdown
 from cookies.models import ConsentRecord, PolicyVersion
+from cookies.notice.content import fixed_facts
+from cookies.notice.generate import notice_sections
 from cookies.selectors import policy_current, policy_history
 from cookies.services import consent_record_create, page_visit_record
 
@@ -66,6 +68,7 @@ def cookie_settings(request: HttpRequest) -> HttpResponse:
         "theme_form": ThemeForm(initial={"theme": current_theme(request)}),
         "theme_allowed": consent.allows(FUNCTIONALITY),
         "accepted_names": [g.name for g in catalogue.optional if consent.allows(g.varname)],
+        **fixed_facts(),
     }
     return render(request, "cookies/settings.html", context)
 
@@ -165,19 +168,33 @@ def analytics_visit(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def notice_context(version: PolicyVersion) -> dict:
+    """A published version as it was published: a privacy notice with its frozen tables, or
+    (a version from before the notice was generated, or the cookie policy) its Markdown."""
+    if version.kind == PolicyVersion.Kind.PRIVACY and version.snapshot is not None:
+        return {
+            "generated": True,
+            "intro_html": render_markdown(version.body),
+            "shown": notice_sections(sections=version.sections, snapshot=version.snapshot),
+            "snapshot": version.snapshot,
+            **fixed_facts(),
+        }
+    return {"generated": False, "version_html": render_markdown(version.body)}
+
+
 @require_GET
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    # One query: the history, newest first, is short and its first entry is the current one.
-    history = policy_history(PolicyVersion.Kind.PRIVACY, with_body=True)
-    notice = history[0] if history else None
+    # Two queries: the current version whole, and the history without the versions' texts.
+    notice = policy_current(PolicyVersion.Kind.PRIVACY)
+    history = policy_history(PolicyVersion.Kind.PRIVACY)
     return render(
         request,
         "cookies/privacy.html",
         {
             "notice": notice,
-            "notice_html": render_markdown(notice.body) if notice else "",
             "history": history,
             "is_current": True,
+            **(notice_context(notice) if notice else {}),
         },
     )
 
@@ -193,9 +210,9 @@ def policy_version(request: HttpRequest, kind: str, number: int) -> HttpResponse
         "cookies/policy_version.html",
         {
             "version": version,
-            "version_html": render_markdown(version.body),
             "is_current": current is not None and current.pk == version.pk,
             "current": current,
             "history": policy_history(kind),
+            **notice_context(version),
         },
     )

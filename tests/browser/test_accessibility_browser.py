@@ -24,7 +24,15 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
     return {
         "anonymous": (
             None,
-            ["/", "/accounts/login/", "/rights/", "/support/", "/privacy/", "/cookies/"],
+            [
+                "/",
+                "/accounts/login/",
+                "/rights/",
+                "/support/",
+                "/privacy/",
+                "/privacy/versions/2/",
+                "/cookies/",
+            ],
         ),
         "member": (
             "olivia.bennett@acme.example",
@@ -64,6 +72,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/backoffice/processing/usage/edit/",
                 "/backoffice/cookies/",
                 "/backoffice/cookies/notices/",
+                "/backoffice/cookies/notices/privacy/versions/2/",
             ],
         ),
         "support": (

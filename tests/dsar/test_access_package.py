@@ -22,6 +22,7 @@ from audit.models import AuditEntry
 from breaches.services.register import breach_open
 from communications.models import MarketingDelivery, MarketingSend
 from communications.services import communication_preferences_update
+from cookies.models import NoticeChangeEmail, PolicyVersion
 from cookies.services import consent_record_create
 from datamap import registry
 from datamap.purposes import Purpose
@@ -213,6 +214,9 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         send=MarketingSend.objects.create(key="seed", topic="newsletter", subject="News"),
         user=user,
     )
+    NoticeChangeEmail.objects.create(
+        version=PolicyVersion.objects.get(kind="privacy", number=1), user=user
+    )
     enquiry = enquiry_submit(
         name=SUBJECT_NAME, email=SUBJECT_EMAIL, subject="Help", message="Hi", user=user
     )
@@ -328,7 +332,7 @@ def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_jso
         "provisionally",
         "Monthly usage report",
         "Your employer",
-        "Kept while your account is open, then 180 days",
+        "Kept while your account is open, then 180 days after it ends",
         "Kept 90 days after it was recorded",
         "usage-events.csv",
         "Type of recipient",

@@ -17,7 +17,7 @@ from accounts.demo import (
 from breaches.demo import breaches_demo_seed
 from common.roles import Role
 from communications.demo import communications_demo_seed
-from cookies.demo import consent_demo_seed
+from cookies.demo import consent_demo_seed, privacy_notice_demo_publish
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
 from records.demo import disclosures_demo_seed, processors_demo_seed
@@ -59,6 +59,7 @@ class Command(BaseCommand):
             enquiries_demo_seed(support=support)
             disclosures_demo_seed(dpo=dpo)
             processors_demo_seed(dpo=dpo)
+            privacy_notice_demo_publish(dpo=dpo)
             # Last: the self-check verifies the audit trail the seeding above has written.
             security_check_demo_seed()
         self._print_logins(accounts)
