@@ -243,6 +243,7 @@ TARGET_LABELS = {
     "usage.ReportDeliveryRecipient": "Usage report recipient",
     "usage.ReportDeliverySubject": "Person in a usage report",
     "usage.ReportSubscription": "Usage report subscription",
+    "usage.TaskSession": "Task of a person",
     "usage.ReportSubscriptionRecipient": "Usage report subscriber",
     "usage.UsageDayTouched": "Usage day",
     "usage.UsageEvent": "Usage event",

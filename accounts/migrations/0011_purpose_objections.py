@@ -109,8 +109,4 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(objections_per_purpose, objections_as_one_flag),
-        migrations.RemoveField(
-            model_name="user",
-            name="objection_upheld_at",
-        ),
     ]

@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import PurposeObjection
+from datamap.purposes import Purpose
 from tests.factories import ClientAdminFactory, DpoFactory, OrganisationFactory, UserFactory
 from tests.visible import internals_in, visible_text
 from usage.analytics import task_rows
@@ -90,11 +92,13 @@ def test_a_restricted_person_or_an_upheld_objection_is_left_out(acme):
     assert rows[0].suppressed  # four people left: below the threshold
     people[0].processing_restricted_at = None
     people[0].save()
-    people[1].objection_upheld_at = NINE  # a searcher too
-    people[1].save()
+    PurposeObjection.objects.create(user=people[1], purpose=Purpose.ANALYTICS)  # a searcher too
     rows = {row.feature: row for row in task_rows(start=DAY, end=DAY)}
     assert rows["reports"].suppressed
     assert rows["search"].people == 7
+    # An objection to another purpose (the client's usage reports) leaves the figures alone.
+    PurposeObjection.objects.filter(user=people[1]).update(purpose=Purpose.USAGE)
+    assert {row.feature: row for row in task_rows(start=DAY, end=DAY)}["search"].people == 8
 
 
 def test_the_figures_take_one_query_on_postgresql(acme, django_assert_num_queries):
