@@ -4,10 +4,12 @@ Playwright downloads no browser here: it launches /usr/bin/chromium (Debian's pa
 .ci/run installs). Without it, CI fails and a developer's machine skips the browser tests.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 
 from tests.conftest import unavailable
 
@@ -65,3 +67,20 @@ def page(browser, live_server):
         yield page
     finally:
         context.close()
+
+
+# The cookie catalogue's data migrations, in order: a transactional test empties every table
+# after it ran, these migrations' rows too.
+COOKIE_SEEDS = (
+    "0002_seed_cookie_groups",
+    "0003_seed_notices",
+    "0005_functionality_remembers_the_visitor",
+)
+
+
+@pytest.fixture
+def cookies_seeded(transactional_db):
+    """The cookie groups, every cookie in them and the notices, as the migrations left them
+    (each seed is idempotent)."""
+    for name in COOKIE_SEEDS:
+        importlib.import_module(f"cookies.migrations.{name}").seed(apps, None)

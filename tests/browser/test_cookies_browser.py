@@ -1,10 +1,8 @@
 """Cookie consent in a real browser: what lands in the cookie jar, and the banner by keyboard."""
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import Page, expect
 
 from cookies.models import ConsentRecord
@@ -23,11 +21,8 @@ SNEAKY = "/test/sets-analytics-cookie/"
 
 
 @pytest.fixture(autouse=True)
-def seeded(transactional_db):
-    """A transactional test empties every table after it ran, the data migrations' rows too:
-    seed the cookie groups and notices again (both seeds are idempotent)."""
-    for name in ("0002_seed_cookie_groups", "0003_seed_notices"):
-        importlib.import_module(f"cookies.migrations.{name}").seed(apps, None)
+def seeded(cookies_seeded):
+    """Every test here starts from the seeded cookie catalogue."""
 
 
 def jar(page: Page) -> set[str]:

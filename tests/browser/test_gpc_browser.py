@@ -21,6 +21,11 @@ NECESSARY = {"sessionid", "csrftoken", "messages", "cookie_consent"}
 SNEAKY = "/test/sets-analytics-cookie/"
 
 
+@pytest.fixture(autouse=True)
+def seeded(cookies_seeded):
+    """Every test here starts from the seeded cookie catalogue (with the remember-me cookie)."""
+
+
 @pytest.fixture
 def gpc_page(browser: Browser, live_server):
     context = browser.new_context(
