@@ -30,10 +30,10 @@ register(
         export_fields=("newsletter", "webinars", "product_updates", "marketing_objection_at"),
         erasure=Delete(),
         retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis=LegalBasis.CONSENT,
         legal_basis_detail=(
-            "Customer relationships: sent only to people who asked for it; "
-            "an objection stops every send."
+            "Consent: sent only on the topics a person ticked; unticking one or objecting "
+            "to direct marketing stops it at once."
         ),
     )
 )
@@ -54,7 +54,7 @@ register(
         export_fields=("send__subject", "send__topic", "sent_at"),
         erasure=Delete(),
         retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Customer relationships: sent only to people who asked for it.",
+        legal_basis=LegalBasis.CONSENT,
+        legal_basis_detail="Consent: sent only on the topics a person ticked.",
     )
 )

@@ -122,7 +122,7 @@ DEMO_REQUESTS = [
 # fmt: on
 # What each demo objection names (the form asks for the uses objected to).
 DEMO_OBJECTION_PURPOSES = {
-    "poppy.king@brightwater.example": [Purpose.USAGE, Purpose.MARKETING],
+    "poppy.king@brightwater.example": [Purpose.USAGE, Purpose.ANALYTICS],
     "evie.baker@brightwater.example": [Purpose.USAGE, Purpose.ANALYTICS],
 }
 

@@ -23,6 +23,15 @@ SECURITY = (
     "hash-chained audit trail of back-office actions."
 )
 
+# The newsletter, webinars and product news go only to people who ticked them on their
+# e-mail preferences: consent, withdrawn by unticking (records/migrations/0006 moved the
+# activity from legitimate interests to consent where the DPO had not edited it).
+MARKETING_PURPOSE = (
+    "Send the newsletter, webinar invitations and product news a person asked for on their "
+    "e-mail preferences; stop at once when they untick a topic or object to direct marketing."
+)
+MARKETING_PEOPLE = "Users and client admins who ticked a topic on their e-mail preferences."
+
 ACTIVITIES = (
     {
         "slug": Purpose.ACCOUNTS.value,
@@ -123,13 +132,11 @@ ACTIVITIES = (
     {
         "slug": Purpose.MARKETING.value,
         "name": "Marketing communications",
-        "purpose": "Send product news to clients' contacts who have not objected; stop at "
-        "once on objection.",
-        "legal_basis": "legitimate_interests",
-        "legitimate_interest": "commercial",
-        "balancing_summary": "Business contacts of our clients expect news about a product "
-        "their employer uses; every message offers an opt-out, honoured at once.",
-        "people_categories": "Users and client admins who have not opted out.",
+        "purpose": MARKETING_PURPOSE,
+        "legal_basis": "consent",
+        "legitimate_interest": "",
+        "balancing_summary": "",
+        "people_categories": MARKETING_PEOPLE,
         "data_categories": ["contact"],
         "recipients": "None outside the company.",
         "processors": [HOSTING, EMAIL],

@@ -50,9 +50,17 @@ def test_a_use_not_on_legitimate_interests_cannot_be_objected_to(client):
 
 
 def test_the_public_form_files_the_uses_in_the_records_order(client):
-    response = client.post("/rights/", {**OBJECTION, "objection_purposes": ["marketing", "usage"]})
+    response = client.post("/rights/", {**OBJECTION, "objection_purposes": ["analytics", "usage"]})
     assert response.status_code == 302
-    assert RightsRequest.objects.get().objection_purposes == ["usage", "marketing"]
+    assert RightsRequest.objects.get().objection_purposes == ["usage", "analytics"]
+
+
+def test_marketing_on_consent_is_not_offered_as_a_legitimate_interest(client):
+    # Newsletters go only to people who ticked them: unticking, or objecting to direct
+    # marketing, stops them; an objection to legitimate interests has nothing to stop there.
+    assert "Marketing communications" not in client.get("/rights/").content.decode()
+    response = client.post("/rights/", {**OBJECTION, "objection_purposes": ["marketing"]})
+    assert response.status_code == 400
 
 
 def test_uses_ticked_for_another_kind_of_request_are_not_kept(client):
@@ -105,9 +113,9 @@ def test_the_api_files_an_objection_with_its_uses(django_capture_on_commit_callb
                 "kind": "objection",
                 "requester_name": "Ann",
                 "requester_email": "ann@example.test",
-                "objection_purposes": ["marketing", "analytics"],
+                "objection_purposes": ["analytics", "usage"],
             },
             format="json",
         )
     assert response.status_code == 201
-    assert RightsRequest.objects.get().objection_purposes == ["analytics", "marketing"]
+    assert RightsRequest.objects.get().objection_purposes == ["usage", "analytics"]
