@@ -8,11 +8,13 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.api import UserViewSet
 from dsar.api import RightsRequestDetailView, RightsRequestsView
+from recipients.api import WebhookEndpointViewSet
 from usage.api import UsageEventsView, UsageReportView
 
 # SimpleRouter: no browsable root view, so every path under /api/v1/ is a documented endpoint.
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 
 urlpatterns: list = [
     path("", include(router.urls)),
