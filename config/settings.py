@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 20},
     },
+    "recipients-deliver-webhooks": {
+        "task": "recipients.tasks.deliver_due_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
     "usage-drain-buffer": {
         "task": "usage.tasks.drain_usage_buffer",
         "schedule": 5.0,

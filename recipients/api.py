@@ -7,15 +7,19 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import ApiScope
 from accounts.permissions import HasScope
-from common.api import StrictSerializer
+from common.api import Conflict, StrictSerializer
 from recipients.models import Event, WebhookEndpoint
 from recipients.selectors import webhook_endpoints_of
 from recipients.services import (
+    AlreadyConfirmed,
+    BadConfirmation,
+    notice_confirm,
     webhook_endpoint_create,
     webhook_endpoint_delete,
     webhook_endpoint_update,
@@ -162,3 +166,33 @@ class WebhookEndpointViewSet(viewsets.GenericViewSet):
             by=request.user,
         )
         return Response({**WebhookEndpointSerializer(endpoint).data, "secret": secret})
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    confirmed_at = serializers.DateTimeField()
+    event = serializers.CharField()
+
+
+@extend_schema(tags=["webhooks"])
+class NoticeConfirmView(APIView):
+    """The one-time link a recipient calls when it has acted on a notice. The signed token is
+    the credential: no key, no session (so no CSRF either)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Confirm a notice was acted on",
+        request=None,
+        responses={200: ConfirmationSerializer},
+    )
+    def post(self, request, token: str):
+        try:
+            notice = notice_confirm(token=token)
+        except BadConfirmation:
+            raise serializers.ValidationError(
+                {"token": ["This confirmation link is not valid: it may have been altered."]}
+            ) from None
+        except AlreadyConfirmed:
+            raise Conflict("This notice was already confirmed: the link works once.") from None
+        return Response({"confirmed_at": notice.confirmed_at, "event": notice.event})

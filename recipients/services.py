@@ -2,17 +2,21 @@
 
 import datetime
 import ipaddress
+import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import Organisation
-from recipients.models import Event, WebhookEndpoint
+from accounts.models import Organisation, User
+from recipients.delivery import CONFIRM_SALT, payload_for
+from recipients.models import Event, Notice, WebhookDelivery, WebhookEndpoint
 from recipients.secrets import secret_encrypt, secret_new
+from recipients.tasks import deliver_webhook
 
 MAX_OVERLAP = datetime.timedelta(days=7)
 
@@ -106,3 +110,95 @@ def webhook_secret_rotate(
             details={"url": endpoint.url, "overlap_hours": overlap.total_seconds() / 3600},
         )
     return endpoint, secret
+
+
+def deliveries_create(*, notice: Notice, subject: User) -> list[WebhookDelivery]:
+    """A delivery to each active endpoint of the notice's organisation that wants the event,
+    sent after the transaction commits."""
+    # Filtered here rather than with JSON containment, which SQLite (the embedded mode) lacks.
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            organisation_id=notice.organisation_id, active=True
+        )
+        if notice.event in endpoint.events
+    ]
+    now = timezone.now()
+    deliveries = [
+        WebhookDelivery.objects.create(
+            notice=notice,
+            endpoint=endpoint,
+            message_id="msg_" + secrets.token_urlsafe(18),
+            payload=payload_for(notice, subject),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for endpoint in endpoints
+    ]
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
+    return deliveries
+
+
+class BadConfirmation(Exception):
+    """The confirmation link was altered, or is not one of ours."""
+
+
+class AlreadyConfirmed(Exception):
+    """The notice was confirmed before: a link works once."""
+
+
+def notice_confirm(*, token: str) -> Notice:
+    """The recipient says it has acted on the notice. A second call changes nothing."""
+    try:
+        notice_id = signing.loads(token, salt=CONFIRM_SALT)
+    except signing.BadSignature:
+        raise BadConfirmation from None
+    return _confirm(notice_id=notice_id, by_label="the recipient, by its confirmation link")
+
+
+def notice_confirm_by_hand(*, notice: Notice, note: str, by) -> Notice:
+    """The DPO records a confirmation received another way (an e-mail, a call)."""
+    if not note.strip():
+        raise ValidationError({"note": ["Say how the recipient confirmed."]})
+    return _confirm(notice_id=notice.pk, by_label=by.get_username(), note=note.strip(), by=by)
+
+
+def _confirm(*, notice_id, by_label: str, note: str = "", by=None) -> Notice:
+    now = timezone.now()
+    with transaction.atomic():
+        # Conditional, so two calls racing confirm once and the second learns it.
+        changed = Notice.objects.filter(pk=notice_id, status=Notice.Status.AWAITING).update(
+            status=Notice.Status.CONFIRMED,
+            confirmed_at=now,
+            confirmed_by_label=by_label,
+            confirmation_note=note,
+        )
+        notice = Notice.objects.filter(pk=notice_id).first()
+        if notice is None:
+            raise BadConfirmation
+        if not changed:
+            raise AlreadyConfirmed
+        audit.record(
+            by,
+            "recipient.confirm",
+            target=notice.subject,
+            details={"recipient": notice.recipient_label, "event": notice.event},
+        )
+    return notice
+
+
+def notice_send(
+    *, event: str, subject: User, organisation: Organisation, reference: str = ""
+) -> Notice:
+    """Tell a client organisation, by each of its webhook endpoints that wants the event."""
+    notice = Notice.objects.create(
+        event=event,
+        kind=Notice.Kind.CLIENT,
+        recipient_label=organisation.name,
+        organisation=organisation,
+        subject=subject,
+        request_reference=reference,
+    )
+    deliveries_create(notice=notice, subject=subject)
+    return notice
