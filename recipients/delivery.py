@@ -11,11 +11,11 @@ import json
 import requests
 from django.conf import settings
 from django.core import signing
+from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
-from recipients.models import Notice, WebhookDelivery
+from recipients.models import Event, Notice, WebhookDelivery
 from recipients.secrets import secret_key_bytes
 from recipients.selectors import signing_secrets
 
@@ -26,6 +26,13 @@ LONGEST_WAIT = datetime.timedelta(hours=4)
 LEASE = datetime.timedelta(seconds=60)
 TIMEOUT = (3.05, 10)
 CONFIRM_SALT = "recipients.notice.confirm"
+
+INSTRUCTION = {
+    Event.ERASED: "erase",
+    Event.RECTIFIED: "correct",
+    Event.RESTRICTED: "stop processing (keep only stored)",
+    Event.RESTRICTION_LIFTED: "resume ordinary processing of",
+}
 
 
 def confirmation_token(notice: Notice) -> str:
@@ -48,14 +55,14 @@ def sign(*, secrets_: list[str], message_id: str, timestamp: int, body: str) -> 
     )
 
 
-def payload_for(notice: Notice, subject: User) -> dict:
+def payload_for(notice: Notice) -> dict:
     """Only identifiers the client already holds: its user's id and e-mail address."""
     return {
         "type": notice.event,
         "timestamp": timezone.now().isoformat(),
         "data": {
-            "user_id": subject.pk,
-            "email": subject.email,
+            "user_id": notice.subject_id,
+            "email": notice.subject_email,
             "rights_request": notice.request_reference,
             "confirmation_url": confirmation_url(notice),
         },
@@ -84,16 +91,23 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str | None:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.finished_at = now
         delivery.last_error = ""
+        delivery.payload = _without_email(delivery.payload)
     else:
         delivery.last_error = error[:300]
         next_at = now + _backoff(delivery.attempts)
         if next_at - delivery.created_at > RETRY_FOR:
             delivery.status = WebhookDelivery.Status.FAILED
             delivery.finished_at = now
+            delivery.payload = _without_email(delivery.payload)
         else:
             delivery.next_attempt_at = next_at
     delivery.save()
     return delivery.status
+
+
+def _without_email(payload: dict) -> dict:
+    """Once nothing more is sent, the stored copy keeps no e-mail address."""
+    return {**payload, "data": {**payload.get("data", {}), "email": ""}}
 
 
 def _send(delivery: WebhookDelivery, now: datetime.datetime) -> str | None:
@@ -135,3 +149,30 @@ def deliveries_due() -> list[int]:
             status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
         ).values_list("pk", flat=True)[:500]
     )
+
+
+def processor_notice_email(*, notice_id: int) -> bool:
+    """E-mail a service provider its instruction and confirmation link. The person is named by
+    the e-mail address the provider holds for them; nothing else."""
+    notice = (
+        Notice.objects.select_related("processor__privacy_contact")
+        .filter(pk=notice_id, kind=Notice.Kind.PROCESSOR)
+        .first()
+    )
+    contact = getattr(notice.processor, "privacy_contact", None) if notice else None
+    if contact is None:
+        return False  # the DPO tells them another way and records the confirmation by hand
+    body = (
+        f"Under UK GDPR Article 19 we ask you to {INSTRUCTION[notice.event]} the personal data "
+        f"you process for us about the person with the e-mail address {notice.subject_email}.\n\n"
+        f"When you have done so, confirm by sending a POST request to this link (it works "
+        f"once):\n{confirmation_url(notice)}\n\n"
+        "Or reply to this e-mail and our data protection officer will record it."
+    )
+    send_mail(
+        f"Privacy instruction: {notice.get_event_display().lower()}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [contact.email],
+    )
+    return True

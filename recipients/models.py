@@ -58,9 +58,18 @@ class Notice(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    processor = models.ForeignKey(
+        "records.Processor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     subject = models.ForeignKey(
         "accounts.User", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    # The identifier the recipient holds for the person, kept only until it confirms.
+    subject_email = models.EmailField(blank=True)
     request_reference = models.CharField(max_length=40, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -101,3 +110,15 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class ProcessorContact(models.Model):
+    """Where a service provider in the processor register takes privacy instructions."""
+
+    processor = models.OneToOneField(
+        "records.Processor", on_delete=models.CASCADE, related_name="privacy_contact"
+    )
+    email = models.EmailField()
+
+    def __str__(self) -> str:
+        return self.email

@@ -112,7 +112,7 @@ def webhook_secret_rotate(
     return endpoint, secret
 
 
-def deliveries_create(*, notice: Notice, subject: User) -> list[WebhookDelivery]:
+def deliveries_create(*, notice: Notice) -> list[WebhookDelivery]:
     """A delivery to each active endpoint of the notice's organisation that wants the event,
     sent after the transaction commits."""
     # Filtered here rather than with JSON containment, which SQLite (the embedded mode) lacks.
@@ -129,7 +129,7 @@ def deliveries_create(*, notice: Notice, subject: User) -> list[WebhookDelivery]
             notice=notice,
             endpoint=endpoint,
             message_id="msg_" + secrets.token_urlsafe(18),
-            payload=payload_for(notice, subject),
+            payload=payload_for(notice),
             next_attempt_at=now,
             created_at=now,
         )
@@ -170,6 +170,7 @@ def _confirm(*, notice_id, by_label: str, note: str = "", by=None) -> Notice:
         # Conditional, so two calls racing confirm once and the second learns it.
         changed = Notice.objects.filter(pk=notice_id, status=Notice.Status.AWAITING).update(
             status=Notice.Status.CONFIRMED,
+            subject_email="",
             confirmed_at=now,
             confirmed_by_label=by_label,
             confirmation_note=note,
@@ -198,7 +199,8 @@ def notice_send(
         recipient_label=organisation.name,
         organisation=organisation,
         subject=subject,
+        subject_email=subject.email,
         request_reference=reference,
     )
-    deliveries_create(notice=notice, subject=subject)
+    deliveries_create(notice=notice)
     return notice

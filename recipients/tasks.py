@@ -1,6 +1,10 @@
 from celery import shared_task
 
-from recipients.delivery import deliveries_due, webhook_delivery_attempt
+from recipients.delivery import (
+    deliveries_due,
+    processor_notice_email,
+    webhook_delivery_attempt,
+)
 
 
 @shared_task
@@ -15,3 +19,8 @@ def deliver_due_webhooks() -> int:
     for delivery_id in due:
         webhook_delivery_attempt(delivery_id=delivery_id)
     return len(due)
+
+
+@shared_task
+def email_processor_notice(notice_id: int) -> bool:
+    return processor_notice_email(notice_id=notice_id)

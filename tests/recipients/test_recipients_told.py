@@ -1,0 +1,128 @@
+"""Article 19: the rights-request executors tell every recipient of the person's data."""
+
+import pytest
+from django.core import mail
+
+from dsar.executors.erasure import erasure_run
+from dsar.executors.rectification import rectification_approve
+from dsar.executors.restriction import (
+    restriction_apply,
+    restriction_lift,
+    restriction_lift_notify,
+)
+from dsar.models import Channel, RectificationItem, RequestKind
+from dsar.services.filing import rights_request_file
+from dsar.services.subjects import rights_request_confirm_subject
+from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery
+from recipients.services import webhook_endpoint_create
+from records.models import Processor
+from records.services import disclosure_record
+from tests.factories import DpoFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person():
+    """GIVEN a person whose usage reached their employer and one other client (a group
+    company), and a DPO."""
+    employer = OrganisationFactory(name="Acme Ltd")
+    user = UserFactory(organisation=employer, email="ann@acme.example")
+    for organisation in (employer, OrganisationFactory(name="Acme Group plc")):
+        disclosure_record(
+            recipient_type="client",
+            recipient=organisation.name,
+            legal_basis="Legitimate interests",
+            categories=["usage"],
+            description="Monthly usage report",
+            subject_user_ids=[user.pk],
+            organisation=organisation,
+        )
+    OrganisationFactory(name="Unrelated Ltd")
+    return user
+
+
+def filed(kind, user, dpo):
+    request = rights_request_file(
+        kind=kind,
+        requester_name=user.full_name,
+        requester_email=user.email,
+        channel=Channel.EMAIL,
+        filed_by=dpo,
+        verified=True,
+    )
+    rights_request_confirm_subject(request=request, user=user, by=dpo)
+    return request
+
+
+def test_an_erasure_tells_each_client_that_received_the_persons_data_and_each_processor(
+    person, django_capture_on_commit_callbacks, settings
+):
+    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    webhook_endpoint_create(
+        organisation=person.organisation,
+        url="http://127.0.0.1:9/unreachable",
+        events=[Event.ERASED],
+        by=None,
+    )
+    processor = Processor.objects.filter(data_categories__isnull=False).first()
+    dpo = DpoFactory()
+    request = filed(RequestKind.ERASURE, person, dpo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure_run(request=request, terminate_account=True, by=dpo)
+
+    notices = Notice.objects.filter(request_reference=request.reference, event=Event.ERASED)
+    clients = {n.recipient_label for n in notices if n.kind == Notice.Kind.CLIENT}
+    assert clients == {"Acme Ltd", "Acme Group plc"}
+    assert notices.filter(kind=Notice.Kind.PROCESSOR).exists()
+    assert all(n.status == Notice.Status.AWAITING for n in notices)
+    # Only the employer has an endpoint: one webhook message, kept for a retry.
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.notice.organisation == person.organisation
+    assert delivery.payload["data"]["email"] == "ann@acme.example"
+    assert processor is not None
+
+    # Running the erasure again tells no one twice.
+    erasure_run(request=request, terminate_account=True, by=dpo)
+    assert Notice.objects.filter(request_reference=request.reference).count() == notices.count()
+
+
+def test_a_processor_with_a_privacy_contact_is_emailed_the_instruction_and_link(
+    person, django_capture_on_commit_callbacks
+):
+    dpo = DpoFactory()
+    request = filed(RequestKind.RESTRICTION, person, dpo)
+    told = Processor.objects.all()
+    for processor in told:
+        ProcessorContact.objects.create(processor=processor, email="privacy@provider.example")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction_apply(request=request, by=dpo)
+
+    notices = Notice.objects.filter(event=Event.RESTRICTED, kind=Notice.Kind.PROCESSOR)
+    assert notices.exists()
+    sent = [m for m in mail.outbox if m.to == ["privacy@provider.example"]]
+    assert len(sent) == notices.count()
+    assert "ann@acme.example" in sent[0].body
+    assert "/api/v1/recipients/confirm/" in sent[0].body
+    assert person.full_name not in sent[0].body
+
+
+def test_lifting_a_restriction_and_a_rectification_are_told_too(person):
+    dpo = DpoFactory()
+    restriction = filed(RequestKind.RESTRICTION, person, dpo)
+    restriction_apply(request=restriction, by=dpo)
+    restriction_lift_notify(request=restriction, reason="The accuracy is now verified.", by=dpo)
+    restriction_lift(request=restriction, by=dpo)
+    rectification = filed(RequestKind.RECTIFICATION, person, dpo)
+    item = RectificationItem.objects.create(
+        request=rectification, field="job_title", proposed_value="Analyst"
+    )
+
+    rectification_approve(item=item, by=dpo)
+
+    events = set(
+        Notice.objects.filter(organisation=person.organisation).values_list("event", flat=True)
+    )
+    assert events == {Event.RESTRICTED, Event.RESTRICTION_LIFTED, Event.RECTIFIED}
