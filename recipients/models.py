@@ -46,6 +46,9 @@ class Notice(models.Model):
     class Status(models.TextChoices):
         AWAITING = "awaiting", "Awaiting confirmation"
         CONFIRMED = "confirmed", "Confirmed"
+        # Article 19: telling a recipient may prove impossible or involve disproportionate
+        # effort; the DPO records why, and the request may then be completed.
+        EXCUSED = "excused", "Not confirmed: impossible or disproportionate effort"
 
     event = models.CharField(max_length=40, choices=Event.choices)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -204,3 +204,27 @@ def notice_send(
     )
     deliveries_create(notice=notice)
     return notice
+
+
+def notice_excuse(*, notice: Notice, reason: str, by) -> Notice:
+    """The DPO records why a recipient's confirmation will not come: telling it proved
+    impossible or would involve disproportionate effort (Article 19)."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the confirmation cannot be obtained."]})
+    with transaction.atomic():
+        changed = Notice.objects.filter(pk=notice.pk, status=Notice.Status.AWAITING).update(
+            status=Notice.Status.EXCUSED,
+            subject_email="",
+            confirmed_by_label=by.get_username(),
+            confirmation_note=reason.strip(),
+        )
+        if not changed:
+            raise AlreadyConfirmed
+        audit.record(
+            by,
+            "recipient.excuse",
+            target=notice.subject,
+            details={"recipient": notice.recipient_label, "reason": reason.strip()},
+        )
+    notice.refresh_from_db()
+    return notice

@@ -10,11 +10,13 @@ from dsar.executors.restriction import (
     restriction_lift,
     restriction_lift_notify,
 )
-from dsar.models import Channel, RectificationItem, RequestKind
+from dsar.models import Channel, RectificationItem, RequestKind, State
 from dsar.services.filing import rights_request_file
+from dsar.services.steps import rights_request_complete
 from dsar.services.subjects import rights_request_confirm_subject
+from dsar.workflow import TransitionRefused
 from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery
-from recipients.services import webhook_endpoint_create
+from recipients.services import notice_confirm_by_hand, notice_excuse, webhook_endpoint_create
 from records.models import Processor
 from records.services import disclosure_record
 from tests.factories import DpoFactory, OrganisationFactory, UserFactory
@@ -126,3 +128,30 @@ def test_lifting_a_restriction_and_a_rectification_are_told_too(person):
         Notice.objects.filter(organisation=person.organisation).values_list("event", flat=True)
     )
     assert events == {Event.RESTRICTED, Event.RESTRICTION_LIFTED, Event.RECTIFIED}
+
+
+def test_a_request_cannot_be_completed_while_a_recipient_is_unconfirmed(
+    person, django_capture_on_commit_callbacks
+):
+    dpo = DpoFactory()
+    request = filed(RequestKind.RESTRICTION, person, dpo)
+    restriction_apply(request=request, by=dpo)
+    notices = list(Notice.objects.filter(request_reference=request.reference))
+    employer, *others = sorted(notices, key=lambda n: n.recipient_label != "Acme Ltd")
+
+    with pytest.raises(TransitionRefused, match="Acme Ltd"):
+        rights_request_complete(request=request, outcome="Restricted.", by=dpo)
+
+    notice_confirm_by_hand(notice=employer, note="Their DPO replied by e-mail.", by=dpo)
+    for notice in others:
+        notice_excuse(notice=notice, reason="The provider has ceased trading.", by=dpo)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rights_request_complete(request=request, outcome="Restricted.", by=dpo)
+
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    letter = mail.outbox[-1].body
+    assert "Acme Ltd: processing restricted. Confirmed on " in letter
+    assert "GMT" in letter
+    assert "The provider has ceased trading." in letter
