@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from dsar.executors.erasure import erasure_run
 from dsar.executors.rectification import rectification_approve
@@ -11,6 +12,7 @@ from dsar.executors.restriction import (
     restriction_lift_notify,
 )
 from dsar.models import Channel, RectificationItem, RequestKind, State
+from dsar.selectors import status_token
 from dsar.services.filing import rights_request_file
 from dsar.services.steps import rights_request_complete
 from dsar.services.subjects import rights_request_confirm_subject
@@ -155,3 +157,19 @@ def test_a_request_cannot_be_completed_while_a_recipient_is_unconfirmed(
     assert "Acme Ltd: processing restricted. Confirmed on " in letter
     assert "GMT" in letter
     assert "The provider has ceased trading." in letter
+
+
+def test_the_person_sees_who_was_told_on_their_request_page(client, person):
+    dpo = DpoFactory()
+    request = filed(RequestKind.RESTRICTION, person, dpo)
+    restriction_apply(request=request, by=dpo)
+    employer = Notice.objects.get(request_reference=request.reference, recipient_label="Acme Ltd")
+    notice_confirm_by_hand(notice=employer, note="Phoned.", by=dpo)
+
+    page = client.get(reverse("rights:status", kwargs={"token": status_token(request)}))
+
+    text = page.content.decode()
+    assert "Who we told" in text
+    assert "Acme Ltd: processing restricted — confirmed on" in text
+    assert "Acme Group plc: processing restricted — awaiting confirmation" in text
+    assert "Phoned." not in text  # the DPO's note is not the person's to read
