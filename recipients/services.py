@@ -21,11 +21,25 @@ from recipients.tasks import deliver_webhook
 MAX_OVERLAP = datetime.timedelta(days=7)
 
 
-def _is_loopback(host: str) -> bool:
+def _ip(host: str):
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        return None
+
+
+def _is_loopback(host: str) -> bool:
+    address = _ip(host)
+    return bool(address and address.is_loopback)
+
+
+def _is_internal(host: str) -> bool:
+    """An address inside our own network, given as a number or as localhost: a webhook must
+    not become a way to reach it. (Names resolving to such addresses are not caught here.)"""
+    address = _ip(host)
+    if address is None:
+        return host.lower() in {"localhost", "localhost.localdomain"}
+    return not address.is_global
 
 
 def _check(endpoint: WebhookEndpoint) -> None:
@@ -34,8 +48,11 @@ def _check(endpoint: WebhookEndpoint) -> None:
     plain_http_allowed = settings.DEBUG or (
         settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and _is_loopback(parts.hostname or "")
     )
+    host = parts.hostname or ""
     if parts.scheme != "https" and not (parts.scheme == "http" and plain_http_allowed):
         errors["url"] = ["The address must start with https://."]
+    elif _is_internal(host) and not (settings.DEBUG or plain_http_allowed):
+        errors["url"] = ["The address must be on the public internet."]
     if (
         not isinstance(endpoint.events, list)
         or not endpoint.events

@@ -90,7 +90,10 @@ def test_plain_http_and_unknown_events_are_form_errors(client, organisation):
     http = post(client, WEBHOOKS, {**VALID, "url": "http://hooks.example.com/"}, **auth)
     unknown = post(client, WEBHOOKS, {**VALID, "events": ["subject.cloned"]}, **auth)
 
+    internal = post(client, WEBHOOKS, {**VALID, "url": "https://10.0.0.5/hook"}, **auth)
+
     assert http.status_code == 400 and "url" in http.json()["error"]["fields"]
+    assert internal.status_code == 400 and "public" in str(internal.json()["error"]["fields"])
     assert unknown.status_code == 400 and "events" in unknown.json()["error"]["fields"]
     assert not WebhookEndpoint.objects.exists()
 
