@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from common.roles import Role
-from recipients.models import Event, Notice, WebhookDelivery, WebhookEndpoint
+from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery, WebhookEndpoint
 from recipients.services import webhook_endpoint_create
+from records.models import Processor
 
 DEMO_URL = "https://hooks.example.com/privacydesk"
 
@@ -14,6 +15,11 @@ DEMO_URL = "https://hooks.example.com/privacydesk"
 def recipients_demo_seed(*, organisation: Organisation) -> None:
     if WebhookEndpoint.objects.filter(organisation=organisation, url=DEMO_URL).exists():
         return
+    processor = Processor.objects.order_by("name", "pk").first()
+    if processor is not None:
+        ProcessorContact.objects.get_or_create(
+            processor=processor, defaults={"email": "privacy@provider.example"}
+        )
     webhook_endpoint_create(
         organisation=organisation, url=DEMO_URL, events=list(Event.values), active=False, by=None
     )

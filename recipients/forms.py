@@ -12,3 +12,11 @@ class NoticeRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="How they confirmed, or why their confirmation cannot be obtained.",
     )
+
+
+class ProcessorContactForm(forms.Form):
+    email = forms.EmailField(
+        required=False,
+        label="Privacy contact e-mail",
+        help_text="Leave empty to remove it.",
+    )

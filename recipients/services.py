@@ -14,7 +14,7 @@ from django.utils import timezone
 import audit
 from accounts.models import Organisation, User
 from recipients.delivery import CONFIRM_SALT, payload_for
-from recipients.models import Event, Notice, WebhookDelivery, WebhookEndpoint
+from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery, WebhookEndpoint
 from recipients.secrets import secret_encrypt, secret_new
 from recipients.tasks import deliver_webhook
 
@@ -245,3 +245,24 @@ def notice_excuse(*, notice: Notice, reason: str, by) -> Notice:
         )
     notice.refresh_from_db()
     return notice
+
+
+def processor_contact_set(*, processor, email: str, by) -> None:
+    """Where a service provider takes privacy instructions; an empty address removes it (the
+    DPO then tells the provider another way and records its confirmation by hand)."""
+    email = email.strip()
+    with transaction.atomic():
+        if email:
+            contact = ProcessorContact(processor=processor, email=email)
+            contact.full_clean(exclude=["processor"])
+            ProcessorContact.objects.update_or_create(
+                processor=processor, defaults={"email": email}
+            )
+        else:
+            ProcessorContact.objects.filter(processor=processor).delete()
+        audit.record(
+            by,
+            "processor.privacy_contact",
+            target=processor,
+            details={"processor": processor.name, "set": bool(email)},
+        )

@@ -10,9 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.decorators import dpo_required
-from recipients.forms import NoticeRecordForm
+from recipients.forms import NoticeRecordForm, ProcessorContactForm
 from recipients.models import Notice, WebhookDelivery
-from recipients.services import AlreadyConfirmed, notice_confirm_by_hand, notice_excuse
+from recipients.services import (
+    AlreadyConfirmed,
+    notice_confirm_by_hand,
+    notice_excuse,
+    processor_contact_set,
+)
+from records.models import Processor
 
 
 @require_GET
@@ -55,3 +61,26 @@ def notice_record(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Recorded for {notice.recipient_label}.")
     return redirect("recipients:list")
+
+
+@require_GET
+@dpo_required
+def processor_contacts(request: HttpRequest) -> HttpResponse:
+    # One query: the register's providers with their contacts joined.
+    processors = list(Processor.objects.select_related("privacy_contact").order_by("name", "pk"))
+    return render(
+        request, "recipients/contacts.html", {"processors": processors, "rows": processors}
+    )
+
+
+@require_POST
+@dpo_required
+def processor_contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    processor = get_object_or_404(Processor, pk=pk)
+    form = ProcessorContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{processor.name}: enter a valid e-mail address.")
+        return redirect("recipients:contacts")
+    processor_contact_set(processor=processor, email=form.cleaned_data["email"], by=request.user)
+    messages.success(request, f"Saved the privacy contact of {processor.name}.")
+    return redirect("recipients:contacts")

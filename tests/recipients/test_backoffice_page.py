@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from recipients.models import Event, Notice
+from recipients.models import Event, Notice, ProcessorContact
+from records.models import Processor
 from tests.factories import DpoFactory, OrganisationFactory, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,20 @@ def test_support_may_not_open_the_page_or_record(verified_client, notice):
     assert response.status_code == 403
     notice.refresh_from_db()
     assert notice.status == Notice.Status.AWAITING
+
+
+def test_the_dpo_records_where_a_provider_takes_privacy_instructions(verified_client):
+    processor = Processor.objects.order_by("name").first()
+    client = verified_client(DpoFactory())
+    edit = reverse("recipients:contact-edit", args=[processor.pk])
+
+    page = client.get(reverse("recipients:contacts"))
+    client.post(edit, {"email": "not an address"})
+    assert not ProcessorContact.objects.exists()
+    client.post(edit, {"email": "privacy@provider.example"})
+
+    assert processor.name in page.content.decode()
+    assert ProcessorContact.objects.get(processor=processor).email == "privacy@provider.example"
+    assert AuditEntry.objects.filter(action="processor.privacy_contact").exists()
+    client.post(edit, {"email": ""})
+    assert not ProcessorContact.objects.exists()
