@@ -131,3 +131,18 @@ def test_deleting_an_endpoint_removes_it(client, organisation):
 
     assert client.delete(f"{WEBHOOKS}{created['id']}/", **auth).status_code == 204
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_list_costs_the_same_queries_however_many_endpoints(
+    client, organisation, django_assert_num_queries
+):
+    auth = key(organisation)
+    post(client, WEBHOOKS, VALID, **auth)
+    # Three: the key (with its organisation), the count and the page.
+    with django_assert_num_queries(3):
+        assert client.get(WEBHOOKS, **auth).json()["count"] == 1
+    for _ in range(3):
+        post(client, WEBHOOKS, VALID, **auth)
+
+    with django_assert_num_queries(3):
+        assert client.get(WEBHOOKS, **auth).json()["count"] == 4
