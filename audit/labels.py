@@ -121,6 +121,8 @@ ACTION_LABELS = {
     "rights_request.withdrawn": "Rights request withdrawn",
     "security.investigation": "Security investigation",
     "security.self_check": "Security self-check run",
+    "backup.take": "Database backed up",
+    "backup.restore": "Database restored from a backup",
     "session.end": "Session ended",
     "staff.invite": "Staff member invited",
     "staff.invite_view": "Staff invitation page opened",

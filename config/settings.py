@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "breaches",
     "records",
     "datamap",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,20 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The usage rollups' covering indexes are for PostgreSQL; SQLite builds them as plain ones.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# The erasure ledger (retention.ErasureLedgerEntry) lives outside the database a backup restore
+# replaces, so a restore can erase again whoever was erased after the backup was taken.
+# Production: a separate PostgreSQL database; embedded mode: a SQLite file beside the data.
+DATABASES["ledger"] = env.db_url(
+    "LEDGER_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'erasure-ledger.sqlite3'}"
+)
+DATABASE_ROUTERS = ["retention.routers.ErasureLedgerRouter"]
+# Keys the ledger's hashes of identifiers; without it the ledger cannot recognise anyone.
+ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secret(
+    "erasure_ledger_key"
+)
+# A Fernet key (cryptography): when set, `manage.py backup` encrypts and `restore` decrypts.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
