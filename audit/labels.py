@@ -223,6 +223,7 @@ TARGET_LABELS = {
     "records.DisclosureSubject": "Person in a disclosure",
     "records.ProcessingActivity": "Processing activity",
     "records.Processor": "Processor",
+    "retention.ErasureLedgerEntry": "Erasure ledger entry",
     "retention.LegalHold": "Legal hold",
     "retention.PurgeRun": "Retention purge",
     "retention.RetentionPolicy": "Retention period",
