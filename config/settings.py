@@ -182,6 +182,8 @@ ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secr
 )
 # A Fernet key (cryptography): when set, `manage.py backup` encrypts and `restore` decrypts.
 BACKUP_KEY = env.str("BACKUP_KEY", default="")
+# How long the nightly backups in the default storage are kept (backups/nightly.py).
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -301,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "usage.tasks.delete_expired_usage_exports",
         "schedule": crontab(minute=50),
         "options": {"expires": 60 * 50},
+    },
+    "backups-nightly": {
+        "task": "backups.tasks.take_nightly_backup",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 20},
     },
     # After the nightly audit verification (03:15) and the backups of the night.
     "security-self-check": {

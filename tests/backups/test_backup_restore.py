@@ -110,3 +110,21 @@ def test_the_ledger_lives_in_its_own_database_only():
     assert not router.allow_migrate("default", "retention", model_name="erasureledgerentry")
     assert not router.allow_migrate("ledger", "accounts", model_name="user")
     assert not router.allow_migrate("ledger", "retention")  # data migrations stay off it
+
+
+@pytest.mark.django_db(transaction=True, databases=LEDGER)
+def test_the_nightly_backup_lands_in_storage_and_old_ones_are_pruned(requires_postgres, settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from backups.tasks import take_nightly_backup
+
+    settings.BACKUP_KEEP_DAYS = 35
+    default_storage.save("backups/2020-01-01T023000Z.backup", ContentFile(b"old"))
+    default_storage.save("backups/notes.txt", ContentFile(b"not ours"))
+    name = take_nightly_backup.delay().get()
+    _folders, files = default_storage.listdir("backups")
+    assert name.removeprefix("backups/") in files
+    assert "2020-01-01T023000Z.backup" not in files
+    assert "notes.txt" in files
+    assert default_storage.open(name).read().startswith(b"PRIVACYDESK-BACKUP")
