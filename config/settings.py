@@ -180,6 +180,8 @@ DATABASE_ROUTERS = ["retention.routers.ErasureLedgerRouter"]
 ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secret(
     "erasure_ledger_key"
 )
+if not DEBUG and HTTPS and len(ERASURE_LEDGER_KEY) < 32:
+    raise ImproperlyConfigured("ERASURE_LEDGER_KEY must be at least 32 characters in production.")
 # A Fernet key (cryptography): when set, `manage.py backup` encrypts and `restore` decrypts.
 BACKUP_KEY = env.str("BACKUP_KEY", default="")
 # How long the nightly backups in the default storage are kept (backups/nightly.py).
