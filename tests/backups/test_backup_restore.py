@@ -37,6 +37,7 @@ def test_a_restored_backup_holds_nothing_of_a_person_erased_after_it(requires_po
     the rights-request executor and the backup is restored, THEN the restore erases them again:
     no text column outside the kept items holds them, and the audit trail verifies."""
     user, request, dpo = seed_subject(kind=RequestKind.ERASURE)
+    bystander = UserFactory(email="bystander@client.example")
     needles = [SUBJECT_EMAIL, SUBJECT_NAME, SUBJECT_IP]
     backup = tmp_path / "before.backup"
     summary = run("backup", "--out", str(backup))
@@ -51,6 +52,8 @@ def test_a_restored_backup_holds_nothing_of_a_person_erased_after_it(requires_po
     summary = run("restore", str(backup), "--yes")
     assert "Erased again: 1 person" in summary
     assert User.objects.get(pk=user.pk).status == User.Status.TERMINATED
+    assert User.objects.get(pk=bystander.pk).email == "bystander@client.example"
+    assert User.objects.get(pk=bystander.pk).status == bystander.status
     leftovers = scan_database(needles)
     assert {table: hits for table, hits in leftovers.items() if table not in ALLOWED_TABLES} == {}
     assert "Audit trail intact" in run("verify_audit")
