@@ -51,9 +51,14 @@ def _engine() -> str:
     return vendor
 
 
+def _tool(program: str) -> str:
+    # Debian's /usr/bin wrappers pick the client matching the server; PATH otherwise.
+    return f"/usr/bin/{program}" if Path(f"/usr/bin/{program}").exists() else program
+
+
 def _pg_command(program: str) -> tuple[list[str], dict[str, str]]:
     db = connections[DEFAULT_DB_ALIAS].settings_dict
-    args = [f"/usr/bin/{program}" if Path(f"/usr/bin/{program}").exists() else program]
+    args = [_tool(program)]
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
             args.append(f"{flag}={db[key]}")
@@ -142,7 +147,7 @@ def _restore_postgresql(dump: Path) -> None:
         out.write(
             _run(
                 [
-                    "/usr/bin/pg_restore",
+                    _tool("pg_restore"),
                     "--clean",
                     "--if-exists",
                     "--no-owner",

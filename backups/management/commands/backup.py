@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
@@ -28,11 +29,7 @@ class Command(BaseCommand):
         path.write_bytes(data)
         path.chmod(0o600)
         header = result.header
-        encrypted = (
-            "encrypted"
-            if data[:32].startswith(b"PRIVACYDESK-BACKUP-ENCRYPTED")
-            else ("not encrypted (set BACKUP_KEY)")
-        )
+        encrypted = "encrypted" if settings.BACKUP_KEY else "not encrypted (set BACKUP_KEY)"
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backed up {header.tables:,} tables ({header.rows:,} rows) to {path}: "
