@@ -37,6 +37,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 run: venv
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --database ledger
 	$(BIN)/python manage.py seed_demo
 	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -315,6 +315,22 @@ def _anchors_removed(anchors: list[AuditAnchor]) -> Problem:
     return None
 
 
+def audit_chain_restored() -> int | None:
+    """A backup restore rewinds the trail to the backup's head on purpose: the head and anchor
+    kept outside the database follow it, or every later check would report a cut tail. Returns
+    the id of the head the app had written, for the restore's own entry to name."""
+    written = cache.get(HEAD_CACHE_KEY)
+    cache.delete_many([HEAD_CACHE_KEY, TAIL_CUT_CACHE_KEY, ANCHOR_CACHE_KEY])
+    head = AuditEntry.objects.order_by("-id").values("id", "hash").first()
+    if head is not None:
+        cache.set(HEAD_CACHE_KEY, head, HEAD_CACHE_SECONDS)
+    anchor = AuditAnchor.objects.order_by("-id").first()
+    if anchor is not None:
+        _remember_anchor(anchor=anchor, anchors=AuditAnchor.objects.count())
+    logger.warning("Audit trail rewound by a backup restore to entry %s", head and head["id"])
+    return written["id"] if written else None
+
+
 def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int) -> AuditAnchor:
     """Record a verified head as an anchor."""
     created_at = timezone.now()

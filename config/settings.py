@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "records",
     "recipients",
     "datamap",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,24 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The usage rollups' covering indexes are for PostgreSQL; SQLite builds them as plain ones.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# The erasure ledger (retention.ErasureLedgerEntry) lives outside the database a backup restore
+# replaces, so a restore can erase again whoever was erased after the backup was taken.
+# Production: a separate PostgreSQL database; embedded mode: a SQLite file beside the data.
+DATABASES["ledger"] = env.db_url(
+    "LEDGER_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'erasure-ledger.sqlite3'}"
+)
+DATABASE_ROUTERS = ["retention.routers.ErasureLedgerRouter"]
+# Keys the ledger's hashes of identifiers; without it the ledger cannot recognise anyone.
+ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secret(
+    "erasure_ledger_key"
+)
+if not DEBUG and HTTPS and len(ERASURE_LEDGER_KEY) < 32:
+    raise ImproperlyConfigured("ERASURE_LEDGER_KEY must be at least 32 characters in production.")
+# A Fernet key (cryptography): when set, `manage.py backup` encrypts and `restore` decrypts.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+# How long the nightly backups in the default storage are kept (backups/nightly.py).
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -304,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "usage.tasks.delete_expired_usage_exports",
         "schedule": crontab(minute=50),
         "options": {"expires": 60 * 50},
+    },
+    "backups-nightly": {
+        "task": "backups.tasks.take_nightly_backup",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 60 * 60 * 20},
     },
     # After the nightly audit verification (03:15) and the backups of the night.
     "security-self-check": {

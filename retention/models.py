@@ -2,7 +2,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from common import present
 from retention import labels
 
 
@@ -145,3 +147,23 @@ class PurgeRun(models.Model):
     @property
     def total_anonymised(self) -> int:
         return sum(c.get("anonymised", 0) for c in self.counts.values())
+
+
+class ErasureLedgerEntry(models.Model):
+    """One erasure, remembered outside the database a backup restore replaces.
+
+    Lives in the ``ledger`` database (retention.routers). It keeps keyed hashes of the person's
+    identifiers, never the identifiers: the ledger can recognise the person in a restored
+    database without itself being a copy of their data.
+    """
+
+    erased_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user_id_hashes = models.JSONField(default=list)
+    email_hashes = models.JSONField(default=list)
+    terminate_account = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["erased_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Erasure of {present.when(self.erased_at)}"

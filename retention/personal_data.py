@@ -39,3 +39,8 @@ exempt(
     "retention.PurgeRun",
     "Counts of rows purged per data-map entry; it names no person and links to no user.",
 )
+exempt(
+    "retention.ErasureLedgerEntry",
+    "Keyed hashes of an erased person's identifiers, never the identifiers: kept so that a "
+    "backup restore erases them again (Art. 17), in a database of its own.",
+)

@@ -22,6 +22,21 @@ def pytest_configure(config):
     celery_app.conf.task_always_eager = True
 
 
+def pytest_collection_modifyitems(items):
+    # The erasure executor writes the erasure ledger, which has its own database: every test
+    # that uses the database may reach it.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" in marker.kwargs:
+            continue
+        if marker is None and "_django_db_helper" not in item.fixturenames:
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        item.add_marker(
+            pytest.mark.django_db(databases=["default", "ledger"], **kwargs), append=False
+        )
+
+
 def unavailable(what: str) -> None:
     """A service a test needs is missing: CI fails, a developer's machine skips."""
     message = f"{what} is not available"

@@ -77,6 +77,7 @@ def worker_env(*, redis_url: str, var_dir: Path, **extra: str) -> dict[str, str]
         "SECRET_KEY": settings.SECRET_KEY,
         # The chain's key: a worker with another one finds every entry forged.
         "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
+        "ERASURE_LEDGER_KEY": settings.ERASURE_LEDGER_KEY,
         "PRIVACYDESK_VAR_DIR": str(var_dir),
         # The project on the path whatever the working directory.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),

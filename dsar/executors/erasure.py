@@ -17,6 +17,7 @@ from dsar.services.timeline import require_decider
 from recipients.models import Event
 from recipients.notify import recipients_tell
 from retention.selectors import erasure_exceptions
+from retention.services.ledger import erasure_ledger_record
 
 
 def _exception_for(subject: Subject, terminate_account: bool) -> Callable[[Entry], str | None]:
@@ -70,6 +71,11 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
         packages.update(deleted_at=timezone.now())
         transaction.on_commit(lambda: [package_file_delete(package) for package in erased])
         outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
+        # The ledger is another database: it learns of the erasure only once this one commits,
+        # so a rolled-back erasure is never replayed after a restore.
+        transaction.on_commit(
+            lambda: erasure_ledger_record(subject=subject, terminate_account=terminate_account)
+        )
         report = _report(outcomes)
         RequestEvent.objects.create(
             request=request,
