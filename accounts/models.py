@@ -258,6 +258,7 @@ class ApiScope(models.TextChoices):
     USAGE_READ = "usage:read", "Usage reports: read"
     USAGE_WRITE = "usage:write", "Usage events: send"
     DSAR = "dsar", "Rights requests: file"
+    WEBHOOKS = "webhooks", "Webhook endpoints: manage"
 
 
 class OrganisationAPIKey(AbstractAPIKey):

@@ -40,6 +40,7 @@ GROUPS: tuple[tuple[str, tuple[Section, ...]], ...] = (
             Section("Disclosures", "disclosures:list", "disclosures", dpo_only=True),
             Section("Record of processing", "processing:record", "processing", dpo_only=True),
             Section("Processors", "processors:list", "processors"),
+            Section("Recipients told", "recipients:list", "recipients", dpo_only=True),
             Section("Audit trail", "audit:list", "audit", dpo_only=True),
             Section("People", "people:search", "people"),
             Section("Organisations", "organisations:list", "organisations"),

@@ -4,6 +4,8 @@ Every variable has a safe default for the embedded mode (SQLite under var/,
 Celery eager, e-mail to the console). README.md lists them all.
 """
 
+import base64
+import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -53,6 +55,16 @@ AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or _embedded_secret("audi
 if not DEBUG and HTTPS and len(AUDIT_HMAC_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters in production.")
 
+# Encrypts webhook signing secrets (recipients.secrets): Fernet keys, the first encrypts, all
+# decrypt. The embedded default is derived from a random file in var/.
+WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[]) or [
+    base64.urlsafe_b64encode(
+        hashlib.sha256(_embedded_secret("webhook_secret_key").encode()).digest()
+    ).decode()
+]
+# Webhook addresses must be https unless DEBUG; tests may allow plain http to 127.0.0.1.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = _bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", False)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -90,6 +102,7 @@ INSTALLED_APPS = [
     "backoffice",
     "breaches",
     "records",
+    "recipients",
     "datamap",
     "backups",
 ]
@@ -238,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audit.tasks.verify_audit_chain",
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 60 * 60 * 20},
+    },
+    "recipients-deliver-webhooks": {
+        "task": "recipients.tasks.deliver_due_webhooks",
+        "schedule": 30.0,
+        "options": {"expires": 30},
     },
     "usage-drain-buffer": {
         "task": "usage.tasks.drain_usage_buffer",

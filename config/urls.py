@@ -60,6 +60,7 @@ urlpatterns = [
     path("backoffice/disclosures/", include(records_urls.disclosure_urls)),
     path("backoffice/processing/", include(records_urls.processing_urls)),
     path("backoffice/processors/", include(records_urls.processor_urls)),
+    path("backoffice/recipients/", include("recipients.urls")),
     path("backoffice/enquiries/", include("enquiries.urls.backoffice")),
     path("support/", include("enquiries.urls.public")),
     path("backoffice/audit/", include("audit.urls")),

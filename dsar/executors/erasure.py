@@ -14,6 +14,8 @@ from dsar.executors.access import request_subject
 from dsar.executors.package_files import package_file_delete
 from dsar.models import AccessPackage, RequestEvent, RightsRequest
 from dsar.services.timeline import require_decider
+from recipients.models import Event
+from recipients.notify import recipients_tell
 from retention.selectors import erasure_exceptions
 from retention.services.ledger import erasure_ledger_record
 
@@ -46,6 +48,12 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
     require_decider(by)
     subject = request_subject(request)
     with transaction.atomic():
+        # First, while the disclosure log and the data still say who received what.
+        recipients_tell(
+            event=Event.ERASED,
+            users=list(User.objects.filter(pk__in=subject.user_ids)),
+            reference=request.reference,
+        )
         terminated = []
         if terminate_account:
             for user in User.objects.filter(pk__in=subject.user_ids).exclude(

@@ -12,6 +12,8 @@ from accounts.services.users import RECTIFIABLE_FIELDS, user_rectify
 from dsar.executors._common import step
 from dsar.models import RectificationItem, RightsRequest
 from dsar.services.timeline import require_decider
+from recipients.models import Event
+from recipients.notify import recipients_tell
 
 EMAIL = "email"
 CORRECTABLE_FIELDS = (*RECTIFIABLE_FIELDS, EMAIL)
@@ -36,6 +38,7 @@ def rectification_approve(*, item: RectificationItem, by) -> RectificationItem:
                 user_email_change_request(user=user, new_email=item.proposed_value, by=by)
             else:
                 user_rectify(user=user, by=by, **{item.field: item.proposed_value})
+        recipients_tell(event=Event.RECTIFIED, users=users, reference=item.request.reference)
         item.decision = RectificationItem.Decision.APPROVED
         item.decided_at = timezone.now()
         item.save(update_fields=["decision", "decided_at"])

@@ -29,6 +29,8 @@ from dsar.models import RightsRequest
 from dsar.services.outgoing import letter_send
 from dsar.services.steps import rights_request_complete
 from dsar.services.timeline import require_decider
+from recipients.models import Event
+from recipients.notify import recipients_tell
 
 
 def _matched(request: RightsRequest):
@@ -38,13 +40,16 @@ def _matched(request: RightsRequest):
     return users
 
 
-def _restriction_step(request: RightsRequest, by, *, change, action: str, body: str) -> int:
+def _restriction_step(
+    request: RightsRequest, by, *, change, action: str, body: str, event: str
+) -> int:
     """Restrict or lift for the matched accounts, recorded on the request in one transaction."""
     require_decider(by)
     with transaction.atomic():
         users = _matched(request)
         ids = sorted(users.values_list("pk", flat=True))
         changed = change(users=users, by=by)
+        recipients_tell(event=event, users=list(users), reference=request.reference)
         step(request, by, action, body, visible=True, users=ids, changed=changed)
     return changed
 
@@ -59,6 +64,7 @@ def restriction_apply(*, request: RightsRequest, by) -> int:
         by,
         change=users_restrict_processing,
         action="restriction_apply",
+        event=Event.RESTRICTED,
         body="Processing restricted: your data is only stored. Stopped: "
         f"{_stopped_in_words(sorted(RESTRICTED_PURPOSES))}.",
     )
@@ -95,6 +101,7 @@ def restriction_lift(*, request: RightsRequest, by) -> int:
         by,
         change=users_lift_restriction,
         action="restriction_lift",
+        event=Event.RESTRICTION_LIFTED,
         body="Restriction of processing lifted.",
     )
 

@@ -21,6 +21,7 @@ from dsar.services.timeline import (
     state_move,
 )
 from dsar.workflow import TransitionRefused
+from recipients.selectors import notices_awaiting, recipients_told_in_words
 
 
 def rights_request_start(*, request: RightsRequest, by) -> RightsRequest:
@@ -89,6 +90,15 @@ def rights_request_complete(*, request: RightsRequest, outcome: str, by) -> Righ
     outcome = outcome.strip()
     if not outcome:
         raise ValidationError({"outcome": "Write the answer the requester will receive."})
+    awaiting = list(notices_awaiting(request.reference).values_list("recipient_label", flat=True))
+    if awaiting:
+        raise TransitionRefused(
+            "Recipients told of this request have not confirmed yet: "
+            f"{', '.join(sorted(set(awaiting)))}. Record their confirmation, or why it cannot "
+            "be obtained, before completing."
+        )
+    told = recipients_told_in_words(request.reference)
+    outcome = f"{outcome}\n\n{told}" if told else outcome
     with transaction.atomic():
         request.outcome = outcome
         state_move(request, State.COMPLETED, by=by, body=outcome)

@@ -37,6 +37,7 @@ from dsar.services.intake import (
 )
 from dsar.services.steps import rights_request_requester_reply, rights_request_withdraw
 from dsar.workflow import TransitionRefused
+from recipients.selectors import notices_of_request
 
 # --- Filing ---------------------------------------------------------------------------------
 
@@ -232,6 +233,7 @@ def _status_page(request, rights_request, token, *, reply_form=None, status=200)
         "stages": request_stages(rights_request, for_requester=True),
         "events": _requester_timeline(rights_request),
         "corrections": rights_request.rectifications.order_by("id"),
+        "recipients_told": notices_of_request(rights_request.reference),
         "paused": rights_request.state == State.AWAITING_REQUESTER,
         "next_step": next_step(rights_request),
         "reply_form": reply_form or ReplyForm(),

@@ -56,6 +56,9 @@ DPO_ONLY_ROUTES |= {"processors:new", "processors:edit"}
 SUPPORT_SECTIONS |= {"security"}
 DPO_ONLY_ROUTES |= {"security-check:run"}
 
+# Recipients told of rights requests (issue 17, Article 19): the DPO's alone.
+DPO_ONLY_SECTIONS |= {"recipients"}
+
 FILLERS = {"int": "987654", "slug": "no-such-thing", "str": "RR-2099-999999", "path": "none"}
 
 

@@ -35,6 +35,7 @@ SCOPE_PATHS = {
     ApiScope.USAGE_READ: "^/api/v1/usage/report/",
     ApiScope.USAGE_WRITE: "^/api/v1/usage/events/",
     ApiScope.DSAR: "^/api/v1/rights-requests/",
+    ApiScope.WEBHOOKS: "^/api/v1/webhooks/",
 }
 
 

@@ -46,6 +46,7 @@ from dsar.selectors import status_token
 from dsar.services.filing import rights_request_file
 from dsar.services.subjects import rights_request_confirm_subject
 from enquiries.services import enquiry_reply, enquiry_submit
+from recipients.models import Notice
 from records.services import disclosure_record
 from retention.models import LegalHold
 from security.models import BackupCodeDevice, InvestigationNote, LoginFingerprint, UserSession
@@ -207,6 +208,18 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         by=user,
     )
     audit.record(dpo, "user.view", target=user)
+    notice = Notice.objects.create(
+        event="subject.rectified",
+        kind="client",
+        recipient_label=user.organisation.name,
+        organisation=user.organisation,
+        subject=user,
+        subject_email=SUBJECT_EMAIL,
+        request_reference="R-EARLIER",
+    )
+    notice.deliveries.create(
+        message_id="msg_seed", status="delivered", next_attempt_at=now, created_at=now
+    )
     LegalHold.objects.create(
         user=user, reason="A claim, since settled", placed_by=dpo, placed_at=now, released_at=now
     )

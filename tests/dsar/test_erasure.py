@@ -41,6 +41,7 @@ ALLOWED_TABLES = {
     "accounts_investigationnote": "notes of security investigations (same reason)",
     "breaches_breach": "the breach register: every breach documented (Art. 33(5))",
     "django_admin_log": "privileged changes in the admin (accountability)",
+    "recipients_notice": "recipients told to erase (Art. 19): the address until they confirm",
 }
 
 

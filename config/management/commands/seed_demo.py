@@ -20,6 +20,7 @@ from communications.demo import communications_demo_seed
 from cookies.demo import consent_demo_seed, privacy_notice_demo_publish
 from dsar.demo import rights_requests_demo_seed
 from enquiries.demo import enquiries_demo_seed
+from recipients.demo import recipients_demo_seed
 from records.demo import disclosures_demo_seed, processors_demo_seed
 from retention.demo import retention_demo_seed
 from security.demo import (
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             enquiries_demo_seed(support=support)
             disclosures_demo_seed(dpo=dpo)
             processors_demo_seed(dpo=dpo)
+            recipients_demo_seed(organisation=accounts.organisations[0])
             privacy_notice_demo_publish(dpo=dpo)
             # Last: the self-check verifies the audit trail the seeding above has written.
             security_check_demo_seed()
