@@ -236,7 +236,7 @@ def test_the_dpos_navigation_holds_every_section_and_every_link_opens(verified_c
     hrefs = [href for href, _ in links(nav(client.get("/backoffice/"), "Back office"))]
 
     assert {href.split("/")[2] for href in hrefs} >= set(DPO_ONLY)
-    assert len(hrefs) == 17  # with complaints, processors and the security self-check
+    assert len(hrefs) == 18  # with complaints, processors, recipients told and the self-check
     for href in hrefs:
         assert client.get(href).status_code == 200, href
 

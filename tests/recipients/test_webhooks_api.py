@@ -64,7 +64,11 @@ def test_another_organisations_endpoint_reads_as_missing(client, organisation):
     assert client.get(f"{WEBHOOKS}{theirs}/", **auth).status_code == 404
     assert client.delete(f"{WEBHOOKS}{theirs}/", **auth).status_code == 404
     assert post(client, f"{WEBHOOKS}{theirs}/rotate-secret/", {}, **auth).status_code == 404
-    assert WebhookEndpoint.objects.filter(pk=theirs).exists()
+    changed = client.patch(
+        f"{WEBHOOKS}{theirs}/", {"active": False}, content_type="application/json", **auth
+    )
+    assert changed.status_code == 404
+    assert WebhookEndpoint.objects.filter(pk=theirs, active=True).exists()
 
 
 def test_a_client_admin_manages_endpoints_by_session_and_staff_are_refused(
