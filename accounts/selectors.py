@@ -180,11 +180,9 @@ def users_not_processable(purpose: str) -> QuerySet:
 
 
 def may_process(user: User, purpose: str) -> bool:
-    """The question every point of processing asks: may ``purpose`` use this person's data?"""
-    purpose = Purpose(purpose)
-    if purpose in RESTRICTED_PURPOSES and user.processing_restricted_at is not None:
-        return False
-    return not PurposeObjection.objects.filter(user=user, purpose=purpose).exists()
+    """The question every point of processing asks: may ``purpose`` use this person's data?
+    One rule, the one ``users_not_processable`` filters with."""
+    return not users_not_processable(purpose).filter(pk=user.pk).exists()
 
 
 def objected_purposes(user: User) -> list[Purpose]:

@@ -74,6 +74,11 @@ class PolicyVersion(models.Model):
         return f"{self.get_kind_display()} version {self.number}"
 
     @property
+    def reader_text(self) -> str:
+        """What a reader saw; a version published before texts were kept read as its body."""
+        return self.text or self.body
+
+    @property
     def is_published(self) -> bool:
         return self.published_at is not None
 

@@ -82,11 +82,6 @@ def policy_draft_discard(*, draft: PolicyVersion, by) -> None:
         draft.delete()
 
 
-def _version_text(version: PolicyVersion) -> str:
-    """What a reader saw; a version published before texts were kept read as its body."""
-    return version.text or version.body
-
-
 def policy_publish(*, draft: PolicyVersion, by) -> PolicyVersion:
     """Publish the draft as the next version. A new cookie policy asks every visitor again.
 
@@ -118,7 +113,7 @@ def policy_publish(*, draft: PolicyVersion, by) -> PolicyVersion:
             )
         else:
             draft.text = draft.body.strip() + "\n"
-        draft.diff = text_diff(_version_text(previous), draft.text) if previous else []
+        draft.diff = text_diff(previous.reader_text, draft.text) if previous else []
         draft.full_clean()
         try:
             draft.save()

@@ -53,16 +53,6 @@ CONTINUES_AFTER_OBJECTION = {
     "answer you; to have past enquiries deleted, ask us to erase them.",
 }
 
-# The legitimate-interest purposes when the record of processing was first written
-# (records/defaults.py); objections upheld before purposes were named stopped these.
-DEFAULT_LEGITIMATE_INTEREST_PURPOSES = (
-    Purpose.SECURITY,
-    Purpose.USAGE,
-    Purpose.ANALYTICS,
-    Purpose.SUPPORT,
-    Purpose.MARKETING,
-)
-
 
 class _Sources:
     legal_bases: Callable[[], Mapping[str, str]] | None = None

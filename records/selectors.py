@@ -204,7 +204,7 @@ def record_of_processing() -> list[ActivityRecord]:
     Three queries whatever the size: activities, their processors, the retention policies.
     """
     policies = {policy.category: policy for policy in RetentionPolicy.objects.all()}
-    entries: dict[int, RegisterEntry] = {}
+    entries: dict[int, RegisterEntry] = {}  # a provider several activities use, built once
     records = []
     for activity in ProcessingActivity.objects.prefetch_related("processors"):
         held = [
@@ -213,9 +213,11 @@ def record_of_processing() -> list[ActivityRecord]:
             if value in CATEGORY_VALUES
             for entry in registry.entries_in_category(Category(value))
         ]
-        processors = [
-            entries.setdefault(p.pk, register_entry(p)) for p in activity.processors.all()
-        ]
+        processors = []
+        for processor in activity.processors.all():
+            if processor.pk not in entries:
+                entries[processor.pk] = register_entry(processor)
+            processors.append(entries[processor.pk])
         records.append(ActivityRecord(activity, held, processors))
     return records
 

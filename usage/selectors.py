@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Prefetch, Q, Sum, Value
 from django.utils import timezone
 
-from accounts.models import GroupCompany, Organisation, User
-from accounts.selectors import users_not_processable
+from accounts.models import Organisation, User
+from accounts.selectors import report_entitlements_of, users_not_processable
 from common import present
 from datamap.purposes import Purpose
 from usage.buffer import buffer_dropped_count
@@ -319,9 +319,7 @@ def report_subscriptions_of(organisation: Organisation):
 def report_deliveries_openable_by(user: User):
     """Deliveries a client admin may open: every one of their own organisation, and those of
     another organisation addressed to them while it still names theirs as a group company."""
-    still_named = GroupCompany.objects.filter(
-        member_id=user.organisation_id, ended_at__isnull=True
-    ).values("organisation_id")
+    still_named = report_entitlements_of(user.organisation_id).values("organisation_id")
     addressed = ReportDeliveryRecipient.objects.filter(user=user).values("delivery_id")
     return (
         ReportDelivery.objects.filter(
@@ -376,9 +374,7 @@ def usage_exports_openable_by(user: User):
     own report or of the report of an organisation that still names theirs as its group
     company, affiliate or partner. Another organisation's copies of this one's report are
     that organisation's, not this one's."""
-    still_named = GroupCompany.objects.filter(
-        member_id=user.organisation_id, ended_at__isnull=True
-    ).values("organisation_id")
+    still_named = report_entitlements_of(user.organisation_id).values("organisation_id")
     asked_here = Q(requested_by__organisation_id=user.organisation_id) | Q(
         requested_by__isnull=True, organisation_id=user.organisation_id
     )

@@ -256,11 +256,13 @@ def users_restrict_processing(*, users, by) -> int:
     """Restrict processing (Article 18): the data is only stored; every restricted purpose
     (usage reports, aggregates and analytics, the test dataset, marketing) leaves them out."""
     with transaction.atomic():
+        # A notice of lifting given for an earlier restriction does not cover a new one; an
+        # account already restricted keeps its restriction, and the notice given for it.
+        new = list(users.filter(processing_restricted_at__isnull=True).values_list("pk", flat=True))
         changed = _flag_users(
             users=users, field="processing_restricted_at", on=True, by=by, action="user.restrict"
         )
-        # A notice of lifting given for an earlier restriction does not cover this one.
-        users.update(restriction_lift_notified_at=None)
+        User.objects.filter(pk__in=new).update(restriction_lift_notified_at=None)
     return changed
 
 

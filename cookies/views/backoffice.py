@@ -137,7 +137,7 @@ def _privacy_preview(draft: PolicyVersion, current: PolicyVersion | None) -> dic
     """The draft as it would be published now, and what publishing it would change."""
     snapshot = notice_snapshot()
     text = notice_text(body=draft.body, sections=draft.sections, snapshot=snapshot)
-    previous_text = (current.text or current.body) if current else ""
+    previous_text = current.reader_text if current else ""
     changes = material_changes(current.snapshot, snapshot) if current else []
     return {
         "generated": True,
