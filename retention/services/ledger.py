@@ -18,6 +18,7 @@ from accounts.models import User
 from datamap import Subject
 from datamap.engines import erase_subject
 from retention.models import ErasureLedgerEntry
+from retention.routers import LEDGER_DATABASE
 from retention.selectors import erasure_exceptions
 
 
@@ -89,3 +90,19 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
             erase_subject(subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name))
         people += 1
     return Replay(entries=len(entries), people=people)
+
+
+def erasure_ledger_purge_batch(*, before: datetime, size: int) -> int:
+    """Delete up to ``size`` of the oldest entries erased before ``before``, in one transaction
+    of the ledger's database. Returns how many went (0: none left)."""
+    with transaction.atomic(using=LEDGER_DATABASE):
+        batch = list(
+            ErasureLedgerEntry.objects.using(LEDGER_DATABASE)
+            .filter(erased_at__lt=before)
+            .order_by("erased_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not batch:
+            return 0
+        deleted, _ = ErasureLedgerEntry.objects.using(LEDGER_DATABASE).filter(pk__in=batch).delete()
+    return deleted

@@ -26,6 +26,7 @@ from datamap import Entry, Subject, registry
 from datamap.engines import _anonymise, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
+from retention.services.ledger import erasure_ledger_purge_batch
 from usage import partitions
 
 logger = logging.getLogger(__name__)
@@ -288,6 +289,16 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
         _pause()
 
 
+def _purge_ledger(run: PurgeRun, policy: RetentionPolicy, now) -> None:
+    """The erasure ledger, in its own database: a batch per transaction there, its count added
+    to the run once it has committed (a worker killed in between loses a count, never a row)."""
+    cutoff = selectors.cutoff_for(policy, now)
+    while deleted := erasure_ledger_purge_batch(before=cutoff, size=_batch_size()):
+        with transaction.atomic():
+            _add(run, {selectors.ERASURE_LEDGER_COUNTS: {"deleted": deleted}})
+        _pause()
+
+
 def _claim(policy: RetentionPolicy, now) -> bool:
     lease = now + datetime.timedelta(seconds=settings.RETENTION_LEASE_SECONDS)
     return bool(
@@ -328,6 +339,8 @@ def _purge_or_count(run: PurgeRun, policy: RetentionPolicy, *, dry_run: bool, no
         run.counts = selectors.due_counts(policy, now=now)
     elif policy.basis == RetentionPolicy.Basis.ACCOUNT:
         _erase_accounts(run, policy, selectors.held(), now)
+    elif policy.category == selectors.ERASURE_LEDGER_CATEGORY:
+        _purge_ledger(run, policy, now)
     elif policy.basis != RetentionPolicy.Basis.INDEFINITE:
         holds = selectors.held()
         for entry in selectors.purgeable_entries(policy):
