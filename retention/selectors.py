@@ -1,6 +1,7 @@
 """Reads: the schedule, legal holds, what is due, recent runs."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -147,6 +148,14 @@ def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str
     return reasons
 
 
+def erasure_exception_for(
+    subject: Subject, *, terminate_account: bool
+) -> Callable[[Entry], str | None]:
+    """``erasure_exceptions`` in the form the data-map engine asks for: entry → reason kept."""
+    reasons = erasure_exceptions(subject, terminate_account=terminate_account)
+    return lambda entry: reasons.get(entry.name)
+
+
 # --- What is due --------------------------------------------------------------------------
 
 
@@ -289,9 +298,10 @@ def due_counts(policy: RetentionPolicy, *, now=None) -> dict[str, dict[str, int]
     if policy.basis == RetentionPolicy.Basis.ACCOUNT:
         for user in expired_accounts(policy, now=now, holds=holds).iterator(chunk_size=200):
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = erasure_exceptions(subject, terminate_account=False)
             for outcome in erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name), dry_run=True
+                subject,
+                exception_for=erasure_exception_for(subject, terminate_account=False),
+                dry_run=True,
             ):
                 if outcome.action in ("deleted", "anonymised") and outcome.rows:
                     bucket = counts.setdefault(outcome.entry.name, {})

@@ -26,7 +26,7 @@ from datamap import Entry, Subject, registry
 from datamap.engines import _anonymise, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
-from retention.services.ledger import erasure_ledger_purge_batch
+from retention.services.ledger import erasure_ledger_purge_batch, erasure_ledger_record
 from usage import partitions
 
 logger = logging.getLogger(__name__)
@@ -256,7 +256,8 @@ def partitions_reclaim() -> int:
 
 def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
     """Terminated accounts past their period go through the erasure right's own code: the
-    engine, with the exceptions the erasure executor decides (legal holds included)."""
+    engine, with the exceptions the erasure executor decides (legal holds included), and the
+    same entry in the erasure ledger once each person's erasure commits."""
     last_pk = 0
     while True:
         with transaction.atomic():
@@ -271,9 +272,16 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
                 return
             last_pk = user.pk
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = selectors.erasure_exceptions(subject, terminate_account=False)
             outcomes = erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name)
+                subject,
+                exception_for=selectors.erasure_exception_for(subject, terminate_account=False),
+            )
+            # As the erasure right's executor does: a restore of a backup taken before now
+            # erases this person again. The account was ended before it was erased.
+            transaction.on_commit(
+                lambda subject=subject: erasure_ledger_record(
+                    subject=subject, terminate_account=True
+                )
             )
             counts = {}
             for outcome in outcomes:
