@@ -212,6 +212,9 @@ def _detail(
     if letter_form.is_bound and letter_form.is_valid():
         template = letter_form.cleaned_data["letter"]
         complete_initial["outcome"] = letter_render(template.key, rights_request)[1]
+    elif rights_request.outcome and rights_request.state in OPEN_STATES:
+        # An answer prepared by a step (an objection decided while recipients confirm).
+        complete_initial["outcome"] = rights_request.outcome
     steps = [
         {
             "slug": slug,
