@@ -12,6 +12,7 @@ import datetime
 import logging
 import re
 import time
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -276,13 +277,10 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
                 subject,
                 exception_for=selectors.erasure_exception_for(subject, terminate_account=False),
             )
-            # As the erasure right's executor does: a restore of a backup taken before now
-            # erases this person again. The account was ended before it was erased.
-            transaction.on_commit(
-                lambda subject=subject: erasure_ledger_record(
-                    subject=subject, terminate_account=True
-                )
-            )
+            # As the erasure executor does, so that a restore erases them again (the account
+            # had ended before this erasure).
+            ledger = partial(erasure_ledger_record, subject=subject, terminate_account=True)
+            transaction.on_commit(ledger)
             counts = {}
             for outcome in outcomes:
                 if outcome.action in ("deleted", "anonymised") and outcome.rows:
