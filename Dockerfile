@@ -19,7 +19,8 @@ RUN groupadd --system --gid 10001 app \
 # the two agree). Debian's own archive carries one other major per release, so postgresql-common
 # (Debian's) adds the PostgreSQL project's Debian repository, signed with the key it ships.
 ARG POSTGRES_MAJOR=16
-RUN apt-get update \
+RUN export DEBIAN_FRONTEND=noninteractive \
+    && apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
     && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
     && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_MAJOR}" \
