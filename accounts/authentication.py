@@ -171,16 +171,17 @@ def _usable_key(plain: str) -> OrganisationAPIKey | None:
     return api_key
 
 
-def _touch(api_key: OrganisationAPIKey) -> None:
-    """Record when the key was last used, at most once a minute (one UPDATE, or none)."""
+def credential_touch(credential) -> None:
+    """Record when a key (an API key, a SCIM token: any row with ``last_used_at``) was last
+    used, at most once a minute (one UPDATE, or none)."""
     now = timezone.now()
-    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    if credential.last_used_at and now - credential.last_used_at < LAST_USED_RESOLUTION:
         return
     # Conditional, so that concurrent requests in the same minute write once between them.
-    OrganisationAPIKey.objects.filter(pk=api_key.pk).filter(
+    type(credential)._default_manager.filter(pk=credential.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
-    api_key.last_used_at = now
+    credential.last_used_at = now
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -201,7 +202,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if api_key is None:
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
-        _touch(api_key)
+        credential_touch(api_key)
         return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request):
