@@ -7,10 +7,11 @@ the directory's own id for a person and the parts of their name, is written here
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 import audit
 from accounts.models import Organisation, User
@@ -35,17 +36,33 @@ DEACTIVATED = "Deactivated in your organisation's directory (SCIM provisioning).
 
 
 def _tell_admins(*, organisation: Organisation, kind: str, token: ScimToken, by) -> None:
-    context = {"token_name": token.name, "prefix": token.prefix, "by": by.full_name}
+    context = {
+        "token_name": token.name,
+        "prefix": token.prefix,
+        "by": by.full_name,
+        # Words, not a moment: the context travels through the broker as JSON.
+        "expires": (
+            dateformat.format(timezone.localtime(token.expiry_date), "j F Y")
+            if token.expiry_date
+            else ""
+        ),
+    }
     for admin in admins_to_tell(organisation):
         notice_enqueue(user=admin, kind=kind, context=context)
 
 
-def scim_token_create(*, organisation: Organisation, name: str, by) -> tuple[ScimToken, str]:
-    """Create a provisioning token; the plain token is returned once, only its hash is kept.
-    The organisation's client admins are told."""
+def scim_token_create(
+    *, organisation: Organisation, name: str, by, expires_at: datetime | None = None
+) -> tuple[ScimToken, str]:
+    """Create a provisioning token, valid until revoked or ``expires_at``; the plain token is
+    returned once, only its hash is kept. The organisation's client admins are told."""
     if actor_is_api_key(by) or not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not create provisioning tokens for this organisation.")
-    token = ScimToken(organisation=organisation, name=name.strip(), created_by=by)
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("A token must expire in the future.")
+    token = ScimToken(
+        organisation=organisation, name=name.strip(), created_by=by, expiry_date=expires_at
+    )
     token.full_clean(exclude=["id", "prefix", "hashed_key", "organisation", "created_by"])
     with transaction.atomic():
         plain = ScimToken.objects.assign_key(token)

@@ -32,6 +32,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 organisation=request.user.organisation,
                 name=form.cleaned_data["name"],
                 by=request.user,
+                expires_at=form.expires_at(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

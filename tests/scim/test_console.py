@@ -5,6 +5,7 @@ audited and the organisation's client admins are e-mailed."""
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -133,3 +134,29 @@ def test_the_console_navigation_leads_to_provisioning(console):
 
     assert f'href="{PAGE}"' in html
     assert f'<a href="{PAGE}" aria-current="page">Provisioning (SCIM)</a>' in page
+
+
+def test_a_token_may_expire_at_the_end_of_a_chosen_day(
+    console, admin, verified_client, time_machine
+):
+    response = console.post(PAGE, {"name": "Okta trial", "expires_on": "2031-03-31"})
+    plain = response.content.decode().split('readonly value="')[1].split('"')[0]
+    token = ScimToken.objects.get()
+
+    expires = timezone.localtime(token.expiry_date).isoformat()
+    assert expires == "2031-03-31T23:59:59.999999+01:00"  # the end of the UK day (BST)
+    assert "31 Mar 2031" in visible_text(console.get(PAGE))
+    time_machine.move_to("2031-03-31T22:00:00+00:00", tick=False)
+    assert ScimClient(plain).get("/Users").status_code == 200
+    time_machine.move_to("2031-04-01T00:00:00+01:00", tick=False)
+    assert ScimClient(plain).get("/Users").status_code == 401
+    # Years on, the admin signs in again (the session has long ended).
+    assert "Expired" in visible_text(verified_client(admin, client=Client()).get(PAGE))
+
+
+def test_an_expiry_today_or_before_is_refused(console):
+    response = console.post(PAGE, {"name": "Okta", "expires_on": "2020-01-01"})
+
+    assert response.status_code == 400
+    assert "Choose a day after today." in response.content.decode()
+    assert not ScimToken.objects.exists()
