@@ -162,11 +162,10 @@ def scim_user_update(*, user: User, change: UserChange, by) -> User:
         touched = False
         pending = email_change_pending(user)
         pending_email = pending.new_email if pending else None
-        if change.email != user.email and change.email != pending_email:
+        # The current address leaves a change asked for in the console alone: a directory
+        # that re-sends what it always has (Okta's PUT) must not cancel it.
+        if change.email not in (user.email, pending_email):
             user_email_change_request(user=user, new_email=change.email, by=by)
-            touched = True
-        elif change.email == user.email and pending_email is not None:
-            user_email_change_request(user=user, new_email=change.email, by=by)  # withdrawn
             touched = True
         details = {"full_name": change.full_name, "job_title": change.job_title}
         details = {name: value for name, value in details.items() if getattr(user, name) != value}

@@ -14,7 +14,7 @@ from django.test import Client
 from accounts.models import EmailChange, User
 from audit.models import AuditEntry
 from scim.models import ScimIdentity
-from tests.factories import UserFactory
+from tests.factories import ClientAdminFactory, UserFactory
 from tests.scim.conftest import USER_SCHEMA, assert_scim_error, patch_op
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +225,22 @@ def test_entra_deletes_a_user_the_account_is_terminated_and_then_reads_as_absent
     again = scim.post("/Users", {"schemas": [USER_SCHEMA], "userName": "leaver@northwind.example"})
     body = assert_scim_error(again, 409, "uniqueness")
     assert "closed account of your organisation" in body["detail"]
+
+
+def test_a_directory_resending_the_current_address_leaves_a_pending_change_alone(
+    scim, organisation, verified_client
+):
+    person = UserFactory(organisation=organisation, email="ada@northwind.example")
+    admin = verified_client(ClientAdminFactory(organisation=organisation))
+    admin.post(
+        f"/console/users/{person.pk}/edit/",
+        {"full_name": person.full_name, "job_title": "", "email": "ada.king@northwind.example"},
+    )
+    assert EmailChange.objects.filter(user=person, cancelled_at__isnull=True).count() == 1
+
+    scim.patch(
+        f"/Users/{person.pk}",
+        patch_op({"op": "Replace", "path": "userName", "value": "ada@northwind.example"}),
+    )
+
+    assert EmailChange.objects.filter(user=person, cancelled_at__isnull=True).count() == 1
