@@ -152,23 +152,24 @@ def presented_key(request) -> str | None:
         return ""
 
 
-def _usable_key(plain: str) -> OrganisationAPIKey | None:
+def usable_credential(model, plain: str):
+    """The row of ``model`` (an API key model of djangorestframework-api-key with an
+    ``organisation``: OrganisationAPIKey, a SCIM token) that ``plain`` is, if it may be used:
+    not revoked, not expired, of an active organisation. None otherwise."""
     if not plain:
         return None
     prefix, _, _ = plain.partition(".")
-    api_key = (
-        OrganisationAPIKey.objects.select_related("organisation")
-        .filter(prefix=prefix, revoked=False)
-        .first()
+    credential = (
+        model.objects.select_related("organisation").filter(prefix=prefix, revoked=False).first()
     )
     if (
-        api_key is None
-        or api_key.has_expired
-        or api_key.organisation.status != Organisation.Status.ACTIVE
-        or not api_key.is_valid(plain)
+        credential is None
+        or credential.has_expired
+        or credential.organisation.status != Organisation.Status.ACTIVE
+        or not credential.is_valid(plain)
     ):
         return None
-    return api_key
+    return credential
 
 
 def credential_touch(credential) -> None:
@@ -198,7 +199,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         wait = api_key_failures_blocked(ip_address)
         if wait is not None:
             raise exceptions.Throttled(wait=wait)
-        api_key = _usable_key(plain)
+        api_key = usable_credential(OrganisationAPIKey, plain)
         if api_key is None:
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)

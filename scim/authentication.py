@@ -11,6 +11,7 @@ from accounts.authentication import (
     api_key_failure_count,
     api_key_failures_blocked,
     credential_touch,
+    usable_credential,
 )
 from accounts.models import Organisation
 from common.client_ip import client_ip
@@ -57,25 +58,6 @@ def presented_token(request) -> str | None:
     return token
 
 
-def _usable_token(plain: str) -> ScimToken | None:
-    if not plain:
-        return None
-    prefix, _, _ = plain.partition(".")
-    token = (
-        ScimToken.objects.select_related("organisation")
-        .filter(prefix=prefix, revoked=False)
-        .first()
-    )
-    if (
-        token is None
-        or token.has_expired
-        or token.organisation.status != Organisation.Status.ACTIVE
-        or not token.is_valid(plain)
-    ):
-        return None
-    return token
-
-
 def scim_authenticate(request) -> ScimPrincipal:
     """The principal of a request's token, or a ScimError: 401, or 429 while the client IP is
     past the failure limit."""
@@ -87,7 +69,7 @@ def scim_authenticate(request) -> ScimPrincipal:
             "Too many failed authentications from this address. Try again later.",
             headers={"Retry-After": str(wait)},
         )
-    token = _usable_token(plain or "")
+    token = usable_credential(ScimToken, plain or "")
     if token is None:
         if plain is not None:
             api_key_failure_count(ip_address)

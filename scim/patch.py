@@ -20,7 +20,7 @@ from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 
 from common.middleware import text_is_clean
 from scim.errors import ScimError
-from scim.resources import lowered
+from scim.resources import lowered, require_schema
 from scim.schemas import PATCH_OP, USER_SCHEMA
 
 OPERATIONS = ("add", "replace", "remove")
@@ -137,12 +137,7 @@ def apply_operations(document: dict, body) -> dict:
     if not isinstance(body, dict):
         raise ScimError(400, "The body must be a JSON object: a PatchOp.", "invalidSyntax")
     fields = lowered(body)
-    schemas = fields.get("schemas")
-    if schemas is not None and (
-        not isinstance(schemas, list)
-        or PATCH_OP.lower() not in {s.lower() for s in schemas if isinstance(s, str)}
-    ):
-        raise ScimError(400, f"schemas must list {PATCH_OP}.", "invalidSyntax")
+    require_schema(fields, PATCH_OP)
     operations = fields.get("operations")
     if not isinstance(operations, list) or not operations:
         raise ScimError(400, "Operations must list at least one operation.", "invalidSyntax")

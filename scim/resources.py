@@ -72,6 +72,16 @@ def lowered(mapping: dict) -> dict:
     return keys
 
 
+def require_schema(fields: dict, urn: str) -> None:
+    """A body's ``schemas``, when it has one, must list ``urn`` (compared without case)."""
+    schemas = fields.get("schemas")
+    if schemas is not None and (
+        not isinstance(schemas, list)
+        or urn.lower() not in {s.lower() for s in schemas if isinstance(s, str)}
+    ):
+        raise ScimError(400, f"schemas must list {urn}.", "invalidSyntax")
+
+
 def _text(value, attribute: str) -> str:
     if value is None:
         return ""
@@ -98,12 +108,7 @@ def read_user_input(body) -> UserInput:
     if not isinstance(body, dict):
         raise ScimError(400, "The body must be a JSON object: a User resource.", "invalidSyntax")
     attributes = lowered(body)
-    schemas = attributes.get("schemas")
-    if schemas is not None and (
-        not isinstance(schemas, list)
-        or USER_SCHEMA.lower() not in {s.lower() for s in schemas if isinstance(s, str)}
-    ):
-        raise ScimError(400, f"schemas must list {USER_SCHEMA}.", "invalidSyntax")
+    require_schema(attributes, USER_SCHEMA)
     name = attributes.get("name") or {}
     if not isinstance(name, dict):
         raise invalid_value("name must be an object.")
@@ -125,6 +130,21 @@ def read_user_input(body) -> UserInput:
         external_id=_text(attributes.get("externalid"), "externalId"),
         active=boolean(attributes.get("active"), "active"),
     )
+
+
+def patched_full_name(before: dict, after: UserInput, current: str) -> str:
+    """The name a PATCH leaves: the displayName or name.formatted it set, else the given and
+    family names it set when the name was made of them; otherwise the name stands."""
+    if after.display_name and after.display_name != before["displayName"]:
+        return after.display_name
+    if after.formatted and after.formatted != before["name"]["formatted"]:
+        return after.formatted
+    parts = (before["name"]["givenName"], before["name"]["familyName"])
+    composed_before = " ".join(part for part in parts if part)
+    parts_changed = (after.given_name, after.family_name) != parts
+    if parts_changed and after.composed_name and composed_before and current == composed_before:
+        return after.composed_name
+    return current
 
 
 # --- Our user as a resource ------------------------------------------------------------

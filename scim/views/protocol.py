@@ -27,6 +27,7 @@ from scim.patch import apply_operations
 from scim.resources import (
     UserInput,
     etag,
+    patched_full_name,
     project,
     read_user_input,
     user_document,
@@ -243,21 +244,6 @@ def _require_match(request: HttpRequest, current: str) -> None:
         raise ScimError(412, "The user changed since you read it: read it again.")
 
 
-def _patched_full_name(before: dict, after: UserInput, current: str) -> str:
-    """The name a PATCH leaves: the displayName or name.formatted it set, else the given and
-    family names it set when the name was made of them; otherwise the name stands."""
-    if after.display_name and after.display_name != before["displayName"]:
-        return after.display_name
-    if after.formatted and after.formatted != before["name"]["formatted"]:
-        return after.formatted
-    parts = (before["name"]["givenName"], before["name"]["familyName"])
-    composed_before = " ".join(part for part in parts if part)
-    parts_changed = (after.given_name, after.family_name) != parts
-    if parts_changed and after.composed_name and composed_before and current == composed_before:
-        return after.composed_name
-    return current
-
-
 @scim_endpoint("GET", "PUT", "PATCH", "DELETE")
 def user(request: HttpRequest, principal: ScimPrincipal, user_id: str) -> HttpResponse:
     person = scim_user(principal.organisation_id, user_id)
@@ -282,7 +268,7 @@ def user(request: HttpRequest, principal: ScimPrincipal, user_id: str) -> HttpRe
     else:
         before = user_document(person)
         data = read_user_input(apply_operations(before, body))
-        full_name = _patched_full_name(before, data, person.full_name)
+        full_name = patched_full_name(before, data, person.full_name)
         change = _change(data, full_name=full_name, active=data.active)
     with _service_errors(principal, data.user_name):
         scim_user_update(user=person, change=change, by=principal)

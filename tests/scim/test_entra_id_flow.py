@@ -244,3 +244,28 @@ def test_a_directory_resending_the_current_address_leaves_a_pending_change_alone
     )
 
     assert EmailChange.objects.filter(user=person, cancelled_at__isnull=True).count() == 1
+
+
+def test_a_name_made_of_its_parts_follows_a_patch_of_one_part(scim):
+    body = created(scim)  # the full name came from the parts: "givenName familyName"
+
+    response = scim.patch(
+        f"/Users/{body['id']}",
+        patch_op({"op": "Replace", "path": "name.familyName", "value": "Byron"}),
+    )
+
+    assert response.json()["displayName"] == "givenName Byron"
+    assert User.objects.get(pk=int(body["id"])).full_name == "givenName Byron"
+
+
+def test_a_name_set_in_the_console_stays_when_a_directory_patches_a_part(scim, organisation):
+    person = UserFactory(organisation=organisation, full_name="Ada, Countess of Lovelace")
+
+    scim.patch(
+        f"/Users/{person.pk}",
+        patch_op({"op": "Add", "path": "name.givenName", "value": "Augusta"}),
+    )
+
+    person.refresh_from_db()
+    assert person.full_name == "Ada, Countess of Lovelace"
+    assert ScimIdentity.objects.get(user=person).given_name == "Augusta"
