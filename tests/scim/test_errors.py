@@ -339,3 +339,23 @@ def test_a_search_request_must_say_it_is_one(scim):
     response = scim.post("/Users/.search", {"filter": 'userName eq "a"'})
 
     assert_scim_error(response, 400, "invalidSyntax")
+
+
+def test_an_address_outside_the_scim_routes_answers_in_the_scim_shape_too(scim):
+    response = scim.client.get("/scim/v1/Users", **scim.headers)
+
+    assert_scim_error(response, 404)
+
+
+def test_even_a_failure_of_ours_answers_in_the_scim_shape(scim, organisation, monkeypatch):
+    person = UserFactory(organisation=organisation)
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("scim.views.protocol.scim_user_delete", broken)
+
+    response = scim.delete(f"/Users/{person.pk}")
+
+    assert_scim_error(response, 500)
+    assert "a bug" not in response.content.decode()
