@@ -8,17 +8,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.factories import OrganisationFactory, UserFactory
+from tests.usage.statements import SHARDED_MODELS
 from usage.days import LONDON
 from usage.events import events_write
-from usage.models import (
-    DailyFeatureUsage,
-    DailyUsage,
-    DailyUserUsage,
-    IngestedEventId,
-    TaskSession,
-    UsageDayTouched,
-    UsageEvent,
-)
+from usage.models import DailyFeatureUsage, DailyUsage, DailyUserUsage, TaskSession, UsageDayTouched
 from usage.services import usage_rollup_day
 from usage.services.ingest import usage_events_ingest
 
@@ -30,20 +23,12 @@ pytestmark = [
 
 BEFORE = ("usage", "0008_task_sessions")
 AFTER = ("usage", "0009_organisation_in_keys")
-MODELS = (
-    UsageEvent,
-    IngestedEventId,
-    DailyUsage,
-    DailyUserUsage,
-    DailyFeatureUsage,
-    TaskSession,
-    UsageDayTouched,
-)
 
 
 def _rows() -> dict[str, list[tuple]]:
     return {
-        model.__name__: sorted(model.objects.order_by().values_list(), key=repr) for model in MODELS
+        model.__name__: sorted(model.objects.order_by().values_list(), key=repr)
+        for model in SHARDED_MODELS
     }
 
 
