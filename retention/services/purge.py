@@ -12,6 +12,7 @@ import datetime
 import logging
 import re
 import time
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,6 +29,7 @@ from datamap.engines import _anonymise, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
 from retention.services.leases import claim, release, run_skipped, runs_interrupted_close
+from retention.services.ledger import erasure_ledger_purge_batch, erasure_ledger_record
 from usage import partitions
 
 logger = logging.getLogger(__name__)
@@ -280,7 +282,8 @@ def partitions_reclaim() -> int:
 
 def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
     """Terminated accounts past their period go through the erasure right's own code: the
-    engine, with the exceptions the erasure executor decides (legal holds included)."""
+    engine, with the exceptions the erasure executor decides (legal holds included), and the
+    same entry in the erasure ledger once each person's erasure commits."""
     last_pk = 0
     while True:
         with transaction.atomic():
@@ -295,10 +298,14 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
                 return
             last_pk = user.pk
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = selectors.erasure_exceptions(subject, terminate_account=False)
             outcomes = erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name)
+                subject,
+                exception_for=selectors.erasure_exception_for(subject, terminate_account=False),
             )
+            # As the erasure executor does, so that a restore erases them again (the account
+            # had ended before this erasure).
+            ledger = partial(erasure_ledger_record, subject=subject, terminate_account=True)
+            transaction.on_commit(ledger)
             counts = {}
             for outcome in outcomes:
                 if outcome.action in ("deleted", "anonymised") and outcome.rows:
@@ -313,11 +320,23 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
         _pause()
 
 
+def _purge_ledger(run: PurgeRun, policy: RetentionPolicy, now) -> None:
+    """The erasure ledger, in its own database: a batch per transaction there, its count added
+    to the run once it has committed (a worker killed in between loses a count, never a row)."""
+    cutoff = selectors.cutoff_for(policy, now)
+    while deleted := erasure_ledger_purge_batch(before=cutoff, size=_batch_size()):
+        with transaction.atomic():
+            _add(run, {selectors.ERASURE_LEDGER_COUNTS: {"deleted": deleted}})
+        _pause()
+
+
 def _purge_or_count(run: PurgeRun, policy: RetentionPolicy, *, dry_run: bool, now) -> None:
     if dry_run:
         run.counts = selectors.due_counts(policy, now=now)
     elif policy.basis == RetentionPolicy.Basis.ACCOUNT:
         _erase_accounts(run, policy, selectors.held(), now)
+    elif policy.category == selectors.ERASURE_LEDGER_CATEGORY:
+        _purge_ledger(run, policy, now)
     elif policy.basis != RetentionPolicy.Basis.INDEFINITE:
         holds = selectors.held()
         for entry in selectors.purgeable_entries(policy):
