@@ -191,9 +191,16 @@ def _already_anonymised(rule: Anonymise) -> Q | None:
 
 
 def expired_rows(
-    entry: Entry, policy: RetentionPolicy, *, now=None, holds: Held | None = None
+    entry: Entry,
+    policy: RetentionPolicy,
+    *,
+    now=None,
+    holds: Held | None = None,
+    organisation_id: int | None = None,
 ) -> models.QuerySet:
-    """The entry's rows past their period that a purge may touch (event and closure bases).
+    """The entry's rows past their period that a purge may touch (event and closure bases),
+    of one organisation if ``organisation_id`` is given (an entry sharded by organisation:
+    every query on it names one, the legal holds' too).
 
     Rows with no date in the retention field (a request not yet closed) never expire. Rows of
     anyone under a legal hold, or of a held organisation, are left out.
@@ -202,10 +209,11 @@ def expired_rows(
     cutoff = cutoff_for(policy, now)
     field = _field(model, entry.retention_field)
     bound = cutoff.date() if not isinstance(field, models.DateTimeField) else cutoff
-    rows = model._default_manager.filter(**{f"{entry.retention_field}__lt": bound})
+    scope = {} if organisation_id is None else {entry.organisation_field: organisation_id}
+    rows = model._default_manager.filter(**scope, **{f"{entry.retention_field}__lt": bound})
     holds = held() if holds is None else holds
     if holds.subject.user_ids or holds.subject.emails:
-        rows = rows.exclude(pk__in=entry.rows_of(holds.subject).values("pk"))
+        rows = rows.exclude(pk__in=entry.rows_of(holds.subject).filter(**scope).values("pk"))
     if holds.organisation_ids and any(
         f.name == "organisation" for f in model._meta.concrete_fields
     ):
