@@ -13,6 +13,11 @@ class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
 
+    def _personal_details_blank(self, objs, fields) -> None:
+        """The one way an entry changes: audit.services.personal_details blanks personal
+        values and fills the erased markers (PostgreSQL's trigger refuses anything else)."""
+        models.QuerySet(self.model, using=self.db).bulk_update(objs, fields, batch_size=500)
+
     def delete(self):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
 
@@ -20,7 +25,12 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One action, chained to the one before it by the MAC of its canonical JSON (audit.chain)."""
+    """One action, chained to the one before it by the MAC of its canonical JSON (audit.chain).
+
+    The MAC covers commitments of the personal fields (the labels, the IP address, each key of
+    the details), not their values: erasure and retention blank values (and record that in
+    the trail) while the chain keeps verifying. The erased markers are not chained.
+    """
 
     created_at = models.DateTimeField(db_index=True)
     # No database constraint: erasing a user must not touch the trail that names them.
@@ -42,6 +52,17 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     scheme = models.PositiveSmallIntegerField(choices=Scheme.choices)
+    # Random, per entry: the commitments of equal values in two entries differ.
+    salt = models.CharField(max_length=32, blank=True)
+    # {personal field: its commitment} (audit.chain.entry_commitments), covered by the MAC.
+    commitments = models.JSONField(default=dict, blank=True)
+    # An entry converted from scheme 1 or 2 (migration 0009): its MAC before the conversion,
+    # which anchors and the cached head from before it still name.
+    legacy_hash = models.CharField(max_length=64, blank=True)
+    # Not chained: which personal fields were blanked, each with the id of the
+    # "audit.personal_details_erased" entry that records it, and when last.
+    erased_fields = models.JSONField(default=dict, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -82,6 +103,7 @@ class AuditAnchor(models.Model):
 
     class Kind(models.TextChoices):
         CUTOVER = "cutover", "Cut-over to the keyed chain"
+        CHECKPOINT = "checkpoint", "Conversion to committed personal details"
         NIGHTLY = "nightly", "Nightly"
         VERIFY = "verify", "Verification on request"
 

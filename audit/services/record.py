@@ -1,16 +1,17 @@
+"""Appending to the trail, the head kept outside the database, and anchors."""
+
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import secrets
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
-from audit.chain import GENESIS_HASH, Scheme, anchor_mac, digests_match, entry_digest
+from audit.chain import GENESIS_HASH, Scheme, anchor_mac, entry_commitments, entry_digest
 from audit.models import AuditAnchor, AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ TAIL_CUT_CACHE_KEY = "audit:chain-tail-cut"
 ANCHOR_CACHE_KEY = "audit:latest-anchor"
 
 
-def _lock_chain() -> None:
+def lock_chain() -> None:
+    """Serialise with every other writer of the trail until the transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
@@ -42,6 +44,16 @@ def _describe_target(target) -> tuple[str, str, str]:
     if isinstance(target, models.Model):
         return target._meta.label, str(target.pk), str(target)[:254]
     return type(target).__name__, "", str(target)[:254]
+
+
+def _ip(value: str | None) -> str | None:
+    # As PostgreSQL's inet column gives it back, so that its commitment matches when read.
+    if value and ":" in value:
+        try:
+            return clean_ipv6_address(value)
+        except ValidationError:
+            return value  # refused by PostgreSQL's inet as before; SQLite stores it as given
+    return value or None
 
 
 def audit_record(
@@ -67,7 +79,7 @@ def audit_record(
     # Store exactly what is hashed: the JSON round trip fixes dates, decimals and key types.
     details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
-        _lock_chain()
+        lock_chain()
         previous_id, previous_hash = AuditEntry.objects.order_by("-id").values_list(
             "id", "hash"
         ).first() or (0, GENESIS_HASH)
@@ -80,10 +92,12 @@ def audit_record(
             target_id=target_id,
             target_label=target_label,
             details=details,
-            ip_address=ip_address,
+            ip_address=_ip(ip_address),
             prev_hash=previous_hash,
-            scheme=Scheme.HMAC_SHA256,
+            scheme=Scheme.COMMITTED,
+            salt=secrets.token_hex(16),
         )
+        entry.commitments = entry_commitments(entry)
         entry.hash = entry_digest(entry)
         entry.save()
         # Robust: the entry is written; a cache that is down must not fail the request.
@@ -105,7 +119,14 @@ def _remember_head(*, entry_id: int, entry_hash: str, previous_id: int, previous
         # An older writer's callback, run after a newer one's: the newer head stays.
         return
     if known is not None and (
-        previous_id < known["id"] or (previous_id == known["id"] and previous_hash != known["hash"])
+        previous_id < known["id"]
+        or (
+            previous_id == known["id"]
+            and previous_hash != known["hash"]
+            # The head the app wrote before the conversion to scheme 3 (migration 0009), by
+            # its MAC of then.
+            and not AuditEntry.objects.filter(id=previous_id, legacy_hash=known["hash"]).exists()
+        )
     ):
         cut = {"missing": known["id"], "written": entry_id, "on_top_of": previous_id}
         cache.add(TAIL_CUT_CACHE_KEY, cut, HEAD_CACHE_SECONDS)  # the first cut is the one kept
@@ -118,201 +139,6 @@ def _remember_anchor(*, anchor: AuditAnchor, anchors: int) -> None:
     if known is None or known["id"] < anchor.id:
         kept = {"id": anchor.id, "entry_id": anchor.entry_id, "anchors": anchors}
         cache.set(ANCHOR_CACHE_KEY, kept, HEAD_CACHE_SECONDS)
-
-
-@dataclass(frozen=True)
-class ChainVerification:
-    checked: int
-    broken_entry_id: int | None = None
-    problem: str = ""
-    # The last entry checked: what an anchor of this verification records.
-    head_id: int = 0
-    head_hash: str = GENESIS_HASH
-    anchors_checked: int = 0
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_entry_id is None and not self.problem
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def _verified_anchors() -> tuple[list[AuditAnchor], ChainVerification | None]:
-    """The anchors, oldest first, or the first one that is not what the app wrote."""
-    anchors = list(AuditAnchor.objects.order_by("id"))
-    for anchor in anchors:
-        expected = anchor_mac(
-            kind=anchor.kind,
-            entry_id=anchor.entry_id,
-            entry_hash=anchor.entry_hash,
-            created_at=anchor.created_at,
-        )
-        if not digests_match(expected, anchor.mac):
-            return anchors, ChainVerification(
-                0,
-                anchor.entry_id,
-                f"anchor #{anchor.id} (of {_when(anchor.created_at)}) does not carry a valid "
-                "MAC: it was forged, or written with another key",
-            )
-    return anchors, None
-
-
-# A check's finding: the entry it names and what is wrong with it; None when it passes.
-Problem = tuple[int, str] | None
-
-
-@dataclass
-class _Walk:
-    """How far the walk got: the entries checked, the last one that fits, the anchored met."""
-
-    checked: int = 0
-    head_id: int = 0
-    head_hash: str = GENESIS_HASH
-    met: set[int] = field(default_factory=set)
-
-
-def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> ChainVerification:
-    """Walk the chain in order, check it against its anchors and the newest head the app
-    wrote, and name the first entry that does not fit."""
-    anchors, forged = _verified_anchors()
-    if forged:
-        return forged
-    anchored: dict[int, list[AuditAnchor]] = {}
-    for anchor in anchors:
-        if anchor.entry_id:
-            anchored.setdefault(anchor.entry_id, []).append(anchor)
-    written = cache.get(HEAD_CACHE_KEY)
-    walk = _Walk()
-    problem = (
-        _walk_entries(walk, anchors=anchors, anchored=anchored, written=written, progress=progress)
-        or _anchored_entry_missing(walk, anchored)
-        or _tail_cut()
-        or _written_head_missing(walk, written)
-        or _anchors_removed(anchors)
-    )
-    broken_entry_id, text = problem or (None, "")
-    return ChainVerification(
-        walk.checked, broken_entry_id, text, walk.head_id, walk.head_hash, len(anchors)
-    )
-
-
-def _walk_entries(walk: _Walk, *, anchors, anchored, written, progress) -> Problem:
-    """Check each entry in order; the first that does not fit stops the walk."""
-    # Unkeyed entries are believed only up to the cut-over; with none recorded, nowhere.
-    cutover = next((a for a in anchors if a.kind == AuditAnchor.Kind.CUTOVER), None)
-    legacy_until = cutover.entry_id if cutover else 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        problem = (
-            _link_broken(entry, walk.head_hash)
-            or _unkeyed_after_cutover(entry, legacy_until)
-            or _content_changed(entry)
-            or _anchor_differs(entry, anchored.get(entry.id, ()), walk.met)
-            or _written_head_differs(entry, written)
-        )
-        if problem:
-            return entry.id, problem
-        walk.head_id, walk.head_hash = entry.id, entry.hash
-        walk.checked += 1
-        if progress and walk.checked % 10_000 == 0:
-            progress(walk.checked)
-    return None
-
-
-def _link_broken(entry: AuditEntry, expected_prev: str) -> str:
-    if entry.prev_hash != expected_prev:
-        return "its link to the entry before it is broken: an entry was removed or reordered"
-    return ""
-
-
-def _unkeyed_after_cutover(entry: AuditEntry, legacy_until: int) -> str:
-    if entry.scheme == Scheme.SHA256 and entry.id > legacy_until:
-        return (
-            "it carries an unkeyed hash but comes after the cut-over to the keyed chain"
-            + (f" (entry #{legacy_until})" if legacy_until else "")
-            + ": it was written or rewritten without the key"
-        )
-    return ""
-
-
-def _content_changed(entry: AuditEntry) -> str:
-    if entry.scheme not in Scheme.values or not digests_match(entry_digest(entry), entry.hash):
-        return (
-            "its content was changed after it was written, or its MAC was recomputed "
-            "without the right key"
-        )
-    return ""
-
-
-def _anchor_differs(entry: AuditEntry, anchors, met: set[int]) -> str:
-    for anchor in anchors:
-        if not digests_match(anchor.entry_hash, entry.hash):
-            return (
-                f"it differs from anchor #{anchor.id} of {_when(anchor.created_at)}: "
-                "the chain was rewritten"
-            )
-        met.add(entry.id)
-    return ""
-
-
-def _written_head_differs(entry: AuditEntry, written) -> str:
-    if written and written["id"] == entry.id and written["hash"] != entry.hash:
-        return (
-            "it differs from the head the app wrote (kept outside the database): "
-            "the chain was rewritten"
-        )
-    return ""
-
-
-def _anchored_entry_missing(walk: _Walk, anchored) -> Problem:
-    """An anchored entry the walk never met was removed: the tail was cut, or the table
-    emptied."""
-    missing = [a for entry_id, kept in anchored.items() for a in kept if entry_id not in walk.met]
-    if not missing:
-        return None
-    anchor = max(missing, key=lambda a: a.entry_id)
-    how = (
-        "the trail was emptied"
-        if walk.checked == 0
-        else "entries were removed from its end"
-        if anchor.entry_id > walk.head_id
-        else "entries were removed and the chain re-linked"
-    )
-    return anchor.entry_id, (
-        f"it is missing, but anchor #{anchor.id} of {_when(anchor.created_at)} recorded "
-        f"it as the head ({anchor.entries:,} entries): {how}"
-    )
-
-
-def _tail_cut() -> Problem:
-    if cut := cache.get(TAIL_CUT_CACHE_KEY):
-        return cut["missing"], (
-            f"it is missing: entry #{cut['written']} was written on top of entry "
-            f"#{cut['on_top_of']} after the app had written up to this one, so entries were "
-            "removed from the end and the chain went on from there"
-        )
-    return None
-
-
-def _written_head_missing(walk: _Walk, written) -> Problem:
-    if written and written["id"] > walk.head_id:
-        how = "the trail was emptied" if walk.checked == 0 else "entries were removed from its end"
-        return written["id"], (
-            f"it is missing, but the app wrote it (the head kept outside the database): {how}"
-        )
-    return None
-
-
-def _anchors_removed(anchors: list[AuditAnchor]) -> Problem:
-    kept = cache.get(ANCHOR_CACHE_KEY)
-    left = sum(1 for anchor in anchors if kept and anchor.id <= kept["id"])
-    if kept and left < kept["anchors"]:
-        return kept["entry_id"], (
-            f"anchors were removed: the app wrote {kept['anchors']:,} up to anchor "
-            f"#{kept['id']}, which recorded this entry as the head, and {left:,} are left"
-        )
-    return None
 
 
 def audit_chain_restored() -> int | None:
@@ -346,54 +172,3 @@ def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int
     anchors = AuditAnchor.objects.filter(id__lte=anchor.id).count()
     transaction.on_commit(lambda: _remember_anchor(anchor=anchor, anchors=anchors), robust=True)
     return anchor
-
-
-def audit_chain_verify_and_alert(
-    *, kind: str = AuditAnchor.Kind.VERIFY, progress: Callable[[int], None] | None = None
-) -> ChainVerification:
-    """Verify; anchor the head when intact (mailed to the DPO nightly); alert when broken."""
-    result = audit_chain_verify(progress=progress)
-    anchor = None
-    if result.intact:
-        anchor = audit_anchor_record(
-            kind=kind, head_id=result.head_id, head_hash=result.head_hash, entries=result.checked
-        )
-    # The result joins the trail, so the dashboard and the viewer show the last verification.
-    audit_record(
-        actor=None,
-        action="audit.verify",
-        details={
-            "checked": result.checked,
-            "broken_entry_id": result.broken_entry_id,
-            "problem": result.problem,
-            "anchors_checked": result.anchors_checked,
-            "anchor_id": anchor.id if anchor else None,
-        },
-    )
-    if not result.intact:
-        logger.error("Audit trail broken at entry %s: %s", result.broken_entry_id, result.problem)
-        send_mail(
-            subject="PrivacyDesk: the audit trail failed verification",
-            message=(
-                f"Entry #{result.broken_entry_id}: {result.problem}.\n"
-                f"Run `python manage.py verify_audit` to see it again."
-            ),
-            from_email=None,
-            recipient_list=[settings.DPO_EMAIL],
-        )
-    elif kind == AuditAnchor.Kind.NIGHTLY:
-        send_mail(
-            subject=f"PrivacyDesk: audit trail anchor of {_when(anchor.created_at)}",
-            message=(
-                "The audit trail verified intact. Keep this message: it records the trail's "
-                "head outside the database, and a later check can be held against it.\n\n"
-                f"Anchor: #{anchor.id}\n"
-                f"Time: {anchor.created_at.isoformat()}\n"
-                f"Head entry: #{anchor.entry_id}\n"
-                f"Entries: {anchor.entries}\n"
-                f"Head MAC: {anchor.entry_hash}\n"
-            ),
-            from_email=None,
-            recipient_list=[settings.DPO_EMAIL],
-        )
-    return result
