@@ -70,7 +70,11 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
         erased = list(packages)
         packages.update(deleted_at=timezone.now())
         transaction.on_commit(lambda: [package_file_delete(package) for package in erased])
-        outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
+        outcomes = erase_subject(
+            subject,
+            exception_for=_exception_for(subject, terminate_account),
+            because={"rights_request": request.reference},
+        )
         # The ledger is another database: it learns of the erasure only once this one commits,
         # so a rolled-back erasure is never replayed after a restore.
         transaction.on_commit(

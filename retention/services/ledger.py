@@ -86,6 +86,10 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
                     status=User.Status.TERMINATED
                 ).update(status=User.Status.TERMINATED, terminated_at=entry.erased_at)
             reasons = erasure_exceptions(subject, terminate_account=entry.terminate_account)
-            erase_subject(subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name))
+            erase_subject(
+                subject,
+                exception_for=lambda e, reasons=reasons: reasons.get(e.name),
+                because={"erasure_ledger_entry": entry.pk, "erased_at": entry.erased_at},
+            )
         people += 1
     return Replay(entries=len(entries), people=people)

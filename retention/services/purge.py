@@ -22,8 +22,8 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from datamap import Entry, Subject, registry
-from datamap.engines import _anonymise, erase_subject
+from datamap import Entry, Redact, Subject, registry
+from datamap.engines import anonymise_rows, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
 from usage import partitions
@@ -161,11 +161,11 @@ def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now
             rows = selectors.expired_rows(entry, policy, now=now, holds=holds)
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
-            pks = list(
-                rows.order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)[: _batch_size()]
-            )
+            rows = rows.order_by("pk")
+            if not isinstance(entry.erasure, Redact):
+                # A Redact rule's owner locks its rows itself, after its own lock.
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            pks = list(rows.values_list("pk", flat=True)[: _batch_size()])
             if not pks:
                 return
             last_pk = pks[-1]
@@ -174,7 +174,8 @@ def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now
                 _, per_model = batch.delete()
                 _add(run, _attribute(entry, policy, per_model))
             else:
-                n = _anonymise(batch, entry.erasure)
+                because = {"reason": "retention", "purge_run": run.pk}
+                n = anonymise_rows(entry, batch, because=because)
                 _add(run, {entry.name: {"anonymised": n}})
         _pause()
 
@@ -272,7 +273,9 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
             reasons = selectors.erasure_exceptions(subject, terminate_account=False)
             outcomes = erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name)
+                subject,
+                exception_for=lambda e, reasons=reasons: reasons.get(e.name),
+                because={"reason": "retention", "purge_run": run.pk},
             )
             counts = {}
             for outcome in outcomes:
