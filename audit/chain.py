@@ -77,20 +77,33 @@ def _key(key: str | None) -> str:
     return settings.AUDIT_HMAC_KEY if key is None else key
 
 
+@functools.lru_cache(maxsize=4)
+def _keyed(key: str) -> "hmac.HMAC":
+    # A keyed HMAC before any message, copied for each one: the key is set up once.
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
 def _mac(message: str, key: str | None) -> str:
-    return hmac.new(_key(key).encode(), message.encode(), hashlib.sha256).hexdigest()
+    mac = _keyed(_key(key)).copy()
+    mac.update(message.encode())
+    return mac.hexdigest()
 
 
 @functools.lru_cache(maxsize=4)
-def _commitment_key(key: str) -> bytes:
+def _committing(key: str) -> "hmac.HMAC":
     # A key of its own for commitments, derived from the chain's key with HMAC as the PRF.
-    return hmac.new(key.encode(), COMMITMENT_KEY_LABEL, hashlib.sha256).digest()
+    derived = hmac.new(key.encode(), COMMITMENT_KEY_LABEL, hashlib.sha256).digest()
+    return hmac.new(derived, digestmod=hashlib.sha256)
 
 
 def commitment(name: str, salt: str, value, *, key: str | None = None) -> str:
-    """The commitment of one personal field's value in one entry."""
-    message = _json([name, salt, value]).encode()
-    return hmac.new(_commitment_key(_key(key)), message, hashlib.sha256).hexdigest()
+    """The commitment of one personal field's value in one entry: an HMAC of the field's name
+    (length-prefixed), the salt (32 hex digits) and the value, last: a string as itself,
+    anything else as canonical JSON, each marked so that "5" and 5 differ."""
+    encoded = "s" + value if isinstance(value, str) else "j" + _json(value)
+    mac = _committing(_key(key)).copy()
+    mac.update(f"{len(name)}:{name}|{salt}|{encoded}".encode())
+    return mac.hexdigest()
 
 
 def personal_values(entry) -> dict:
@@ -108,6 +121,7 @@ def blank_value(name: str):
 
 
 def entry_commitments(entry, *, key: str | None = None) -> dict[str, str]:
+    key = _key(key)
     return {
         name: commitment(name, entry.salt, value, key=key)
         for name, value in personal_values(entry).items()

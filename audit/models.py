@@ -1,8 +1,50 @@
+import json
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connections, models
 
 from audit.chain import Scheme
+
+# The columns a blanking writes (PostgreSQL: the only ones the app role may UPDATE, audit 0010).
+BLANKED_COLUMNS = (
+    "actor_label",
+    "target_label",
+    "ip_address",
+    "details",
+    "erased_fields",
+    "erased_at",
+)
+_UPDATE_FROM_ARRAYS = """
+    UPDATE audit_auditentry AS entry SET actor_label = blanked.actor_label,
+        target_label = blanked.target_label, ip_address = blanked.ip_address,
+        details = blanked.details, erased_fields = blanked.erased_fields,
+        erased_at = blanked.erased_at
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::inet[], %s::jsonb[], %s::jsonb[],
+        %s::timestamptz[])
+        AS blanked (id, actor_label, target_label, ip_address, details, erased_fields, erased_at)
+    WHERE entry.id = blanked.id
+"""
+
+
+def _update_from_arrays(objs, using: str) -> None:
+    """PostgreSQL: one UPDATE for all the entries, each column's values as one array (Django's
+    bulk_update builds a CASE per column, which costs rows times rows)."""
+    columns = [[] for _ in range(7)]
+    for obj in objs:
+        values = (
+            obj.pk,
+            obj.actor_label,
+            obj.target_label,
+            obj.ip_address,
+            json.dumps(obj.details, cls=DjangoJSONEncoder),
+            json.dumps(obj.erased_fields),
+            obj.erased_at,
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_UPDATE_FROM_ARRAYS, columns)
 
 
 class AppendOnlyError(Exception):
@@ -13,10 +55,15 @@ class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
 
-    def _personal_details_blank(self, objs, fields) -> None:
+    def _personal_details_blank(self, objs) -> None:
         """The one way an entry changes: audit.services.personal_details blanks personal
         values and fills the erased markers (PostgreSQL's trigger refuses anything else)."""
-        models.QuerySet(self.model, using=self.db).bulk_update(objs, fields, batch_size=500)
+        if connections[self.db].vendor == "postgresql":
+            _update_from_arrays(objs, self.db)
+            return
+        rows = models.QuerySet(self.model, using=self.db)
+        for obj in objs:
+            rows.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in BLANKED_COLUMNS})
 
     def delete(self):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")

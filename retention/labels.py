@@ -46,3 +46,14 @@ def kept_for_you(basis: str, days: int) -> str:
         "closure": f"Kept {period} after the matter is closed",
         "indefinite": "Kept without a set end: never purged by the schedule",
     }.get(basis, f"Kept {period}")
+
+
+def details_removed_for_you(basis: str, days: int) -> str:
+    """The period of a record that is kept while the personal details in it go (the audit
+    trail's events), for the person the data is about."""
+    if basis == "indefinite":
+        return kept_for_you(basis, days)
+    return (
+        "The record of each action is kept; the personal details in it are removed "
+        f"{present.period(days)} after it was recorded"
+    )

@@ -22,15 +22,7 @@ from datamap import Identifiers
 
 # The entry that records a blanking: which entries, which fields, and why.
 ERASED_ACTION = "audit.personal_details_erased"
-# The columns a blanking writes (PostgreSQL: the only ones the app role may UPDATE).
-BLANKED_COLUMNS = (
-    "actor_label",
-    "target_label",
-    "ip_address",
-    "details",
-    "erased_fields",
-    "erased_at",
-)
+READ_AND_BLANKED = ("actor_label", "target_label", "ip_address", "details", "erased_at")
 # Set in ``erased_fields`` once retention has blanked every personal detail of an entry.
 EXPIRED_MARK = "*"
 
@@ -65,7 +57,10 @@ def audit_personal_details_erase(
         # this order, so two never wait on each other.
         if not dry_run:
             lock_chain()
-        rows = entries.order_by("id")
+        # What the choosers read and a blanking writes: not the MAC or the commitments.
+        rows = entries.order_by("id").only(
+            "id", "actor_id", "target_type", "target_id", "erased_fields", *READ_AND_BLANKED
+        )
         if not dry_run and connection.vendor == "postgresql":
             rows = rows.select_for_update(of=("self",))
         blanked: dict[int, set[str]] = {}
@@ -95,9 +90,7 @@ def audit_personal_details_erase(
             for entry in [entry for entry, _ in changed] + marked:
                 entry.erased_fields = {**entry.erased_fields, EXPIRED_MARK: record_id}
                 entry.erased_at = now
-        AuditEntry.objects.all()._personal_details_blank(
-            [entry for entry, _ in changed] + marked, list(BLANKED_COLUMNS)
-        )
+        AuditEntry.objects.all()._personal_details_blank([entry for entry, _ in changed] + marked)
     return len(changed)
 
 

@@ -151,12 +151,13 @@ def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> Chai
 def _walk_entries(walk: _Walk, *, anchored, checkpoint: int, written, progress) -> Problem:
     """Check each entry in order; the first that does not fit stops the walk."""
     erasures = _Erasures()
+    key = settings.AUDIT_HMAC_KEY
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         problem = (
             _link_broken(entry, walk.head_hash)
             or _not_committed(entry)
-            or _content_changed(entry)
-            or _personal_value_problem(entry, erasures)
+            or _content_changed(entry, key)
+            or _personal_value_problem(entry, erasures, key)
             or _anchor_differs(entry, anchored.get(entry.id, ()), walk.met, checkpoint)
             or _written_head_differs(entry, written)
         )
@@ -185,8 +186,8 @@ def _not_committed(entry: AuditEntry) -> str:
     return ""
 
 
-def _content_changed(entry: AuditEntry) -> str:
-    if not digests_match(entry_digest(entry), entry.hash):
+def _content_changed(entry: AuditEntry, key: str) -> str:
+    if not digests_match(entry_digest(entry, key=key), entry.hash):
         return (
             "its content was changed after it was written, or its MAC was recomputed "
             "without the right key"
@@ -200,7 +201,7 @@ def _field_words(name: str) -> str:
     return {"actor_label": "actor", "target_label": "target", "ip_address": "IP address"}[name]
 
 
-def _personal_value_problem(entry: AuditEntry, erasures: _Erasures) -> str:
+def _personal_value_problem(entry: AuditEntry, erasures: _Erasures, key: str) -> str:
     """Each personal value still held must match its commitment; a blanked one must be
     covered by a record of its blanking in the trail."""
     committed = entry.commitments if isinstance(entry.commitments, dict) else {}
@@ -212,7 +213,7 @@ def _personal_value_problem(entry: AuditEntry, erasures: _Erasures) -> str:
             return f"its {_field_words(name)} was added after it was written"
     for name, expected in committed.items():
         if name in values:
-            if digests_match(commitment(name, entry.salt, values[name]), expected):
+            if digests_match(commitment(name, entry.salt, values[name], key=key), expected):
                 continue
             if name.startswith(DETAILS_PREFIX) or values[name] != blank_value(name):
                 return f"its {_field_words(name)} was changed after it was written"

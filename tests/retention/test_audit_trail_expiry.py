@@ -12,6 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 import audit
 from audit.models import AuditEntry
 from audit.services import audit_chain_verify
+from common import present
 from retention.models import LegalHold, RetentionPolicy
 from retention.services.purge import purge_category
 from tests.factories import DpoFactory, UserFactory
@@ -129,3 +130,15 @@ def test_the_migration_moves_the_old_default_policy_and_keeps_one_the_dpo_set(se
         assert (kept.basis, kept.days, kept.rationale) == ("indefinite", 3650, "DPO")
     finally:
         _migrate(AFTER)
+
+
+def test_a_person_reads_that_the_events_stay_and_their_details_go(monkeypatch):
+    from datamap import registry
+
+    policy = RetentionPolicy(category="audit", basis="event", days=2190)
+    trail_only = [registry.entry("audit.trail")]
+    monkeypatch.setattr(registry, "entries_in_retention_category", lambda category: trail_only)
+    assert policy.kept_for_you == (
+        "The record of each action is kept; the personal details in it are removed "
+        f"{present.period(2190)} after it was recorded"
+    )
