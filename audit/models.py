@@ -58,6 +58,8 @@ class AuditEntryQuerySet(models.QuerySet):
     def _personal_details_blank(self, objs) -> None:
         """The one way an entry changes: audit.services.personal_details blanks personal
         values and fills the erased markers (PostgreSQL's trigger refuses anything else)."""
+        if not objs:
+            return
         if connections[self.db].vendor == "postgresql":
             _update_from_arrays(objs, self.db)
             return

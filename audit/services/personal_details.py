@@ -15,14 +15,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.chain import DETAILS_PREFIX, blank_value
-from audit.models import AuditEntry
+from audit.models import BLANKED_COLUMNS, AuditEntry
 from audit.redaction import blanked_groups, candidates, expired_fields, fields_naming
 from audit.services.record import audit_record, lock_chain
 from datamap import Identifiers
 
 # The entry that records a blanking: which entries, which fields, and why.
 ERASED_ACTION = "audit.personal_details_erased"
-READ_AND_BLANKED = ("actor_label", "target_label", "ip_address", "details", "erased_at")
 # Set in ``erased_fields`` once retention has blanked every personal detail of an entry.
 EXPIRED_MARK = "*"
 
@@ -53,13 +52,13 @@ def audit_personal_details_erase(
     dry run). Blanking again changes nothing and records nothing. ``expired`` marks the
     entries as done for the retention schedule."""
     with transaction.atomic():
-        # The chain's lock first, then the rows: every blanking and every append take them in
-        # this order, so two never wait on each other.
+        # The chain's lock first, then the rows: every blanking takes them in this order (an
+        # append takes only the first), so none waits on another that waits on it.
         if not dry_run:
             lock_chain()
         # What the choosers read and a blanking writes: not the MAC or the commitments.
         rows = entries.order_by("id").only(
-            "id", "actor_id", "target_type", "target_id", "erased_fields", *READ_AND_BLANKED
+            "id", "actor_id", "target_type", "target_id", *BLANKED_COLUMNS
         )
         if not dry_run and connection.vendor == "postgresql":
             rows = rows.select_for_update(of=("self",))
