@@ -5,7 +5,6 @@ audit.chain: "actor_label", "target_label", "ip_address" and "details.<key>".
 """
 
 import bisect
-import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -17,6 +16,7 @@ from django.db.models import Q
 
 from audit.chain import DETAILS_PREFIX, blank_value, personal_values
 from datamap import Identifiers
+from datamap.pseudonymise import is_ip_address
 
 # What a label holds when no person acted.
 SYSTEM_LABEL = "system"
@@ -31,14 +31,6 @@ IMPERSONAL_TEXT = re.compile(
 MIN_NAME_LENGTH = 3
 
 
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def impersonal(value) -> bool:
     """Whether a details value plainly names no one: numbers, yes/no, codes, references,
     dates, and lists or mappings of those. Anything else (free text, names, addresses) is
@@ -46,7 +38,7 @@ def impersonal(value) -> bool:
     if value is None or isinstance(value, bool | int | float):
         return True
     if isinstance(value, str):
-        return bool(IMPERSONAL_TEXT.fullmatch(value)) and not _is_ip(value)
+        return bool(IMPERSONAL_TEXT.fullmatch(value)) and not is_ip_address(value)
     if isinstance(value, list):
         return all(impersonal(item) for item in value)
     if isinstance(value, dict):

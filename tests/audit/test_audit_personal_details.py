@@ -13,22 +13,13 @@ from audit.models import AppendOnlyError, AuditEntry
 from audit.redaction import expired_fields, impersonal, subject_fields
 from audit.services import audit_chain_verify, audit_personal_details_erase
 from datamap import Identifiers
+from tests.audit.test_audit import _tamper
 from tests.factories import DpoFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ERASED = "audit.personal_details_erased"
 BECAUSE = {"reason": "erasure", "rights_request": "RR-2026-000042"}
-
-
-def _tamper(sql, params):
-    """Change a row as someone with database access would: around the trigger."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
 
 
 def trail():
