@@ -53,6 +53,27 @@ def organisation_set_mfa_required(*, organisation: Organisation, mfa_required: b
     return organisation
 
 
+def organisation_set_passkey_sign_in(*, organisation: Organisation, allowed: bool, by):
+    """Let the organisation's people sign in with a passkey alone (no password), or stop it.
+
+    Their passkeys keep working as the second step after the password either way.
+    """
+    if not user_administers(by, organisation.pk):
+        raise PermissionDenied("You may not change this organisation's settings.")
+    if organisation.passkey_sign_in == allowed:
+        return organisation
+    with transaction.atomic():
+        organisation.passkey_sign_in = allowed
+        organisation.save(update_fields=["passkey_sign_in", "updated_at"])
+        audit.record(
+            by,
+            "organisation.passkey_sign_in",
+            target=organisation,
+            details={"passkey_sign_in": allowed},
+        )
+    return organisation
+
+
 # --- Onboarding ---------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from common.paging import page_query
 from common.steps import button_step, form_step
 from security.models import Investigation
 from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
+from security.services.investigation_opening import review_window
 from security.services.investigations import (
     ESCALATION_DECIDED_BY_DPO,
     investigation_assign,
@@ -25,7 +26,6 @@ from security.services.investigations import (
     investigation_record_outcome,
     investigation_view_record,
 )
-from security.services.rules import review_window
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
