@@ -164,9 +164,7 @@ def test_a_client_admin_sets_up_two_step_login_with_a_passkey_and_uses_it_after_
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
 
-def test_a_suspended_persons_passkey_is_refused_in_the_words_of_an_unknown_one(
-    page, authenticator
-):
+def test_a_suspended_persons_passkey_is_refused_in_the_words_of_an_unknown_one(page, authenticator):
     member = UserFactory(organisation=OrganisationFactory(passkey_sign_in=True))
     log_in(page, member.email)
     page.goto("/account/security/")

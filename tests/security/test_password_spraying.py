@@ -36,7 +36,10 @@ def rule(settings):
     return config
 
 
-def attempt(email, password="Summer2026!", ip=SPRAYER):
+SPRAYED = "Summer2026!"  # one common password, tried against every address
+
+
+def attempt(email, password=SPRAYED, ip=SPRAYER):
     return Client().post(
         "/accounts/login/", {"username": email, "password": password}, REMOTE_ADDR=ip
     )
@@ -95,9 +98,7 @@ def test_the_sprayed_accounts_are_not_locked_for_their_owners_elsewhere(clock, r
     assert not AccessAttempt.objects.filter(failures_since_start__gte=5).exists()
 
 
-def test_fewer_accounts_than_the_setting_or_failures_spread_past_the_window_do_nothing(
-    clock, rule
-):
+def test_fewer_accounts_than_the_setting_or_failures_spread_past_the_window_do_nothing(clock, rule):
     emails = [f"person{n}@example.test" for n in range(9)]
     spray(emails, clock)
     assert not Investigation.objects.exists()
