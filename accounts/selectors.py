@@ -188,8 +188,8 @@ def login_lockout(user: User) -> LoginLockout | None:
     return LoginLockout(places=locked["places"], until=locked["last"] + settings.AXES_COOLOFF_TIME)
 
 
-def mfa_enrolled() -> Exists:
-    """``Exists`` of a confirmed authenticator app or passkey, for annotating users."""
+def mfa_enrolled() -> Q:
+    """Has the user a confirmed authenticator app or passkey? Two EXISTS, for annotating."""
     app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     passkey = WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)
     return Exists(app) | Exists(passkey)

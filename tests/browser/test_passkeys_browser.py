@@ -177,3 +177,32 @@ def test_a_suspended_persons_passkey_is_refused_in_the_words_of_an_unknown_one(p
     expect(page.locator("#passkey-verification-status-message")).to_have_text(REFUSED)
     page.goto("/account/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_a_passkey_sign_in_meets_the_suspicious_activity_rules_like_any_login(
+    page, authenticator, settings
+):
+    """GIVEN a client admin of an organisation that allows passkey sign-in, whose earlier
+    logins all came from elsewhere, and the new-IP rule for privileged accounts set to hold
+    WHEN they sign in with their passkey
+    THEN the rule holds the account, this login ends, and the login page says why."""
+    settings.SUSPICIOUS_ACTIVITY_RULES = {
+        **settings.SUSPICIOUS_ACTIVITY_RULES,
+        "privileged_new_ip": {"enabled": True, "severity": "high"},
+    }
+    admin = ClientAdminFactory(organisation=OrganisationFactory(passkey_sign_in=True))
+    log_in(page, admin.email)
+    add_passkey(page, "Laptop", button="Use a passkey")
+    expect(page).to_have_url(re.compile(r"/console/"))
+    log_out(page)
+    AccessLog.objects.filter(username=admin.email).update(ip_address="198.51.100.1")
+
+    sign_in_with_passkey(page)
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_role("status").first).to_contain_text("held pending review")
+    admin.refresh_from_db()
+    assert admin.status == User.Status.SUSPENDED
+    assert admin.investigations.get().rule == "privileged_new_ip"
+    page.goto("/console/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -388,3 +388,14 @@ def test_the_people_page_shows_a_persons_passkeys(verified_client):
     page = dpo.get(f"/backoffice/people/{member.pk}/").content.decode()
 
     assert "Passkey “Work laptop”" in page
+
+
+def test_a_person_with_only_a_passkey_counts_as_enrolled_in_the_people_search(verified_client):
+    member = UserFactory(full_name="Pat Passkey")
+    PasskeyFactory(user=member)
+    dpo = verified_client(DpoFactory())
+
+    page = dpo.get("/backoffice/people/", {"search": "Pat Passkey"}).content.decode()
+
+    row = page[page.rindex("Pat Passkey") :]  # the row, past the search box
+    assert row.index("Enrolled") < row.index("</tr>")
