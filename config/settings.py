@@ -615,12 +615,13 @@ _site_host = _site.hostname or "localhost"
 _site_loopback = _site_host in {"127.0.0.1", "::1", "localhost"}
 PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default="localhost" if _site_loopback else _site_host)
 # The page origins a passkey ceremony may come from (scheme, host and port, comma-separated).
+# Browsers offer passkeys only on HTTPS pages and on localhost, so elsewhere it is https.
 PASSKEY_ORIGINS = env.list(
     "PASSKEY_ORIGINS",
     default=[
         f"{_site.scheme}://localhost{f':{_site.port}' if _site.port else ''}"
         if _site_loopback
-        else f"{_site.scheme}://{_site.netloc}"
+        else f"https://{_site.netloc}"
     ],
 )
 # Staff (DPO, support, superusers) may sign in with a passkey alone; client organisations
