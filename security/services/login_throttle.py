@@ -31,3 +31,9 @@ def login_throttled_for(ip_address: str | None) -> int:
     if until is None:
         return 0
     return max(0, int(until - time.time() + 0.999))
+
+
+def login_throttle_lift(*, ip_address: str) -> bool:
+    """Let ``ip_address`` log in again now (a person cleared its investigation). Returns whether
+    it was throttled."""
+    return cache.delete(_key(ip_address))

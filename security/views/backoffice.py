@@ -20,6 +20,7 @@ from security.selectors import evidence_rows, investigations_for_queue, outcomes
 from security.services.investigation_opening import review_window
 from security.services.investigations import (
     ESCALATION_DECIDED_BY_DPO,
+    THROTTLING_RULE,
     investigation_assign,
     investigation_confirm_suspension,
     investigation_note_add,
@@ -54,7 +55,11 @@ def _outcome_buttons(investigation: Investigation, by: User) -> list[tuple[str, 
     suspended = user is not None and user.status == User.Status.SUSPENDED
     words = {
         Investigation.Outcome.CLEARED: (
-            "Clear it and reactivate the account" if suspended else "Clear it: no action needed"
+            "Clear it and reactivate the account"
+            if suspended
+            else "Clear it and let the IP log in again"
+            if investigation.rule == THROTTLING_RULE
+            else "Clear it: no action needed"
         ),
         Investigation.Outcome.CONFIRMED_SUSPENDED: "Confirm it and keep the account suspended",
         Investigation.Outcome.CONFIRMED_TERMINATED: "Confirm it and terminate the account",

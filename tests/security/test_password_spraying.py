@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.models import User
 from audit.models import AuditEntry
 from security.models import Investigation
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, SupportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -164,8 +164,6 @@ def test_a_throttled_ip_cannot_sign_in_with_a_passkey_either(clock, rule):
 
 
 def test_the_rule_shows_in_the_back_office_in_words(clock, rule, verified_client):
-    from tests.factories import SupportFactory
-
     spray([f"person{n}@example.test" for n in range(10)], clock)
     investigation = Investigation.objects.get()
     support = verified_client(SupportFactory())
@@ -176,3 +174,23 @@ def test_the_rule_shows_in_the_back_office_in_words(clock, rule, verified_client
     assert "Password spraying: one IP failing against many accounts" in queue
     assert f"No account (IP {SPRAYER})" in queue
     assert "Password spray (e-mail addresses tried)" in page
+
+
+def test_clearing_the_investigation_lets_the_ip_log_in_again(clock, rule, verified_client):
+    """A false alarm (say, a whole office behind one address): clearing it lifts the throttle."""
+    spray([f"person{n}@example.test" for n in range(10)], clock)
+    investigation = Investigation.objects.get()
+    support = verified_client(SupportFactory())
+    page = support.get(f"/backoffice/investigations/{investigation.pk}/").content.decode()
+    assert "Clear it and let the IP log in again" in page
+
+    support.post(
+        f"/backoffice/investigations/{investigation.pk}/outcome/",
+        {"outcome": "cleared", "outcome-reason": "The client's office shares one address."},
+    )
+
+    investigation.refresh_from_db()
+    assert investigation.status == Investigation.Status.CLOSED
+    entry = AuditEntry.objects.get(action="investigation.outcome")
+    assert entry.details["login_throttle_lifted"] is True
+    assert attempt("anyone@example.test").status_code == 200
