@@ -56,6 +56,9 @@ ORGANISATIONS = [
     ),
 ]
 
+# Brightwater lets its people sign in with a passkey alone; Acme keeps passkeys a second step.
+PASSKEY_SIGN_IN = {"brightwater-logistics"}
+
 JOB_TITLES = ["Analyst", "Account manager", "Engineer", "Operations lead", "Designer"]
 
 # A former client whose contract ended some weeks ago: closed, every account terminated.
@@ -90,7 +93,12 @@ def accounts_demo_seed() -> DemoAccounts:
     accounts = DemoAccounts()
     for slug, name, mfa_required, members in ORGANISATIONS:
         organisation, _ = Organisation.objects.get_or_create(
-            slug=slug, defaults={"name": name, "mfa_required": mfa_required}
+            slug=slug,
+            defaults={
+                "name": name,
+                "mfa_required": mfa_required,
+                "passkey_sign_in": slug in PASSKEY_SIGN_IN,
+            },
         )
         accounts.organisations.append(organisation)
         domain = slug.split("-")[0] + ".example"

@@ -126,6 +126,19 @@ class OrganisationSettingsForm(forms.Form):
     )
 
 
+class PasskeySignInForm(forms.Form):
+    prefix = "passkeys"
+
+    sign_in = forms.BooleanField(
+        label="Allow sign-in with a passkey alone",
+        required=False,
+        help_text=(
+            "Your people may then sign in with a passkey (fingerprint, face or device PIN) "
+            "instead of their password. Without it, a passkey is only their second step."
+        ),
+    )
+
+
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label="Name",

@@ -31,6 +31,11 @@ class Organisation(models.Model):
         default=False,
         help_text="Members must enrol an authenticator app too, not only admins.",
     )
+    passkey_sign_in = models.BooleanField(
+        "sign-in with a passkey alone",
+        default=False,
+        help_text="Members and admins may sign in with a passkey, without their password.",
+    )
     allowed_email_domains = models.JSONField(
         "allowed e-mail domains",
         default=list,

@@ -1,12 +1,15 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from axes.models import AccessFailureLog, AccessLog
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import (
     STAFF_ROLES,
@@ -165,6 +168,33 @@ def user_recent_logins(user: User, *, limit: int = RECENT_LOGINS) -> list[LoginR
     return sorted(rows, key=lambda row: row.time, reverse=True)[:limit]
 
 
+@dataclass(frozen=True)
+class LoginLockout:
+    places: int  # client IPs from which logging in is paused
+    until: datetime  # when the last of those pauses ends by itself
+
+
+def login_lockout(user: User) -> LoginLockout | None:
+    """Whether logging in to this account is paused now (django-axes' attempts at the failure
+    limit within the cool-off, one per client IP), and until when; None when it is not."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    locked = AccessAttempt.objects.filter(
+        username=user.email,
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=since,
+    ).aggregate(places=models.Count("pk"), last=Max("attempt_time"))
+    if not locked["places"]:
+        return None
+    return LoginLockout(places=locked["places"], until=locked["last"] + settings.AXES_COOLOFF_TIME)
+
+
+def mfa_enrolled() -> Q:
+    """Has the user a confirmed authenticator app or passkey? Two EXISTS, for annotating."""
+    app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    passkey = WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return Exists(app) | Exists(passkey)
+
+
 def users_not_processable(purpose: str) -> QuerySet:
     """Ids of users whose data ``purpose`` must leave alone, for filtering in one query
     (``.exclude(user_id__in=users_not_processable(Purpose.USAGE))``).
@@ -233,10 +263,9 @@ STAFF_STATUS_FILTERS = [
 
 def staff_members(status: str = "current") -> QuerySet[User]:
     """The company's DPO and support accounts, with ``mfa_enrolled`` (a confirmed
-    authenticator) as an EXISTS, so a page of them stays one query. ``status`` is one of
-    STAFF_STATUS_FILTERS' values."""
-    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    staff = User.objects.filter(role__in=STAFF_ROLES).annotate(mfa_enrolled=Exists(enrolled))
+    authenticator app or passkey) as an EXISTS, so a page of them stays one query. ``status``
+    is one of STAFF_STATUS_FILTERS' values."""
+    staff = User.objects.filter(role__in=STAFF_ROLES).annotate(mfa_enrolled=mfa_enrolled())
     if status == "current":
         staff = staff.exclude(status=User.Status.TERMINATED)
     elif status == "terminated":

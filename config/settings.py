@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "cookie_consent",
     "csp",
     # Our apps. datamap comes last so that its ready() sees every model.
@@ -358,6 +360,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Only a passkey sign-in names it (security.services.passkeys): it answers no password.
+    "django_otp_webauthn.backends.WebAuthnBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -603,6 +607,35 @@ LOGGING = {
 # --- PrivacyDesk --------------------------------------------------------------
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Passkeys (django-otp-webauthn) ---------------------------------------------------------
+# A passkey is bound to one domain, the relying party ID: changing it later orphans every
+# passkey made under the old one. Browsers refuse an IP address there, so a loopback SITE_URL
+# (the embedded mode's) gives "localhost": open the site as http://localhost:PORT to use them.
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or "localhost"
+_site_loopback = _site_host in {"127.0.0.1", "::1", "localhost"}
+PASSKEY_RP_ID = env.str("PASSKEY_RP_ID", default="localhost" if _site_loopback else _site_host)
+# The page origins a passkey ceremony may come from (scheme, host and port, comma-separated).
+# Browsers offer passkeys only on HTTPS pages and on localhost, so elsewhere it is https.
+PASSKEY_ORIGINS = env.list(
+    "PASSKEY_ORIGINS",
+    default=[
+        f"{_site.scheme}://localhost{f':{_site.port}' if _site.port else ''}"
+        if _site_loopback
+        else f"https://{_site.netloc}"
+    ],
+)
+# Staff (DPO, support, superusers) may sign in with a passkey alone; client organisations
+# choose for their own people in the console.
+PASSKEY_SIGN_IN_STAFF = _bool("PASSKEY_SIGN_IN_STAFF", False)
+OTP_WEBAUTHN_RP_ID = PASSKEY_RP_ID
+OTP_WEBAUTHN_RP_NAME = "PrivacyDesk"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = PASSKEY_ORIGINS
+OTP_WEBAUTHN_HELPER_CLASS = "security.webauthn.PasskeyHelper"
+# Every passkey is made discoverable (usable without typing the address first); whether one
+# may sign in alone is decided per person (security.selectors.passkey_sign_in_allowed).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = True
 # The public rights-request form (and anonymous API filings, per e-mail): filings allowed per
 # client IP and per requester e-mail in a fixed window, counted in the cache.
 RIGHTS_REQUEST_LIMIT_PER_IP = env.int("RIGHTS_REQUEST_LIMIT_PER_IP", default=5)
@@ -658,10 +691,16 @@ API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", defau
 # the most users one page of a list or filter returns (its ServiceProviderConfig says so).
 SCIM_REQUESTS_PER_MINUTE = env.int("SCIM_REQUESTS_PER_MINUTE", default=1200)
 SCIM_MAX_RESULTS = env.int("SCIM_MAX_RESULTS", default=200)
+# Password spraying: one client IP failing logins against this many distinct e-mail addresses
+# within the window opens an investigation and refuses that IP's logins (429) for the throttle
+# minutes. The accounts themselves are not locked: their owners log in from anywhere else.
+SPRAY_ACCOUNTS = env.int("SPRAY_ACCOUNTS", default=10)
+SPRAY_WINDOW_MINUTES = env.int("SPRAY_WINDOW_MINUTES", default=15)
+SPRAY_THROTTLE_MINUTES = env.int("SPRAY_THROTTLE_MINUTES", default=60)
 # Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
-# investigation; a "high" one also suspends the account until a person reviews it. "lockout"
-# and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them
-# with someone's e-mail address.
+# investigation; a "high" one also suspends the account until a person reviews it. "lockout",
+# "api_key_failure_burst" and "password_spraying" never suspend, whatever their severity:
+# anyone can cause them with someone's e-mail address.
 SUSPICIOUS_ACTIVITY_RULES = {
     "lockout": {"enabled": True, "severity": "medium"},
     "success_after_distributed_failures": {
@@ -678,6 +717,13 @@ SUSPICIOUS_ACTIVITY_RULES = {
     },
     "privileged_new_ip": {"enabled": True, "severity": "medium"},
     "api_key_failure_burst": {"enabled": True, "severity": "medium"},
+    "password_spraying": {
+        "enabled": True,
+        "severity": "medium",
+        "distinct_accounts": SPRAY_ACCOUNTS,
+        "window_minutes": SPRAY_WINDOW_MINUTES,
+        "throttle_minutes": SPRAY_THROTTLE_MINUTES,
+    },
 }
 # A provisional suspension shows as overdue in the back office when unreviewed this long.
 SUSPICIOUS_ACTIVITY_REVIEW_HOURS = env.int("SUSPICIOUS_ACTIVITY_REVIEW_HOURS", default=24)

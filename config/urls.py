@@ -5,12 +5,15 @@ from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import account as accounts_account_urls
+from accounts.urls import people as accounts_people_urls
 from accounts.urls import public as accounts_urls
 from config import views
 from cookies.views import public as cookie_views
 from records import urls as records_urls
 from security.urls import account as security_account_urls
 from security.urls import login as security_urls
+from security.urls import passkeys as security_passkey_urls
+from security.urls import people as security_people_urls
 
 # Django's plain admin ignores OTP; this one asks for a verified second factor.
 admin.site.__class__ = OTPAdminSite
@@ -34,6 +37,9 @@ urlpatterns = [
     # Two apps serve each of these namespaces (login pages are security's, invitations and the
     # account pages accounts'); a namespace has one URLconf, so it is composed here.
     path("accounts/", include((security_urls.urlpatterns + accounts_urls.urlpatterns, "accounts"))),
+    # The passkey ceremonies (django-otp-webauthn's JSON views, as security runs them) under
+    # the library's own namespace, which its template tags name.
+    path("accounts/mfa/passkeys/", include((security_passkey_urls.urlpatterns, "otp_webauthn"))),
     path("account/communications/", include("communications.urls")),
     path("account/rights/", include("dsar.urls.account")),
     path(
@@ -45,7 +51,10 @@ urlpatterns = [
     path("console/", include("accounts.urls.console")),
     path("backoffice/investigations/", include("security.urls.backoffice")),
     path("backoffice/security/", include("security.urls.self_check")),
-    path("backoffice/people/", include("accounts.urls.people")),
+    path(
+        "backoffice/people/",
+        include((accounts_people_urls.urlpatterns + security_people_urls.urlpatterns, "people")),
+    ),
     path("backoffice/staff/", include("accounts.urls.staff")),
     path("backoffice/organisations/", include("backoffice.organisations.urls")),
     path("backoffice/usage/", include("usage.urls.backoffice")),

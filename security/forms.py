@@ -106,3 +106,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.fields["old_password"].label = "Current password"
         self.fields["new_password1"].label = "New password"
         self.fields["new_password2"].label = "New password again"
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=64,
+        help_text="Say which device or key it is, e.g. “Work laptop” or “Blue security key”.",
+    )

@@ -18,6 +18,7 @@ RULE_LABELS = {
     "many_ips_in_hour": "Logins from many IPs within an hour",
     "privileged_new_ip": "Privileged login from a new IP",
     "api_key_failure_burst": "Burst of failed API-key authentications",
+    "password_spraying": "Password spraying: one IP failing against many accounts",
 }
 
 

@@ -1,5 +1,5 @@
-"""What security holds about people: login attempts and lockouts, two-step login devices,
-sessions and investigations.
+"""What security holds about people: login attempts and lockouts, two-step login devices
+(authenticator apps, passkeys, backup codes), sessions and investigations.
 
 The entries keep the names they had in accounts ("accounts.sessions"…): access packages, erasure
 previews and the record of processing name them, and a name is not a room.
@@ -30,6 +30,71 @@ register(
         subject=lambda s: Q(user_id__in=s.user_ids),
         export_fields=("name", "confirmed", "created_at", "last_used_at"),
         export_note="The device's secret key is never exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="security.passkeys",
+        title="Passkeys",
+        labels={
+            "name": "Name",
+            "created_at": "Added",
+            "last_used_at": "Last used",
+        },
+        model="django_otp_webauthn.WebAuthnCredential",
+        category=Category.LOGIN,
+        description=(
+            "Passkeys registered for signing in: the name the person gave each, when it was "
+            "added and last used, and its public key."
+        ),
+        subject=_own,
+        export_fields=("name", "created_at", "last_used_at"),
+        export_note=(
+            "A passkey's public key and identifier are not exported: they prove nothing without "
+            "the private key, which never leaves the person's device."
+        ),
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="security.passkey_attestations",
+        title="Passkey attestations",
+        labels={"fmt": "Attestation format"},
+        model="django_otp_webauthn.WebAuthnAttestation",
+        category=Category.LOGIN,
+        description="What the device said about itself when each passkey was registered.",
+        subject=lambda s: Q(credential__user_id__in=s.user_ids),
+        export_fields=("fmt",),
+        export_note="The attestation's raw data is not exported.",
+        erasure=Delete(),
+        retention_category="account",
+        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+        legal_basis_detail="Security of data and systems.",
+    )
+)
+
+register(
+    Entry(
+        name="security.passkey_user_handles",
+        title="Passkey user handle",
+        labels={"handle_hex": "User handle"},
+        model="django_otp_webauthn.WebAuthnUserHandle",
+        category=Category.LOGIN,
+        description=(
+            "A random identifier the person's passkeys carry instead of their e-mail address."
+        ),
+        subject=_own,
+        export_fields=("handle_hex",),
         erasure=Delete(),
         retention_category="account",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,

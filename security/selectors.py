@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import STAFF_ROLES, User
 from accounts.selectors import actor_decides
@@ -132,6 +133,25 @@ def confirmed_totp(user: User) -> TOTPDevice | None:
 
 def backup_device(user: User) -> BackupCodeDevice | None:
     return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def user_passkeys(user: User) -> QuerySet[WebAuthnCredential]:
+    """The user's passkeys, oldest first; never their keys, only what the pages show."""
+    return (
+        WebAuthnCredential.objects.filter(user=user, confirmed=True)
+        .only("name", "created_at", "last_used_at", "user_id")
+        .order_by("created_at", "pk")
+    )
+
+
+def passkey_sign_in_allowed(user: User) -> bool:
+    """May ``user`` sign in with a passkey alone? Their organisation decides (the console's
+    settings); staff, who have none, may when settings.PASSKEY_SIGN_IN_STAFF is on."""
+    if not user.is_active:
+        return False
+    if user.organisation_id is None:
+        return settings.PASSKEY_SIGN_IN_STAFF
+    return user.organisation.passkey_sign_in
 
 
 def suspension_alert_recipients() -> list[str]:

@@ -1,3 +1,5 @@
+import os
+
 import factory
 from django.utils.text import slugify
 
@@ -60,6 +62,22 @@ def api_key_for(organisation=None, *, scopes=("users",), name="Integration", **f
         scopes=list(scopes),
         **fields,
     )
+
+
+class PasskeyFactory(factory.django.DjangoModelFactory):
+    """A registered passkey as django-otp-webauthn stores one. Its key is random bytes: only
+    the browser tests (tests/browser/test_passkeys_browser.py) sign anything with a passkey."""
+
+    class Meta:
+        model = "django_otp_webauthn.WebAuthnCredential"
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Passkey {n}")
+    credential_id = factory.LazyFunction(lambda: os.urandom(32))
+    public_key = factory.LazyFunction(lambda: os.urandom(77))
+    aaguid = "00000000-0000-0000-0000-000000000000"
+    transports = factory.LazyFunction(lambda: ["internal"])
+    discoverable = True
 
 
 class InvestigationFactory(factory.django.DjangoModelFactory):

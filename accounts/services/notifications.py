@@ -29,6 +29,9 @@ NOTICES = {
     "backup_codes_regenerated": "New backup codes were made for your PrivacyDesk account",
     "backup_code_used": "A backup code was used to log in to your PrivacyDesk account",
     "new_login": "A new login to your PrivacyDesk account",
+    "passkey_added": "A passkey was added to your PrivacyDesk account",
+    "passkey_removed": "A passkey was removed from your PrivacyDesk account",
+    "lockout_lifted": "Logging in to your PrivacyDesk account is possible again",
     "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
     # To every active client admin of the organisation (scim.services).
     "scim_token_created": "A provisioning (SCIM) token was created for your organisation",

@@ -36,21 +36,34 @@ def _require_staff(by, *, system_allowed: bool = False) -> None:
         raise PermissionDenied("Only PrivacyDesk staff manage client organisations.")
 
 
-def organisation_set_mfa_required(*, organisation: Organisation, mfa_required: bool, by):
+def _organisation_setting_set(*, organisation: Organisation, field: str, value: bool, by):
+    """Change one of the organisation's yes/no settings (its admins' or staff's to change),
+    with an audit entry ``organisation.<field>``; setting it as it is changes nothing."""
     if not user_administers(by, organisation.pk):
         raise PermissionDenied("You may not change this organisation's settings.")
-    if organisation.mfa_required == mfa_required:
+    if getattr(organisation, field) == value:
         return organisation
     with transaction.atomic():
-        organisation.mfa_required = mfa_required
-        organisation.save(update_fields=["mfa_required", "updated_at"])
-        audit.record(
-            by,
-            "organisation.mfa_required",
-            target=organisation,
-            details={"mfa_required": mfa_required},
-        )
+        setattr(organisation, field, value)
+        organisation.save(update_fields=[field, "updated_at"])
+        audit.record(by, f"organisation.{field}", target=organisation, details={field: value})
     return organisation
+
+
+def organisation_set_mfa_required(*, organisation: Organisation, mfa_required: bool, by):
+    return _organisation_setting_set(
+        organisation=organisation, field="mfa_required", value=mfa_required, by=by
+    )
+
+
+def organisation_set_passkey_sign_in(*, organisation: Organisation, allowed: bool, by):
+    """Let the organisation's people sign in with a passkey alone (no password), or stop it.
+
+    Their passkeys keep working as the second step after the password either way.
+    """
+    return _organisation_setting_set(
+        organisation=organisation, field="passkey_sign_in", value=allowed, by=by
+    )
 
 
 # --- Onboarding ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns = [
         "users/<int:pk>/reinvite/", views.user_action, {"action": "reinvite"}, name="user-reinvite"
     ),
     path("settings/", views.organisation_settings, name="settings"),
+    path("settings/passkeys/", views.organisation_passkeys, name="settings-passkeys"),
     path("api-keys/", views.api_keys, name="api-keys"),
     path("api-keys/<str:prefix>/revoke/", views.api_key_revoke_view, name="api-key-revoke"),
 ]

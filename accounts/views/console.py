@@ -19,6 +19,7 @@ from accounts.forms import (
     ApiKeyForm,
     InviteForm,
     OrganisationSettingsForm,
+    PasskeySignInForm,
     RoleForm,
     SuspendForm,
     UserDetailsForm,
@@ -29,7 +30,10 @@ from accounts.selectors import email_change_pending, user_recent_logins, users_o
 from accounts.services.api_keys import api_key_create, api_key_revoke
 from accounts.services.email_changes import user_email_change_request
 from accounts.services.invitations import user_invite
-from accounts.services.organisations import organisation_set_mfa_required
+from accounts.services.organisations import (
+    organisation_set_mfa_required,
+    organisation_set_passkey_sign_in,
+)
 from accounts.services.users import EmailTaken, user_change_role, user_rectify
 from accounts.views.user_actions import (
     CHANGED_ONLY_BY_INVESTIGATION,
@@ -265,8 +269,31 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             redirect_to=reverse("console:settings"),
             refusals=(PermissionDenied, ValidationError),
         )
+    passkey_form = PasskeySignInForm(initial={"sign_in": organisation.passkey_sign_in})
     return render(
-        request, "accounts/console/settings.html", {"form": form, "organisation": organisation}
+        request,
+        "accounts/console/settings.html",
+        {"form": form, "organisation": organisation, "passkey_form": passkey_form},
+    )
+
+
+@client_admin_required
+@require_POST
+def organisation_passkeys(request: HttpRequest) -> HttpResponse:
+    form = PasskeySignInForm(request.POST)
+    allowed = form.is_valid() and form.cleaned_data["sign_in"]  # a tick box: always valid
+    return button_step(
+        request,
+        run=lambda: organisation_set_passkey_sign_in(
+            organisation=request.user.organisation, allowed=allowed, by=request.user
+        ),
+        success_message=(
+            "Your people may now sign in with a passkey alone."
+            if allowed
+            else "Passkeys are now only a second step after the password."
+        ),
+        redirect_to=reverse("console:settings"),
+        refusals=(PermissionDenied, ValidationError),
     )
 
 

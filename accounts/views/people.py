@@ -9,7 +9,7 @@ again, and every view of a person's page is itself on the audit trail.
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,6 +24,8 @@ from accounts.selectors import (
     actor_decides,
     email_change_pending,
     held_for_review,
+    login_lockout,
+    mfa_enrolled,
     objected_purposes,
     user_recent_logins,
     users_visible_to,
@@ -74,9 +76,8 @@ def needs_password(step: UserAction) -> bool:
 
 
 def _people() -> QuerySet[User]:
-    enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     return User.objects.select_related("organisation").annotate(
-        mfa_enrolled=Exists(enrolled), held_for_review=held_for_review()
+        mfa_enrolled=mfa_enrolled(), held_for_review=held_for_review()
     )
 
 
@@ -136,6 +137,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     authenticators = TOTPDevice.objects.filter(user=person).only(
         "name", "confirmed", "created_at", "last_used_at"
     )
+    passkeys = person.webauthncredential_set.filter(confirmed=True).only(
+        "name", "created_at", "last_used_at"
+    )
     backup_codes = person.backupcodedevice_set.only("name", "confirmed").annotate(
         unused_codes=Count("codes", filter=Q(codes__used_at__isnull=True))
     )
@@ -150,6 +154,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "logins": user_recent_logins(person),
             "authenticators": list(authenticators),
+            "passkeys": list(passkeys),
+            "lockout": login_lockout(person),
             "backup_codes": list(backup_codes),
             "investigations": investigations,
             "objections": objected_purposes(person),

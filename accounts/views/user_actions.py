@@ -82,8 +82,8 @@ USER_ACTIONS = {
         UserAction(
             "reset-mfa",
             "Reset two-step login",
-            "The user's authenticator app and backup codes are removed and their sessions end. "
-            "They set up an authenticator again at their next login.",
+            "The user's authenticator app, passkeys and backup codes are removed and their "
+            "sessions end. They set up an authenticator or a passkey again at their next login.",
             "Reset two-step login",
             "{person}'s two-step login was reset.",
             lambda *, user, by: user_reset_mfa(user=user, by=by),

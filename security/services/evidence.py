@@ -16,6 +16,7 @@ EVENT_LABELS = {
     "login_succeeded": "Successful login",
     "locked_out": "Locked out",
     "api_key_failures": "Failed API-key authentications",
+    "password_spraying": "Password spray (e-mail addresses tried); the IP's logins refused",
 }
 
 

@@ -19,8 +19,12 @@ from accounts.services.users import user_reactivate, user_terminate
 from breaches.services.register import breach_open_from_investigation
 from security.models import Investigation, InvestigationNote
 from security.selectors import is_investigator, outcomes_available
+from security.services.login_throttle import login_throttle_lift
 
 Outcome = Investigation.Outcome
+# The rule that refuses an IP's logins (rules.rule_password_spraying); clearing its
+# investigation lets the IP log in again.
+THROTTLING_RULE = "password_spraying"
 
 
 def _require_investigator(actor) -> None:
@@ -151,9 +155,10 @@ def investigation_record_outcome(
 ) -> Investigation:
     """Close the investigation with a person's decision, and apply it to the account.
 
-    cleared: a suspended account is reactivated; confirmed_suspended: it stays suspended;
-    confirmed_terminated: the account is terminated; escalated_breach: the escalation and its
-    reason are recorded and the account is left as it is.
+    cleared: a suspended account is reactivated (and an IP throttled for password spraying may
+    log in again); confirmed_suspended: it stays suspended; confirmed_terminated: the account
+    is terminated; escalated_breach: the escalation and its reason are recorded and the account
+    is left as it is.
     """
     _require_investigator(by)
     _require_open(investigation)
@@ -195,12 +200,16 @@ def investigation_record_outcome(
                 "reviewed_at",
             ]
         )
-        audit.record(
-            by,
-            "investigation.outcome",
-            target=investigation,
-            details={"outcome": outcome, "reason": reason},
-        )
+        details = {"outcome": outcome, "reason": reason}
+        if (
+            outcome == Outcome.CLEARED
+            and investigation.rule == THROTTLING_RULE
+            and investigation.ip_address
+        ):
+            details["login_throttle_lifted"] = login_throttle_lift(
+                ip_address=investigation.ip_address
+            )
+        audit.record(by, "investigation.outcome", target=investigation, details=details)
         if outcome == Outcome.ESCALATED_BREACH:
             # The breach register links the investigation (or opens a breach now: the ICO's
             # 72 hours run from this awareness).

@@ -14,8 +14,8 @@ import segno
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.models import Device, VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -198,8 +198,8 @@ def mfa_disable(*, user: User, by: User, origin: dict | None = None) -> int:
     if by.pk != user.pk:
         raise MfaNotAllowed("Only the account's owner can turn off two-step login here.")
     with transaction.atomic():
-        removed = TOTPDevice.objects.filter(user=user).delete()[0]
-        removed += BackupCodeDevice.objects.filter(user=user).delete()[0]
+        # Every device django-otp knows: authenticator apps, passkeys and backup codes.
+        removed = sum(device.delete()[0] for device in devices_for_user(user, confirmed=None))
         audit.record(by, "mfa.disable", target=user, details={"devices_removed": removed})
         security_notice(user=user, kind="mfa_removed", origin=origin)
     return removed

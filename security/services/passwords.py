@@ -21,6 +21,7 @@ import audit
 from accounts.models import User
 from accounts.tasks import notice_enqueue
 from common.ratelimit import email_and_ip_limits, rate_allow
+from security.services.lockout import lockout_clear
 from security.services.sessions import user_sessions_end
 
 logger = logging.getLogger(__name__)
@@ -34,19 +35,18 @@ def user_password_change(
     """Set a new password (validated), end every session but ``keep_session_key``, tell the user.
 
     ``via`` says how: "change" (the logged-in user, who keeps the current session) or "reset"
-    (the e-mailed link, which ends every session).
+    (the e-mailed link, which ends every session and lifts the account's login lockout).
     """
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         ended = user_sessions_end(user=user, keep_session_key=keep_session_key)
-        audit.record(
-            user,
-            "user.password_change",
-            target=user,
-            details={"via": via, "sessions_ended": ended},
-        )
+        details = {"via": via, "sessions_ended": ended}
+        if via == "reset":
+            # The link proved the owner has the mailbox: their own lockout ends with the reset.
+            details["lockouts_lifted"] = lockout_clear(username=user.email)
+        audit.record(user, "user.password_change", target=user, details=details)
         notice_enqueue(user=user, kind="password_changed")
     return user
 

@@ -2,14 +2,14 @@
 
 django-axes records the raw events (``AccessFailureLog`` for each failure, ``AccessLog`` for
 each success); the receivers in ``security/receivers.py`` hand every event to a function here,
-which reads the recent events of that person with one or two indexed queries and opens an
-``Investigation`` when a rule in ``settings.SUSPICIOUS_ACTIVITY_RULES`` matches. Each rule is
-one function (``rule_<what it notices>``); the settings switch it on and set its thresholds.
+which reads the recent events with one or two indexed queries and opens an ``Investigation``
+(security/services/investigation_opening.py) when a rule in
+``settings.SUSPICIOUS_ACTIVITY_RULES`` matches. Each rule is one function
+(``rule_<what it notices>``); the settings switch it on and set its thresholds, and
+``security.models.RULE_LABELS`` names it on the back office's investigation pages.
 
-A high-severity rule suspends the account at once, as a provisional step that a person must
-confirm or lift (``security/services/investigations.py``). Only rules that need a *successful*
-login can suspend: a lockout or an API-key burst is something anyone can cause with a
-victim's e-mail address, and must never let an attacker lock someone out of their account.
+Only rules that need a *successful* login can suspend an account: a lockout, a password spray
+or an API-key burst is something anyone can cause with a victim's e-mail address.
 """
 
 from collections.abc import Callable
@@ -21,12 +21,10 @@ from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-import audit
 from accounts.models import User
-from accounts.services.users import user_suspend
 from security.models import Investigation
 from security.services.evidence import (
     EVIDENCE_LIMIT,
@@ -36,111 +34,8 @@ from security.services.evidence import (
     request_time,
     request_user_agent,
 )
-from security.tasks import alert_staff_of_suspension
-
-# Rules that can suspend an account when their severity is "high": each needs the password.
-# "lockout" and "api_key_failure_burst" never suspend, whatever their configured severity.
-SUSPENDING_RULES = frozenset(
-    {"success_after_distributed_failures", "many_ips_in_hour", "privileged_new_ip"}
-)
-
-
-def rule_config(rule: str) -> dict:
-    """The settings of one rule (settings.SUSPICIOUS_ACTIVITY_RULES); a missing rule is off."""
-    return settings.SUSPICIOUS_ACTIVITY_RULES.get(rule, {"enabled": False})
-
-
-def review_window() -> timedelta:
-    return timedelta(hours=settings.SUSPICIOUS_ACTIVITY_REVIEW_HOURS)
-
-
-# --- Opening investigations ---------------------------------------------------------------
-
-
-def _lock_subject(user: User | None, rule: str, ip_address: str | None) -> None:
-    """Serialise rule runs for one subject, so two requests at once open one investigation."""
-    if user is not None:
-        # Lock the user's row, and read the status it has now, not when the request began.
-        status = User.objects.select_for_update().filter(pk=user.pk).values_list("status")
-        user.status = status.first()[0]
-    elif connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{rule}:{ip_address}"])
-    # SQLite: the settings open every transaction IMMEDIATE, which takes the write lock.
-
-
-def _open_investigation_locked(*, rule: str, user: User | None, ip_address: str | None):
-    """The open investigation of ``rule`` for this user (or this IP when there is no user),
-    locked until the transaction ends; None when there is none."""
-    open_ones = Investigation.objects.select_for_update().filter(
-        rule=rule, status=Investigation.Status.OPEN
-    )
-    if user is not None:
-        open_ones = open_ones.filter(user=user)
-    else:
-        open_ones = open_ones.filter(user__isnull=True, ip_address=ip_address)
-    return open_ones.order_by("opened_at").first()
-
-
-def investigation_raise(
-    *,
-    rule: str,
-    summary: str,
-    evidence: list[Event],
-    user: User | None = None,
-    ip_address: str | None = None,
-    suspend_reason: str = "",
-) -> Investigation | None:
-    """Open an investigation for ``rule``, or add the evidence to the one already open.
-
-    One open investigation per user and rule (per IP and rule when there is no user). A
-    high-severity rule from ``SUSPENDING_RULES`` suspends the account provisionally; the
-    user is e-mailed that it is held pending review.
-    """
-    config = rule_config(rule)
-    if not config["enabled"]:
-        return None
-    severity = config["severity"]
-    suspends = severity == Investigation.Severity.HIGH and rule in SUSPENDING_RULES
-    now = timezone.now()
-    with transaction.atomic():
-        _lock_subject(user, rule, ip_address)
-        investigation = _open_investigation_locked(rule=rule, user=user, ip_address=ip_address)
-        created = investigation is None
-        if created:
-            investigation = Investigation(
-                user=user,
-                organisation_id=user.organisation_id if user else None,
-                rule=rule,
-                severity=severity,
-                summary=summary[:255],
-                ip_address=ip_address,
-                opened_at=now,
-            )
-        investigation.evidence = merge_evidence(investigation.evidence, evidence)
-        # Suspend only an account that can still log in; a suspended one stays as it is.
-        suspend_now = suspends and user is not None and user.status == User.Status.ACTIVE
-        if suspend_now:
-            investigation.account_suspended = True
-            investigation.review_due_at = now + review_window()
-            investigation.reviewed_at = None
-            investigation.staff_alerted_at = None
-            investigation.review_reminder_sent_at = None
-        investigation.full_clean()
-        investigation.save()
-        if created:
-            details = {"rule": rule, "severity": severity, "account_suspended": suspend_now}
-            audit.record(None, "investigation.open", target=investigation, details=details)
-        if suspend_now:
-            user_suspend(
-                user=user,
-                reason=suspend_reason or summary,
-                by=None,
-                automated=True,
-                investigation=investigation,
-            )
-            alert_staff_of_suspension.delay_on_commit(investigation.pk)
-    return investigation
+from security.services.investigation_opening import investigation_raise, rule_config
+from security.services.login_throttle import login_throttle
 
 
 def _end_current_login(request, user: User) -> None:
@@ -160,9 +55,11 @@ def _end_current_login(request, user: User) -> None:
 
 
 def login_failed(*, request, username: str | None) -> None:
-    """A failed login: add it to the evidence of any open investigation of that account.
+    """A failed login: add it to the evidence of any open investigation of that account, then
+    run each enabled failure rule (``FAILURE_RULES``).
 
-    One query whether or not the account exists, so the answer takes the same time.
+    One query whether or not the account exists, so the answer takes the same time; one more
+    for the password-spraying count.
     """
     if not username or request is None:
         return
@@ -177,14 +74,70 @@ def login_failed(*, request, username: str | None) -> None:
             status=Investigation.Status.OPEN, user__email=username
         ).values_list("pk", flat=True)
     )
-    if not open_ids:
+    if open_ids:
+        with transaction.atomic():
+            for investigation in Investigation.objects.select_for_update().filter(
+                pk__in=open_ids, status=Investigation.Status.OPEN
+            ):
+                investigation.evidence = merge_evidence(investigation.evidence, [event])
+                investigation.save(update_fields=["evidence"])
+    failure = Failure(request=request, ip=event.ip, time=event.time)
+    for name, rule in FAILURE_RULES.items():
+        config = rule_config(name)
+        if config["enabled"]:
+            rule(failure, config)
+
+
+# --- The failure rules: one function each, run on every failed login ----------------------
+
+
+@dataclass
+class Failure:
+    """One failed login (django-axes has already logged it), as the failure rules read it."""
+
+    request: object
+    ip: str | None
+    time: datetime
+
+
+def rule_password_spraying(failure: Failure, config: dict) -> None:
+    """One IP failing logins against ``distinct_accounts`` e-mail addresses within the window.
+
+    The IP is investigated and its logins refused for ``throttle_minutes``; the accounts are
+    not locked, so their owners log in from anywhere else as usual. Addresses with no account
+    count too (a spray does not know which exist), and none is named in the evidence.
+    """
+    if not failure.ip:
         return
-    with transaction.atomic():
-        for investigation in Investigation.objects.select_for_update().filter(
-            pk__in=open_ids, status=Investigation.Status.OPEN
-        ):
-            investigation.evidence = merge_evidence(investigation.evidence, [event])
-            investigation.save(update_fields=["evidence"])
+    since = failure.time - timedelta(minutes=config["window_minutes"])
+    failures = AccessFailureLog.objects.filter(ip_address=failure.ip, attempt_time__gte=since)
+    accounts = failures.order_by().values("username").distinct().count()
+    if accounts < config["distinct_accounts"]:
+        return
+    login_throttle(ip_address=failure.ip, minutes=config["throttle_minutes"])
+    evidence = [
+        Event(t, i, "login_failed", a)
+        for t, i, a in failures.order_by("-attempt_time").values_list(
+            "attempt_time", "ip_address", "user_agent"
+        )[:EVIDENCE_LIMIT]
+    ]
+    agent = request_user_agent(failure.request)
+    evidence.append(Event(failure.time, failure.ip, "password_spraying", agent, count=accounts))
+    investigation_raise(
+        rule="password_spraying",
+        summary=(
+            f"Failed logins against {accounts} e-mail addresses from {failure.ip} within "
+            f"{config['window_minutes']} minutes; its logins refused for "
+            f"{config['throttle_minutes']} minutes"
+        ),
+        evidence=evidence,
+        ip_address=failure.ip,
+    )
+
+
+FAILURE_RULES: dict[str, Callable[[Failure, dict], None]] = {
+    "password_spraying": rule_password_spraying,
+}
 
 
 def login_locked_out(*, request, username: str | None, ip_address: str | None) -> None:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 import audit
 from accounts.models import User
@@ -116,18 +117,21 @@ def check_lockout() -> CheckResult:
 
 
 def check_mfa_for_privileged() -> CheckResult:
-    """Two-step login is enforced for privileged roles, and each active one has an authenticator."""
+    """Two-step login is enforced for privileged roles, and each active one has an authenticator
+    app or a passkey."""
     problems = []
     missing = [name for name in MFA_MIDDLEWARE if name not in settings.MIDDLEWARE]
     if missing:
         problems.append("Two-step login is not enforced on every page (its middleware is missing).")
     if not {Role.CLIENT_ADMIN, Role.DPO, Role.SUPPORT} <= PRIVILEGED_ROLES:
         problems.append("Not every privileged role is required to use two-step login.")
-    enrolled = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    apps = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    passkeys = WebAuthnCredential.objects.filter(confirmed=True).values("user_id")
     without = (
         User.objects.filter(status=User.Status.ACTIVE)
         .filter(Q(role__in=PRIVILEGED_ROLES) | Q(is_superuser=True))
-        .exclude(pk__in=enrolled)
+        .exclude(pk__in=apps)
+        .exclude(pk__in=passkeys)
         .values_list("role", flat=True)
     )
     # Counted by role, never named: the stored result must not become a list of people.
@@ -140,13 +144,15 @@ def check_mfa_for_privileged() -> CheckResult:
             f"{count} {_plural(label, count)}" for label, count in sorted(counts.items())
         )
         problems.append(
-            f"Active privileged accounts without an authenticator app: {who}. They are asked to "
-            "set one up at their next login; until then the account has only its password."
+            f"Active privileged accounts without an authenticator app or passkey: {who}. They "
+            "are asked to set one up at their next login; until then the account has only its "
+            "password."
         )
     return _result(
         "Two-step login for privileged accounts",
         problems,
-        "Required for client admins, the DPO and support; every active one has an authenticator.",
+        "Required for client admins, the DPO and support; every active one has an authenticator "
+        "app or a passkey.",
     )
 
 

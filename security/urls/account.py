@@ -7,4 +7,6 @@ from security.views import account as views
 urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/sessions/<int:session_id>/end/", views.session_end, name="session_end"),
+    path("security/passkeys/<int:pk>/", views.passkey_detail, name="passkey"),
+    path("security/passkeys/<int:pk>/remove/", views.passkey_delete, name="passkey_remove"),
 ]

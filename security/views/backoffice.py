@@ -17,15 +17,16 @@ from common.paging import page_query
 from common.steps import button_step, form_step
 from security.models import Investigation
 from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
+from security.services.investigation_opening import review_window
 from security.services.investigations import (
     ESCALATION_DECIDED_BY_DPO,
+    THROTTLING_RULE,
     investigation_assign,
     investigation_confirm_suspension,
     investigation_note_add,
     investigation_record_outcome,
     investigation_view_record,
 )
-from security.services.rules import review_window
 
 PAGE_SIZE = 25
 STATUS_FILTERS = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -54,7 +55,11 @@ def _outcome_buttons(investigation: Investigation, by: User) -> list[tuple[str, 
     suspended = user is not None and user.status == User.Status.SUSPENDED
     words = {
         Investigation.Outcome.CLEARED: (
-            "Clear it and reactivate the account" if suspended else "Clear it: no action needed"
+            "Clear it and reactivate the account"
+            if suspended
+            else "Clear it and let the IP log in again"
+            if investigation.rule == THROTTLING_RULE
+            else "Clear it: no action needed"
         ),
         Investigation.Outcome.CONFIRMED_SUSPENDED: "Confirm it and keep the account suspended",
         Investigation.Outcome.CONFIRMED_TERMINATED: "Confirm it and terminate the account",

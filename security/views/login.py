@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from accounts.selectors import workspace_url
+from common.client_ip import client_ip
 from common.origin import request_origin
 from cookies.remember import remember_visitor, remembered_visitor
 from security.forms import (
@@ -27,12 +28,13 @@ from security.forms import (
     PasswordResetSetForm,
 )
 from security.models import BackupCodeDevice
-from security.selectors import confirmed_totp
+from security.selectors import backup_device, confirmed_totp, user_passkeys
 from security.services import mfa
+from security.services.login_throttle import login_throttled_for
 from security.services.passwords import user_password_change
 
 
-def _safe_next(request: HttpRequest, default: str = "") -> str:
+def safe_next(request: HttpRequest, default: str = "") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -69,6 +71,11 @@ class LoginView(auth_views.LoginView):
             initial["username"] = visitor.email
         return initial
 
+    def post(self, request, *args, **kwargs):
+        if wait := login_throttled_for(client_ip(request)):
+            return login_throttled(request, wait)
+        return super().post(request, *args, **kwargs)
+
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if form.initial.get("username") and not form.is_bound:
@@ -89,7 +96,7 @@ class LoginView(auth_views.LoginView):
             self.request.session.cycle_key()
         # Only an explicit, safe next travels to the second step: without one, that step
         # sends the person to their workspace once they are through.
-        step = _second_step(self.request, _safe_next(self.request))
+        step = _second_step(self.request, safe_next(self.request))
         response = HttpResponseRedirect(step) if step else response
         remember_visitor(response, self.request, email=user.email, name=user.get_short_name())
         return response
@@ -100,13 +107,22 @@ class LoginView(auth_views.LoginView):
         return workspace_url(user) if user.is_authenticated else super().get_default_redirect_url()
 
 
+def login_throttled(request: HttpRequest, wait_seconds: int) -> HttpResponse:
+    """429: the password-spraying rule refuses this IP's logins for a while (no password is
+    checked, and nothing about any account is said)."""
+    minutes = max(1, (wait_seconds + 59) // 60)
+    response = render(request, "security/login_throttled.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait_seconds)
+    return response
+
+
 # --- Two-step login ------------------------------------------------------------------
 
 
 @never_cache
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, workspace_url(request.user))
+    next_url = safe_next(request, workspace_url(request.user))
     if request.user.is_verified():
         return redirect(next_url)
     if not user_has_device(request.user):
@@ -136,8 +152,19 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         else:
             form.add_error("token", "That code is not right. Check it and try again.")
     return render(
-        request, "security/mfa_verify.html", {"form": form, "next": next_url}, status=status
+        request,
+        "security/mfa_verify.html",
+        {"form": form, "next": next_url, **_second_step_ways(request.user)},
+        status=status,
     )
+
+
+def _second_step_ways(user) -> dict:
+    """Which ways of the second step the page offers: a passkey, a code, or both."""
+    return {
+        "has_passkey": user_passkeys(user).exists(),
+        "has_codes": confirmed_totp(user) is not None or backup_device(user) is not None,
+    }
 
 
 def _wait_message(result: mfa.Verification) -> str:
@@ -153,7 +180,7 @@ def _wait_message(result: mfa.Verification) -> str:
 @never_cache
 @login_required
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, workspace_url(request.user))
+    next_url = safe_next(request, workspace_url(request.user))
     if not mfa.may_enrol(request.user):
         # Someone with a device proves it first; only then may they replace it.
         return redirect(_with_next("accounts:mfa_verify", next_url))
@@ -196,8 +223,11 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mfa_backup_codes(request: HttpRequest) -> HttpResponse:
     """Issue a new set of backup codes (the old ones stop working) and show them once."""
-    if not request.user.is_verified() or confirmed_totp(request.user) is None:
-        messages.error(request, "Set up an authenticator app before making backup codes.")
+    user = request.user
+    if not user.is_verified() or not (confirmed_totp(user) or user_passkeys(user).exists()):
+        messages.error(
+            request, "Set up an authenticator app or a passkey before making backup codes."
+        )
         return redirect("account:security")
     codes = mfa.mfa_backup_codes_issue(user=request.user, origin=request_origin(request))
     return render(

@@ -83,7 +83,8 @@ class InlineCode(HTMLParser):
         if tag == "style":
             self.found.append("<style> element")
         if tag == "script":
-            self._script_open = True
+            # A JSON data block (json_script) is never run, so the policy has nothing to block.
+            self._script_open = attributes.get("type") != "application/json"
         for name, value in attributes.items():
             if name == "style":
                 self.found.append(f"style attribute on <{tag}>: {value}")

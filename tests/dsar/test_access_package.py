@@ -15,6 +15,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnUserHandle
 
 import audit
 from accounts.models import EmailChange, Invitation, PurposeObjection
@@ -52,7 +53,13 @@ from retention.models import LegalHold
 from scim.models import ScimIdentity, ScimToken
 from security.models import BackupCodeDevice, InvestigationNote, LoginFingerprint, UserSession
 from tests.archives import entry_rows
-from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
+from tests.factories import (
+    DpoFactory,
+    InvestigationFactory,
+    PasskeyFactory,
+    UserFactory,
+    api_key_for,
+)
 from tests.visible import internals_in, visible_text
 from usage.models import (
     DailyUsage,
@@ -86,6 +93,11 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
     now = timezone.now()
     TOTPDevice.objects.create(user=user, name="Ann's phone", confirmed=True)
     BackupCodeDevice.objects.create(user=user, name="backup", confirmed=True)
+    passkey = PasskeyFactory(user=user, name="Ann's laptop")
+    WebAuthnAttestation.objects.create(
+        credential=passkey, fmt="none", data=b"attestation", client_data_json=b"{}"
+    )
+    WebAuthnUserHandle.get_handle_for_user(user)
     Invitation.objects.create(
         user=user, nonce="n" * 43, expires_at=now + datetime.timedelta(days=3), accepted_at=now
     )

@@ -144,8 +144,9 @@ def test_the_security_page_takes_the_same_queries_for_many_sessions(
     client.get("/account/security/")  # the first request after login settles the session
 
     # 1 session, 2 user, 3 organisation (does it require MFA?), 4 authenticator, 5 backup
-    # codes, 6 the sessions list (one query, the live-Django-session check is an EXISTS)
-    with django_assert_num_queries(6):
+    # codes, 6 the sessions list (one query, the live-Django-session check is an EXISTS),
+    # 7 the passkeys
+    with django_assert_num_queries(7):
         response = client.get("/account/security/")
     assert response.content.decode().count("End session") == 5
 
