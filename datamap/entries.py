@@ -49,12 +49,16 @@ class Subject:
 
     user_ids: frozenset[int] = frozenset()
     emails: frozenset[str] = frozenset()
+    # Their accounts' organisations, when the caller has them at hand: the tables sharded by
+    # organisation name it in their queries, and would otherwise look it up each time.
+    organisation_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, *, user_ids=(), emails=()) -> "Subject":
+    def of(cls, *, user_ids=(), emails=(), organisation_ids=()) -> "Subject":
         return cls(
             user_ids=frozenset(int(pk) for pk in user_ids),
             emails=frozenset(e.strip().lower() for e in emails if e),
+            organisation_ids=frozenset(int(pk) for pk in organisation_ids if pk is not None),
         )
 
 

@@ -47,7 +47,14 @@ def recipients_tell(*, event: str, users: list[User], reference: str) -> list[No
         Organisation.objects.filter(pk__in=set().union(*clients.values())).order_by("name")
     )
     # 4. The data-map categories that hold anything of each person (one SELECT of EXISTS).
-    held = entries_holding({u.pk: Subject.of(user_ids=[u.pk], emails=[u.email]) for u in users})
+    held = entries_holding(
+        {
+            u.pk: Subject.of(
+                user_ids=[u.pk], emails=[u.email], organisation_ids=[u.organisation_id]
+            )
+            for u in users
+        }
+    )
     # 5. The providers (the processor register).
     register = processor_register()
     to = []

@@ -12,10 +12,11 @@ def _own(subject):
 def _own_in_their_organisation(subject):
     """The subject's rows of a table sharded by organisation, the organisation named (a person
     belongs to one): on Citus the query then goes to that organisation's node alone
-    (docs/scaling.md). One query on the accounts to find it."""
+    (docs/scaling.md). One query on the accounts to find it, unless the subject carries it."""
     if not subject.user_ids:
         return _own(subject)
-    return Q(organisation_id__in=organisations_of_users(subject.user_ids)) & _own(subject)
+    organisations = subject.organisation_ids or organisations_of_users(subject.user_ids)
+    return Q(organisation_id__in=organisations) & _own(subject)
 
 
 register(

@@ -202,8 +202,9 @@ def test_telling_recipients_costs_the_same_queries_however_many_recipients_and_e
     providers = Processor.objects.count()
 
     # disclosures to clients; notices already sent; the clients; the data held (one SELECT of
-    # EXISTS for every entry and person); the processor register; one INSERT of the notices;
-    # the clients' webhook endpoints; one INSERT of the deliveries
+    # EXISTS for every entry and person, each person's organisation named for the usage tables
+    # sharded by it); the processor register; one INSERT of the notices; the clients' webhook
+    # endpoints; one INSERT of the deliveries
     with django_assert_num_queries(8):
         alone = recipients_tell(event=Event.ERASED, users=[person], reference="R-1")
     with django_assert_num_queries(8):
