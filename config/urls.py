@@ -33,6 +33,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Two apps serve each of these namespaces (login pages are security's, invitations and the
     # account pages accounts'); a namespace has one URLconf, so it is composed here.
+    path("accounts/sso/", include("sso.urls.login")),
     path("accounts/", include((security_urls.urlpatterns + accounts_urls.urlpatterns, "accounts"))),
     path("account/communications/", include("communications.urls")),
     path("account/rights/", include("dsar.urls.account")),
@@ -41,11 +42,13 @@ urlpatterns = [
         include((accounts_account_urls.urlpatterns + security_account_urls.urlpatterns, "account")),
     ),
     path("console/usage/", include("usage.urls.console")),
+    path("console/sso/", include("sso.urls.console")),
     path("console/", include("accounts.urls.console")),
     path("backoffice/investigations/", include("security.urls.backoffice")),
     path("backoffice/security/", include("security.urls.self_check")),
     path("backoffice/people/", include("accounts.urls.people")),
     path("backoffice/staff/", include("accounts.urls.staff")),
+    path("backoffice/organisations/<int:pk>/sso/", include("sso.urls.backoffice")),
     path("backoffice/organisations/", include("backoffice.organisations.urls")),
     path("backoffice/usage/", include("usage.urls.backoffice")),
     path("backoffice/retention/", include("retention.urls")),

@@ -6,10 +6,12 @@ from django.contrib.auth import forms as auth_forms
 from accounts.models import UserManager
 from common.client_ip import client_ip
 from security.services.passwords import (
+    SSO_REQUIRED_RESET,
     password_reset_request,
     password_reset_users,
     user_password_change,
 )
+from sso.selectors import sso_required_for_email
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -68,6 +70,13 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # By domain, which is public knowledge: never by whether the address has an account.
+        if sso_required_for_email(email) is not None:
+            raise forms.ValidationError(SSO_REQUIRED_RESET, code="sso_required")
+        return email
 
     def get_users(self, email):
         return password_reset_users(email)

@@ -30,6 +30,7 @@ NOTICES = {
     "backup_code_used": "A backup code was used to log in to your PrivacyDesk account",
     "new_login": "A new login to your PrivacyDesk account",
     "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
+    "password_reset_sso": "Your organisation logs in to PrivacyDesk with single sign-on",
 }
 
 
