@@ -21,7 +21,7 @@ from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.response import StatusError, UnsolicitedResponse
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS
-from saml2.sigver import SignatureError
+from saml2.sigver import SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
@@ -138,7 +138,7 @@ def authn_request(connection: SsoConnection) -> tuple[str, str]:
 
 def _reason(error: Exception) -> str:
     """A code for why pysaml2 refused the answer; the message itself is never logged."""
-    if isinstance(error, SignatureError):
+    if isinstance(error, SigverError):
         return "signature"
     if isinstance(error, ResponseLifetimeExceed | ToEarly):
         return "expired"

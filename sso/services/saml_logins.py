@@ -100,13 +100,6 @@ def saml_answer_accept(*, connection: SsoConnection, saml_response: str) -> str:
         answer = saml.authn_response_read(connection, saml_response)
     except saml.SamlRefused as refused:
         raise LoginRefused(refused.reason) from None
-    if answer.in_response_to:
-        # A request we sent for this organisation, answered once.
-        request_key = _key("request", answer.in_response_to)
-        if cache.get(request_key) != connection.pk or not cache.delete(request_key):
-            raise LoginRefused("unsolicited")
-    elif not connection.allow_idp_initiated:
-        raise LoginRefused("idp_initiated")
     if not replay.first_use(
         kind="saml",
         connection_id=connection.pk,
@@ -114,6 +107,13 @@ def saml_answer_accept(*, connection: SsoConnection, saml_response: str) -> str:
         expires_at=answer.expires_at,
     ):
         raise LoginRefused("replay")
+    if answer.in_response_to:
+        # A request we sent for this organisation, answered once.
+        request_key = _key("request", answer.in_response_to)
+        if cache.get(request_key) != connection.pk or not cache.delete(request_key):
+            raise LoginRefused("unsolicited")
+    elif not connection.allow_idp_initiated:
+        raise LoginRefused("idp_initiated")
     vouched = vouched_from_saml(connection, answer)
     token = secrets.token_urlsafe(32)
     cache.set(
