@@ -1,6 +1,7 @@
 """Forms of the login, two-step and password pages."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 
 from accounts.models import UserManager
@@ -71,13 +72,6 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        # By domain, which is public knowledge: never by whether the address has an account.
-        if sso_required_for_email(email) is not None:
-            raise forms.ValidationError(SSO_REQUIRED_RESET, code="sso_required")
-        return email
-
     def get_users(self, email):
         return password_reset_users(email)
 
@@ -85,6 +79,11 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         # The same answer whether or not the address has an account or a limit was reached;
         # the e-mail, if any, leaves from a task. PasswordResetView passes the request.
         password_reset_request(email=self.cleaned_data["email"], ip_address=client_ip(request))
+        # Said by the address's domain, which is public knowledge, never by its account: the
+        # e-mail, if any, tells each person which applies to them (a break-glass admin gets
+        # a link like anyone else).
+        if sso_required_for_email(self.cleaned_data["email"]) is not None:
+            messages.info(request, SSO_REQUIRED_RESET)
 
 
 class _NewPasswordForm(auth_forms.SetPasswordForm):

@@ -53,9 +53,10 @@ def user_password_change(
 
 
 SSO_REQUIRED_RESET = (
-    "Your organisation logs in with single sign-on, so PrivacyDesk passwords are not used and "
-    "cannot be reset. Log in with single sign-on from the login page: your organisation's "
-    "identity provider asks for its own password."
+    "Your organisation logs in with single sign-on, so its people's PrivacyDesk passwords are "
+    "not used and are not reset (its break-glass admin's aside). Log in with single sign-on "
+    "from the login page: your organisation's identity provider asks for its own password. "
+    "If the address has an account, we have e-mailed it the way in."
 )
 
 
