@@ -30,7 +30,8 @@ from security.models import BackupCodeDevice
 from security.selectors import confirmed_totp
 from security.services import mfa
 from security.services.passwords import user_password_change
-from sso.selectors import connection_for_email, start_url
+from sso.selectors import connection_for_email
+from sso.views.login import continue_to_sso
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -56,10 +57,12 @@ class LoginView(auth_views.LoginView):
     sso_routing = True
 
     def post(self, request, *args, **kwargs):
-        route = self._single_sign_on_route()
-        return HttpResponseRedirect(route) if route else super().post(request, *args, **kwargs)
+        connection = self._single_sign_on_route()
+        if connection is not None:
+            return continue_to_sso(request, connection, _safe_next(request))
+        return super().post(request, *args, **kwargs)
 
-    def _single_sign_on_route(self) -> str | None:
+    def _single_sign_on_route(self):
         """An address in an SSO organisation's verified domain goes to its IdP: always when
         the organisation requires it, else when no password was typed. By domain only, so the
         answer tells nothing of who has an account."""
@@ -69,7 +72,7 @@ class LoginView(auth_views.LoginView):
         password_typed = bool(self.request.POST.get("password"))
         if connection is None or (password_typed and not connection.sso_required):
             return None
-        return start_url(connection, _safe_next(self.request))
+        return connection
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "sso_routing": self.sso_routing}

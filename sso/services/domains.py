@@ -22,6 +22,12 @@ MAX_CLAIMS = 20
 TAKEN = "This domain is already verified for another organisation."
 
 
+def _details(domain: str) -> dict:
+    # Written as people write an e-mail domain ("addresses @acme.example"), so that the audit
+    # trail's pages never show it as if it were a dotted code.
+    return {"domain": f"@{domain}"}
+
+
 def domain_claim_add(*, organisation: Organisation, domain: str, by) -> DomainClaim:
     require_sso_admin(by, organisation)
     try:
@@ -46,7 +52,7 @@ def domain_claim_add(*, organisation: Organisation, domain: str, by) -> DomainCl
             by,
             "sso.domain_claim",
             target=organisation,
-            details={"domain": domain},
+            details=_details(domain),
         )
     return claim
 
@@ -66,7 +72,7 @@ def domain_claim_verify(*, claim: DomainClaim, by) -> DomainClaim:
                 by,
                 "sso.domain_verify",
                 target=claim.organisation,
-                details={"domain": claim.domain},
+                details=_details(claim.domain),
             )
     except IntegrityError:
         claim.verified_at = claim.verified_by = None
@@ -90,6 +96,6 @@ def domain_claim_remove(*, claim: DomainClaim, by) -> None:
             "stop requiring it first, or nobody could log in."
         )
     with transaction.atomic():
-        details = {"domain": claim.domain, "was_verified": claim.is_verified}
+        details = {**_details(claim.domain), "was_verified": claim.is_verified}
         claim.delete()
         audit.record(by, "sso.domain_remove", target=claim.organisation, details=details)

@@ -65,6 +65,20 @@ def _protocol_refused(request: HttpRequest, connection: SsoConnection, refusal: 
     return _refused(request, refusal.message)
 
 
+def continue_to_sso(request: HttpRequest, connection: SsoConnection, next_url: str = ""):
+    """Send a form's sender on to the organisation's IdP, by way of its start page.
+
+    Not a redirect: the site's Content-Security-Policy allows forms to submit only to this
+    site (form-action 'self'), and browsers hold every redirect that follows a submission to
+    it, so a redirect chain from the login form to the IdP would be blocked. A page that
+    moves on by itself starts a new navigation, which form-action does not govern."""
+    return render(
+        request,
+        "sso/continue.html",
+        {"url": start_url(connection, next_url), "organisation": connection.organisation},
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sso_discover(request: HttpRequest) -> HttpResponse:
@@ -73,7 +87,7 @@ def sso_discover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         connection = connection_for_email(form.cleaned_data["email"])
         if connection is not None:
-            return redirect(start_url(connection, safe_next(request)))
+            return continue_to_sso(request, connection, safe_next(request))
         form.add_error("email", NO_ROUTE)
     return render(
         request,

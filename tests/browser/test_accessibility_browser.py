@@ -27,6 +27,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
             [
                 "/",
                 "/accounts/login/",
+                "/accounts/sso/",
                 "/rights/",
                 "/support/",
                 "/privacy/",
@@ -50,6 +51,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/console/usage/subscriptions/",
                 "/console/usage/exports/",
                 "/console/api-keys/",
+                "/console/sso/",
             ],
         ),
         "dpo": (
@@ -63,6 +65,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/backoffice/audit/",
                 "/backoffice/retention/",
                 "/backoffice/organisations/",
+                f"/backoffice/organisations/{person.organisation_id}/sso/",
                 "/backoffice/investigations/",
                 "/backoffice/people/",
                 "/backoffice/staff/",

@@ -53,7 +53,11 @@ def posted_form(page: str) -> tuple[str, dict]:
 
 
 class SamlIdp:
-    def __init__(self, directory: Path):
+    """``host``: the name its login address has in the metadata, where the browser goes
+    (``localhost`` makes the POST back to us cross-site); its metadata is fetched from
+    127.0.0.1 either way."""
+
+    def __init__(self, directory: Path, host: str = "127.0.0.1"):
         self.directory = directory
         self.key, self.cert = key_pair_files(
             directory / "idp.key", directory / "idp.crt", common_name="Test IdP"
@@ -64,7 +68,8 @@ class SamlIdp:
         )
         self._http = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.base = f"http://127.0.0.1:{self._http.server_port}"
-        self.entity_id = f"{self.base}/idp"
+        self.public = f"http://{host}:{self._http.server_port}"
+        self.entity_id = f"{self.public}/idp"
         self.sp_metadata = ""
         self.person = {"email": "ada@acme.test", "name": "Ada Lovelace", "roles": []}
         self.sign_with = "idp"  # or "rogue"
@@ -97,8 +102,8 @@ class SamlIdp:
                     "idp": {
                         "endpoints": {
                             "single_sign_on_service": [
-                                (f"{self.base}/sso", BINDING_HTTP_REDIRECT),
-                                (f"{self.base}/sso", BINDING_HTTP_POST),
+                                (f"{self.public}/sso", BINDING_HTTP_REDIRECT),
+                                (f"{self.public}/sso", BINDING_HTTP_POST),
                             ]
                         },
                         "want_authn_requests_signed": True,
