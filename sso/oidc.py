@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from authlib.integrations.requests_client import OAuth2Session
+from cryptography.fernet import InvalidToken
 from django.core.cache import cache
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
@@ -82,13 +83,21 @@ def _keys(jwks_uri: str, *, refresh: bool = False) -> KeySet:
         raise FetchError("The issuer's key set could not be read.") from None
 
 
+def _client_secret(connection: SsoConnection) -> str | None:
+    if not connection.oidc_client_secret_encrypted:
+        return None
+    try:
+        return secret_decrypt(connection.oidc_client_secret_encrypted)
+    except InvalidToken:
+        # WEBHOOK_SECRET_KEYS no longer holds the key it was stored with.
+        raise OidcRefused("secret_unreadable") from None
+
+
 def _session(connection: SsoConnection, document: dict) -> OAuth2Session:
     methods = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     session = OAuth2Session(
         client_id=connection.oidc_client_id,
-        client_secret=secret_decrypt(connection.oidc_client_secret_encrypted)
-        if connection.oidc_client_secret_encrypted
-        else None,
+        client_secret=_client_secret(connection),
         scope=SCOPES,
         redirect_uri=service_urls(connection.organisation)["redirect_uri"],
         code_challenge_method="S256",
@@ -153,7 +162,7 @@ def id_token_claims(connection: SsoConnection, id_token: str, *, nonce: str) -> 
         raise OidcRefused("keys_unavailable") from None
     except JoseError:
         raise OidcRefused("signature") from None
-    except ValueError:
+    except (ValueError, TypeError, KeyError):
         raise OidcRefused("invalid") from None
     claims = token.claims
     registry = jwt.JWTClaimsRegistry(

@@ -17,12 +17,12 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from accounts.models import Organisation, Role, User, UserManager
+from accounts.models import Role, User, UserManager
 from accounts.services.single_sign_on import user_activate_at_sso_login, user_create_at_sso_login
 from accounts.services.users import EmailTaken
 from sso.backends import SSO_BACKEND
 from sso.models import SsoConnection
-from sso.selectors import email_domain, verified_domains_of
+from sso.selectors import connection_usable, email_domain, verified_domains_of
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def sso_account(*, connection: SsoConnection, vouched: Vouched) -> User:
 def sso_login(request, *, connection: SsoConnection, vouched: Vouched) -> User:
     """Log the browser in as the account ``vouched`` names. A refusal of an address in the
     organisation's verified domains is a failed login of that address, as a wrong password is."""
-    if connection.organisation.status != Organisation.Status.ACTIVE or not connection.enabled:
+    if not connection_usable(connection):
         raise LoginRefused("unavailable")
     try:
         user = sso_account(connection=connection, vouched=vouched)

@@ -9,7 +9,7 @@ from sso import oidc
 from sso.http import FetchError
 from sso.models import SsoConnection
 from sso.services import replay
-from sso.services.logins import LoginRefused, Vouched, first_email
+from sso.services.logins import REFUSALS, LoginRefused, Vouched, first_email
 
 SESSION_STATES = "sso.oidc.states"
 STATE_SECONDS = 10 * 60
@@ -22,6 +22,8 @@ def oidc_login_start(request, *, connection: SsoConnection, next_url: str) -> st
         start = oidc.authorization_start(connection)
     except FetchError:
         raise LoginRefused("idp_unreachable") from None
+    except oidc.OidcRefused as refused:
+        raise LoginRefused(refused.reason, REFUSALS["unavailable"]) from None
     states = dict(request.session.get(SESSION_STATES, {}))
     states[start.state] = {
         "connection": connection.pk,

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from sso import saml
 from sso.models import SsoConnection
 from sso.services import replay
-from sso.services.logins import LoginRefused, Vouched, first_email
+from sso.services.logins import REFUSALS, LoginRefused, Vouched, first_email
 
 REQUEST_SECONDS = 10 * 60
 HANDOFF_SECONDS = 2 * 60
@@ -57,7 +57,12 @@ def _key(kind: str, value: str) -> str:
 
 def saml_login_start(request, *, connection: SsoConnection, next_url: str) -> str:
     """The IdP address to send the browser to."""
-    request_id, location = saml.authn_request(connection)
+    try:
+        request_id, location = saml.authn_request(connection)
+    except Exception:
+        # Metadata that no longer loads, a key file gone: the IdP cannot be asked, and the
+        # person is told so rather than shown a server error.
+        raise LoginRefused("request_failed", REFUSALS["unavailable"]) from None
     cache.set(_key("request", request_id), connection.pk, REQUEST_SECONDS)
     pending = dict(request.session.get(SESSION_REQUESTS, {}))
     pending[request_id] = {"connection": connection.pk, "next": next_url}

@@ -7,7 +7,9 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Role, User
@@ -273,3 +275,26 @@ def test_a_first_login_makes_a_client_admin_from_a_role_claim(
 def test_the_secret_is_stored_encrypted(oidc_connection):
     stored = SsoConnection.objects.get(pk=oidc_connection.pk).oidc_client_secret_encrypted
     assert stored and "a client secret from the IdP" not in stored
+
+
+def test_an_issuer_that_does_not_answer_is_a_page_not_an_error(
+    client, oidc_connection, oidc_provider, ada
+):
+    cache.clear()  # the discovery document fetched when the connection was saved
+    oidc_provider.stop()
+
+    response = client.get("/accounts/sso/acme/")
+
+    assert response.status_code == 403
+    assert "could not be reached" in html.unescape(response.content.decode())
+
+
+def test_a_secret_the_keys_can_no_longer_read_is_a_page_not_an_error(
+    client, oidc_connection, oidc_provider, ada, settings
+):
+    settings.WEBHOOK_SECRET_KEYS = [Fernet.generate_key().decode()]
+
+    response = client.get("/accounts/sso/acme/")
+
+    assert response.status_code == 403
+    assert "not available for your organisation" in html.unescape(response.content.decode())

@@ -353,3 +353,12 @@ def test_an_invited_member_is_activated_by_their_first_login(
     assert invited.status == User.Status.ACTIVE
     assert logged_in_as(client) == invited.pk
     assert AuditEntry.objects.filter(action="invitation.accept_sso").exists()
+
+
+def test_metadata_that_no_longer_loads_is_a_page_not_an_error(client, saml_connection):
+    SsoConnection.objects.filter(pk=saml_connection.pk).update(idp_metadata_xml="<broken")
+
+    response = client.get("/accounts/sso/acme/")
+
+    assert response.status_code == 403
+    assert "not available for your organisation" in html.unescape(response.content.decode())
