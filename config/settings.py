@@ -377,9 +377,10 @@ for _n, _policy in enumerate(_RETENTION_DEFAULTS):
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, refusing passwords to members of an organisation that requires
-    # single sign-on (its break-glass admin aside).
-    "sso.backends.PasswordBackend",
+    # Stops the password of anyone whose organisation requires single sign-on (its
+    # break-glass admin aside) before ModelBackend checks it.
+    "sso.backends.SsoRequiredBackend",
+    "django.contrib.auth.backends.ModelBackend",
     # The sessions a single sign-on login opens: it authenticates no credentials itself.
     "sso.backends.SsoBackend",
 ]

@@ -3,7 +3,7 @@ address that finds a person's way in."""
 
 from django import forms
 
-from sso.models import SsoConnection
+from sso.models import CONNECTION_SETTINGS, SsoConnection
 from sso.selectors import break_glass_candidates
 
 
@@ -116,21 +116,11 @@ class ConnectionForm(forms.Form):
     def initial_from(connection: SsoConnection | None) -> dict:
         if connection is None:
             return {"protocol": SsoConnection.Protocol.SAML}
-        names = (
-            "protocol",
-            "enabled",
-            "idp_metadata_url",
-            "idp_metadata_xml",
-            "oidc_issuer",
-            "oidc_client_id",
-            "email_attribute",
-            "jit_enabled",
-            "role_attribute",
-            "admin_role_value",
-            "allow_idp_initiated",
-            "sso_required",
-        )
         return {
-            **{name: getattr(connection, name) for name in names},
+            **{
+                name: getattr(connection, name)
+                for name in CONNECTION_SETTINGS
+                if name != "break_glass_admin"
+            },
             "break_glass_admin": connection.break_glass_admin_id,
         }

@@ -8,6 +8,23 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 
+# What a client admin (or staff) sets on a connection; the client secret is set on its own.
+CONNECTION_SETTINGS = (
+    "protocol",
+    "enabled",
+    "idp_metadata_url",
+    "idp_metadata_xml",
+    "oidc_issuer",
+    "oidc_client_id",
+    "email_attribute",
+    "role_attribute",
+    "admin_role_value",
+    "sso_required",
+    "break_glass_admin",
+    "allow_idp_initiated",
+    "jit_enabled",
+)
+
 
 class SsoConnection(models.Model):
     """How the members of one organisation log in through its identity provider (IdP)."""

@@ -13,26 +13,12 @@ from accounts.selectors import actor_is_api_key, user_administers
 from recipients.secrets import secret_encrypt
 from sso import oidc, saml
 from sso.http import FetchError, fetch, url_problem
-from sso.models import SsoConnection
+from sso.models import CONNECTION_SETTINGS, SsoConnection
 from sso.selectors import break_glass_candidates, verified_domains_of
 
 logger = logging.getLogger(__name__)
 
-SETTINGS = (
-    "protocol",
-    "enabled",
-    "idp_metadata_url",
-    "idp_metadata_xml",
-    "oidc_issuer",
-    "oidc_client_id",
-    "email_attribute",
-    "role_attribute",
-    "admin_role_value",
-    "sso_required",
-    "break_glass_admin",
-    "allow_idp_initiated",
-    "jit_enabled",
-)
+SETTINGS = CONNECTION_SETTINGS
 SECRET_MISSING = "Give the client secret the identity provider issued."  # noqa: S105 (words)
 TEXT_SETTINGS = {
     "idp_metadata_url",

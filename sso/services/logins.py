@@ -26,9 +26,6 @@ from sso.selectors import connection_usable, email_domain, verified_domains_of
 
 logger = logging.getLogger(__name__)
 
-# Which connection logged the session in (the security page and logs may say so).
-SESSION_CONNECTION = "sso.connection"
-
 NOT_VERIFIED = (
     "Your identity provider could not be verified, so single sign-on did not log you in. "
     "Try again; if it happens again, tell your organisation's administrator."
@@ -147,6 +144,4 @@ def sso_login(request, *, connection: SsoConnection, vouched: Vouched) -> User:
             )
         raise
     login(request, user, backend=SSO_BACKEND)
-    if request.user.is_authenticated:
-        request.session[SESSION_CONNECTION] = connection.pk
     return user

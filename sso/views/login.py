@@ -39,9 +39,12 @@ def _refused(request: HttpRequest, message: str, *, status: int = 403) -> HttpRe
     return render(request, "sso/refused.html", {"message": message}, status=status)
 
 
-def _usable(slug: str) -> SsoConnection | None:
+def _usable(slug: str, protocol: str | None = None) -> SsoConnection | None:
+    """The organisation's connection, if members can log in through it (by ``protocol``)."""
     connection = connection_for_slug(slug)
-    return connection if connection_usable(connection) else None
+    if not connection_usable(connection) or protocol not in (None, connection.protocol):
+        return None
+    return connection
 
 
 def _logged_in(request: HttpRequest, connection: SsoConnection, vouched, next_url: str):
@@ -132,8 +135,8 @@ def saml_metadata(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_POST
 def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
-    connection = _usable(slug)
-    if connection is None or not connection.is_saml:
+    connection = _usable(slug, SsoConnection.Protocol.SAML)
+    if connection is None:
         return _refused(request, UNAVAILABLE, status=404)
     ip = client_ip(request)
     if ip and not rate_allow([(rate_bucket("sso-acs", "ip", ip), ACS_LIMIT_PER_IP, 60)]):
@@ -153,8 +156,8 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_GET
 def saml_complete(request: HttpRequest, slug: str) -> HttpResponse:
-    connection = _usable(slug)
-    if connection is None or not connection.is_saml:
+    connection = _usable(slug, SsoConnection.Protocol.SAML)
+    if connection is None:
         return _refused(request, UNAVAILABLE, status=404)
     try:
         vouched, next_url = saml_handoff_take(
@@ -168,8 +171,8 @@ def saml_complete(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @require_GET
 def oidc_callback(request: HttpRequest, slug: str) -> HttpResponse:
-    connection = _usable(slug)
-    if connection is None or not connection.is_oidc:
+    connection = _usable(slug, SsoConnection.Protocol.OIDC)
+    if connection is None:
         return _refused(request, UNAVAILABLE, status=404)
     try:
         vouched, next_url = oidc_callback_accept(

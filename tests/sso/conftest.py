@@ -1,9 +1,11 @@
 """Fixtures of the single sign-on tests: a real SAML IdP and a real OpenID Connect provider on
 127.0.0.1, and the organisation "acme" whose domain acme.test is verified."""
 
+import html
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
 from sso.models import DomainClaim, SsoConnection
@@ -126,3 +128,26 @@ def oidc_login(client, provider: OidcProvider, sub: str, *, slug: str = "acme", 
     assert start.status_code == 302, start.content[:300]
     callback = provider.log_in(start["Location"], sub)
     return client.get(path_of(callback), **extra)
+
+
+NOT_VERIFIED = "Your identity provider could not be verified"
+
+
+def logged_in_as(client) -> int | None:
+    value = client.session.get(SESSION_KEY)
+    return int(value) if value else None
+
+
+def reasons(caplog) -> list[str]:
+    """The reasons sso logged for refusing answers (the log says why; the person is told less)."""
+    return [
+        record.args[-1]
+        for record in caplog.records
+        if record.name.startswith("sso.") and "refused" in record.msg
+    ]
+
+
+def refused(response) -> str:
+    """The refusal page's text, once it is one."""
+    assert response.status_code in (400, 403), response.status_code
+    return html.unescape(response.content.decode())

@@ -76,6 +76,9 @@ class SamlIdp:
         self.sign_response = True
         self.sign_assertion = True
         self.audience = None  # None: the SP's own entity ID
+        # Encrypt the assertion to the SP's certificate (from its metadata), as Entra ID and
+        # Okta can.
+        self.encrypt_assertion = False
         self.requests_seen: list = []
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
 
@@ -149,6 +152,7 @@ class SamlIdp:
             authn={"class_ref": AUTHN_PASSWORD, "authn_auth": self.entity_id},
             sign_response=self.sign_response,
             sign_assertion=self.sign_assertion,
+            encrypt_assertion=self.encrypt_assertion,
             sign_alg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
         )

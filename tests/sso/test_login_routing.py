@@ -10,7 +10,9 @@ from axes.models import AccessFailureLog
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
+from accounts.email_links import invitation_token
 from accounts.models import User
+from accounts.services.invitations import user_invite
 from sso.models import SsoConnection
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, UserFactory
 
@@ -161,6 +163,39 @@ def test_another_client_admin_cannot_use_the_break_glass_page(client, saml_conne
     )
 
     assert REFUSED in text(response)
+
+
+def test_a_refused_password_counts_as_a_failure_and_answers_like_a_wrong_one(
+    client, saml_connection, ada
+):
+    require_sso(saml_connection)
+
+    right = client.post(PASSWORD_LOGIN, {"username": ada.email, "password": TEST_PASSWORD})
+    wrong = client.post(PASSWORD_LOGIN, {"username": ada.email, "password": "not the password"})
+
+    assert REFUSED in text(right) and REFUSED in text(wrong)
+    assert AccessFailureLog.objects.filter(username=ada.email).count() == 2
+
+
+def test_accepting_an_invitation_does_not_log_in_with_a_password_where_sso_is_required(
+    client, saml_connection, acme, acme_admin
+):
+    require_sso(saml_connection)
+    invited = user_invite(
+        organisation=acme, email="new.person@acme.test", full_name="New Person", by=acme_admin
+    )
+    token = invitation_token(invited.invitations.get(revoked_at=None))
+
+    response = client.post(
+        f"/accounts/invitation/{token}/",
+        {"new_password1": "a long enough passphrase", "new_password2": "a long enough passphrase"},
+        follow=True,
+    )
+
+    assert SESSION_KEY not in client.session
+    assert "log in through it here" in text(response)
+    invited.refresh_from_db()
+    assert invited.status == User.Status.ACTIVE
 
 
 # --- Password resets ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
-from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.test import Client
 
@@ -18,29 +17,9 @@ from security.models import UserSession
 from sso.models import SsoConnection
 from sso.services.oidc_logins import SESSION_STATES
 from tests.factories import UserFactory
-from tests.sso.conftest import oidc_login, path_of
+from tests.sso.conftest import NOT_VERIFIED, logged_in_as, oidc_login, path_of, reasons, refused
 
 pytestmark = pytest.mark.django_db
-
-NOT_VERIFIED = "Your identity provider could not be verified"
-
-
-def logged_in_as(client) -> int | None:
-    value = client.session.get(SESSION_KEY)
-    return int(value) if value else None
-
-
-def reasons(caplog) -> list[str]:
-    return [
-        record.args[-1]
-        for record in caplog.records
-        if record.name.startswith("sso.") and "refused" in record.msg
-    ]
-
-
-def refused(response) -> str:
-    assert response.status_code in (400, 403), response.status_code
-    return html.unescape(response.content.decode())
 
 
 @pytest.fixture

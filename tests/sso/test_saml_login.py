@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from axes.models import AccessFailureLog, AccessLog
-from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.utils import timezone
 
@@ -17,16 +16,17 @@ from audit.models import AuditEntry
 from security.models import UserSession
 from sso.models import SsoConnection
 from tests.factories import UserFactory
-from tests.sso.conftest import saml_login, saml_post, verify_domain
+from tests.sso.conftest import (
+    NOT_VERIFIED,
+    logged_in_as,
+    reasons,
+    refused,
+    saml_login,
+    saml_post,
+    verify_domain,
+)
 
 pytestmark = pytest.mark.django_db
-
-NOT_VERIFIED = "Your identity provider could not be verified"
-
-
-def logged_in_as(client) -> int | None:
-    value = client.session.get(SESSION_KEY)
-    return int(value) if value else None
 
 
 @pytest.fixture
@@ -52,6 +52,17 @@ def test_a_member_logs_in_through_the_idp_as_with_a_password(
     assert UserSession.objects.filter(user=ada, ended_at__isnull=True).count() == 1
     assert AccessLog.objects.filter(username="ada@acme.test", ip_address="198.51.100.20").exists()
     assert client.get("/account/").status_code == 200
+
+
+def test_an_assertion_encrypted_to_our_certificate_is_read(client, saml_connection, saml_idp, ada):
+    saml_idp.encrypt_assertion = True
+    start = client.get("/accounts/sso/acme/")
+    action, fields = saml_idp.login_page(start["Location"])
+    assert b"EncryptedAssertion" in base64.b64decode(fields["SAMLResponse"])
+
+    saml_post(client, action, fields)
+
+    assert logged_in_as(client) == ada.pk
 
 
 def test_the_login_returns_to_the_page_it_was_started_from(client, saml_connection, saml_idp, ada):
@@ -96,20 +107,6 @@ def test_a_connection_turned_off_lets_nobody_in(client, saml_connection, saml_id
 
 
 # --- Answers that are refused ---------------------------------------------------------------
-
-
-def reasons(caplog) -> list[str]:
-    """The reasons sso logged for refusing answers (the log says why; the person is told less)."""
-    return [
-        record.args[-1]
-        for record in caplog.records
-        if record.name.startswith("sso.") and "refused" in record.msg
-    ]
-
-
-def refused(response) -> str:
-    assert response.status_code in (400, 403), response.status_code
-    return html.unescape(response.content.decode())
 
 
 def test_an_answer_signed_with_a_key_the_metadata_does_not_publish_is_refused(
