@@ -14,9 +14,16 @@ WORKDIR /app
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app
 
-# xmlsec1: pysaml2 signs and verifies SAML messages with it (single sign-on).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends xmlsec1 \
+# pg_dump, pg_restore and psql for `manage.py backup` and `restore`, of the major version of the
+# server in docker-compose.yml (pg_dump refuses a server newer than itself; tests/config checks
+# the two agree). Debian's own archive carries one other major per release, so postgresql-common
+# (Debian's) adds the PostgreSQL project's Debian repository, signed with the key it ships.
+ARG POSTGRES_MAJOR=16
+RUN export DEBIAN_FRONTEND=noninteractive \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_MAJOR}" xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so that this layer is rebuilt only when pyproject.toml changes.

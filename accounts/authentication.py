@@ -152,35 +152,37 @@ def presented_key(request) -> str | None:
         return ""
 
 
-def _usable_key(plain: str) -> OrganisationAPIKey | None:
+def usable_credential(model, plain: str):
+    """The row of ``model`` (an API key model of djangorestframework-api-key with an
+    ``organisation``: OrganisationAPIKey, a SCIM token) that ``plain`` is, if it may be used:
+    not revoked, not expired, of an active organisation. None otherwise."""
     if not plain:
         return None
     prefix, _, _ = plain.partition(".")
-    api_key = (
-        OrganisationAPIKey.objects.select_related("organisation")
-        .filter(prefix=prefix, revoked=False)
-        .first()
+    credential = (
+        model.objects.select_related("organisation").filter(prefix=prefix, revoked=False).first()
     )
     if (
-        api_key is None
-        or api_key.has_expired
-        or api_key.organisation.status != Organisation.Status.ACTIVE
-        or not api_key.is_valid(plain)
+        credential is None
+        or credential.has_expired
+        or credential.organisation.status != Organisation.Status.ACTIVE
+        or not credential.is_valid(plain)
     ):
         return None
-    return api_key
+    return credential
 
 
-def _touch(api_key: OrganisationAPIKey) -> None:
-    """Record when the key was last used, at most once a minute (one UPDATE, or none)."""
+def credential_touch(credential) -> None:
+    """Record when a key (an API key, a SCIM token: any row with ``last_used_at``) was last
+    used, at most once a minute (one UPDATE, or none)."""
     now = timezone.now()
-    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    if credential.last_used_at and now - credential.last_used_at < LAST_USED_RESOLUTION:
         return
     # Conditional, so that concurrent requests in the same minute write once between them.
-    OrganisationAPIKey.objects.filter(pk=api_key.pk).filter(
+    type(credential)._default_manager.filter(pk=credential.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
-    api_key.last_used_at = now
+    credential.last_used_at = now
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -197,11 +199,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         wait = api_key_failures_blocked(ip_address)
         if wait is not None:
             raise exceptions.Throttled(wait=wait)
-        api_key = _usable_key(plain)
+        api_key = usable_credential(OrganisationAPIKey, plain)
         if api_key is None:
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
-        _touch(api_key)
+        credential_touch(api_key)
         return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request):

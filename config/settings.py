@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "breaches",
     "records",
     "recipients",
+    "scim",
     "sso",
     "datamap",
     "backups",
@@ -679,6 +680,10 @@ BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", d
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
 API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", default=600)
+# SCIM provisioning (scim app): requests one organisation's token may make per minute, and
+# the most users one page of a list or filter returns (its ServiceProviderConfig says so).
+SCIM_REQUESTS_PER_MINUTE = env.int("SCIM_REQUESTS_PER_MINUTE", default=1200)
+SCIM_MAX_RESULTS = env.int("SCIM_MAX_RESULTS", default=200)
 # Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
 # investigation; a "high" one also suspends the account until a person reviews it. "lockout"
 # and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them

@@ -31,6 +31,9 @@ NOTICES = {
     "new_login": "A new login to your PrivacyDesk account",
     "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
     "password_reset_sso": "Your organisation logs in to PrivacyDesk with single sign-on",
+    # To every active client admin of the organisation (scim.services).
+    "scim_token_created": "A provisioning (SCIM) token was created for your organisation",
+    "scim_token_revoked": "A provisioning (SCIM) token of your organisation was revoked",
 }
 
 
