@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from authlib.integrations.requests_client import OAuth2Session
 from cryptography.fernet import InvalidToken
+from django.conf import settings
 from django.core.cache import cache
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
+from common.outbound import outbound_session_guard
 from recipients.secrets import secret_decrypt
 from sso.http import TIMEOUT, FetchError, fetch_json, url_problem
 from sso.models import SsoConnection
@@ -105,7 +107,9 @@ def _session(connection: SsoConnection, document: dict) -> OAuth2Session:
             "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
         ),
     )
-    session.max_redirects = 0
+    outbound_session_guard(
+        session, debug=settings.DEBUG, allow_loopback=settings.SSO_ALLOW_HTTP_LOOPBACK
+    )
     return session
 
 
