@@ -23,7 +23,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates postgresql-common \
     && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
-    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_MAJOR}" \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_MAJOR}" xmlsec1 \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so that this layer is rebuilt only when pyproject.toml changes.

@@ -66,6 +66,22 @@ WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[]) or [
 # Webhook addresses must be https unless DEBUG; tests may allow plain http to 127.0.0.1.
 WEBHOOKS_ALLOW_HTTP_LOOPBACK = _bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", False)
 
+# Single sign-on (sso): the SAML service provider's private key and certificate (PEM files);
+# the embedded default makes a pair once in var/. Every web process needs the same pair: the
+# IdP holds the certificate. The IdP addresses must be https on the public internet unless
+# DEBUG; tests may allow plain http to 127.0.0.1.
+SSO_SAML_KEY_FILE = env.str("SSO_SAML_KEY_FILE", default="")
+SSO_SAML_CERT_FILE = env.str("SSO_SAML_CERT_FILE", default="")
+if bool(SSO_SAML_KEY_FILE) != bool(SSO_SAML_CERT_FILE):
+    raise ImproperlyConfigured("Set both SSO_SAML_KEY_FILE and SSO_SAML_CERT_FILE, or neither.")
+if not SSO_SAML_KEY_FILE:
+    from sso.keys import key_pair_files as _key_pair_files
+
+    SSO_SAML_KEY_FILE, SSO_SAML_CERT_FILE = _key_pair_files(
+        VAR_DIR / "sso_saml_sp.key", VAR_DIR / "sso_saml_sp.crt", common_name="PrivacyDesk SAML SP"
+    )
+SSO_ALLOW_HTTP_LOOPBACK = _bool("SSO_ALLOW_HTTP_LOOPBACK", False)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -106,6 +122,7 @@ INSTALLED_APPS = [
     "records",
     "recipients",
     "scim",
+    "sso",
     "datamap",
     "backups",
 ]
@@ -332,6 +349,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 60 * 60 * 20},
     },
+    "sso-refresh-saml-metadata": {
+        "task": "sso.tasks.refresh_saml_metadata",
+        "schedule": crontab(hour=5, minute=20),
+        "options": {"expires": 60 * 60 * 20},
+    },
     # After the nightly audit verification (03:15) and the backups of the night.
     "security-self-check": {
         "task": "security.tasks.run_security_self_check",
@@ -359,9 +381,14 @@ for _n, _policy in enumerate(_RETENTION_DEFAULTS):
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Stops the password of anyone whose organisation requires single sign-on (its
+    # break-glass admin aside) before ModelBackend checks it.
+    "sso.backends.SsoRequiredBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Only a passkey sign-in names it (security.services.passkeys): it answers no password.
     "django_otp_webauthn.backends.WebAuthnBackend",
+    # The sessions a single sign-on login opens: it authenticates no credentials itself.
+    "sso.backends.SsoBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -599,6 +626,11 @@ LOGGING = {
         # Django logs a failed request with the request object; nothing of its body is logged.
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # pysaml2 logs assertions (names, addresses) at debug and info, and raw parse errors
+        # above: sso logs each refused login itself, by reason, with nothing of the message.
+        "saml2": {"level": "CRITICAL"},
+        # pysaml2's schema library announces each schema it loads.
+        "xmlschema": {"level": "WARNING"},
         # Eager tasks run inside the request: a line per task there is only noise.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },

@@ -36,6 +36,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Two apps serve each of these namespaces (login pages are security's, invitations and the
     # account pages accounts'); a namespace has one URLconf, so it is composed here.
+    path("accounts/sso/", include("sso.urls.login")),
     path("accounts/", include((security_urls.urlpatterns + accounts_urls.urlpatterns, "accounts"))),
     # The passkey ceremonies (django-otp-webauthn's JSON views, as security runs them) under
     # the library's own namespace, which its template tags name.
@@ -48,6 +49,7 @@ urlpatterns = [
     ),
     path("console/usage/", include("usage.urls.console")),
     path("console/provisioning/", include("scim.urls.console")),
+    path("console/sso/", include("sso.urls.console")),
     path("console/", include("accounts.urls.console")),
     path("backoffice/investigations/", include("security.urls.backoffice")),
     path("backoffice/security/", include("security.urls.self_check")),
@@ -56,6 +58,7 @@ urlpatterns = [
         include((accounts_people_urls.urlpatterns + security_people_urls.urlpatterns, "people")),
     ),
     path("backoffice/staff/", include("accounts.urls.staff")),
+    path("backoffice/organisations/<int:pk>/sso/", include("sso.urls.backoffice")),
     path("backoffice/organisations/", include("backoffice.organisations.urls")),
     path("backoffice/usage/", include("usage.urls.backoffice")),
     path("backoffice/retention/", include("retention.urls")),

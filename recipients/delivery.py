@@ -14,9 +14,9 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
-from requests_hardened import Config, Manager
-from requests_hardened.ip_filter import InvalidIPAddress
+from requests_hardened import Manager
 
+from common.outbound import InvalidIPAddress, outbound_http
 from recipients.models import Event, Notice, WebhookDelivery
 from recipients.secrets import secret_key_bytes
 from recipients.selectors import signing_secrets
@@ -124,13 +124,10 @@ def _http() -> Manager:
     made to resolve, after the endpoint was saved) to an address inside our network is refused
     (SSRF). DEBUG lifts the check; WEBHOOKS_ALLOW_HTTP_LOOPBACK lets loopback through (tests
     with a real receiver on 127.0.0.1). Redirects are never followed."""
-    return Manager(
-        Config(
-            ip_filter_enable=not settings.DEBUG,
-            ip_filter_allow_loopback_ips=settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK,
-            never_redirect=True,
-            default_timeout=TIMEOUT,
-        )
+    return outbound_http(
+        debug=settings.DEBUG,
+        allow_loopback=settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK,
+        timeout=TIMEOUT,
     )
 
 

@@ -1,9 +1,7 @@
 """Writes for the recipients app: webhook endpoints and their secrets."""
 
 import datetime
-import ipaddress
 import secrets
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -13,6 +11,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Organisation, User
+from common.outbound import outbound_url_problem
 from recipients.delivery import CONFIRM_SALT, payload_for
 from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery, WebhookEndpoint
 from recipients.secrets import secret_encrypt, secret_new
@@ -21,38 +20,15 @@ from recipients.tasks import deliver_webhook, email_processor_notice
 MAX_OVERLAP = datetime.timedelta(days=7)
 
 
-def _ip(host: str):
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def _is_loopback(host: str) -> bool:
-    address = _ip(host)
-    return bool(address and address.is_loopback)
-
-
-def _is_internal(host: str) -> bool:
-    """An address inside our own network, given as a number or as localhost: a webhook must
-    not become a way to reach it. (Names resolving to such addresses are not caught here.)"""
-    address = _ip(host)
-    if address is None:
-        return host.lower() in {"localhost", "localhost.localdomain"}
-    return not address.is_global
-
-
 def _check(endpoint: WebhookEndpoint) -> None:
     errors: dict[str, list[str]] = {}
-    parts = urlsplit(endpoint.url)
-    plain_http_allowed = settings.DEBUG or (
-        settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and _is_loopback(parts.hostname or "")
+    problem = outbound_url_problem(
+        endpoint.url,
+        debug=settings.DEBUG,
+        allow_http_loopback=settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK,
     )
-    host = parts.hostname or ""
-    if parts.scheme != "https" and not (parts.scheme == "http" and plain_http_allowed):
-        errors["url"] = ["The address must start with https://."]
-    elif _is_internal(host) and not (settings.DEBUG or plain_http_allowed):
-        errors["url"] = ["The address must be on the public internet."]
+    if problem:
+        errors["url"] = [problem]
     if (
         not isinstance(endpoint.events, list)
         or not endpoint.events

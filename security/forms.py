@@ -1,15 +1,18 @@
 """Forms of the login, two-step and password pages."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 
 from accounts.models import UserManager
 from common.client_ip import client_ip
 from security.services.passwords import (
+    SSO_REQUIRED_RESET,
     password_reset_request,
     password_reset_users,
     user_password_change,
 )
+from sso.selectors import sso_required_for_email
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -76,6 +79,11 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         # The same answer whether or not the address has an account or a limit was reached;
         # the e-mail, if any, leaves from a task. PasswordResetView passes the request.
         password_reset_request(email=self.cleaned_data["email"], ip_address=client_ip(request))
+        # Said by the address's domain, which is public knowledge, never by its account: the
+        # e-mail, if any, tells each person which applies to them (a break-glass admin gets
+        # a link like anyone else).
+        if sso_required_for_email(self.cleaned_data["email"]) is not None:
+            messages.info(request, SSO_REQUIRED_RESET)
 
 
 class _NewPasswordForm(auth_forms.SetPasswordForm):

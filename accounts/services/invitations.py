@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 import audit
@@ -15,8 +15,8 @@ from accounts.models import Invitation, Organisation, Role, User, UserManager
 from accounts.selectors import user_administers
 from accounts.services.users import (
     ORGANISATION_ROLES,
-    EmailTaken,
     InvalidTransition,
+    organisation_user_add,
     require_key_acts_on_members,
     require_manager,
     require_status,
@@ -140,26 +140,17 @@ def invited_user_create(
     """The account and its first link, audited; callers have checked who may invite.
 
     ``by`` None is the system (a management command an operator runs)."""
-    email = UserManager.normalize_email(email)
-    if User.objects.filter(email=email).exists():
-        raise EmailTaken(email)
-    user = User(
-        email=email,
-        full_name=full_name.strip(),
-        job_title=job_title.strip(),
-        organisation=organisation,
-        role=role,
-        status=User.Status.INVITED,
-    )
-    user.set_unusable_password()
-    user.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            user.save()
-            invitation = invitation_issue(user=user, by=by)
-            audit.record(by, "user.invite", target=user, details={"role": role})
-    except IntegrityError as exc:
-        raise EmailTaken(email) from exc
+    with transaction.atomic():
+        user = organisation_user_add(
+            organisation=organisation,
+            email=email,
+            full_name=full_name,
+            job_title=job_title,
+            role=role,
+            status=User.Status.INVITED,
+        )
+        invitation = invitation_issue(user=user, by=by)
+        audit.record(by, "user.invite", target=user, details={"role": role})
     return user, invitation
 
 

@@ -33,6 +33,7 @@ NOTICES = {
     "passkey_removed": "A passkey was removed from your PrivacyDesk account",
     "lockout_lifted": "Logging in to your PrivacyDesk account is possible again",
     "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
+    "password_reset_sso": "Your organisation logs in to PrivacyDesk with single sign-on",
     # To every active client admin of the organisation (scim.services).
     "scim_token_created": "A provisioning (SCIM) token was created for your organisation",
     "scim_token_revoked": "A provisioning (SCIM) token of your organisation was revoked",

@@ -126,7 +126,9 @@ def organisation_create(
     return organisation, invitation
 
 
-def _clean_domains(domains) -> list[str]:
+def email_domains_clean(domains) -> list[str]:
+    """E-mail domains as typed, lower case and de-duplicated; ValidationError on "domains"
+    for one that is not a full domain."""
     cleaned = []
     for raw in domains:
         domain = raw.strip().lower().removeprefix("@").rstrip(".")
@@ -152,7 +154,7 @@ def _clean_domains(domains) -> list[str]:
 def organisation_set_email_domains(*, organisation: Organisation, domains, by) -> Organisation:
     """The domains invitations normally go to; an empty list allows any."""
     _require_staff(by)
-    cleaned = _clean_domains(domains)
+    cleaned = email_domains_clean(domains)
     if cleaned == organisation.allowed_email_domains:
         return organisation
     with transaction.atomic():

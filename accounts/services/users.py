@@ -5,12 +5,12 @@ shares (who may manage whom, which state an action applies to)."""
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp import devices_for_user
 
 import audit
-from accounts.models import PurposeObjection, Role, User
+from accounts.models import Organisation, PurposeObjection, Role, User, UserManager
 from accounts.selectors import (
     actor_decides,
     actor_is_api_key,
@@ -59,6 +59,36 @@ def require_status(user: User, *allowed: str, action: str) -> None:
         raise InvalidTransition(
             f"A {user.get_status_display().lower()} account cannot be {action}."
         )
+
+
+# --- New accounts ----------------------------------------------------------------
+
+
+def organisation_user_add(
+    *, organisation: Organisation, email: str, full_name: str, role: str, status: str, job_title=""
+) -> User:
+    """Save a new user of ``organisation``, without a usable password: an invitation sets one,
+    or the person logs in with single sign-on. Callers check who may add them and audit it;
+    EmailTaken when the address is in use."""
+    email = UserManager.normalize_email(email)
+    if User.objects.filter(email=email).exists():
+        raise EmailTaken(email)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        job_title=job_title.strip(),
+        organisation=organisation,
+        role=role,
+        status=status,
+    )
+    user.set_unusable_password()
+    user.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise EmailTaken(email) from exc
+    return user
 
 
 # --- Sessions -------------------------------------------------------------------

@@ -23,6 +23,7 @@ from accounts.tasks import notice_enqueue
 from common.ratelimit import email_and_ip_limits, rate_allow
 from security.services.lockout import lockout_clear
 from security.services.sessions import user_sessions_end
+from sso.selectors import password_login_refused, sso_start_link
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,34 @@ def user_password_change(
     return user
 
 
-def password_reset_users(email: str):
-    """Who may get a reset link for ``email``: an active account with a usable password.
+SSO_REQUIRED_RESET = (
+    "Your organisation logs in with single sign-on, so its people's PrivacyDesk passwords are "
+    "not used and are not reset (its break-glass admin's aside). Log in with single sign-on "
+    "from the login page: your organisation's identity provider asks for its own password. "
+    "If the address has an account, we have e-mailed it the way in."
+)
 
-    ``User.is_active`` is a property, so Django's own filter on it cannot be used.
-    """
-    users = User.objects.filter(email__iexact=email.strip(), status=User.Status.ACTIVE)
-    return [user for user in users if user.has_usable_password()]
+
+def _active_users(email: str):
+    # ``User.is_active`` is a property, so Django's own filter on it cannot be used.
+    return User.objects.filter(email__iexact=email.strip(), status=User.Status.ACTIVE)
+
+
+def password_reset_users(email: str):
+    """Who may get a reset link for ``email``: an active account with a usable password whose
+    organisation does not require single sign-on of them."""
+    return [
+        user
+        for user in _active_users(email)
+        if user.has_usable_password() and not password_login_refused(user)
+    ]
+
+
+def password_reset_sso_users(email: str):
+    """The active account of ``email`` whose organisation requires single sign-on: it is told
+    so by e-mail instead of getting a link (an address outside the organisation's verified
+    domains is not refused on the page, which must not tell who has an account)."""
+    return [user for user in _active_users(email) if password_login_refused(user)]
 
 
 def _password_reset_limits(email: str, ip_address: str | None) -> list[tuple[str, int, int]]:
@@ -86,6 +108,10 @@ def password_reset_request(*, email: str, ip_address: str | None) -> None:
         return
     for user in password_reset_users(email):
         send_password_reset.delay_on_commit(user.pk)
+    for user in password_reset_sso_users(email):
+        notice_enqueue(
+            user=user, kind="password_reset_sso", context={"sso_url": sso_start_link(user)}
+        )
 
 
 def password_reset_url(user: User) -> str:
@@ -103,7 +129,7 @@ def password_reset_url(user: User) -> str:
 @shared_task(name="accounts.passwords.send_password_reset")
 def send_password_reset(user_id: int) -> None:
     user = User.objects.filter(pk=user_id, status=User.Status.ACTIVE).first()
-    if user is None or not user.has_usable_password():
+    if user is None or not user.has_usable_password() or password_login_refused(user):
         return
     body = render_to_string(
         "security/emails/password_reset.txt",

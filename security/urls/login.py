@@ -8,6 +8,7 @@ from security.views import login as views
 # than this app and every template uses them.
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/password/", views.LoginView.as_view(sso_routing=False), name="login_password"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),

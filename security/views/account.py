@@ -26,7 +26,7 @@ from security.selectors import (
 from security.services import mfa
 from security.services.passkeys import passkey_remove, passkey_rename
 from security.services.sessions import user_session_end
-from security.views.login import safe_next
+from common.redirects import safe_next
 
 
 @never_cache

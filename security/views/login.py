@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from django_otp import user_has_device
 from accounts.selectors import workspace_url
 from common.client_ip import client_ip
 from common.origin import request_origin
+from common.redirects import safe_next
 from cookies.remember import remember_visitor, remembered_visitor
 from security.forms import (
     LoginForm,
@@ -32,15 +32,8 @@ from security.selectors import backup_device, confirmed_totp, user_passkeys
 from security.services import mfa
 from security.services.login_throttle import login_throttled_for
 from security.services.passwords import user_password_change
-
-
-def safe_next(request: HttpRequest, default: str = "") -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
+from sso.selectors import connection_for_email
+from sso.views.login import continue_to_sso
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -61,6 +54,30 @@ class LoginView(auth_views.LoginView):
     template_name = "security/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+    # False on /accounts/login/password/, where the break-glass admin of an organisation that
+    # requires single sign-on logs in with a password.
+    sso_routing = True
+
+    def post(self, request, *args, **kwargs):
+        connection = self._single_sign_on_route()
+        if connection is not None:
+            return continue_to_sso(request, connection, safe_next(request))
+        return super().post(request, *args, **kwargs)
+
+    def _single_sign_on_route(self):
+        """An address in an SSO organisation's verified domain goes to its IdP: always when
+        the organisation requires it, else when no password was typed. By domain only, so the
+        answer tells nothing of who has an account."""
+        if not self.sso_routing:
+            return None
+        connection = connection_for_email(self.request.POST.get("username"))
+        password_typed = bool(self.request.POST.get("password"))
+        if connection is None or (password_typed and not connection.sso_required):
+            return None
+        return connection
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sso_routing": self.sso_routing}
 
     def get_initial(self):
         # The address this browser last logged in with, with functionality consent: the

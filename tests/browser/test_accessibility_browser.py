@@ -27,6 +27,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
             [
                 "/",
                 "/accounts/login/",
+                "/accounts/sso/",
                 "/rights/",
                 "/support/",
                 "/privacy/",
@@ -51,6 +52,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/console/usage/exports/",
                 "/console/api-keys/",
                 "/console/provisioning/",
+                "/console/sso/",
             ],
         ),
         "dpo": (
@@ -64,6 +66,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/backoffice/audit/",
                 "/backoffice/retention/",
                 "/backoffice/organisations/",
+                f"/backoffice/organisations/{person.organisation_id}/sso/",
                 "/backoffice/investigations/",
                 "/backoffice/people/",
                 "/backoffice/staff/",

@@ -31,6 +31,7 @@ from security.demo import (
     mfa_demo_seed,
     security_check_demo_seed,
 )
+from sso.demo import sso_demo_seed
 from usage.demo import reports_demo_seed, usage_demo_seed
 
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             processors_demo_seed(dpo=dpo)
             recipients_demo_seed(organisation=accounts.organisations[0])
             provisioning_demo_seed(organisation=accounts.organisations[0])
+            sso_demo_seed(organisation=accounts.organisations[0])
             privacy_notice_demo_publish(dpo=dpo)
             # Last: the self-check verifies the audit trail the seeding above has written.
             security_check_demo_seed()
