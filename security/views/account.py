@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import user_has_device
 
 from common.origin import request_origin
+from common.redirects import safe_next
 from common.steps import form_step
 from security.forms import PasskeyNameForm
 from security.models import UserSession
@@ -26,7 +27,6 @@ from security.selectors import (
 from security.services import mfa
 from security.services.passkeys import passkey_remove, passkey_rename
 from security.services.sessions import user_session_end
-from common.redirects import safe_next
 
 
 @never_cache

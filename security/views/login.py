@@ -59,6 +59,8 @@ class LoginView(auth_views.LoginView):
     sso_routing = True
 
     def post(self, request, *args, **kwargs):
+        if wait := login_throttled_for(client_ip(request)):
+            return login_throttled(request, wait)
         connection = self._single_sign_on_route()
         if connection is not None:
             return continue_to_sso(request, connection, safe_next(request))
@@ -87,11 +89,6 @@ class LoginView(auth_views.LoginView):
         if visitor is not None:
             initial["username"] = visitor.email
         return initial
-
-    def post(self, request, *args, **kwargs):
-        if wait := login_throttled_for(client_ip(request)):
-            return login_throttled(request, wait)
-        return super().post(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
