@@ -22,6 +22,7 @@ BENCHMARKS = [
     "dsar_access",
     "retention_purge",
     "backoffice_pages",
+    "request_floor",
 ]
 
 
