@@ -11,8 +11,9 @@ Nothing here logs a key, or any part of one.
 """
 
 import logging
+import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,11 +22,13 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.throttling import UserRateThrottle
 
+from accounts.api_key_cache import api_key_cache_entry, api_key_recall, api_key_remember
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.signals import api_key_failures_reached_limit
 from common.client_ip import client_ip
+from common.ratelimit import window_hit
+from common.throttles import UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +98,14 @@ def _failures_key(ip_address: str) -> str:
     return f"api-key-failures:{ip_address}"
 
 
-def _window_start_key(ip_address: str) -> str:
-    return f"api-key-failures-since:{ip_address}"
+def _blocked_until_key(ip_address: str) -> str:
+    return f"api-key-failures-until:{ip_address}"
 
 
-def api_key_failures_blocked(ip_address: str) -> int | None:
-    """Seconds until ``ip_address`` may present keys again, or None if it may now."""
-    if (cache.get(_failures_key(ip_address)) or 0) < _failure_limit():
-        return None
-    started = cache.get(_window_start_key(ip_address)) or time.time()
-    return max(1, int(started + _failure_window() - time.time()))
+def _blocked_for(ip_address: str) -> int:
+    """Seconds until a blocked ``ip_address`` may present keys again."""
+    until = cache.get(_blocked_until_key(ip_address)) or time.time() + _failure_window()
+    return max(1, math.ceil(until - time.time()))
 
 
 def api_key_failure_count(ip_address: str) -> int:
@@ -112,19 +113,11 @@ def api_key_failure_count(ip_address: str) -> int:
 
     The window is fixed: it starts at the first failure and the count resets when it ends.
     Only the failure that makes the count reach the limit reports the burst, so the burst is
-    reported once per window even with many processes (the cache increment is atomic).
+    reported once per window even with many processes (the count is one atomic step).
     """
-    key, window = _failures_key(ip_address), _failure_window()
-    if cache.add(key, 0, timeout=window):
-        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr(): this failure opens a new one.
-        cache.set(key, 1, timeout=window)
-        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
-        count = 1
+    count, seconds_left = window_hit(_failures_key(ip_address), _failure_window())
     if count == _failure_limit():
+        cache.set(_blocked_until_key(ip_address), time.time() + seconds_left, timeout=seconds_left)
         try:
             api_key_failures_reached_limit.send(
                 sender=ApiKeyAuthentication, ip_address=ip_address, failures=count
@@ -152,7 +145,8 @@ def presented_key(request) -> str | None:
         return ""
 
 
-def _usable_key(plain: str) -> OrganisationAPIKey | None:
+def _stored_key(plain: str) -> OrganisationAPIKey | None:
+    """The key from the database if ``plain`` is it and it is not revoked."""
     if not plain:
         return None
     prefix, _, _ = plain.partition(".")
@@ -161,32 +155,44 @@ def _usable_key(plain: str) -> OrganisationAPIKey | None:
         .filter(prefix=prefix, revoked=False)
         .first()
     )
-    if (
-        api_key is None
-        or api_key.has_expired
-        or api_key.organisation.status != Organisation.Status.ACTIVE
-        or not api_key.is_valid(plain)
-    ):
+    if api_key is None or not api_key.is_valid(plain):
         return None
     return api_key
+
+
+def _usable(api_key: OrganisationAPIKey | str | None) -> bool:
+    return (
+        isinstance(api_key, OrganisationAPIKey)
+        and not api_key.has_expired
+        and api_key.organisation.status == Organisation.Status.ACTIVE
+    )
+
+
+# When this process last recorded each key's use (pk -> time): a remembered key carries the
+# last_used_at of when it was remembered, so without this every request past its first minute
+# would send an UPDATE that changes nothing.
+_last_touched: dict[str, datetime] = {}
 
 
 def _touch(api_key: OrganisationAPIKey) -> None:
     """Record when the key was last used, at most once a minute (one UPDATE, or none)."""
     now = timezone.now()
-    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    last = max(filter(None, (api_key.last_used_at, _last_touched.get(api_key.pk))), default=None)
+    if last is not None and now - last < LAST_USED_RESOLUTION:
         return
     # Conditional, so that concurrent requests in the same minute write once between them.
     OrganisationAPIKey.objects.filter(pk=api_key.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
-    api_key.last_used_at = now
+    api_key.last_used_at = _last_touched[api_key.pk] = now
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>`` → ``(ApiKeyPrincipal, OrganisationAPIKey)``.
 
     A request without that header is left to the next authentication class (the session).
+    The client IP's failure count and the key, if remembered (accounts.api_key_cache), are
+    read in one cache round trip; only a key not remembered is looked up in the database.
     """
 
     def authenticate(self, request):
@@ -194,13 +200,17 @@ class ApiKeyAuthentication(BaseAuthentication):
         if plain is None:
             return None
         ip_address = client_ip(request) or ""
-        wait = api_key_failures_blocked(ip_address)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait)
-        api_key = _usable_key(plain)
-        if api_key is None:
+        failures, entry = _failures_key(ip_address), api_key_cache_entry(plain)
+        found = cache.get_many([failures, entry] if entry else [failures])
+        if (found.get(failures) or 0) >= _failure_limit():
+            raise exceptions.Throttled(wait=_blocked_for(ip_address))
+        remembered = api_key_recall(found.get(entry)) if entry else None
+        api_key = _stored_key(plain) if remembered is None else remembered
+        if not _usable(api_key):  # None (no such key, or revoked), REVOKED, expired, closed
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
+        if remembered is None:
+            api_key_remember(api_key)
         _touch(api_key)
         return ApiKeyPrincipal(api_key), api_key
 

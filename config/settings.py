@@ -647,6 +647,10 @@ BACKOFFICE_IDLE_TIMEOUT = timedelta(minutes=env.int("BACKOFFICE_IDLE_MINUTES", d
 # opens and that IP's keys answer 429 until the window ends (django-axes never sees API keys).
 API_KEY_FAILURE_LIMIT = env.int("API_KEY_FAILURE_LIMIT", default=20)
 API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", default=600)
+# How long a verified API key is remembered in the cache (accounts/api_key_cache.py): a
+# revocation through the app applies at once; a change made in the database directly (an
+# organisation's status, a key's expiry) within this many seconds. 0: every request queries.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
 # Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
 # investigation; a "high" one also suspends the account until a person reviews it. "lockout"
 # and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them
