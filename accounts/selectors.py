@@ -119,6 +119,10 @@ def users_visible_to(actor) -> QuerySet[User]:
     Anything outside this queryset answers 404, so ids of another organisation reveal nothing.
     """
     users = User.objects.select_related("organisation").annotate(held_for_review=held_for_review())
+    return _visible(actor, users)
+
+
+def _visible(actor, users: QuerySet[User]) -> QuerySet[User]:
     if actor_is_staff(actor):
         return users
     if actor_is_api_key(actor):
@@ -126,6 +130,32 @@ def users_visible_to(actor) -> QuerySet[User]:
     if actor.is_authenticated and actor.role == Role.CLIENT_ADMIN and actor.organisation_id:
         return users.filter(organisation_id=actor.organisation_id)
     return users.none()
+
+
+# What the users API shows of a person (accounts.serializers.UserSerializer).
+API_USER_COLUMNS = (
+    "email",
+    "full_name",
+    "job_title",
+    "role",
+    "status",
+    "date_joined",
+    "last_login",
+    "suspended_at",
+    "suspended_reason",
+    "terminated_at",
+    "organisation__slug",
+)
+
+
+def users_listed_by_api(actor) -> QuerySet[User]:
+    """The users ``actor`` may list through the API (as ``users_visible_to``), with only the
+    columns the API shows and the pending address, so that a page is one narrow query.
+
+    Read-only rows: the other fields are deferred, each a query of its own if read.
+    """
+    users = User.objects.select_related("organisation").only(*API_USER_COLUMNS)
+    return users_with_pending_email(_visible(actor, users).order_by("full_name", "email"))
 
 
 def users_of_organisation(organisation: Organisation) -> QuerySet[User]:

@@ -6,12 +6,12 @@ from rest_framework import serializers
 from accounts.models import Role, User
 from accounts.selectors import email_change_pending
 from accounts.services.users import ORGANISATION_ROLES
-from common.api import StrictSerializer
+from common.api import ModelSerializer, StrictSerializer
 
 ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     pending_email = serializers.SerializerMethodField(
         help_text=(
