@@ -23,6 +23,7 @@ BENCHMARKS = [
     "retention_purge",
     "backoffice_pages",
     "request_floor",
+    "login",
 ]
 
 
