@@ -24,6 +24,7 @@ BENCHMARKS = [
     "backoffice_pages",
     "request_floor",
     "login",
+    "queue_paging",
 ]
 
 
