@@ -8,7 +8,10 @@ costs, and the project (config.wsgi) against the bench database and Redis. Four 
 request each URL back to back for ROUND_SECONDS, each request on a connection of its own (the
 sync worker closes it), and the URLs take turns for ROUNDS rounds, so that a change in the
 machine's load falls on all of them alike. The table shows requests per second, the whole
-request's p50 and p95 as the client saw them, and each rate as a share of hello's.
+request's p50 and p95 as the client saw them, the CPU the server's processes used per answered
+request (what another program's load on the machine changes least), and each rate as a share
+of hello's. The machine's load average is printed with it: on a busy machine the client, the
+database and the workers share the cores, and every figure but the CPU per request suffers.
 
 Goal: an authenticated DRF read — ``GET /api/v1/users/`` (the first page, PAGE_ROWS users) with
 an API key — answers at least GOAL_SHARE of hello's requests per second. The one-row page and
@@ -24,6 +27,7 @@ PostgreSQL and Redis (queries, Redis round trips, Redis clients built).
 """
 
 import io
+import os
 import sys
 import tempfile
 import time
@@ -207,7 +211,9 @@ def _in_process(key: str) -> dict[str, float]:
 
 def run(scale: int | None = None) -> None:
     key = _organisation_and_key()
+    load_before = os.getloadavg()[0]
     loads = _through_gunicorn(key)
+    load_after = os.getloadavg()[0]
     hello_rate = loads["raw WSGI hello"].rate
     rows = []
     goal_name = next(name for name in loads if name.startswith(f"GET {USERS_URL} ("))
@@ -228,7 +234,8 @@ def run(scale: int | None = None) -> None:
         )
     table(
         f"Request floor: gunicorn --workers {WORKERS} (sync) on loopback, {CLIENT_THREADS} client "
-        f"threads, {ROUNDS} rounds of {ROUND_SECONDS:.0f} s per URL (whole request, ms)",
+        f"threads, {ROUNDS} rounds of {ROUND_SECONDS:.0f} s per URL (whole request, ms; "
+        f"load average {load_before:.1f} before, {load_after:.1f} after)",
         [
             "request",
             "answered",
