@@ -22,6 +22,8 @@ class UserSerializer(ModelSerializer):
 
     class Meta:
         model = User
+        # The list reads only these columns (accounts.selectors.API_USER_COLUMNS): a field
+        # added here must be added there too, or each row loads it with a query of its own.
         fields = [
             "id",
             "email",
