@@ -23,7 +23,12 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from accounts.api_key_cache import api_key_cache_entry, api_key_recall, api_key_remember
+from accounts.api_key_cache import (
+    REVOKED,
+    api_key_cache_entry,
+    api_key_recall,
+    api_key_remember,
+)
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.signals import api_key_failures_reached_limit
 from common.client_ip import client_ip
@@ -108,6 +113,14 @@ def _blocked_for(ip_address: str) -> int:
     return max(1, math.ceil(until - time.time()))
 
 
+def api_key_failures_blocked(ip_address: str) -> int | None:
+    """Seconds until ``ip_address`` may present keys (or SCIM tokens) again, or None if it may
+    now."""
+    if (cache.get(_failures_key(ip_address)) or 0) < _failure_limit():
+        return None
+    return _blocked_for(ip_address)
+
+
 def api_key_failure_count(ip_address: str) -> int:
     """Count one failed key authentication from ``ip_address`` in its window; returns the count.
 
@@ -145,46 +158,47 @@ def presented_key(request) -> str | None:
         return ""
 
 
-def _stored_key(plain: str) -> OrganisationAPIKey | None:
-    """The key from the database if ``plain`` is it and it is not revoked."""
+def usable_credential(model, plain: str):
+    """The row of ``model`` (an API key model of djangorestframework-api-key with an
+    ``organisation``: OrganisationAPIKey, a SCIM token) that ``plain`` is, if it may be used:
+    not revoked, not expired, of an active organisation. None otherwise."""
     if not plain:
         return None
     prefix, _, _ = plain.partition(".")
-    api_key = (
-        OrganisationAPIKey.objects.select_related("organisation")
-        .filter(prefix=prefix, revoked=False)
-        .first()
+    credential = (
+        model.objects.select_related("organisation").filter(prefix=prefix, revoked=False).first()
     )
-    if api_key is None or not api_key.is_valid(plain):
+    if credential is None or not credential_usable(credential) or not credential.is_valid(plain):
         return None
-    return api_key
+    return credential
 
 
-def _usable(api_key: OrganisationAPIKey | str | None) -> bool:
+def credential_usable(credential) -> bool:
+    """Not expired, of an active organisation (a revoked one is never found, nor remembered)."""
     return (
-        isinstance(api_key, OrganisationAPIKey)
-        and not api_key.has_expired
-        and api_key.organisation.status == Organisation.Status.ACTIVE
+        not credential.has_expired and credential.organisation.status == Organisation.Status.ACTIVE
     )
 
 
-# When this process last recorded each key's use (pk -> time): a remembered key carries the
-# last_used_at of when it was remembered, so without this every request past its first minute
-# would send an UPDATE that changes nothing.
-_last_touched: dict[str, datetime] = {}
+# When this process last recorded each credential's use ((model, pk) -> time): a remembered
+# API key carries the last_used_at of when it was remembered, so without this every request
+# past its first minute would send an UPDATE that changes nothing.
+_last_touched: dict[tuple[str, object], datetime] = {}
 
 
-def _touch(api_key: OrganisationAPIKey) -> None:
-    """Record when the key was last used, at most once a minute (one UPDATE, or none)."""
+def credential_touch(credential) -> None:
+    """Record when a key (an API key, a SCIM token: any row with ``last_used_at``) was last
+    used, at most once a minute (one UPDATE, or none)."""
     now = timezone.now()
-    last = max(filter(None, (api_key.last_used_at, _last_touched.get(api_key.pk))), default=None)
+    touched = (credential._meta.label, credential.pk)
+    last = max(filter(None, (credential.last_used_at, _last_touched.get(touched))), default=None)
     if last is not None and now - last < LAST_USED_RESOLUTION:
         return
     # Conditional, so that concurrent requests in the same minute write once between them.
-    OrganisationAPIKey.objects.filter(pk=api_key.pk).filter(
+    type(credential)._default_manager.filter(pk=credential.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
-    api_key.last_used_at = _last_touched[api_key.pk] = now
+    credential.last_used_at = _last_touched[touched] = now
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -205,13 +219,18 @@ class ApiKeyAuthentication(BaseAuthentication):
         if (found.get(failures) or 0) >= _failure_limit():
             raise exceptions.Throttled(wait=_blocked_for(ip_address))
         remembered = api_key_recall(found.get(entry)) if entry else None
-        api_key = _stored_key(plain) if remembered is None else remembered
-        if not _usable(api_key):  # None (no such key, or revoked), REVOKED, expired, closed
+        if remembered is None:
+            api_key = usable_credential(OrganisationAPIKey, plain)
+            if api_key is not None:
+                api_key_remember(api_key)
+        elif remembered != REVOKED and credential_usable(remembered):
+            api_key = remembered
+        else:
+            api_key = None
+        if api_key is None:
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
-        if remembered is None:
-            api_key_remember(api_key)
-        _touch(api_key)
+        credential_touch(api_key)
         return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request):

@@ -90,7 +90,7 @@ register(
         subject=lambda s: Q(user_id__in=s.user_ids),
         export_fields=("action_time", "object_repr", "change_message"),
         erasure=Retain("A record of privileged changes, kept for accountability."),
-        retention_category="audit",
+        retention_category="admin_log",
         retention_field="action_time",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Security of data and systems.",

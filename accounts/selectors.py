@@ -364,3 +364,26 @@ def organisation_client_admins(organisation: Organisation) -> QuerySet[User]:
     return User.objects.filter(organisation=organisation, role=Role.CLIENT_ADMIN).order_by(
         "full_name", "email"
     )
+
+
+# --- Naming the organisation (tables sharded by organisation, docs/scaling.md) -------------
+
+
+def organisation_ids() -> list[int]:
+    """Every organisation's id, closed ones too, in order: what a sweep over usage tables
+    sharded by organisation goes through one organisation at a time."""
+    return list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def organisations_of_users(user_ids) -> list[int]:
+    """The organisations these accounts belong to (a person belongs to one): one query, so a
+    query on a table sharded by organisation can name them."""
+    if not user_ids:
+        return []
+    return sorted(
+        User.objects.filter(pk__in=user_ids)
+        .exclude(organisation=None)
+        .order_by()
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )

@@ -41,7 +41,13 @@ def send_invitation(invitation_id: int) -> None:
     # The link is made here, from the database, so that no token travels through the broker.
     invitation = Invitation.objects.select_related("user__organisation").filter(pk=invitation_id)
     invitation = invitation.first()
-    if invitation is not None and invitation.is_usable:
+    # A user suspended before the mail went (provisioning can create a deactivated user)
+    # could not accept it: the link would only fail.
+    if (
+        invitation is not None
+        and invitation.is_usable
+        and invitation.user.status == User.Status.INVITED
+    ):
         notice_send(
             user=invitation.user,
             kind="invitation",

@@ -25,6 +25,14 @@ class Header:
     engine: str  # "postgresql" or "sqlite"
     tables: int
     rows: int
+    # PostgreSQL's rows are the planner's estimate (backups.services._counts), not a count.
+    rows_estimated: bool = False
+
+    @property
+    def rows_in_words(self) -> str:
+        if self.rows_estimated:
+            return f"about {self.rows:,} rows, estimated"
+        return f"{self.rows:,} rows"
 
     def as_bytes(self) -> bytes:
         data = {
@@ -32,6 +40,7 @@ class Header:
             "engine": self.engine,
             "tables": self.tables,
             "rows": self.rows,
+            "rows_estimated": self.rows_estimated,
         }
         return json.dumps(data).encode() + b"\n"
 
@@ -69,6 +78,7 @@ def archive_unpack(*, data: bytes, key: str) -> tuple[Header, bytes]:
             engine=meta["engine"],
             tables=int(meta["tables"]),
             rows=int(meta["rows"]),
+            rows_estimated=bool(meta.get("rows_estimated", False)),  # absent before estimates
         )
     except (ValueError, KeyError, TypeError) as error:
         raise BackupError("This backup's header is damaged.") from error

@@ -21,6 +21,7 @@ BENCHMARKS = [
     "usage_tasks",
     "dsar_access",
     "retention_purge",
+    "backup_summary",
     "backoffice_pages",
     "request_floor",
     "login",

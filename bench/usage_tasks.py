@@ -94,26 +94,33 @@ def run(scale=None) -> None:
     from usage.services.task_sessions import task_sessions_derive
 
     scale = scale or DEFAULT_SCALE
-    _generate(scale, bench_organisations(ORGANISATIONS, USERS_EACH))
+    organisations = bench_organisations(ORGANISATIONS, USERS_EACH)
+    _generate(scale, organisations)
+    organisation_ids = [organisation.pk for organisation, _ in organisations]
     start, end = uk_day_bounds(DAY)
 
     def rollup_group_by():
-        list(
-            UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-            .values("organisation_id", "user_id", "feature", "purpose")
-            .annotate(
-                event_count=Count("id"),
-                total_duration_ms=Coalesce(Sum("duration_ms"), 0),
-                first_seen=Min("occurred_at"),
-                last_seen=Max("occurred_at"),
+        # As the rollup reads them: one organisation at a time (usage.services.rollups).
+        for organisation_id in organisation_ids:
+            list(
+                UsageEvent.objects.filter(
+                    organisation_id=organisation_id, occurred_at__gte=start, occurred_at__lt=end
+                )
+                .values("user_id", "feature", "purpose")
+                .annotate(
+                    event_count=Count("id"),
+                    total_duration_ms=Coalesce(Sum("duration_ms"), 0),
+                    first_seen=Min("occurred_at"),
+                    last_seen=Max("occurred_at"),
+                )
+                .order_by()
             )
-            .order_by()
-        )
 
     def derive():
         with transaction.atomic():
             TaskSession.objects.filter(date=DAY).delete()
-            task_sessions_derive(day=DAY)
+            for organisation_id in organisation_ids:
+                task_sessions_derive(day=DAY, organisation_id=organisation_id)
 
     python_found = []
     baseline = [timed(rollup_group_by) for _ in range(RUNS)]

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "breaches",
     "records",
     "recipients",
+    "scim",
     "datamap",
     "backups",
 ]
@@ -651,6 +652,10 @@ API_KEY_FAILURE_WINDOW_SECONDS = env.int("API_KEY_FAILURE_WINDOW_SECONDS", defau
 # revocation through the app applies at once; a change made in the database directly (an
 # organisation's status, a key's expiry) within this many seconds. 0: every request queries.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
+# SCIM provisioning (scim app): requests one organisation's token may make per minute, and
+# the most users one page of a list or filter returns (its ServiceProviderConfig says so).
+SCIM_REQUESTS_PER_MINUTE = env.int("SCIM_REQUESTS_PER_MINUTE", default=1200)
+SCIM_MAX_RESULTS = env.int("SCIM_MAX_RESULTS", default=200)
 # Suspicious-activity rules (security/services/rules.py, one function each). Each opens an
 # investigation; a "high" one also suspends the account until a person reviews it. "lockout"
 # and "api_key_failure_burst" never suspend, whatever their severity: anyone can cause them

@@ -41,6 +41,7 @@ urlpatterns = [
         include((accounts_account_urls.urlpatterns + security_account_urls.urlpatterns, "account")),
     ),
     path("console/usage/", include("usage.urls.console")),
+    path("console/provisioning/", include("scim.urls.console")),
     path("console/", include("accounts.urls.console")),
     path("backoffice/investigations/", include("security.urls.backoffice")),
     path("backoffice/security/", include("security.urls.self_check")),
@@ -70,4 +71,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("api/v1/", include("config.api_urls")),
+    path("scim/v2/", include("scim.urls.protocol")),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.selectors import workspace_url
 from common.api import error_body
 from common.redis_client import redis_client
+from scim.errors import scim_error
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,13 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+def _is_scim(request: HttpRequest) -> bool:
+    return request.path.startswith("/scim/")
+
+
 def _error(request, status: int, code: str, message: str, template: str) -> HttpResponse:
+    if _is_scim(request):
+        return scim_error(status, message)
     if _wants_json(request):
         return JsonResponse(error_body(code, message), status=status)
     return render(request, template, {"message": message}, status=status)
@@ -81,6 +88,8 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No template context processors: they may be what failed.
+    if _is_scim(request):
+        return scim_error(500, "Something went wrong on our side.")
     if _wants_json(request):
         return JsonResponse(
             error_body("server_error", "Something went wrong on our side."), status=500

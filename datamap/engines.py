@@ -7,10 +7,11 @@ never disagree about what one person's data is or what erasing it means.
 import datetime
 import decimal
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
 
 from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
 from datamap.registry import registry
@@ -118,3 +119,42 @@ def erase_subject(
                     ErasureOutcome(entry, "anonymised", _anonymise(queryset, entry.erasure))
                 )
     return outcomes
+
+
+# EXISTS subqueries per SELECT: well under PostgreSQL's 1,664 result columns.
+_EXISTS_PER_QUERY = 400
+
+
+def entries_holding(subjects: Mapping[Hashable, Subject]) -> dict[Hashable, list[Entry]]:
+    """Which entries hold any row of each subject (people by key), in the data map's order.
+
+    One SELECT of EXISTS subqueries, one per person and entry (a further SELECT per 400), so
+    the cost stays a query however large the data map grows, not a query per entry.
+    """
+    found: dict[Hashable, list[Entry]] = {key: [] for key in subjects}
+    checks: dict[str, list[tuple[Hashable, Entry, models.QuerySet]]] = {}
+    for key, subject in subjects.items():
+        for entry in registry.entries():
+            rows = entry.rows_of(subject).order_by().values("pk")
+            checks.setdefault(rows.db, []).append((key, entry, rows))
+    for alias, pending in checks.items():
+        for start in range(0, len(pending), _EXISTS_PER_QUERY):
+            columns, params, asked = [], [], []
+            for key, entry, rows in pending[start : start + _EXISTS_PER_QUERY]:
+                try:
+                    sql, row_params = rows.query.get_compiler(alias).as_sql()
+                except EmptyResultSet:
+                    continue  # a subject with nothing to look for in this entry
+                columns.append(f"EXISTS ({sql})")
+                params.extend(row_params)
+                asked.append((key, entry))
+            if not asked:
+                continue
+            # Each subquery is the ORM's own SQL for the entry's rows, with its parameters.
+            with connections[alias].cursor() as cursor:
+                cursor.execute(f"SELECT {', '.join(columns)}", params)
+                answers = cursor.fetchone()
+            for (key, entry), held in zip(asked, answers, strict=True):
+                if held:
+                    found[key].append(entry)
+    return found

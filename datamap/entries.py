@@ -111,6 +111,9 @@ class Entry:
     erasure_order: int = 100
     # True when ``subject`` follows a to-many relation, which would repeat rows.
     joins_many: bool = False
+    # The column naming the organisation of a table sharded by organisation (usage events and
+    # rollups; docs/scaling.md): ``subject`` names it, and purges go one organisation at a time.
+    organisation_field: str = ""
     # What people read (datamap.presentation): a title for the entry, a label for each
     # export field, and the words for the codes a field stores ({field: {code: words}}).
     title: str = ""

@@ -14,6 +14,8 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
+from requests_hardened import Config, Manager
+from requests_hardened.ip_filter import InvalidIPAddress
 
 from recipients.models import Event, Notice, WebhookDelivery
 from recipients.secrets import secret_key_bytes
@@ -86,7 +88,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str | None:
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     delivery.attempts += 1
-    error = _send(delivery, now)
+    error, retry = _send(delivery, now)
     if error is None:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.finished_at = now
@@ -95,7 +97,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str | None:
     else:
         delivery.last_error = error[:300]
         next_at = now + _backoff(delivery.attempts)
-        if next_at - delivery.created_at > RETRY_FOR:
+        if not retry or next_at - delivery.created_at > RETRY_FOR:
             delivery.status = WebhookDelivery.Status.FAILED
             delivery.finished_at = now
             delivery.payload = _without_email(delivery.payload)
@@ -110,10 +112,33 @@ def _without_email(payload: dict) -> dict:
     return {**payload, "data": {**payload.get("data", {}), "email": ""}}
 
 
-def _send(delivery: WebhookDelivery, now: datetime.datetime) -> str | None:
+REFUSED_ADDRESS = (
+    "Refused: the address resolves to a private, loopback or link-local network address, not "
+    "one on the public internet. Not retried."
+)
+
+
+def _http() -> Manager:
+    """The HTTP client for deliveries. A webhook's host name is resolved when the connection
+    is made and the connection goes to the address checked, so a name that resolves (or is
+    made to resolve, after the endpoint was saved) to an address inside our network is refused
+    (SSRF). DEBUG lifts the check; WEBHOOKS_ALLOW_HTTP_LOOPBACK lets loopback through (tests
+    with a real receiver on 127.0.0.1). Redirects are never followed."""
+    return Manager(
+        Config(
+            ip_filter_enable=not settings.DEBUG,
+            ip_filter_allow_loopback_ips=settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK,
+            never_redirect=True,
+            default_timeout=TIMEOUT,
+        )
+    )
+
+
+def _send(delivery: WebhookDelivery, now: datetime.datetime) -> tuple[str | None, bool]:
+    """(None, _) once the receiver took it; else (what went wrong, whether to try again)."""
     endpoint = delivery.endpoint
     if endpoint is None or not endpoint.active:
-        return "The endpoint was removed or switched off."
+        return "The endpoint was removed or switched off.", True
     body = json.dumps(delivery.payload, separators=(",", ":"))
     timestamp = int(now.timestamp())
     headers = {
@@ -129,18 +154,21 @@ def _send(delivery: WebhookDelivery, now: datetime.datetime) -> str | None:
         ),
     }
     try:
-        response = requests.post(
+        response = _http().send_request(
+            "POST",
             endpoint.url,
             data=body.encode(),
             headers=headers,
             timeout=TIMEOUT,
             allow_redirects=False,
         )
+    except InvalidIPAddress:
+        return REFUSED_ADDRESS, False
     except requests.RequestException as exc:
-        return f"No answer: {type(exc).__name__}."
+        return f"No answer: {type(exc).__name__}.", True
     if 200 <= response.status_code < 300:
-        return None
-    return f"The receiver answered {response.status_code}."
+        return None, False
+    return f"The receiver answered {response.status_code}.", True
 
 
 def deliveries_due() -> list[int]:

@@ -16,7 +16,7 @@ from accounts.models import Organisation, User
 from recipients.delivery import CONFIRM_SALT, payload_for
 from recipients.models import Event, Notice, ProcessorContact, WebhookDelivery, WebhookEndpoint
 from recipients.secrets import secret_encrypt, secret_new
-from recipients.tasks import deliver_webhook
+from recipients.tasks import deliver_webhook, email_processor_notice
 
 MAX_OVERLAP = datetime.timedelta(days=7)
 
@@ -129,20 +129,21 @@ def webhook_secret_rotate(
     return endpoint, secret
 
 
-def deliveries_create(*, notice: Notice) -> list[WebhookDelivery]:
-    """A delivery to each active endpoint of the notice's organisation that wants the event,
-    sent after the transaction commits."""
-    # Filtered here rather than with JSON containment, which SQLite (the embedded mode) lacks.
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            organisation_id=notice.organisation_id, active=True
-        )
-        if notice.event in endpoint.events
-    ]
+def deliveries_create(*, notices: list[Notice]) -> list[WebhookDelivery]:
+    """A delivery of each client notice to each active endpoint of its organisation that wants
+    the event, sent after the transaction commits. Two queries however many notices: the
+    endpoints, and one INSERT of the deliveries."""
+    organisation_ids = {notice.organisation_id for notice in notices}
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(
+        organisation_id__in=organisation_ids, active=True
+    ).order_by("pk"):
+        endpoints.setdefault(endpoint.organisation_id, []).append(endpoint)
     now = timezone.now()
-    deliveries = [
-        WebhookDelivery.objects.create(
+    # The event is filtered here rather than with JSON containment, which SQLite (the embedded
+    # mode) lacks.
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
             notice=notice,
             endpoint=endpoint,
             message_id="msg_" + secrets.token_urlsafe(18),
@@ -150,8 +151,10 @@ def deliveries_create(*, notice: Notice) -> list[WebhookDelivery]:
             next_attempt_at=now,
             created_at=now,
         )
-        for endpoint in endpoints
-    ]
+        for notice in notices
+        for endpoint in endpoints.get(notice.organisation_id, [])
+        if notice.event in endpoint.events
+    )
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
     return deliveries
@@ -206,21 +209,31 @@ def _confirm(*, notice_id, by_label: str, note: str = "", by=None) -> Notice:
     return notice
 
 
+def notices_send(*, event: str, reference: str, to: list[Notice]) -> list[Notice]:
+    """Record the notices ``to`` (unsaved: a client organisation or a service provider told
+    about one person) in one INSERT, and send each after the transaction commits: a client by
+    each of its webhook endpoints that wants the event, a provider by e-mail."""
+    for notice in to:
+        notice.event, notice.request_reference = event, reference
+        notice.subject_email = notice.subject.email
+        if notice.organisation is not None:
+            notice.kind, notice.recipient_label = Notice.Kind.CLIENT, notice.organisation.name
+        else:
+            notice.kind = Notice.Kind.PROCESSOR
+    notices = Notice.objects.bulk_create(to)
+    deliveries_create(notices=[n for n in notices if n.kind == Notice.Kind.CLIENT])
+    for notice in notices:
+        if notice.kind == Notice.Kind.PROCESSOR:
+            transaction.on_commit(lambda pk=notice.pk: email_processor_notice.delay(pk))
+    return notices
+
+
 def notice_send(
     *, event: str, subject: User, organisation: Organisation, reference: str = ""
 ) -> Notice:
-    """Tell a client organisation, by each of its webhook endpoints that wants the event."""
-    notice = Notice.objects.create(
-        event=event,
-        kind=Notice.Kind.CLIENT,
-        recipient_label=organisation.name,
-        organisation=organisation,
-        subject=subject,
-        subject_email=subject.email,
-        request_reference=reference,
-    )
-    deliveries_create(notice=notice)
-    return notice
+    """Tell one client organisation about one person."""
+    notice = Notice(subject=subject, organisation=organisation)
+    return notices_send(event=event, reference=reference, to=[notice])[0]
 
 
 def notice_excuse(*, notice: Notice, reason: str, by) -> Notice:

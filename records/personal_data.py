@@ -2,9 +2,9 @@ from django.db.models import Q
 
 from datamap import Category, Entry, LegalBasis, Retain, exempt, register
 
-# The disclosure entries keep the names and the retention category they had under audit/:
-# access packages carry each entry's name in their rows (dsar's DISCLOSURES_ENTRY too), and
-# "audit" is the key of a retention policy row in the database (never purged), not an app.
+# The disclosure entries keep the names they had under audit/: access packages carry each
+# entry's name in their rows (dsar's DISCLOSURES_ENTRY too). Their retention category is the
+# disclosure log's own (retention/defaults.py: six years after the disclosure).
 _DISCLOSURE_KEPT = Retain(
     "The record of who received personal data is itself accountability evidence "
     "(UK GDPR Articles 5(2) and 30)."
@@ -27,7 +27,7 @@ register(
         subject=lambda s: Q(disclosed_by_id__in=s.user_ids),
         export_fields=("occurred_at", "recipient", "description", "legal_basis", "views"),
         erasure=_DISCLOSURE_KEPT,
-        retention_category="audit",
+        retention_category="disclosures",
         retention_field="occurred_at",
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
         legal_basis_detail="Demonstrating compliance with data protection law.",
@@ -59,7 +59,7 @@ register(
             "disclosure__views",
         ),
         erasure=_DISCLOSURE_KEPT,
-        retention_category="audit",
+        retention_category="disclosures",
         retention_field="disclosure__occurred_at",
         legal_basis=LegalBasis.LEGAL_OBLIGATION,
         legal_basis_detail="Demonstrating compliance with data protection law.",

@@ -80,6 +80,10 @@ class RegisterEntry:
     def abroad(self) -> bool:
         return bool(self.transfers)
 
+    def receives_any(self, categories: Iterable[str]) -> bool:
+        """Whether the provider receives data of any of these data-map categories."""
+        return bool(set(_category_words(categories)) & set(self.categories))
+
     @property
     def places(self) -> str:
         """Where the data is, in a sentence: "Stores in …; backs up in … and …"."""
@@ -167,8 +171,7 @@ def processor_register(*, categories: Iterable[str] | None = None) -> list[Regis
     entries = [register_entry(p) for p in Processor.objects.order_by("name", "id")]
     if categories is None:
         return entries
-    wanted = set(_category_words(categories))
-    return [entry for entry in entries if wanted & set(entry.categories)]
+    return [entry for entry in entries if entry.receives_any(categories)]
 
 
 @dataclass(frozen=True)

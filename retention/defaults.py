@@ -21,7 +21,7 @@ def purge_time(n: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class DefaultPolicy:
     category: str
-    basis: str  # "account", "event", "closure", "indefinite"
+    basis: str  # "account", "event", "closure", "indefinite", "backups"
     days: int
     action: str  # "data_map" or "delete"
     rationale: str
@@ -126,5 +126,31 @@ DEFAULT_POLICIES = (
         "year from the delivery (or the export's request), to answer a client's questions "
         "about what it was sent; the disclosure log keeps its own record. Export files go "
         "24 hours after they are ready.",
+    ),
+    DefaultPolicy(
+        "disclosures",
+        "event",
+        2190,
+        "delete",
+        "The disclosure log shows who received personal data, when and on what basis (Articles "
+        "5(2) and 30): six years after the disclosure, the limitation period for claims "
+        "(Limitation Act 1980); then deleted with the list of the people it carried.",
+    ),
+    DefaultPolicy(
+        "admin_log",
+        "event",
+        730,
+        "delete",
+        "Changes superusers made in the admin site: two years, to look into a privileged change "
+        "or a later incident; then deleted.",
+    ),
+    DefaultPolicy(
+        "erasure_ledger",
+        "backups",
+        7,
+        "delete",
+        "An erasure's entry is needed only while a backup older than it can be restored: kept "
+        "until every backup kept (BACKUP_KEEP_DAYS) is newer, then a week more for a nightly "
+        "backup or pruning that ran late; then deleted.",
     ),
 )

@@ -17,19 +17,6 @@ class PolicyForm(forms.ModelForm):
         fields = ["basis", "days", "action", "rationale"]
         labels = {"days": "Days", "action": "At expiry", "rationale": "Why this period"}
 
-    def clean(self):
-        cleaned = super().clean()
-        basis = cleaned.get("basis")
-        category = self.instance.category
-        if category == "account" and basis not in (None, RetentionPolicy.Basis.ACCOUNT):
-            raise ValidationError(
-                "Account data is kept while the account is active: its basis stays "
-                "“while the account is active”."
-            )
-        if category != "account" and basis == RetentionPolicy.Basis.ACCOUNT:
-            raise ValidationError("Only account data runs from the end of the account.")
-        return cleaned
-
 
 class LegalHoldForm(forms.Form):
     email = forms.EmailField(

@@ -4,6 +4,8 @@ A category the data map gains without a name here is still shown readably
 (common.present.humanise), never as its slug.
 """
 
+from django.conf import settings
+
 from common import present
 
 CATEGORY_LABELS = {
@@ -19,6 +21,9 @@ CATEGORY_LABELS = {
     "enquiries": "Support enquiries",
     "breaches": "Breach records",
     "invitations": "Invitations",
+    "disclosures": "Disclosure log",
+    "admin_log": "Admin site changes",
+    "erasure_ledger": "Erasure ledger",
 }
 
 
@@ -34,6 +39,7 @@ def kept_for(basis: str, days: int) -> str:
         "event": f"{period} after the event",
         "closure": f"{period} after closure or the decision",
         "indefinite": "Never purged by the schedule",
+        "backups": f"Until no backup older than it is kept ({_backups_kept()}), then {period}",
     }.get(basis, period)
 
 
@@ -45,4 +51,10 @@ def kept_for_you(basis: str, days: int) -> str:
         "event": f"Kept {period} after it was recorded",
         "closure": f"Kept {period} after the matter is closed",
         "indefinite": "Kept without a set end: never purged by the schedule",
+        "backups": f"Kept while a backup older than it may be restored ({_backups_kept()}), "
+        f"then {period}",
     }.get(basis, f"Kept {period}")
+
+
+def _backups_kept() -> str:
+    return f"backups are kept {present.period(settings.BACKUP_KEEP_DAYS)}"

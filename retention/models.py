@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,8 @@ class RetentionPolicy(models.Model):
         EVENT = "event", "N days after the event"
         CLOSURE = "closure", "N days after closure or the decision"
         INDEFINITE = "indefinite", "Never purged by the schedule"
+        # The erasure ledger's: N days after every backup kept (BACKUP_KEEP_DAYS) is newer.
+        BACKUPS = "backups", "While a backup older than it is kept, then N days"
 
     class Action(models.TextChoices):
         DATA_MAP = "data_map", "As the data map says (delete or anonymise)"
@@ -40,6 +43,29 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.kept}"
+
+    def clean(self) -> None:
+        # Two categories have a basis of their own, and no other category may take it.
+        for category, basis, kept_as, refused in (
+            (
+                "account",
+                self.Basis.ACCOUNT,
+                "Account data is kept while the account is active: its basis stays "
+                "“while the account is active”.",
+                "Only account data runs from the end of the account.",
+            ),
+            (
+                "erasure_ledger",
+                self.Basis.BACKUPS,
+                "The erasure ledger is kept while a backup older than its entries may be "
+                "restored: its basis stays “while a backup older than it is kept”.",
+                "Only the erasure ledger runs from the backups kept.",
+            ),
+        ):
+            if self.category == category and self.basis != basis:
+                raise ValidationError(kept_as)
+            if self.category != category and self.basis == basis:
+                raise ValidationError(refused)
 
     @property
     def label(self) -> str:

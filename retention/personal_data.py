@@ -42,5 +42,6 @@ exempt(
 exempt(
     "retention.ErasureLedgerEntry",
     "Keyed hashes of an erased person's identifiers, never the identifiers: kept so that a "
-    "backup restore erases them again (Art. 17), in a database of its own.",
+    "backup restore erases them again (Art. 17), in a database of its own, and purged by the "
+    "retention category erasure_ledger once every backup kept is newer than the entry.",
 )

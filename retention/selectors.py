@@ -1,8 +1,10 @@
 """Reads: the schedule, legal holds, what is due, recent runs."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,7 +12,8 @@ from django.utils import timezone
 from accounts.models import ERASED_EMAIL_SUFFIX, User
 from datamap import Anonymise, Delete, Entry, Retain, Subject, registry
 from datamap.engines import erase_subject
-from retention.models import LegalHold, PurgeRun, RetentionPolicy
+from datamap.presentation import entry_title
+from retention.models import ErasureLedgerEntry, LegalHold, PurgeRun, RetentionPolicy
 
 # --- The schedule -------------------------------------------------------------------------
 
@@ -32,7 +35,12 @@ def policies_without_category() -> list[RetentionPolicy]:
 
 
 def cutoff_for(policy: RetentionPolicy, now: datetime.datetime | None = None):
-    return (now or timezone.now()) - datetime.timedelta(days=policy.days)
+    """Rows older than this are past their period. The erasure ledger's period starts once
+    every backup kept is newer than the entry: BACKUP_KEEP_DAYS, then the policy's days."""
+    days = policy.days
+    if policy.basis == RetentionPolicy.Basis.BACKUPS:
+        days += settings.BACKUP_KEEP_DAYS
+    return (now or timezone.now()) - datetime.timedelta(days=days)
 
 
 # --- Legal holds --------------------------------------------------------------------------
@@ -140,6 +148,14 @@ def erasure_exceptions(subject: Subject, *, terminate_account: bool) -> dict[str
     return reasons
 
 
+def erasure_exception_for(
+    subject: Subject, *, terminate_account: bool
+) -> Callable[[Entry], str | None]:
+    """``erasure_exceptions`` in the form the data-map engine asks for: entry → reason kept."""
+    reasons = erasure_exceptions(subject, terminate_account=terminate_account)
+    return lambda entry: reasons.get(entry.name)
+
+
 # --- What is due --------------------------------------------------------------------------
 
 
@@ -175,9 +191,16 @@ def _already_anonymised(rule: Anonymise) -> Q | None:
 
 
 def expired_rows(
-    entry: Entry, policy: RetentionPolicy, *, now=None, holds: Held | None = None
+    entry: Entry,
+    policy: RetentionPolicy,
+    *,
+    now=None,
+    holds: Held | None = None,
+    organisation_id: int | None = None,
 ) -> models.QuerySet:
-    """The entry's rows past their period that a purge may touch (event and closure bases).
+    """The entry's rows past their period that a purge may touch (event and closure bases),
+    of one organisation if ``organisation_id`` is given (an entry sharded by organisation:
+    every query on it names one, the legal holds' too).
 
     Rows with no date in the retention field (a request not yet closed) never expire. Rows of
     anyone under a legal hold, or of a held organisation, are left out.
@@ -186,19 +209,41 @@ def expired_rows(
     cutoff = cutoff_for(policy, now)
     field = _field(model, entry.retention_field)
     bound = cutoff.date() if not isinstance(field, models.DateTimeField) else cutoff
-    rows = model._default_manager.filter(**{f"{entry.retention_field}__lt": bound})
+    scope = {} if organisation_id is None else {entry.organisation_field: organisation_id}
+    rows = model._default_manager.filter(**scope, **{f"{entry.retention_field}__lt": bound})
     holds = held() if holds is None else holds
     if holds.subject.user_ids or holds.subject.emails:
-        rows = rows.exclude(pk__in=entry.rows_of(holds.subject).values("pk"))
+        rows = rows.exclude(pk__in=entry.rows_of(holds.subject).filter(**scope).values("pk"))
     if holds.organisation_ids and any(
         f.name == "organisation" for f in model._meta.concrete_fields
     ):
         rows = rows.exclude(organisation_id__in=holds.organisation_ids)
+    if holds.subject.user_ids or holds.subject.emails:
+        for child, link in _cascading_entries(entry, policy):
+            # Deleting the row would take a held person's rows of another entry with it.
+            rows = rows.exclude(pk__in=child.rows_of(holds.subject).values(link))
     if entry_action(entry, policy) == "anonymise":
         done = _already_anonymised(entry.erasure)
         if done is not None:
             rows = rows.exclude(done)
     return rows
+
+
+def _cascading_entries(entry: Entry, policy: RetentionPolicy) -> list[tuple[Entry, str]]:
+    """Entries whose rows a delete of the entry's rows takes with it (a cascading foreign key
+    to its model), each with the column that links them."""
+    if entry_action(entry, policy) != "delete":
+        return []
+    found = []
+    for other in registry.entries():
+        for field in other.model_class._meta.concrete_fields:
+            if (
+                field.many_to_one
+                and field.related_model is entry.model_class
+                and field.remote_field.on_delete is models.CASCADE
+            ):
+                found.append((other, field.attname))
+    return found
 
 
 def expired_accounts(policy: RetentionPolicy, *, now=None, holds: Held | None = None):
@@ -213,6 +258,29 @@ def expired_accounts(policy: RetentionPolicy, *, now=None, holds: Held | None = 
         .exclude(pk__in=holds.subject.user_ids)
         .exclude(organisation_id__in=holds.organisation_ids)
     )
+
+
+# --- The erasure ledger (its own database, outside the data map) ---------------------------
+
+ERASURE_LEDGER_CATEGORY = "erasure_ledger"
+# The ledger's key in a purge run's counts, where the data map's entries have their names.
+ERASURE_LEDGER_COUNTS = "retention.erasure_ledger"
+
+
+def expired_ledger_entries(policy: RetentionPolicy, *, now=None):
+    """Ledger entries older than every backup kept, by the policy's margin: no restore can
+    need them any more."""
+    return ErasureLedgerEntry.objects.filter(erased_at__lt=cutoff_for(policy, now))
+
+
+def counted_title(name: str) -> str:
+    """What a purge run's count is of, in words: a data-map entry's title, or the ledger."""
+    if name == ERASURE_LEDGER_COUNTS:
+        return "Erasure ledger entries"
+    try:
+        return entry_title(registry.entry(name))
+    except KeyError:
+        return name  # a cascade outside the category ("<model> (cascade)")
 
 
 def purgeable_entries(policy: RetentionPolicy) -> list[Entry]:
@@ -232,12 +300,16 @@ def due_counts(policy: RetentionPolicy, *, now=None) -> dict[str, dict[str, int]
     counts: dict[str, dict[str, int]] = {}
     if policy.basis == RetentionPolicy.Basis.INDEFINITE:
         return counts
+    if policy.category == ERASURE_LEDGER_CATEGORY:
+        n = expired_ledger_entries(policy, now=now).count()
+        return {ERASURE_LEDGER_COUNTS: {"deleted": n}} if n else counts
     if policy.basis == RetentionPolicy.Basis.ACCOUNT:
         for user in expired_accounts(policy, now=now, holds=holds).iterator(chunk_size=200):
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = erasure_exceptions(subject, terminate_account=False)
             for outcome in erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name), dry_run=True
+                subject,
+                exception_for=erasure_exception_for(subject, terminate_account=False),
+                dry_run=True,
             ):
                 if outcome.action in ("deleted", "anonymised") and outcome.rows:
                     bucket = counts.setdefault(outcome.entry.name, {})

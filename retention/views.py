@@ -10,8 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.reauth import reauthenticated
 from common.decorators import dpo_required
 from common.steps import form_page, form_step
-from datamap import registry
-from datamap.presentation import entry_title
 from retention import selectors
 from retention.forms import LegalHoldForm, PolicyForm, PurgeNowForm, ReleaseHoldForm
 from retention.labels import category_label
@@ -83,7 +81,7 @@ def _effect(preview) -> list[dict] | None:
         then = sum(preview["then"].get(name, {}).values())
         rows.append(
             {
-                "entry": entry_title(registry.entry(name)),
+                "entry": selectors.counted_title(name),
                 "now": now,
                 "then": then,
                 "change": then - now,

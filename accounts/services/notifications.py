@@ -30,6 +30,9 @@ NOTICES = {
     "backup_code_used": "A backup code was used to log in to your PrivacyDesk account",
     "new_login": "A new login to your PrivacyDesk account",
     "email_changed_new_address": "This is now your PrivacyDesk e-mail address",
+    # To every active client admin of the organisation (scim.services).
+    "scim_token_created": "A provisioning (SCIM) token was created for your organisation",
+    "scim_token_revoked": "A provisioning (SCIM) token of your organisation was revoked",
 }
 
 

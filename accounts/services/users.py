@@ -205,16 +205,24 @@ def user_terminate(
     require_status(
         user, User.Status.ACTIVE, User.Status.SUSPENDED, User.Status.INVITED, action="terminated"
     )
+    details = {"investigation": investigation.pk} if investigation is not None else {}
+    return user_termination_apply(user=user, at=closed_at or timezone.now(), by=by, details=details)
+
+
+def user_termination_apply(*, user: User, at: datetime, by=None, details: dict) -> User:
+    """What ending an account does, once the decision is taken: the account ends at ``at``,
+    its open invitations are revoked and every session ends. No permission check: the callers
+    decide (``user_terminate``), or replay a decision taken before (a backup's restore, which
+    ends again the accounts the erasure ledger says were ended after the backup)."""
     with transaction.atomic():
         user.status = User.Status.TERMINATED
-        user.terminated_at = closed_at or timezone.now()
+        user.terminated_at = at
         user.terminated_by = by if isinstance(by, User) else None
         user.save(update_fields=["status", "terminated_at", "terminated_by"])
         user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
-            revoked_at=user.terminated_at
+            revoked_at=at
         )
         user_sessions_end(user)
-        details = {"investigation": investigation.pk} if investigation is not None else {}
         audit.record(by, "user.terminate", target=user, details=details)
     return user
 

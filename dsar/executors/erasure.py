@@ -1,14 +1,12 @@
 """Erasure: a preview of what goes and what stays (and why), then the run, idempotent."""
 
-from collections.abc import Callable
-
 from django.db import transaction
 from django.utils import timezone
 
 import audit
 from accounts.models import User
 from accounts.services.users import user_terminate
-from datamap import Entry, Subject, registry
+from datamap import registry
 from datamap.engines import ErasureOutcome, erase_subject
 from dsar.executors.access import request_subject
 from dsar.executors.package_files import package_file_delete
@@ -16,20 +14,17 @@ from dsar.models import AccessPackage, RequestEvent, RightsRequest
 from dsar.services.timeline import require_decider
 from recipients.models import Event
 from recipients.notify import recipients_tell
-from retention.selectors import erasure_exceptions
+from retention.selectors import erasure_exception_for
 from retention.services.ledger import erasure_ledger_record
-
-
-def _exception_for(subject: Subject, terminate_account: bool) -> Callable[[Entry], str | None]:
-    reasons = erasure_exceptions(subject, terminate_account=terminate_account)
-    return lambda entry: reasons.get(entry.name)
 
 
 def erasure_preview(*, request: RightsRequest, terminate_account: bool) -> list[ErasureOutcome]:
     """Per entry: what would be deleted or anonymised, what kept and why, with row counts."""
     subject = request_subject(request)
     return erase_subject(
-        subject, exception_for=_exception_for(subject, terminate_account), dry_run=True
+        subject,
+        exception_for=erasure_exception_for(subject, terminate_account=terminate_account),
+        dry_run=True,
     )
 
 
@@ -70,7 +65,10 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
         erased = list(packages)
         packages.update(deleted_at=timezone.now())
         transaction.on_commit(lambda: [package_file_delete(package) for package in erased])
-        outcomes = erase_subject(subject, exception_for=_exception_for(subject, terminate_account))
+        outcomes = erase_subject(
+            subject,
+            exception_for=erasure_exception_for(subject, terminate_account=terminate_account),
+        )
         # The ledger is another database: it learns of the erasure only once this one commits,
         # so a rolled-back erasure is never replayed after a restore.
         transaction.on_commit(

@@ -28,9 +28,10 @@ from dsar.executors._common import step
 from dsar.models import RightsRequest
 from dsar.services.outgoing import letter_send
 from dsar.services.steps import rights_request_complete
-from dsar.services.timeline import require_decider
+from dsar.services.timeline import Kind, event_add, require_decider
 from recipients.models import Event
 from recipients.notify import recipients_tell
+from recipients.selectors import notices_awaiting
 
 
 def _matched(request: RightsRequest):
@@ -167,7 +168,9 @@ def objection_decide(
 ) -> RightsRequest:
     """Record the reassessment of an objection to processing on legitimate interests: the
     purposes it stops (some or all of those objected to that can be stopped), the grounds for
-    any that continue; and tell the requester by completing the request with the answer."""
+    any that continue, and a restriction if asked; and tell the requester by completing the
+    request with the answer. When the restriction told recipients, who must confirm first, the
+    answer waits on the request for the complete step."""
     require_decider(by)
     reasons = reasons.strip()
     objected = objected_purposes(request)
@@ -204,15 +207,23 @@ def objection_decide(
                 f"Compelling legitimate grounds recorded for {_stopped_in_words(kept)}: {reasons}",
             )
         if restrict:
-            users_restrict_processing(users=users, by=by)
-            step(
-                request,
-                by,
-                "restriction_apply",
-                "Processing restricted: your data is only stored.",
-                visible=True,
-                users=ids,
-            )
+            # The one restriction service: the accounts, the step on the timeline, and every
+            # recipient of the data told (Article 19).
+            restriction_apply(request=request, by=by)
         answer = _objection_answer(objected, stopped, reasons, restrict)
-        rights_request_complete(request=request, outcome=answer, by=by)
+        if notices_awaiting(request.reference).exists():
+            # The recipients told of the restriction confirm before the request completes
+            # (rights_request_complete refuses until then). The answer waits as the request's
+            # outcome, which the complete step offers once they have.
+            request.outcome = answer
+            request.save(update_fields=["outcome"])
+            event_add(request, Kind.NOTE, by=by, body=ANSWER_WAITS)
+        else:
+            rights_request_complete(request=request, outcome=answer, by=by)
     return request
+
+
+ANSWER_WAITS = (
+    "The answer is ready. It is sent when the request is completed, once every recipient told "
+    "of the restriction has confirmed (or the reason it cannot be obtained is recorded)."
+)

@@ -30,7 +30,7 @@ from dsar.forms.executors import (
     RectificationDecisionForm,
     RestrictionLiftNoticeForm,
 )
-from dsar.models import RectificationItem, RequestKind, RightsRequest
+from dsar.models import RectificationItem, RequestKind, RightsRequest, State
 from dsar.services.timeline import require_decider
 from dsar.tasks import build_access_package
 
@@ -239,7 +239,12 @@ def objection(request: HttpRequest, reference: str) -> HttpResponse:
             restrict=form.cleaned_data["restrict"],
             by=request.user,
         ),
-        success_message="The reassessment is recorded and the requester told.",
+        success_message=lambda decided: (
+            "The reassessment is recorded and the requester told."
+            if decided.state == State.COMPLETED
+            else "The reassessment is recorded and the recipients told of the restriction. "
+            "Complete the request, with the answer ready, once they have confirmed."
+        ),
         redirect_to=_page_url(rights_request),
         render_form=page,
         refusals=(ValidationError, PermissionDenied),

@@ -208,7 +208,8 @@ def _detail(
     bound = bound or {}
     may_decide = actor_decides(request.user)
     letter_form = LetterChoiceForm(request.GET if "letter" in request.GET else None)
-    complete_initial = {}
+    prepared = rights_request.outcome if rights_request.state in OPEN_STATES else ""
+    complete_initial = {"outcome": prepared} if prepared else {}
     if letter_form.is_bound and letter_form.is_valid():
         template = letter_form.cleaned_data["letter"]
         complete_initial["outcome"] = letter_render(template.key, rights_request)[1]

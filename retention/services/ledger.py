@@ -15,10 +15,12 @@ from django.conf import settings
 from django.db import models, transaction
 
 from accounts.models import User
+from accounts.services.users import user_termination_apply
 from datamap import Subject
 from datamap.engines import erase_subject
 from retention.models import ErasureLedgerEntry
-from retention.selectors import erasure_exceptions
+from retention.routers import LEDGER_DATABASE
+from retention.selectors import erasure_exception_for
 
 
 def _hash(kind: str, value: str) -> str:
@@ -80,12 +82,35 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
         subject = Subject.of(user_ids=user_ids, emails=emails)
         with transaction.atomic():
             if entry.terminate_account:
-                # The account was ended by the erasure the ledger records; the backup predates
-                # that, so the account is ended again as of the erasure's time.
-                User.objects.filter(pk__in=subject.user_ids).exclude(
+                # The account was ended with (or before) the erasure the ledger records; the
+                # backup predates that, so the account is ended again as of the erasure's time.
+                for user in User.objects.filter(pk__in=subject.user_ids).exclude(
                     status=User.Status.TERMINATED
-                ).update(status=User.Status.TERMINATED, terminated_at=entry.erased_at)
-            reasons = erasure_exceptions(subject, terminate_account=entry.terminate_account)
-            erase_subject(subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name))
+                ):
+                    user_termination_apply(
+                        user=user, at=entry.erased_at, details={"erasure_replayed": True}
+                    )
+            erase_subject(
+                subject,
+                exception_for=erasure_exception_for(
+                    subject, terminate_account=entry.terminate_account
+                ),
+            )
         people += 1
     return Replay(entries=len(entries), people=people)
+
+
+def erasure_ledger_purge_batch(*, before: datetime, size: int) -> int:
+    """Delete up to ``size`` of the oldest entries erased before ``before``, in one transaction
+    of the ledger's database. Returns how many went (0: none left)."""
+    with transaction.atomic(using=LEDGER_DATABASE):
+        batch = list(
+            ErasureLedgerEntry.objects.using(LEDGER_DATABASE)
+            .filter(erased_at__lt=before)
+            .order_by("erased_at", "pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        if not batch:
+            return 0
+        deleted, _ = ErasureLedgerEntry.objects.using(LEDGER_DATABASE).filter(pk__in=batch).delete()
+    return deleted

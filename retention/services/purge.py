@@ -12,20 +12,24 @@ import datetime
 import logging
 import re
 import time
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Q
+from django.db.models import BooleanField
 from django.db.models.deletion import Collector
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 import audit
 from accounts.models import User
+from accounts.selectors import organisation_ids
 from datamap import Entry, Subject, registry
 from datamap.engines import _anonymise, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
+from retention.services.leases import claim, release, run_skipped, runs_interrupted_close
+from retention.services.ledger import erasure_ledger_purge_batch, erasure_ledger_record
 from usage import partitions
 
 logger = logging.getLogger(__name__)
@@ -125,14 +129,19 @@ def _delete_block_ranges(run: PurgeRun, entry: Entry, policy, holds, now) -> Non
         _pause()
 
 
-def _delete_ranges(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now) -> None:
-    """Other databases, rows nothing cascades from: each batch is one DELETE of the next key
-    range (the batch-size-th key found by an index scan), restricted to the expired rows."""
+def _delete_ranges(
+    run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now, organisation_id=None
+) -> None:
+    """Rows nothing cascades from, on other databases or of one organisation: each batch is
+    one DELETE of the next key range (the batch-size-th key found by an index scan),
+    restricted to the expired rows."""
     last_pk = None
     size = _batch_size()
     while True:
         with transaction.atomic():
-            rows = selectors.expired_rows(entry, policy, now=now, holds=holds)
+            rows = selectors.expired_rows(
+                entry, policy, now=now, holds=holds, organisation_id=organisation_id
+            )
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
             upper = list(rows.order_by("pk").values_list("pk", flat=True)[size - 1 : size])
@@ -146,19 +155,31 @@ def _delete_ranges(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, 
 
 
 def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now) -> None:
-    """Batched delete or anonymisation of one entry's expired rows, one transaction each."""
+    """Batched delete or anonymisation of one entry's expired rows, one transaction each; of
+    an entry sharded by organisation, one organisation after another, each statement naming
+    it (docs/scaling.md: on Citus each is then a query on one node)."""
+    if not entry.organisation_field:
+        return _purge_rows_of(run, entry, policy, holds, now, organisation_id=None)
+    for organisation_id in organisation_ids():
+        _purge_rows_of(run, entry, policy, holds, now, organisation_id=organisation_id)
+
+
+def _purge_rows_of(run, entry, policy, holds, now, *, organisation_id) -> None:
     action = selectors.entry_action(entry, policy)
     model = entry.model_class
     if action == "delete" and Collector(using="default").can_fast_delete(
         model._default_manager.all()
     ):
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and organisation_id is None:
             return _delete_block_ranges(run, entry, policy, holds, now)
-        return _delete_ranges(run, entry, policy, holds, now)
+        return _delete_ranges(run, entry, policy, holds, now, organisation_id)
+    scope = {} if organisation_id is None else {entry.organisation_field: organisation_id}
     last_pk = None
     while True:
         with transaction.atomic():
-            rows = selectors.expired_rows(entry, policy, now=now, holds=holds)
+            rows = selectors.expired_rows(
+                entry, policy, now=now, holds=holds, organisation_id=organisation_id
+            )
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
             pks = list(
@@ -169,7 +190,7 @@ def _purge_rows(run: PurgeRun, entry: Entry, policy: RetentionPolicy, holds, now
             if not pks:
                 return
             last_pk = pks[-1]
-            batch = model._default_manager.filter(pk__in=pks)
+            batch = model._default_manager.filter(pk__in=pks, **scope)
             if action == "delete":
                 _, per_model = batch.delete()
                 _add(run, _attribute(entry, policy, per_model))
@@ -205,7 +226,7 @@ def _detach_expired_partitions(run, entry, policy, holds, now) -> None:
         )
         if high > cutoff:
             continue
-        if holds and _holds_rows_in(entry, policy, holds, now, month, high):
+        if holds and _holds_rows_in(entry, holds, month, high):
             continue
         expired.append((name, f"usage_purged_r{run.pk}_{match[0][1:]}"))
     if not expired:
@@ -217,12 +238,18 @@ def _detach_expired_partitions(run, entry, policy, holds, now) -> None:
     logger.info("Detached %d expired months of usage events", len(expired))
 
 
-def _holds_rows_in(entry, policy, holds, now, month, high) -> bool:
-    """Whether the month holds rows a legal hold keeps."""
+def _holds_rows_in(entry, holds, month, high) -> bool:
+    """Whether the month holds rows a legal hold keeps: rows of a held person, or of a held
+    organisation. Each query names organisations (the held people's, the held ones)."""
     low = datetime.datetime.combine(month, datetime.time(), tzinfo=datetime.UTC)
-    in_month = entry.model_class._default_manager.filter(occurred_at__gte=low, occurred_at__lt=high)
-    expired = selectors.expired_rows(entry, policy, now=now, holds=holds)
-    return in_month.exclude(pk__in=expired.values("pk")).exists()
+    in_month = {f"{entry.retention_field}__gte": low, f"{entry.retention_field}__lt": high}
+    if entry.rows_of(holds.subject).filter(**in_month).exists():
+        return True
+    return bool(holds.organisation_ids) and (
+        entry.model_class._default_manager.filter(
+            **{f"{entry.organisation_field}__in": holds.organisation_ids}, **in_month
+        ).exists()
+    )
 
 
 def partitions_reclaim() -> int:
@@ -255,7 +282,8 @@ def partitions_reclaim() -> int:
 
 def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
     """Terminated accounts past their period go through the erasure right's own code: the
-    engine, with the exceptions the erasure executor decides (legal holds included)."""
+    engine, with the exceptions the erasure executor decides (legal holds included), and the
+    same entry in the erasure ledger once each person's erasure commits."""
     last_pk = 0
     while True:
         with transaction.atomic():
@@ -270,10 +298,14 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
                 return
             last_pk = user.pk
             subject = Subject.of(user_ids=[user.pk], emails=[user.email])
-            reasons = selectors.erasure_exceptions(subject, terminate_account=False)
             outcomes = erase_subject(
-                subject, exception_for=lambda e, reasons=reasons: reasons.get(e.name)
+                subject,
+                exception_for=selectors.erasure_exception_for(subject, terminate_account=False),
             )
+            # As the erasure executor does, so that a restore erases them again (the account
+            # had ended before this erasure).
+            ledger = partial(erasure_ledger_record, subject=subject, terminate_account=True)
+            transaction.on_commit(ledger)
             counts = {}
             for outcome in outcomes:
                 if outcome.action in ("deleted", "anonymised") and outcome.rows:
@@ -288,39 +320,14 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
         _pause()
 
 
-def _claim(policy: RetentionPolicy, now) -> bool:
-    lease = now + datetime.timedelta(seconds=settings.RETENTION_LEASE_SECONDS)
-    return bool(
-        RetentionPolicy.objects.filter(pk=policy.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=lease)
-    )
-
-
-def _release(policy: RetentionPolicy) -> None:
-    RetentionPolicy.objects.filter(pk=policy.pk).update(lease_until=None)
-
-
-def _run_skipped(*, category: str, trigger: str, now) -> PurgeRun:
-    return PurgeRun.objects.create(
-        category=category,
-        trigger=trigger,
-        status=PurgeRun.Status.SKIPPED,
-        started_at=now,
-        finished_at=now,
-        error="Another purge of this category is running.",
-    )
-
-
-def _runs_interrupted_close(category: str) -> None:
-    """We hold the claim, so any run still marked running lost its worker."""
-    PurgeRun.objects.filter(
-        category=category, dry_run=False, status=PurgeRun.Status.RUNNING
-    ).update(
-        status=PurgeRun.Status.INTERRUPTED,
-        finished_at=F("heartbeat_at"),
-        error="The worker stopped before the run finished; a later run carried on.",
-    )
+def _purge_ledger(run: PurgeRun, policy: RetentionPolicy, now) -> None:
+    """The erasure ledger, in its own database: a batch per transaction there, its count added
+    to the run once it has committed (a worker killed in between loses a count, never a row)."""
+    cutoff = selectors.cutoff_for(policy, now)
+    while deleted := erasure_ledger_purge_batch(before=cutoff, size=_batch_size()):
+        with transaction.atomic():
+            _add(run, {selectors.ERASURE_LEDGER_COUNTS: {"deleted": deleted}})
+        _pause()
 
 
 def _purge_or_count(run: PurgeRun, policy: RetentionPolicy, *, dry_run: bool, now) -> None:
@@ -328,6 +335,8 @@ def _purge_or_count(run: PurgeRun, policy: RetentionPolicy, *, dry_run: bool, no
         run.counts = selectors.due_counts(policy, now=now)
     elif policy.basis == RetentionPolicy.Basis.ACCOUNT:
         _erase_accounts(run, policy, selectors.held(), now)
+    elif policy.category == selectors.ERASURE_LEDGER_CATEGORY:
+        _purge_ledger(run, policy, now)
     elif policy.basis != RetentionPolicy.Basis.INDEFINITE:
         holds = selectors.held()
         for entry in selectors.purgeable_entries(policy):
@@ -345,9 +354,9 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
     now = timezone.now()
     with transaction.atomic():
         if not dry_run:
-            if not _claim(policy, now):
-                return _run_skipped(category=category, trigger=trigger, now=now)
-            _runs_interrupted_close(category)
+            if not claim(policy, now):
+                return run_skipped(category=category, trigger=trigger, now=now)
+            runs_interrupted_close(category)
         run = PurgeRun.objects.create(
             category=category,
             dry_run=dry_run,
@@ -376,5 +385,5 @@ def purge_category(*, category: str, dry_run: bool = False, trigger: str = "sche
             run.finished_at = timezone.now()
             run.save(update_fields=["counts", "status", "error", "finished_at"])
             if not dry_run:
-                _release(policy)
+                release(policy)
     return run

@@ -41,7 +41,7 @@ def test_a_restored_backup_holds_nothing_of_a_person_erased_after_it(requires_po
     needles = [SUBJECT_EMAIL, SUBJECT_NAME, SUBJECT_IP]
     backup = tmp_path / "before.backup"
     summary = run("backup", "--out", str(backup))
-    assert "Backed up" in summary and "rows" in summary
+    assert "Backed up" in summary and "rows, estimated" in summary
     assert BackupRecord.objects.exists()
 
     erasure_run(request=request, terminate_account=True, by=dpo)
@@ -131,3 +131,34 @@ def test_the_nightly_backup_lands_in_storage_and_old_ones_are_pruned(requires_po
     assert "2020-01-01T023000Z.backup" not in files
     assert "notes.txt" in files
     assert default_storage.open(name).read().startswith(b"PRIVACYDESK-BACKUP")
+
+
+@pytest.mark.django_db(databases=LEDGER)
+def test_on_postgresql_the_summary_takes_the_planners_estimates_and_scans_no_analysed_table(
+    requires_postgres,
+):
+    """A big database is not read table by table for the summary: the rows are pg_class's
+    estimates, exact for small analysed tables, and only a table never analysed is counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from backups.services import _counts
+
+    UserFactory.create_batch(4)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("CREATE TABLE never_analysed (id int)")
+        cursor.execute("INSERT INTO never_analysed SELECT generate_series(1, 3)")
+        exact = 0
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608
+            exact += cursor.fetchone()[0]
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = _counts()
+
+    assert counts.estimated
+    assert counts.tables == len(connection.introspection.table_names())
+    assert counts.rows == exact
+    scans = [q["sql"] for q in queries if "COUNT(*)" in q["sql"]]
+    assert scans == ['SELECT COUNT(*) FROM "never_analysed"']

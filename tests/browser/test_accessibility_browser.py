@@ -50,6 +50,7 @@ def _journeys() -> dict[str, tuple[str | None, list[str]]]:
                 "/console/usage/subscriptions/",
                 "/console/usage/exports/",
                 "/console/api-keys/",
+                "/console/provisioning/",
             ],
         ),
         "dpo": (

@@ -196,6 +196,18 @@ def test_the_dockerfile_builds_a_python_311_image_that_runs_as_a_non_root_user()
     assert user and user[-1] not in ("root", "0")
 
 
+def test_the_image_has_the_postgresql_client_of_the_composed_servers_major_version():
+    """backup and restore run pg_dump, pg_restore and psql in the app's image; pg_dump refuses
+    a server newer than itself, so the client's major is the db service's."""
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    server = re.fullmatch(r"postgres:(\d+)(\.\d+)*(-\w+)?", compose()["services"]["db"]["image"])
+    major = re.search(r"^ARG POSTGRES_MAJOR=(\d+)$", dockerfile, re.MULTILINE)
+    assert server and major and major[1] == server[1]
+    assert re.search(r'apt-get install .*"postgresql-client-\$\{POSTGRES_MAJOR\}"', dockerfile)
+    # The install runs before the image drops to its unprivileged user.
+    assert dockerfile.index("postgresql-client-") < dockerfile.index("\nUSER ")
+
+
 # --- .env.example -------------------------------------------------------------------------
 
 

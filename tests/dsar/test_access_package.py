@@ -49,6 +49,7 @@ from enquiries.services import enquiry_reply, enquiry_submit
 from recipients.models import Notice
 from records.services import disclosure_record
 from retention.models import LegalHold
+from scim.models import ScimIdentity, ScimToken
 from security.models import BackupCodeDevice, InvestigationNote, LoginFingerprint, UserSession
 from tests.archives import entry_rows
 from tests.factories import DpoFactory, InvestigationFactory, UserFactory, api_key_for
@@ -119,6 +120,8 @@ def seed_subject(*, kind=RequestKind.ACCESS, dpo=None):
         investigation=investigation,
     )
     api_key_for(user.organisation, name="Ann's integration", created_by=user)
+    ScimToken.objects.create_key(organisation=user.organisation, name="Entra ID", created_by=user)
+    ScimIdentity.objects.create(user=user, external_id="ann-object-id", given_name="Ann")
     LogEntry.objects.create(user=user, action_flag=1, object_repr="a thing", change_message="")
     communication_preferences_update(
         user=user, newsletter=True, webinars=False, product_updates=True

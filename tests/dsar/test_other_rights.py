@@ -27,7 +27,10 @@ from dsar.models import (
 from dsar.selectors import verification_token
 from dsar.services.filing import rights_request_file, rights_request_verify
 from dsar.services.letters import DEFAULT_LETTERS
+from dsar.services.steps import rights_request_complete
 from dsar.services.subjects import rights_request_confirm_subject
+from recipients.models import Event, Notice
+from recipients.services import notice_confirm_by_hand
 from tests.factories import DpoFactory, SupportFactory, UserFactory
 from usage.models import DailyUserUsage
 from usage.selectors import usage_report
@@ -252,15 +255,38 @@ def test_an_upheld_objection_stops_the_uses_chosen_and_the_letter_says_what_cont
     assert "Cookies (consent)" in letter
 
 
-def test_an_objection_can_be_upheld_with_a_restriction_too(client, verified_client):
+def test_an_objection_can_be_upheld_with_a_restriction_too(
+    client, verified_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """GIVEN an objection the DPO upholds with a restriction, THEN the restriction goes through
+    the one restriction service, so the recipients of the person's data are told (Article 19);
+    the request completes with the prepared answer once they have confirmed."""
     dpo = DpoFactory()
     user = UserFactory()
     request = file_matched(RequestKind.OBJECTION, user, dpo, objection_purposes=["analytics"])
     verified_client(dpo)
-    client.post(url("objection", request), {"stop": ["analytics"], "restrict": "on"})
+    response = client.post(url("objection", request), {"stop": ["analytics"], "restrict": "on"})
+    assert response.status_code == 302
     user.refresh_from_db()
     assert objected_purposes_of(user) == [Purpose.ANALYTICS]
     assert user.processing_restricted_at is not None
+
+    told = Notice.objects.filter(request_reference=request.reference, event=Event.RESTRICTED)
+    assert told.exists() and all(n.subject_id == user.pk for n in told)
+    request.refresh_from_db()
+    assert request.state != State.COMPLETED  # the recipients confirm first
+    assert "We have also restricted the processing of your data" in request.outcome
+    page = client.get(reverse("requests:detail", kwargs={"reference": request.reference}))
+    assert "We have also restricted the processing of your data" in page.content.decode()
+
+    for notice in told:
+        notice_confirm_by_hand(notice=notice, note="Confirmed by e-mail.", by=dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        rights_request_complete(request=request, outcome=request.outcome, by=dpo)
+    request.refresh_from_db()
+    assert request.state == State.COMPLETED
+    assert "upheld your objection and stopped" in mailoutbox[-1].body
+    assert "processing restricted. Confirmed on" in mailoutbox[-1].body
 
 
 def test_compelling_grounds_need_reasons_and_leave_the_person_in_reports(client, verified_client):

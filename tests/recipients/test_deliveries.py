@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import recipients.delivery
 from recipients.delivery import CONFIRM_SALT
-from recipients.models import Event, Notice, WebhookDelivery
+from recipients.models import Event, Notice, WebhookDelivery, WebhookEndpoint
 from recipients.services import (
     AlreadyConfirmed,
     notice_confirm_by_hand,
@@ -182,6 +182,70 @@ def test_a_receiver_that_never_answers_is_retried_for_a_day_then_failed(
     assert 5 < delivery.attempts < 20
     assert delivery.finished_at - delivery.created_at <= datetime.timedelta(hours=24)
     assert delivery.finished_at - delivery.created_at > datetime.timedelta(hours=18)
+
+
+# --- Addresses inside our own network (SSRF) --------------------------------------------------
+
+
+def endpoint_moved_to(receiver, organisation, url: str):
+    """An endpoint saved with the receiver's address, whose address then names another host:
+    as if its DNS name had been pointed elsewhere after the save-time check."""
+    endpoint, _ = webhook_endpoint_create(
+        organisation=organisation, url=receiver.url, events=[Event.ERASED], by=None
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url)
+    return endpoint
+
+
+def test_a_host_name_that_resolves_to_loopback_is_refused_when_the_delivery_connects(
+    receiver_with, organisation, settings
+):
+    """GIVEN a receiver listening on loopback and an endpoint whose host name, localhost,
+    resolves there, WHEN a notice is sent without the loopback allowance, THEN no request
+    reaches the receiver and the delivery fails at once, saying why."""
+    receiver = receiver_with(200)
+    port = receiver.server.server_port
+    endpoint_moved_to(receiver, organisation, f"http://localhost:{port}/hook")
+    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = False
+
+    notice = tell(organisation, UserFactory(organisation=organisation))
+
+    delivery = WebhookDelivery.objects.get(notice=notice)
+    assert receiver.received == []
+    assert delivery.status == "failed" and delivery.attempts == 1
+    assert delivery.last_error == recipients.delivery.REFUSED_ADDRESS
+    assert delivery.payload["data"]["email"] == ""  # nothing more will be sent
+
+
+@pytest.mark.parametrize(
+    "host", ["10.20.30.40", "169.254.169.254", "192.168.0.10", "[fd00::1]", "[::ffff:10.0.0.1]"]
+)
+def test_private_and_link_local_addresses_are_refused_even_where_loopback_is_allowed(
+    receiver_with, organisation, host
+):
+    receiver = receiver_with(200)
+    endpoint_moved_to(receiver, organisation, f"http://{host}:9/hook")
+
+    notice = tell(organisation, UserFactory(organisation=organisation))
+
+    delivery = WebhookDelivery.objects.get(notice=notice)
+    assert (delivery.status, delivery.last_error) == (
+        "failed",
+        recipients.delivery.REFUSED_ADDRESS,
+    )
+
+
+def test_debug_lifts_the_check_for_a_developers_own_receiver(receiver_with, organisation, settings):
+    receiver = receiver_with(200)
+    port = receiver.server.server_port
+    endpoint_moved_to(receiver, organisation, f"http://localhost:{port}/hook")
+    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = False
+    settings.DEBUG = True
+
+    notice = tell(organisation, UserFactory(organisation=organisation))
+
+    assert WebhookDelivery.objects.get(notice=notice).status == "delivered"
+    assert len(receiver.received) == 1
 
 
 def _token(notice):

@@ -173,3 +173,48 @@ def test_the_person_sees_who_was_told_on_their_request_page(client, person):
     assert "Acme Ltd: processing restricted — confirmed on" in text
     assert "Acme Group plc: processing restricted — awaiting confirmation" in text
     assert "Phoned." not in text  # the DPO's note is not the person's to read
+
+
+def test_telling_recipients_costs_the_same_queries_however_many_recipients_and_entries(
+    person, settings, django_assert_num_queries
+):
+    """recipients_tell runs inside the erasure's transaction: its queries must not grow with
+    the data map (about fifty entries), the clients, the providers or the people told."""
+    from datamap import registry
+    from recipients.notify import recipients_tell
+
+    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+    busier = UserFactory(email="bob@acme.example")
+    for n in range(5):
+        client = OrganisationFactory(name=f"Client {n}")
+        webhook_endpoint_create(
+            organisation=client, url="http://127.0.0.1:9/hook", events=[Event.ERASED], by=None
+        )
+        disclosure_record(
+            recipient_type="client",
+            recipient=client.name,
+            legal_basis="Legitimate interests",
+            categories=["usage"],
+            description="Monthly usage report",
+            subject_user_ids=[person.pk, busier.pk],
+            organisation=client,
+        )
+    providers = Processor.objects.count()
+
+    # disclosures to clients; notices already sent; the clients; the data held (one SELECT of
+    # EXISTS for every entry and person); the processor register; one INSERT of the notices;
+    # the clients' webhook endpoints; one INSERT of the deliveries
+    with django_assert_num_queries(8):
+        alone = recipients_tell(event=Event.ERASED, users=[person], reference="R-1")
+    with django_assert_num_queries(8):
+        both = recipients_tell(event=Event.ERASED, users=[person, busier], reference="R-2")
+    # Told already (the same request): the first five queries, then nothing to write.
+    with django_assert_num_queries(5):
+        assert recipients_tell(event=Event.ERASED, users=[person], reference="R-1") == []
+
+    assert len(registry.entries()) > 8
+    clients = 7  # the fixture's employer and group company, and the five above
+    assert len([n for n in alone if n.kind == Notice.Kind.CLIENT]) == clients
+    assert len([n for n in both if n.kind == Notice.Kind.CLIENT]) == clients + 5
+    assert 0 < len([n for n in alone if n.kind == Notice.Kind.PROCESSOR]) <= providers
+    assert WebhookDelivery.objects.filter(notice__request_reference="R-2").count() == 10

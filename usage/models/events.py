@@ -38,8 +38,10 @@ class UsagePurpose(models.Model):
 class UsageEvent(models.Model):
     """One thing a person did in the product.
 
-    On PostgreSQL the table is partitioned by month of ``occurred_at`` (see the migration), so
-    its real primary key is (id, occurred_at). Rows are never cascaded from users or
+    On PostgreSQL the table is partitioned by month of ``occurred_at`` (migration 0002) and its
+    real primary key is (organisation_id, occurred_at, id) (migration 0009): ready to be
+    distributed by organisation on Citus (docs/scaling.md), and the index every report, rollup
+    and erasure reads by. Django keeps ``id`` as the key. Rows are never cascaded from users or
     organisations: erasure anonymises them through the data map.
     """
 
@@ -68,10 +70,9 @@ class UsageEvent(models.Model):
     event_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["organisation", "occurred_at"], name="usage_event_org_time"),
-            models.Index(fields=["user", "occurred_at"], name="usage_event_user_time"),
-        ]
+        # (organisation, occurred_at) leads the primary key on PostgreSQL; SQLite keeps an
+        # index of its own (usage migration 0009).
+        indexes = [models.Index(fields=["user", "occurred_at"], name="usage_event_user_time")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.feature}"
@@ -100,7 +101,11 @@ class IngestedEventId(models.Model):
 
 
 class Rollup(models.Model):
-    """What every daily rollup holds: a UK day, an organisation, and its totals."""
+    """What every daily rollup holds: a UK day, an organisation, and its totals.
+
+    On PostgreSQL a rollup table's real primary key is (organisation_id, date, id) (usage
+    migration 0009), ready for Citus; Django keeps ``id`` as the key.
+    """
 
     date = models.DateField()
     organisation = models.ForeignKey(
@@ -134,8 +139,9 @@ class DailyUsage(Rollup):
     last_seen = models.DateTimeField()
 
     class Meta:
+        # (organisation, date) leads the primary key on PostgreSQL; SQLite keeps an index of its
+        # own (usage migration 0009).
         indexes = [
-            models.Index(fields=["organisation", "date"], name="usage_daily_org_date"),
             models.Index(fields=["date"], name="usage_daily_date"),
             models.Index(fields=["user", "date"], name="usage_daily_user_date"),
         ]
@@ -249,7 +255,8 @@ class UsageDayTouched(models.Model):
 
     Written in the transaction that writes the events, so a mark exists exactly when its events
     do and survives any crash before the re-roll. Append-only (no unique key): concurrent
-    batches never wait on each other's mark; the rollup reads them grouped.
+    batches never wait on each other's mark; the rollup reads them grouped. On PostgreSQL the
+    real primary key is (organisation_id, id) (usage migration 0009), to sit with the events.
     """
 
     organisation = models.ForeignKey(

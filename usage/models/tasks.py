@@ -9,7 +9,8 @@ from accounts.models import Organisation
 class TaskSession(models.Model):
     """One task: consecutive events of one person on one feature, none further apart than
     ``USAGE_TASK_IDLE_MINUTES``, within one UK day. Rebuilt with the day's rollups
-    (usage.services.task_sessions), and read only in aggregate."""
+    (usage.services.task_sessions), and read only in aggregate. On PostgreSQL the real primary
+    key is (organisation_id, date, id) (usage migration 0009); Django keeps ``id``."""
 
     date = models.DateField()
     organisation = models.ForeignKey(

@@ -41,10 +41,10 @@ def _placeholders(values) -> str:
 GREATEST = {"postgresql": "GREATEST", "sqlite": "MAX"}
 
 
-def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[str, list]:
-    """The statement deriving and storing one UK day's tasks, and its parameters."""
+def _tasks_insert(*, day: datetime.date, organisation_id: int) -> tuple[str, list]:
+    """The statement deriving and storing one UK day's tasks of one organisation, and its
+    parameters."""
     at = EPOCH_MS[connection.vendor]
-    of_organisation = "" if organisation_id is None else "AND organisation_id = %s"
     # Table names and expressions are ours; every value goes in as a parameter.
     sql = f"""
         WITH events AS (
@@ -53,7 +53,7 @@ def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[s
                     OR feature IN ({_placeholders(GATHERING_FEATURES)}) THEN 1 ELSE 0 END
                     AS gathered
             FROM {UsageEvent._meta.db_table}
-            WHERE occurred_at >= %s AND occurred_at < %s {of_organisation}
+            WHERE organisation_id = %s AND occurred_at >= %s AND occurred_at < %s
                 AND user_id IS NOT NULL AND action NOT IN ({_placeholders(SESSION_ACTIONS)})
         ), marked AS (
             SELECT organisation_id, user_id, feature, id, occurred_at, at_ms, gathered,
@@ -80,10 +80,10 @@ def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[s
     params = [
         *GATHERING_ACTIONS,
         *GATHERING_FEATURES,
+        organisation_id,
         # As the ORM would send them: SQLite compares times as text.
         connection.ops.adapt_datetimefield_value(start),
         connection.ops.adapt_datetimefield_value(end),
-        *([] if organisation_id is None else [organisation_id]),
         *SESSION_ACTIONS,
         task_idle_gap() // datetime.timedelta(milliseconds=1),
         connection.ops.adapt_datefield_value(day),
@@ -92,9 +92,9 @@ def _tasks_insert(*, day: datetime.date, organisation_id: int | None) -> tuple[s
     return sql, params
 
 
-def task_sessions_derive(*, day: datetime.date, organisation_id: int | None = None) -> int:
-    """Store one UK day's task sessions, of every organisation or of one; returns how many.
-    One statement: no event and no task leaves the database.
+def task_sessions_derive(*, day: datetime.date, organisation_id: int) -> int:
+    """Store one UK day's task sessions of one organisation; returns how many. One statement,
+    naming the organisation (docs/scaling.md): no event and no task leaves the database.
 
     Called by usage_rollup_day, in its transaction, after it has deleted the day's rows.
     """

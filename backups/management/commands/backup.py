@@ -32,7 +32,7 @@ class Command(BaseCommand):
         encrypted = "encrypted" if settings.BACKUP_KEY else "not encrypted (set BACKUP_KEY)"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Backed up {header.tables:,} tables ({header.rows:,} rows) to {path}: "
+                f"Backed up {header.tables:,} tables ({header.rows_in_words}) to {path}: "
                 f"{filesizeformat(result.size)}, {encrypted}, in {result.seconds:.1f} s."
             )
         )

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the backup of {present.when(header.taken_at)}: {header.tables:,} "
-                f"tables ({header.rows:,} rows) in {result.seconds:.1f} s. "
+                f"tables ({header.rows_in_words}) in {result.seconds:.1f} s. "
                 f"Erased again: {replay.people:,} {'person' if replay.people == 1 else 'people'} "
                 f"({replay.entries:,} erasures since the backup in the ledger)."
             )

@@ -23,6 +23,7 @@ from enquiries.demo import enquiries_demo_seed
 from recipients.demo import recipients_demo_seed
 from records.demo import disclosures_demo_seed, processors_demo_seed
 from retention.demo import retention_demo_seed
+from scim.demo import provisioning_demo_seed
 from security.demo import (
     demo_authenticator_key,
     demo_backup_codes,
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             disclosures_demo_seed(dpo=dpo)
             processors_demo_seed(dpo=dpo)
             recipients_demo_seed(organisation=accounts.organisations[0])
+            provisioning_demo_seed(organisation=accounts.organisations[0])
             privacy_notice_demo_publish(dpo=dpo)
             # Last: the self-check verifies the audit trail the seeding above has written.
             security_check_demo_seed()
