@@ -38,6 +38,7 @@ register(
         legal_basis=LegalBasis.CONTRACT,
         legal_basis_detail="Needed to provide the service the client contracted for.",
         erasure_order=1000,
+        identifiers={"email": "email", "full_name": "name"},
     )
 )
 

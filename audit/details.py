@@ -1,4 +1,5 @@
-"""An entry's details for people: each key in words beside its value, never a Python dict."""
+"""An entry's details for people: each key in words beside its value, never a Python dict;
+and a removed personal value as the removal's reason."""
 
 import re
 from collections.abc import Mapping
@@ -24,7 +25,27 @@ def _key_words(key: str) -> str:
     return str(key).replace("_", " ").capitalize()
 
 
-def detail_pairs(details: Mapping | None) -> list[tuple[str, str]]:
+def detail_pairs(
+    details: Mapping | None, removed: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """``{"broken_entry_id": None, "checked": 84}`` → ``[("Broken entry id", "—"), ("Checked",
-    "84")]``."""
-    return [(_key_words(key), _value_words(value)) for key, value in (details or {}).items()]
+    "84")]``; each removed key (``{key: "removed (retention)"}``) after them, with its words."""
+    pairs = [(_key_words(key), _value_words(value)) for key, value in (details or {}).items()]
+    return pairs + [(_key_words(key), words) for key, words in sorted((removed or {}).items())]
+
+
+def removal_words(record_details: Mapping | None) -> str:
+    """Why a personal value was removed, from the details of the "audit.personal_details_erased"
+    entry that records it: "removed (erasure of RR-2026-000002)", "removed (retention)"."""
+    details = record_details or {}
+    if details.get("rights_request"):
+        why = f"erasure of {details['rights_request']}"
+    elif details.get("erasure_ledger_entry"):
+        why = "erasure, replayed after a backup restore"
+    elif details.get("reason") == "retention":
+        why = "retention"
+    elif details.get("reason") == "erasure":
+        why = "erasure"
+    else:
+        why = "no record of why"
+    return f"removed ({why})"

@@ -12,6 +12,7 @@ ACTION_LABELS = {
     "api_key.create": "API key created",
     "api_key.revoke": "API key revoked",
     "audit.export": "Audit trail exported",
+    "audit.personal_details_erased": "Personal details removed from audit entries",
     "audit.verify": "Audit trail checked",
     "audit.verify_requested": "Audit trail check requested",
     "audit.view": "Audit trail viewed",

@@ -1,8 +1,50 @@
+import json
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connections, models
 
 from audit.chain import Scheme
+
+# The columns a blanking writes (PostgreSQL: the only ones the app role may UPDATE, audit 0010).
+BLANKED_COLUMNS = (
+    "actor_label",
+    "target_label",
+    "ip_address",
+    "details",
+    "erased_fields",
+    "erased_at",
+)
+_UPDATE_FROM_ARRAYS = """
+    UPDATE audit_auditentry AS entry SET actor_label = blanked.actor_label,
+        target_label = blanked.target_label, ip_address = blanked.ip_address,
+        details = blanked.details, erased_fields = blanked.erased_fields,
+        erased_at = blanked.erased_at
+    FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::inet[], %s::jsonb[], %s::jsonb[],
+        %s::timestamptz[])
+        AS blanked (id, actor_label, target_label, ip_address, details, erased_fields, erased_at)
+    WHERE entry.id = blanked.id
+"""
+
+
+def _update_from_arrays(objs, using: str) -> None:
+    """PostgreSQL: one UPDATE for all the entries, each column's values as one array (Django's
+    bulk_update builds a CASE per column, which costs rows times rows)."""
+    columns = [[] for _ in range(7)]
+    for obj in objs:
+        values = (
+            obj.pk,
+            obj.actor_label,
+            obj.target_label,
+            obj.ip_address,
+            json.dumps(obj.details, cls=DjangoJSONEncoder),
+            json.dumps(obj.erased_fields),
+            obj.erased_at,
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_UPDATE_FROM_ARRAYS, columns)
 
 
 class AppendOnlyError(Exception):
@@ -13,6 +55,18 @@ class AuditEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Audit entries are append-only: they cannot be updated.")
 
+    def _personal_details_blank(self, objs) -> None:
+        """The one way an entry changes: audit.services.personal_details blanks personal
+        values and fills the erased markers (PostgreSQL's trigger refuses anything else)."""
+        if not objs:
+            return
+        if connections[self.db].vendor == "postgresql":
+            _update_from_arrays(objs, self.db)
+            return
+        rows = models.QuerySet(self.model, using=self.db)
+        for obj in objs:
+            rows.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in BLANKED_COLUMNS})
+
     def delete(self):
         raise AppendOnlyError("Audit entries are append-only: they cannot be deleted.")
 
@@ -20,7 +74,12 @@ class AuditEntryQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """One action, chained to the one before it by the MAC of its canonical JSON (audit.chain)."""
+    """One action, chained to the one before it by the MAC of its canonical JSON (audit.chain).
+
+    The MAC covers commitments of the personal fields (the labels, the IP address, each key of
+    the details), not their values: erasure and retention blank values (and record that in
+    the trail) while the chain keeps verifying. The erased markers are not chained.
+    """
 
     created_at = models.DateTimeField(db_index=True)
     # No database constraint: erasing a user must not touch the trail that names them.
@@ -42,6 +101,17 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     scheme = models.PositiveSmallIntegerField(choices=Scheme.choices)
+    # Random, per entry: the commitments of equal values in two entries differ.
+    salt = models.CharField(max_length=32, blank=True)
+    # {personal field: its commitment} (audit.chain.entry_commitments), covered by the MAC.
+    commitments = models.JSONField(default=dict, blank=True)
+    # An entry converted from scheme 1 or 2 (migration 0009): its MAC before the conversion,
+    # which anchors and the cached head from before it still name.
+    legacy_hash = models.CharField(max_length=64, blank=True)
+    # Not chained: which personal fields were blanked, each with the id of the
+    # "audit.personal_details_erased" entry that records it, and when last.
+    erased_fields = models.JSONField(default=dict, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -82,6 +152,7 @@ class AuditAnchor(models.Model):
 
     class Kind(models.TextChoices):
         CUTOVER = "cutover", "Cut-over to the keyed chain"
+        CHECKPOINT = "checkpoint", "Conversion to committed personal details"
         NIGHTLY = "nightly", "Nightly"
         VERIFY = "verify", "Verification on request"
 

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.db.models import Q
 
 from audit.labels import ACTION_LABELS
-from datamap import Category, Entry, LegalBasis, Retain, register
+from audit.services import (
+    audit_expired_details_erase,
+    audit_expired_done,
+    audit_subject_details_erase,
+)
+from datamap import Category, Entry, LegalBasis, Redact, register
 
 register(
     Entry(
@@ -27,9 +32,12 @@ register(
             )
         ),
         export_fields=("created_at", "actor_label", "action", "target_label", "ip_address"),
-        erasure=Retain(
-            "The audit trail is append-only evidence of how personal data was handled "
-            "(UK GDPR Article 5(2), accountability)."
+        # The events stay, as append-only evidence of how personal data was handled (UK GDPR
+        # Article 5(2)); what names the person goes, and the trail records that it went.
+        erasure=Redact(
+            of_subject=audit_subject_details_erase,
+            of_rows=audit_expired_details_erase,
+            done=audit_expired_done,
         ),
         retention_category="audit",
         retention_field="created_at",

@@ -15,10 +15,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 import audit
 from audit import labels
-from audit.details import detail_pairs
+from audit.chain import DETAILS_PREFIX
+from audit.details import detail_pairs, removal_words
 from audit.forms import AuditFilterForm, VerifyChainForm
 from audit.models import AuditAnchor, AuditEntry
-from audit.selectors import audit_latest_anchor, audit_latest_verification
+from audit.selectors import (
+    audit_latest_anchor,
+    audit_latest_verification,
+    audit_removal_records,
+)
 from audit.tasks import verify_audit_chain
 from common.csv import csv_response
 from common.decorators import dpo_required
@@ -56,6 +61,28 @@ def _filter_query(request: HttpRequest) -> str:
     return f"{params.urlencode()}&" if params else ""
 
 
+def _describe(rows: list[AuditEntry]) -> None:
+    """Each row's codes and details in words; a removed personal value says why it went."""
+    records = audit_removal_records(rows)
+    for row in rows:
+        removed = {
+            name: removal_words(records.get(record_id))
+            for name, record_id in row.erased_fields.items()
+            if record_id is not None and name != "*"
+        }
+        row.removed = removed
+        row.detail_pairs = detail_pairs(
+            row.details,
+            removed={
+                name.removeprefix(DETAILS_PREFIX): words
+                for name, words in removed.items()
+                if name.startswith(DETAILS_PREFIX)
+            },
+        )
+        row.action_label = labels.action_label(row.action)
+        row.target_label_words = labels.target_label(row.target_type)
+
+
 @require_GET
 @dpo_required
 def entry_list(request: HttpRequest) -> HttpResponse:
@@ -75,10 +102,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         has_older = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
         has_newer = before is not None
-    for row in rows:
-        row.detail_pairs = detail_pairs(row.details)
-        row.action_label = labels.action_label(row.action)
-        row.target_label_words = labels.target_label(row.target_type)
+    _describe(rows)
     audit.record(
         request.user,
         "audit.view",

@@ -23,6 +23,7 @@ BENCHMARKS = [
     "retention_purge",
     "backup_summary",
     "backoffice_pages",
+    "audit_verify",
     "request_floor",
     "login",
     "queue_paging",
@@ -33,7 +34,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which to run")
     parser.add_argument(
-        "--scale", type=int, default=None, help="events to generate (usage_reports)"
+        "--scale",
+        type=int,
+        default=None,
+        help="events to generate (usage_reports), entries (audit_verify)",
     )
     args = parser.parse_args()
     names = args.names or BENCHMARKS

@@ -339,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # One nightly purge per retention category (retention/defaults.py lists them all), a few
 # minutes apart from 01:00; a category with no policy yet is skipped by the task.
+from retention.defaults import AUDIT_PERSONAL_DETAILS_DAYS as _AUDIT_DAYS  # noqa: E402
 from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: E402
 from retention.defaults import purge_time as _purge_time  # noqa: E402
 
@@ -629,6 +630,11 @@ ENQUIRY_LIMIT_PER_IP_SECONDS = 3600
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=20000)
 RETENTION_LEASE_SECONDS = env.int("RETENTION_LEASE_SECONDS", default=600)
 RETENTION_BATCH_PAUSE_SECONDS = env.float("RETENTION_BATCH_PAUSE_SECONDS", default=0.0)
+# The days after which the audit trail's entries lose their personal details: what retention
+# migration 0008 sets the "audit" policy to (the DPO changes it on the retention page after).
+AUDIT_PERSONAL_DETAILS_DAYS = env.int("AUDIT_PERSONAL_DETAILS_DAYS", default=_AUDIT_DAYS)
+if not 1 <= AUDIT_PERSONAL_DETAILS_DAYS <= 36500:
+    raise ImproperlyConfigured("AUDIT_PERSONAL_DETAILS_DAYS must be between 1 and 36500.")
 # Keys the HMAC that pseudonymises export_test_dataset's output; never written out.
 TEST_DATASET_KEY = env.str("TEST_DATASET_KEY", default="")
 USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)

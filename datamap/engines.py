@@ -9,11 +9,12 @@ import decimal
 import uuid
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, transaction
 
-from datamap.entries import Anonymise, Delete, Entry, Retain, Subject
+from datamap.entries import Anonymise, Delete, Entry, Identifiers, Redact, Retain, Subject
 from datamap.registry import registry
 
 
@@ -63,9 +64,44 @@ def iter_subject_rows(entry: Entry, subject: Subject, chunk_size: int = 2000):
 @dataclass(frozen=True)
 class ErasureOutcome:
     entry: Entry
-    action: str  # "deleted", "anonymised", "kept"
+    action: str  # "deleted", "anonymised" (personal details removed, for Redact), "kept"
     rows: int
     reason: str = ""
+
+
+def _placeholder(entry: Entry, name: str, value) -> bool:
+    """A value the entry's own anonymisation wrote ("Erased user"): it names nobody."""
+    rule = entry.erasure
+    return isinstance(rule, Anonymise) and rule.replacements.get(name, object()) == value
+
+
+def subject_identifiers(subject: Subject) -> Identifiers:
+    """The subject's identifiers as the data map holds them now: e-mail addresses, names and
+    IP addresses from the fields entries declare (``Entry.identifiers``), besides the
+    subject's own user ids and e-mail addresses. Read before anything is erased."""
+    found: dict[str, set[str]] = {"email": set(subject.emails), "name": set(), "ip_address": set()}
+    for entry in registry.entries():
+        if not entry.identifiers:
+            continue
+        fields = list(entry.identifiers)
+        for row in entry.rows_of(subject).order_by().values_list(*fields).distinct():
+            for name, value in zip(fields, row, strict=True):
+                if value and isinstance(value, str) and not _placeholder(entry, name, value):
+                    kind = entry.identifiers[name]
+                    found[kind].add(value.strip().lower() if kind == "email" else value.strip())
+    return Identifiers(
+        user_ids=subject.user_ids,
+        emails=frozenset(found["email"]),
+        names=frozenset(found["name"]),
+        ip_addresses=frozenset(found["ip_address"]),
+    )
+
+
+def anonymise_rows(entry: Entry, queryset: models.QuerySet, *, because: Mapping[str, Any]) -> int:
+    """Anonymise these rows of the entry as its rule says: the retention schedule's expiry."""
+    if isinstance(entry.erasure, Redact):
+        return entry.erasure.of_rows(queryset, because)
+    return _anonymise(queryset, entry.erasure)
 
 
 def _anonymise(queryset, rule: Anonymise) -> int:
@@ -89,14 +125,19 @@ def erase_subject(
     *,
     exception_for: Callable[[Entry], str | None] = lambda entry: None,
     dry_run: bool = False,
+    because: Mapping[str, Any] | None = None,
 ) -> list[ErasureOutcome]:
     """Apply every entry's erasure rule to the subject's rows.
 
     ``exception_for`` names a reason to keep an entry's rows (a legal hold, a claim); the
-    entry's own ``Retain`` rule is such a reason too. One transaction: all or nothing.
+    entry's own ``Retain`` rule is such a reason too. ``because`` says why the erasure runs,
+    in codes, for the record a ``Redact`` rule keeps. One transaction: all or nothing.
     """
     outcomes = []
+    because = {"reason": "erasure", **(because or {})}
     with transaction.atomic():
+        # Before any rule runs: the names and addresses are gone once the account is erased.
+        identifiers = subject_identifiers(subject)
         for entry in sorted(registry.entries(), key=lambda e: e.erasure_order):
             queryset = entry.rows_of(subject)
             reason = exception_for(entry)
@@ -104,6 +145,9 @@ def erase_subject(
                 reason = entry.erasure.reason
             if reason is not None:
                 outcomes.append(ErasureOutcome(entry, "kept", queryset.count(), reason))
+            elif isinstance(entry.erasure, Redact):
+                changed = entry.erasure.of_subject(identifiers, because, dry_run)
+                outcomes.append(ErasureOutcome(entry, "anonymised", changed))
             elif dry_run:
                 action = "deleted" if isinstance(entry.erasure, Delete) else "anonymised"
                 outcomes.append(ErasureOutcome(entry, action, queryset.count()))

@@ -58,6 +58,20 @@ class Subject:
         )
 
 
+@dataclass(frozen=True)
+class Identifiers:
+    """What names one person in free text: the subject's user ids and e-mail addresses, and
+    the names and IP addresses the data map holds for them (``Entry.identifiers``)."""
+
+    user_ids: frozenset[int] = frozenset()
+    emails: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    ip_addresses: frozenset[str] = frozenset()
+
+
+# The kinds of identifier an entry may declare a field as (``Entry.identifiers``).
+IDENTIFIER_KINDS = ("email", "name", "ip_address")
+
 # A replacement is a value, or a callable taking the row and returning one.
 Replacement = Any | Callable[[models.Model], Any]
 
@@ -81,6 +95,30 @@ class Anonymise:
 
 
 @dataclass(frozen=True)
+class Redact:
+    """Erasure removes the subject's personal details from rows that stay as the record of
+    events (an append-only trail); the retention schedule removes every personal detail of
+    expired rows. The owning app holds the how (the data map imports no app):
+
+    - ``of_subject(identifiers, because, dry_run)`` removes the subject's details wherever
+      the rows name them and returns how many rows it changed (would change, on a dry run);
+    - ``of_rows(queryset, because)`` removes every personal detail of those rows;
+    - ``done()`` is a Q of the rows with nothing left to remove, which expiry skips.
+
+    ``because`` says why, in codes ({"reason": "erasure", "rights_request": "RR-…"}), for the
+    record the owning app keeps of each removal.
+    """
+
+    of_subject: Callable[[Identifiers, Mapping[str, Any], bool], int]
+    of_rows: Callable[[models.QuerySet, Mapping[str, Any]], int]
+    done: Callable[[], models.Q]
+    words: str = "Personal details removed, events kept"
+
+    def describe(self) -> str:
+        return self.words
+
+
+@dataclass(frozen=True)
 class Retain:
     """Erasure keeps the rows, for the written reason (an exception under Article 17(3))."""
 
@@ -100,7 +138,7 @@ class Entry:
     description: str
     subject: Callable[[Subject], models.Q]
     export_fields: tuple[str, ...]
-    erasure: Delete | Anonymise | Retain
+    erasure: Delete | Anonymise | Redact | Retain
     retention_category: str
     legal_basis: LegalBasis
     legal_basis_detail: str = ""
@@ -120,6 +158,9 @@ class Entry:
     labels: Mapping[str, str] = field(default_factory=dict)
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Fields that identify the person in free text elsewhere ({field: "email" | "name" |
+    # "ip_address"}), gathered before an erasure for the entries whose rule is ``Redact``.
+    identifiers: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def model_class(self) -> type[models.Model]:

@@ -110,8 +110,8 @@ class Pseudonymiser:
     def scrub(self, value: str) -> str:
         """A string nobody calls personal, with any e-mail, IP or known name inside replaced."""
         value = EMAIL.sub(lambda m: self.email(m[0]), value)
-        value = IPV4.sub(lambda m: self.ip(m[0]) if _is_ip(m[0]) else m[0], value)
-        value = IPV6.sub(lambda m: self.ip(m[0]) if _is_ip(m[0]) else m[0], value)
+        value = IPV4.sub(lambda m: self.ip(m[0]) if is_ip_address(m[0]) else m[0], value)
+        value = IPV6.sub(lambda m: self.ip(m[0]) if is_ip_address(m[0]) else m[0], value)
         if self.names is not None:
             value = self.names.sub(lambda m: self.name(m[0]), value)
         return value
@@ -126,7 +126,7 @@ class Pseudonymiser:
         return value
 
 
-def _is_ip(value: str) -> bool:
+def is_ip_address(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
     except ValueError:

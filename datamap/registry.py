@@ -1,6 +1,6 @@
 from django.core.exceptions import ImproperlyConfigured
 
-from datamap.entries import Category, Entry
+from datamap.entries import IDENTIFIER_KINDS, Category, Entry
 
 
 class DataMap:
@@ -11,6 +11,11 @@ class DataMap:
     def register(self, entry: Entry) -> Entry:
         if entry.name in self._entries:
             raise ImproperlyConfigured(f"Data-map entry {entry.name!r} is declared twice.")
+        unknown = set(entry.identifiers.values()) - set(IDENTIFIER_KINDS)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Data-map entry {entry.name!r} declares unknown identifiers: {sorted(unknown)}."
+            )
         self._entries[entry.name] = entry
         return entry
 

@@ -7,6 +7,10 @@ is never left without a policy when its app lands.
 
 from dataclasses import dataclass
 
+# Six years: the limitation period for claims, after which the audit trail's entries keep no
+# personal details (AUDIT_PERSONAL_DETAILS_DAYS in the environment sets the policy's days when
+# retention migration 0008 moves the policy to it).
+AUDIT_PERSONAL_DETAILS_DAYS = 2190
 PURGE_START_HOUR = 1
 PURGE_SPACING_MINUTES = 5
 
@@ -66,11 +70,12 @@ DEFAULT_POLICIES = (
     ),
     DefaultPolicy(
         "audit",
-        "indefinite",
-        2190,
+        "event",
+        AUDIT_PERSONAL_DETAILS_DAYS,
         "data_map",
-        "The audit trail is append-only, hash-chained evidence of accountability: never "
-        "purged by the schedule (deleting its oldest entries would break the chain).",
+        "The audit trail's events stay as evidence of accountability; six years after each "
+        "entry, the names, IP addresses and personal details in it are removed (its chain "
+        "keeps verifying).",
     ),
     DefaultPolicy(
         "rights_requests",

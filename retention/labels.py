@@ -58,3 +58,14 @@ def kept_for_you(basis: str, days: int) -> str:
 
 def _backups_kept() -> str:
     return f"backups are kept {present.period(settings.BACKUP_KEEP_DAYS)}"
+
+
+def details_removed_for_you(basis: str, days: int) -> str:
+    """The period of a record that is kept while the personal details in it go (the audit
+    trail's events), for the person the data is about."""
+    if basis == "indefinite":
+        return kept_for_you(basis, days)
+    return (
+        "The record of each action is kept; the personal details in it are removed "
+        f"{present.period(days)} after it was recorded"
+    )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common import present
+from datamap import Redact, registry
 from retention import labels
 
 
@@ -78,6 +79,9 @@ class RetentionPolicy(models.Model):
 
     @property
     def kept_for_you(self) -> str:
+        entries = registry.entries_in_retention_category(self.category)
+        if entries and all(isinstance(entry.erasure, Redact) for entry in entries):
+            return labels.details_removed_for_you(self.basis, self.days)
         return labels.kept_for_you(self.basis, self.days)
 
 

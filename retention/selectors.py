@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import ERASED_EMAIL_SUFFIX, User
-from datamap import Anonymise, Delete, Entry, Retain, Subject, registry
+from datamap import Anonymise, Delete, Entry, Redact, Retain, Subject, registry
 from datamap.engines import erase_subject
 from datamap.presentation import entry_title
 from retention.models import ErasureLedgerEntry, LegalHold, PurgeRun, RetentionPolicy
@@ -171,7 +171,11 @@ def entry_action(entry: Entry, policy: RetentionPolicy) -> str:
 
     The data map's own rule, except that rows it retains against erasure are deleted when
     their period ends (that is what the period is for), and a policy may ask for deletion.
+    Rows whose rule is ``Redact`` (an append-only trail) are never deleted: expiry removes
+    their personal details.
     """
+    if isinstance(entry.erasure, Redact):
+        return "anonymise"
     if policy.action == RetentionPolicy.Action.DELETE or isinstance(entry.erasure, Delete):
         return "delete"
     if isinstance(entry.erasure, Anonymise):
@@ -179,9 +183,11 @@ def entry_action(entry: Entry, policy: RetentionPolicy) -> str:
     return "delete"
 
 
-def _already_anonymised(rule: Anonymise) -> Q | None:
+def _already_anonymised(rule: Anonymise | Redact) -> Q | None:
     """Rows whose replaced fields already hold the replacements: anonymising them again
     would change nothing, so they are not due. None when a replacement is computed."""
+    if isinstance(rule, Redact):
+        return rule.done()
     if any(callable(value) for value in rule.replacements.values()):
         return None
     q = Q()

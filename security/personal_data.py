@@ -66,6 +66,7 @@ for model, what, title in [
             retention_field="attempt_time",
             legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
             legal_basis_detail="Monitoring access to keep accounts and systems secure.",
+            identifiers={"ip_address": "ip_address"},
         )
     )
 
@@ -111,6 +112,7 @@ register(
         retention_field="last_seen_at",
         legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
         legal_basis_detail="Monitoring access to keep accounts and systems secure.",
+        identifiers={"ip_address": "ip_address"},
     )
 )
 

@@ -68,6 +68,7 @@ def erasure_run(*, request: RightsRequest, terminate_account: bool, by) -> list[
         outcomes = erase_subject(
             subject,
             exception_for=erasure_exception_for(subject, terminate_account=terminate_account),
+            because={"rights_request": request.reference},
         )
         # The ledger is another database: it learns of the erasure only once this one commits,
         # so a rolled-back erasure is never replayed after a restore.

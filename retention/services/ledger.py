@@ -95,6 +95,7 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
                 exception_for=erasure_exception_for(
                     subject, terminate_account=entry.terminate_account
                 ),
+                because={"erasure_ledger_entry": entry.pk, "erased_at": entry.erased_at},
             )
         people += 1
     return Replay(entries=len(entries), people=people)

@@ -24,8 +24,8 @@ from django.utils import timezone
 import audit
 from accounts.models import User
 from accounts.selectors import organisation_ids
-from datamap import Entry, Subject, registry
-from datamap.engines import _anonymise, erase_subject
+from datamap import Entry, Redact, Subject, registry
+from datamap.engines import anonymise_rows, erase_subject
 from retention import selectors
 from retention.models import PurgeRun, RetentionPolicy
 from retention.services.leases import claim, release, run_skipped, runs_interrupted_close
@@ -182,11 +182,11 @@ def _purge_rows_of(run, entry, policy, holds, now, *, organisation_id) -> None:
             )
             if last_pk is not None:
                 rows = rows.filter(pk__gt=last_pk)
-            pks = list(
-                rows.order_by("pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("pk", flat=True)[: _batch_size()]
-            )
+            rows = rows.order_by("pk")
+            if not isinstance(entry.erasure, Redact):
+                # A Redact rule's owner locks its rows itself, after its own lock.
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            pks = list(rows.values_list("pk", flat=True)[: _batch_size()])
             if not pks:
                 return
             last_pk = pks[-1]
@@ -195,7 +195,8 @@ def _purge_rows_of(run, entry, policy, holds, now, *, organisation_id) -> None:
                 _, per_model = batch.delete()
                 _add(run, _attribute(entry, policy, per_model))
             else:
-                n = _anonymise(batch, entry.erasure)
+                because = {"reason": "retention", "purge_run": run.pk}
+                n = anonymise_rows(entry, batch, because=because)
                 _add(run, {entry.name: {"anonymised": n}})
         _pause()
 
@@ -301,6 +302,7 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
             outcomes = erase_subject(
                 subject,
                 exception_for=selectors.erasure_exception_for(subject, terminate_account=False),
+                because={"reason": "retention", "purge_run": run.pk},
             )
             # As the erasure executor does, so that a restore erases them again (the account
             # had ended before this erasure).

@@ -38,15 +38,26 @@ def test_each_entry_chains_to_the_one_before_it():
     assert len({first.hash, second.hash, third.hash}) == 3
 
 
-def test_each_entry_is_keyed_by_the_hmac_of_the_audit_key(settings):
+def test_each_entry_is_keyed_by_the_hmac_of_the_audit_key_over_commitments(settings):
     entry = make_trail(1)[0]
     entry.refresh_from_db()
     message = canonical_json(entry).encode()
 
-    assert entry.scheme == Scheme.HMAC_SHA256
+    assert entry.scheme == Scheme.COMMITTED
     key = settings.AUDIT_HMAC_KEY.encode()
     assert entry.hash == hmac.new(key, message, hashlib.sha256).hexdigest()
     assert entry.hash != hashlib.sha256(message).hexdigest()
+    # The MAC covers a commitment of each personal value, never the value itself.
+    assert entry.actor_label not in message.decode()
+    assert entry.target_label not in message.decode()
+    assert "test 0" not in message.decode()
+    assert set(entry.commitments) == {
+        "actor_label",
+        "target_label",
+        "ip_address",
+        "details.reason",
+    }
+    assert len(entry.salt) == 32 and entry.legacy_hash == ""
 
 
 def test_a_chain_verified_under_another_key_is_broken(settings):

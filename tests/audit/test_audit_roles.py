@@ -23,8 +23,10 @@ from tests.conftest import unavailable
 INIT_SCRIPT = Path(settings.BASE_DIR) / "deploy" / "postgres" / "initdb" / "10-privacydesk-roles.sh"
 INSERT_ENTRY = """
     INSERT INTO audit_auditentry (created_at, actor_label, action, target_type, target_id,
-        target_label, details, prev_hash, hash, scheme)
-    VALUES (now(), 'system', 'test.step', '', '', '', '{}', %s, %s, 2)
+        target_label, details, prev_hash, hash, scheme, salt, commitments, legacy_hash,
+        erased_fields)
+    VALUES (now(), 'system', 'test.step', '', '', 'Ann Able', '{"who": "Ann"}', %s, %s, 3, '',
+        '{}', '', '{}')
 """
 INSERT_ANCHOR = """
     INSERT INTO audit_auditanchor (created_at, kind, entry_id, entry_hash, entries, mac)
@@ -124,6 +126,39 @@ def test_the_app_role_may_only_insert_and_read_the_trail_and_its_anchors(compose
                 refused.append((statement, table))
         assert len(refused) == 8
         assert app.execute("SELECT count(*) FROM audit_auditentry").fetchone() == (1,)
+
+
+def test_the_app_role_may_blank_personal_details_and_change_nothing_else(compose_database):
+    """The column-level grant (audit 0010) and the trigger (audit 0009) together: blanking a
+    label, the IP address or a key of the details goes through; rewriting one, or touching a
+    chained column, does not."""
+    with connect_as(compose_database, "app") as app:
+        [entry_id] = app.execute(INSERT_ENTRY + " RETURNING id", ["1" * 64, "c" * 64]).fetchone()
+        where = sql.SQL(" WHERE id = {}").format(sql.Literal(entry_id))
+        app.execute(
+            sql.SQL(
+                "UPDATE audit_auditentry SET target_label = '', details = details - 'who', "
+                'erased_fields = \'{"target_label": 9, "details.who": 9}\', erased_at = now()'
+            )
+            + where
+        )
+        assert app.execute(
+            sql.SQL("SELECT target_label, details FROM audit_auditentry") + where
+        ).fetchone() == ("", {})
+
+        for statement, error in (
+            ("UPDATE audit_auditentry SET target_label = 'Bob', erased_at = now()", "append-only"),
+            (
+                "UPDATE audit_auditentry SET details = '{\"who\": 1}', erased_at = now()",
+                "append-only",
+            ),
+            # Blanked, but not named in the markers.
+            ("UPDATE audit_auditentry SET actor_label = '', erased_at = now()", "append-only"),
+            ("UPDATE audit_auditentry SET hash = 'x'", "permission denied"),
+            ("UPDATE audit_auditentry SET commitments = '{}'", "permission denied"),
+        ):
+            with pytest.raises(errors.InsufficientPrivilege, match=error):
+                app.execute(sql.SQL(statement) + where)
 
 
 def test_the_app_role_keeps_every_right_on_the_other_tables(compose_database):

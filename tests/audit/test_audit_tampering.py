@@ -7,16 +7,11 @@ in the DPO's mailbox.
 """
 
 import hashlib
-import importlib
 from contextlib import contextmanager
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from django.db.utils import DatabaseError
-from django.utils import timezone
 
 import audit
 from audit.chain import GENESIS_HASH, Scheme, canonical_json, entry_digest
@@ -267,110 +262,3 @@ def test_an_entry_removed_and_the_chain_relinked_with_a_wrong_key_is_caught():
 
     result = audit_chain_verify()
     assert result.broken_entry_id == entries[0].id
-
-
-# --- entries from before the key ------------------------------------------------------------
-
-
-def legacy_trail(n=3) -> list[AuditEntry]:
-    """Entries as the unkeyed chain wrote them, then the cut-over that migration 0004 records."""
-    previous, entries = GENESIS_HASH, []
-    for i in range(n):
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor_label="system",
-            action="legacy.step",
-            details={"i": i},
-            prev_hash=previous,
-            scheme=Scheme.SHA256,
-        )
-        entry.hash = entry_digest(entry)
-        entry.save()
-        previous = entry.hash
-        entries.append(entry)
-    migration = importlib.import_module("audit.migrations.0004_keyed_chain_and_anchors")
-    migration.record_cutover(apps, SimpleNamespace(connection=connection))
-    return entries
-
-
-def test_entries_from_before_the_key_keep_verifying_and_the_first_keyed_one_chains_to_them():
-    old = legacy_trail()
-    new = make_trail(2)
-
-    assert new[0].prev_hash == old[-1].hash
-    assert new[0].scheme == Scheme.HMAC_SHA256
-    result = audit_chain_verify()
-    assert result.intact
-    assert result.checked == 5
-
-
-def test_an_old_entry_edited_and_the_old_chain_rehashed_is_caught_by_the_cutover():
-    old = legacy_trail()
-    make_trail(2)
-    edit(old[0], details='{"i": 99}')
-    previous = GENESIS_HASH
-    with triggers_off() as cursor:
-        for entry in AuditEntry.objects.filter(scheme=Scheme.SHA256).order_by("id"):
-            entry.prev_hash = previous
-            entry.hash = unkeyed(entry)
-            cursor.execute(
-                "UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
-                [entry.prev_hash, entry.hash, entry.id],
-            )
-            previous = entry.hash
-
-    result = audit_chain_verify()
-    assert result.broken_entry_id == old[-1].id
-    assert "rewritten" in result.problem
-
-
-def test_an_unkeyed_entry_after_the_cutover_is_caught():
-    legacy_trail()
-    keyed = make_trail(1)[0]
-    forged = AuditEntry(
-        created_at=keyed.created_at,
-        actor_label="system",
-        action="retention.purge",
-        prev_hash=keyed.hash,
-        scheme=Scheme.SHA256,
-    )
-    forged.hash = unkeyed(forged)
-    forged.save()
-
-    result = audit_chain_verify()
-    assert result.broken_entry_id == forged.id
-    assert "without the key" in result.problem
-
-
-def test_migrating_an_unkeyed_trail_keeps_every_row_and_it_keeps_verifying():
-    """GIVEN a trail written before the key (migrations up to 0003, the old formula)
-    WHEN the keyed-chain migrations run
-    THEN every row is kept, the cut-over is anchored, and old and new entries verify."""
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()  # records depends on audit: every app
-    executor.migrate([("audit", "0003_disclosures")])
-    old_apps = executor.loader.project_state([("audit", "0003_disclosures")]).apps
-    OldEntry = old_apps.get_model("audit", "AuditEntry")
-    previous = GENESIS_HASH
-    for n in range(3):
-        row = OldEntry(
-            created_at=timezone.now(), actor_label="system", action="old.step", prev_hash=previous
-        )
-        row.details, row.ip_address, row.actor_id = {"n": n}, None, None
-        row.target_type = row.target_id = row.target_label = ""
-        row.scheme = Scheme.SHA256  # read by canonical_json only, as the old formula had none
-        row.hash = unkeyed(row)
-        row.save()
-        previous = row.hash
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(latest)
-
-    old = list(AuditEntry.objects.order_by("id"))
-    assert [entry.scheme for entry in old] == [Scheme.SHA256] * 3
-    cutover = AuditAnchor.objects.get()
-    assert (cutover.kind, cutover.entry_id, cutover.entries) == ("cutover", old[-1].id, 3)
-    new = make_trail(1)[0]
-    assert new.prev_hash == old[-1].hash
-    assert audit_chain_verify().checked == 4

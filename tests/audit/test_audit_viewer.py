@@ -222,7 +222,7 @@ def test_the_page_shows_a_broken_chain_and_where(dpo):
     audit_chain_verify_and_alert()
 
     page = client.get(LIST).content.decode()
-    assert f"Chain broken at entry #{entries[1].id}</strong>: its content was changed" in page
+    assert f"Chain broken at entry #{entries[1].id}</strong>: its detail “n” was changed" in page
     assert AuditAnchor.objects.count() == 0
 
 

@@ -8,6 +8,7 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from audit.models import AuditEntry
 from dsar.executors.erasure import erasure_run
 from dsar.models import RequestKind
 from retention.models import ErasureLedgerEntry
@@ -39,6 +40,7 @@ def test_a_restored_backup_holds_nothing_of_a_person_erased_after_it(requires_po
     user, request, dpo = seed_subject(kind=RequestKind.ERASURE)
     bystander = UserFactory(email="bystander@client.example")
     needles = [SUBJECT_EMAIL, SUBJECT_NAME, SUBJECT_IP]
+    assert "audit_auditentry" in scan_database(needles)
     backup = tmp_path / "before.backup"
     summary = run("backup", "--out", str(backup))
     assert "Backed up" in summary and "rows, estimated" in summary
@@ -56,6 +58,11 @@ def test_a_restored_backup_holds_nothing_of_a_person_erased_after_it(requires_po
     assert User.objects.get(pk=bystander.pk).status == bystander.status
     leftovers = scan_database(needles)
     assert {table: hits for table, hits in leftovers.items() if table not in ALLOWED_TABLES} == {}
+    # The restored trail named them (the backup predates the erasure); the replay removed
+    # that, recorded the removal, and the chain verifies.
+    assert "audit_auditentry" not in leftovers
+    [replayed] = AuditEntry.objects.filter(action="audit.personal_details_erased")
+    assert replayed.details["reason"] == "erasure" and "erasure_ledger_entry" in replayed.details
     assert "Audit trail intact" in run("verify_audit")
 
 

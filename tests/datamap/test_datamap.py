@@ -78,11 +78,11 @@ def test_export_gives_the_subjects_rows_and_nobody_elses():
 
 
 @pytest.mark.django_db
-def test_erasure_anonymises_the_account_and_keeps_the_audit_trail():
+def test_erasure_anonymises_the_account_and_keeps_the_audit_trails_events_without_the_person():
     dpo = DpoFactory()
     alice = UserFactory(full_name="Alice Example", email="alice@example.test")
     bob = UserFactory(full_name="Bob Other")
-    audit.record(dpo, "user.view", target=alice)
+    viewed = audit.record(dpo, "user.view", target=alice)
 
     outcomes = {
         o.entry.name: o
@@ -94,8 +94,14 @@ def test_erasure_anonymises_the_account_and_keeps_the_audit_trail():
     assert alice.email == f"erased-{alice.pk}@erased.invalid"
     assert not alice.has_usable_password()
     assert outcomes["accounts.contact"].action == "anonymised"
-    assert outcomes["audit.trail"].action == "kept"
+    assert outcomes["audit.trail"].action == "anonymised"
     assert outcomes["audit.trail"].rows == 1
+    viewed.refresh_from_db()
+    assert (viewed.action, viewed.target_id, viewed.target_label) == (
+        "user.view",
+        str(alice.pk),
+        "",
+    )
     bob.refresh_from_db()
     assert bob.full_name == "Bob Other"
 

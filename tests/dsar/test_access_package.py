@@ -320,7 +320,9 @@ def test_the_package_holds_every_entry_in_a_csv_of_its_own_described_by_data_jso
     )
     assert request.reference in {row["reference"] for row in entry_rows(archive, "dsar.requests")}
     # What erasure would keep carries its reason; the rest says what erasure does.
-    assert by_name["audit.trail"]["kept_reason"]
+    assert by_name["dsar.requests"]["kept_reason"]
+    assert not by_name["audit.trail"]["kept_reason"]
+    assert by_name["audit.trail"]["erasure"] == "Personal details removed, events kept"
     assert not by_name["usage.events"]["kept_reason"]
     assert by_name["usage.events"]["erasure"].startswith("Anonymised")
 

@@ -1,4 +1,6 @@
-import json
+"""Verifying the chain: every entry, every anchor, the head kept outside the database, and
+every blanked personal value against the record of its blanking."""
+
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -6,118 +8,31 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
 from django.utils import timezone
 
-from audit.chain import GENESIS_HASH, Scheme, anchor_mac, digests_match, entry_digest
+from audit.chain import (
+    DETAILS_PREFIX,
+    GENESIS_HASH,
+    Scheme,
+    anchor_mac,
+    blank_value,
+    commitment,
+    digests_match,
+    entry_digest,
+    personal_values,
+)
 from audit.models import AuditAnchor, AuditEntry
+from audit.redaction import Coverage
+from audit.services.personal_details import ERASED_ACTION
+from audit.services.record import (
+    ANCHOR_CACHE_KEY,
+    HEAD_CACHE_KEY,
+    TAIL_CUT_CACHE_KEY,
+    audit_anchor_record,
+    audit_record,
+)
 
 logger = logging.getLogger(__name__)
-
-# pg_advisory_xact_lock key: serialises appends so that two writers never chain to one parent.
-CHAIN_LOCK_KEY = 0x41554449  # "AUDI"
-# The newest head the app wrote, kept in the cache (Redis in production), out of reach of
-# someone who can only write the database: rows cut from the end since the last anchor show.
-HEAD_CACHE_KEY = "audit:chain-head"
-HEAD_CACHE_SECONDS = 60 * 60 * 24 * 400
-# Set when an entry is written on top of an older head than the newest the app wrote: rows
-# were cut from the end and the next write hid the cut (its id, from a sequence, is higher
-# still). Kept, like a broken link, for as long as the head is.
-TAIL_CUT_CACHE_KEY = "audit:chain-tail-cut"
-# The newest anchor and how many anchors there were up to it: anchors deleted show.
-ANCHOR_CACHE_KEY = "audit:latest-anchor"
-
-
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    # SQLite: the settings open every transaction IMMEDIATE, which takes the write lock.
-
-
-def _describe_target(target) -> tuple[str, str, str]:
-    if target is None:
-        return "", "", ""
-    if isinstance(target, models.Model):
-        return target._meta.label, str(target.pk), str(target)[:254]
-    return type(target).__name__, "", str(target)[:254]
-
-
-def audit_record(
-    *,
-    actor,
-    action: str,
-    target=None,
-    details: dict | None = None,
-    ip_address: str | None = None,
-    target_id: str | None = None,
-) -> AuditEntry:
-    """Append one entry; ``actor`` is a user, an API key's principal, or None for the system.
-
-    ``target_id`` names the target instead of its pk, for a model whose pk must not be kept
-    (an API key's pk holds the key's hash; the trail names the key by its prefix).
-    """
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    # An API key acts too (accounts.authentication.ApiKeyPrincipal): it names itself through
-    # get_username() but is no user row, so the entry links to no user.
-    actor_row = actor if is_user and isinstance(actor, models.Model) else None
-    target_type, target_pk, target_label = _describe_target(target)
-    target_id = target_pk if target_id is None else target_id
-    # Store exactly what is hashed: the JSON round trip fixes dates, decimals and key types.
-    details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
-    with transaction.atomic():
-        _lock_chain()
-        previous_id, previous_hash = AuditEntry.objects.order_by("-id").values_list(
-            "id", "hash"
-        ).first() or (0, GENESIS_HASH)
-        entry = AuditEntry(
-            created_at=timezone.now(),
-            actor=actor_row,
-            actor_label=actor.get_username() if is_user else "system",
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            target_label=target_label,
-            details=details,
-            ip_address=ip_address,
-            prev_hash=previous_hash,
-            scheme=Scheme.HMAC_SHA256,
-        )
-        entry.hash = entry_digest(entry)
-        entry.save()
-        # Robust: the entry is written; a cache that is down must not fail the request.
-        transaction.on_commit(
-            lambda: _remember_head(
-                entry_id=entry.id,
-                entry_hash=entry.hash,
-                previous_id=previous_id,
-                previous_hash=previous_hash,
-            ),
-            robust=True,
-        )
-    return entry
-
-
-def _remember_head(*, entry_id: int, entry_hash: str, previous_id: int, previous_hash: str) -> None:
-    known = cache.get(HEAD_CACHE_KEY)
-    if known is not None and known["id"] >= entry_id:
-        # An older writer's callback, run after a newer one's: the newer head stays.
-        return
-    if known is not None and (
-        previous_id < known["id"] or (previous_id == known["id"] and previous_hash != known["hash"])
-    ):
-        cut = {"missing": known["id"], "written": entry_id, "on_top_of": previous_id}
-        cache.add(TAIL_CUT_CACHE_KEY, cut, HEAD_CACHE_SECONDS)  # the first cut is the one kept
-        logger.error("Audit trail: entry %s was written on top of a cut tail", entry_id)
-    cache.set(HEAD_CACHE_KEY, {"id": entry_id, "hash": entry_hash}, HEAD_CACHE_SECONDS)
-
-
-def _remember_anchor(*, anchor: AuditAnchor, anchors: int) -> None:
-    known = cache.get(ANCHOR_CACHE_KEY)
-    if known is None or known["id"] < anchor.id:
-        kept = {"id": anchor.id, "entry_id": anchor.entry_id, "anchors": anchors}
-        cache.set(ANCHOR_CACHE_KEY, kept, HEAD_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -163,6 +78,37 @@ def _verified_anchors() -> tuple[list[AuditAnchor], ChainVerification | None]:
 Problem = tuple[int, str] | None
 
 
+class _Erasures:
+    """The trail's records of blankings, read before the walk (and any written since, when an
+    entry names one), so that a blanked value can be held against the record that allows it.
+    Each record is itself checked when the walk reaches it."""
+
+    def __init__(self) -> None:
+        self.details: dict[int, dict] = dict(
+            AuditEntry.objects.filter(action=ERASED_ACTION).values_list("id", "details")
+        )
+        self.coverage = {pk: Coverage.of(details) for pk, details in self.details.items()}
+
+    def covers(self, record_id, entry_id: int, name: str) -> bool:
+        if not isinstance(record_id, int) or record_id <= entry_id:
+            return False
+        if record_id not in self.coverage:
+            details = (
+                AuditEntry.objects.filter(id=record_id, action=ERASED_ACTION)
+                .values_list("details", flat=True)
+                .first()
+            )
+            if details is None:
+                return False
+            self.details[record_id] = details
+            self.coverage[record_id] = Coverage.of(details)
+        return self.coverage[record_id].covers(entry_id, name)
+
+    def read_otherwise(self, entry: AuditEntry) -> bool:
+        """A record whose content changed between the first read and the walk."""
+        return entry.id in self.details and self.details[entry.id] != entry.details
+
+
 @dataclass
 class _Walk:
     """How far the walk got: the entries checked, the last one that fits, the anchored met."""
@@ -183,10 +129,14 @@ def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> Chai
     for anchor in anchors:
         if anchor.entry_id:
             anchored.setdefault(anchor.entry_id, []).append(anchor)
+    # Anchors from before the conversion to scheme 3 name converted entries by their old MAC.
+    checkpoint = next((a.id for a in anchors if a.kind == AuditAnchor.Kind.CHECKPOINT), 0)
     written = cache.get(HEAD_CACHE_KEY)
     walk = _Walk()
     problem = (
-        _walk_entries(walk, anchors=anchors, anchored=anchored, written=written, progress=progress)
+        _walk_entries(
+            walk, anchored=anchored, checkpoint=checkpoint, written=written, progress=progress
+        )
         or _anchored_entry_missing(walk, anchored)
         or _tail_cut()
         or _written_head_missing(walk, written)
@@ -198,17 +148,17 @@ def audit_chain_verify(*, progress: Callable[[int], None] | None = None) -> Chai
     )
 
 
-def _walk_entries(walk: _Walk, *, anchors, anchored, written, progress) -> Problem:
+def _walk_entries(walk: _Walk, *, anchored, checkpoint: int, written, progress) -> Problem:
     """Check each entry in order; the first that does not fit stops the walk."""
-    # Unkeyed entries are believed only up to the cut-over; with none recorded, nowhere.
-    cutover = next((a for a in anchors if a.kind == AuditAnchor.Kind.CUTOVER), None)
-    legacy_until = cutover.entry_id if cutover else 0
+    erasures = _Erasures()
+    key = settings.AUDIT_HMAC_KEY
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         problem = (
             _link_broken(entry, walk.head_hash)
-            or _unkeyed_after_cutover(entry, legacy_until)
-            or _content_changed(entry)
-            or _anchor_differs(entry, anchored.get(entry.id, ()), walk.met)
+            or _not_committed(entry)
+            or _content_changed(entry, key)
+            or _personal_value_problem(entry, erasures, key)
+            or _anchor_differs(entry, anchored.get(entry.id, ()), walk.met, checkpoint)
             or _written_head_differs(entry, written)
         )
         if problem:
@@ -226,18 +176,18 @@ def _link_broken(entry: AuditEntry, expected_prev: str) -> str:
     return ""
 
 
-def _unkeyed_after_cutover(entry: AuditEntry, legacy_until: int) -> str:
-    if entry.scheme == Scheme.SHA256 and entry.id > legacy_until:
+def _not_committed(entry: AuditEntry) -> str:
+    if entry.scheme != Scheme.COMMITTED:
         return (
-            "it carries an unkeyed hash but comes after the cut-over to the keyed chain"
-            + (f" (entry #{legacy_until})" if legacy_until else "")
-            + ": it was written or rewritten without the key"
+            f"it carries scheme {entry.scheme}, but every entry is keyed with committed "
+            "personal details (scheme 3) since the conversion: it was written or rewritten "
+            "without the key"
         )
     return ""
 
 
-def _content_changed(entry: AuditEntry) -> str:
-    if entry.scheme not in Scheme.values or not digests_match(entry_digest(entry), entry.hash):
+def _content_changed(entry: AuditEntry, key: str) -> str:
+    if not digests_match(entry_digest(entry, key=key), entry.hash):
         return (
             "its content was changed after it was written, or its MAC was recomputed "
             "without the right key"
@@ -245,9 +195,43 @@ def _content_changed(entry: AuditEntry) -> str:
     return ""
 
 
-def _anchor_differs(entry: AuditEntry, anchors, met: set[int]) -> str:
+def _field_words(name: str) -> str:
+    if name.startswith(DETAILS_PREFIX):
+        return f"detail “{name.removeprefix(DETAILS_PREFIX)}”"
+    return {"actor_label": "actor", "target_label": "target", "ip_address": "IP address"}[name]
+
+
+def _personal_value_problem(entry: AuditEntry, erasures: _Erasures, key: str) -> str:
+    """Each personal value still held must match its commitment; a blanked one must be
+    covered by a record of its blanking in the trail."""
+    committed = entry.commitments if isinstance(entry.commitments, dict) else {}
+    # Not chained, so not trusted for its shape either.
+    erased = entry.erased_fields if isinstance(entry.erased_fields, dict) else {}
+    values = personal_values(entry)
+    for name in values:
+        if name not in committed:
+            return f"its {_field_words(name)} was added after it was written"
+    for name, expected in committed.items():
+        if name in values:
+            if digests_match(commitment(name, entry.salt, values[name], key=key), expected):
+                continue
+            if name.startswith(DETAILS_PREFIX) or values[name] != blank_value(name):
+                return f"its {_field_words(name)} was changed after it was written"
+        if not erasures.covers(erased.get(name), entry.id, name):
+            return (
+                f"its {_field_words(name)} was removed, and no record of the trail covers "
+                "the removal: it was removed outside the app"
+            )
+    if erasures.read_otherwise(entry):
+        return "this record of a removal of personal details changed while being verified"
+    return ""
+
+
+def _anchor_differs(entry: AuditEntry, anchors, met: set[int], checkpoint: int) -> str:
     for anchor in anchors:
-        if not digests_match(anchor.entry_hash, entry.hash):
+        before_conversion = anchor.id < checkpoint and entry.legacy_hash
+        expected = entry.legacy_hash if before_conversion else entry.hash
+        if not digests_match(anchor.entry_hash, expected):
             return (
                 f"it differs from anchor #{anchor.id} of {_when(anchor.created_at)}: "
                 "the chain was rewritten"
@@ -257,12 +241,14 @@ def _anchor_differs(entry: AuditEntry, anchors, met: set[int]) -> str:
 
 
 def _written_head_differs(entry: AuditEntry, written) -> str:
-    if written and written["id"] == entry.id and written["hash"] != entry.hash:
-        return (
-            "it differs from the head the app wrote (kept outside the database): "
-            "the chain was rewritten"
-        )
-    return ""
+    if not written or written["id"] != entry.id or written["hash"] == entry.hash:
+        return ""
+    if entry.legacy_hash and written["hash"] == entry.legacy_hash:
+        return ""  # written before the conversion to scheme 3, by its MAC of then
+    return (
+        "it differs from the head the app wrote (kept outside the database): "
+        "the chain was rewritten"
+    )
 
 
 def _anchored_entry_missing(walk: _Walk, anchored) -> Problem:
@@ -313,39 +299,6 @@ def _anchors_removed(anchors: list[AuditAnchor]) -> Problem:
             f"#{kept['id']}, which recorded this entry as the head, and {left:,} are left"
         )
     return None
-
-
-def audit_chain_restored() -> int | None:
-    """A backup restore rewinds the trail to the backup's head on purpose: the head and anchor
-    kept outside the database follow it, or every later check would report a cut tail. Returns
-    the id of the head the app had written, for the restore's own entry to name."""
-    written = cache.get(HEAD_CACHE_KEY)
-    cache.delete_many([HEAD_CACHE_KEY, TAIL_CUT_CACHE_KEY, ANCHOR_CACHE_KEY])
-    head = AuditEntry.objects.order_by("-id").values("id", "hash").first()
-    if head is not None:
-        cache.set(HEAD_CACHE_KEY, head, HEAD_CACHE_SECONDS)
-    anchor = AuditAnchor.objects.order_by("-id").first()
-    if anchor is not None:
-        _remember_anchor(anchor=anchor, anchors=AuditAnchor.objects.count())
-    logger.warning("Audit trail rewound by a backup restore to entry %s", head and head["id"])
-    return written["id"] if written else None
-
-
-def audit_anchor_record(*, kind: str, head_id: int, head_hash: str, entries: int) -> AuditAnchor:
-    """Record a verified head as an anchor."""
-    created_at = timezone.now()
-    anchor = AuditAnchor(
-        created_at=created_at,
-        kind=kind,
-        entry_id=head_id,
-        entry_hash=head_hash,
-        entries=entries,
-        mac=anchor_mac(kind=kind, entry_id=head_id, entry_hash=head_hash, created_at=created_at),
-    )
-    anchor.save()
-    anchors = AuditAnchor.objects.filter(id__lte=anchor.id).count()
-    transaction.on_commit(lambda: _remember_anchor(anchor=anchor, anchors=anchors), robust=True)
-    return anchor
 
 
 def audit_chain_verify_and_alert(
