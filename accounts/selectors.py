@@ -132,11 +132,14 @@ def _visible(actor, users: QuerySet[User]) -> QuerySet[User]:
     return users.none()
 
 
-# What the users API shows of a person (accounts.serializers.UserSerializer).
-API_USER_COLUMNS = (
+# What the users API shows of a person, in its order (accounts.serializers.UserSerializer adds
+# the pending address); its list reads these columns only.
+API_USER_FIELDS = (
+    "id",
     "email",
     "full_name",
     "job_title",
+    "organisation",
     "role",
     "status",
     "date_joined",
@@ -144,7 +147,6 @@ API_USER_COLUMNS = (
     "suspended_at",
     "suspended_reason",
     "terminated_at",
-    "organisation__slug",
 )
 
 
@@ -154,7 +156,8 @@ def users_listed_by_api(actor) -> QuerySet[User]:
 
     Read-only rows: the other fields are deferred, each a query of its own if read.
     """
-    users = User.objects.select_related("organisation").only(*API_USER_COLUMNS)
+    columns = ["organisation__slug" if name == "organisation" else name for name in API_USER_FIELDS]
+    users = User.objects.select_related("organisation").only(*columns)
     return users_with_pending_email(_visible(actor, users).order_by("full_name", "email"))
 
 

@@ -15,9 +15,8 @@ import datetime
 import json
 import random
 import secrets
-import time
 
-from bench.common import percentile, progress, table, verdict, verified_client
+from bench.common import percentile, progress, table, time_page, verdict, verified_client
 from bench.generate import COPY_CHUNK, back_office_people, copy_rows, rights_requests
 from bench.queue_paging import queue_deep_link
 
@@ -111,19 +110,8 @@ def _audit_entries(total: int, staff, members) -> None:
 
 
 def _measure(client, url: str) -> tuple[float, float, int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARM_UP):
-        client.get(url)
-    samples = []
-    for _ in range(SAMPLES):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return percentile(samples, 0.5), percentile(samples, 0.95), len(queries), response.status_code
+    samples, queries, response = time_page(client, url, warm_up=WARM_UP, samples=SAMPLES)
+    return percentile(samples, 0.5), percentile(samples, 0.95), queries, response.status_code
 
 
 def run(scale: int | None = None) -> None:

@@ -117,3 +117,21 @@ def verified_client(dpo):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def time_page(client, url: str, *, warm_up: int, samples: int):
+    """GET ``url`` ``warm_up`` times untimed, then ``samples`` times: their times (ms), the
+    queries one more GET ran, and that last response."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm_up):
+        client.get(url)
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return times, len(queries), response

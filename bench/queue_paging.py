@@ -14,9 +14,7 @@ the whole queue ("All") and for its default view (the open requests).
 Goal: page 2,000's p95 at most GOAL x page 1's p95, for each.
 """
 
-import time
-
-from bench.common import percentile, progress, table, verdict, verified_client
+from bench.common import percentile, progress, table, time_page, verdict, verified_client
 from bench.generate import back_office_people, rights_requests
 
 REQUESTS = 100_000
@@ -43,21 +41,10 @@ def queue_deep_link(state: str, page_number: int) -> tuple[str, int]:
 
 
 def _measure(client, url: str) -> tuple[list[float], int, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARM_UP):
-        client.get(url)
-    samples = []
-    for _ in range(SAMPLES):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return samples, len(queries), response.content.count(b"<tr")
+    samples, queries, response = time_page(client, url, warm_up=WARM_UP, samples=SAMPLES)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return samples, queries, response.content.count(b"<tr")
 
 
 def run(scale: int | None = None) -> None:

@@ -45,38 +45,26 @@ PAGE_ROWS = 50
 GOAL_SHARE = 0.25
 THROTTLE_RATE = "100000/second"
 IN_PROCESS_REQUESTS = 300
-SLUG = "bench-floor"
 USERS_URL = "/api/v1/users/"
 ONE_ROW_URL = "/api/v1/users/?page_size=1"
 
 
 def _organisation_and_key() -> str:
     """An organisation with more users than a page, and a fresh key with scope "users"."""
-    from accounts.models import ApiScope, Organisation, User
+    from accounts.models import ApiScope, User
     from accounts.services.api_keys import api_key_create
+    from bench.generate import bench_organisations
     from common.roles import Role
 
-    organisation, _ = Organisation.objects.get_or_create(
-        slug=SLUG, defaults={"name": "Bench Floor Ltd"}
-    )
+    ((organisation, _),) = bench_organisations(1, PAGE_ROWS + 10)
     admin, _ = User.objects.get_or_create(
-        email=f"admin@{SLUG}.example",
+        email=f"admin@{organisation.slug}.example",
         defaults={
             "full_name": "Floor Admin",
             "organisation": organisation,
             "role": Role.CLIENT_ADMIN,
             "password": "!",
         },
-    )
-    have = User.objects.filter(organisation=organisation).count()
-    User.objects.bulk_create(
-        User(
-            email=f"member{n}@{SLUG}.example",
-            full_name=f"Member {n}",
-            organisation=organisation,
-            password="!",  # noqa: S106 (an unusable password)
-        )
-        for n in range(have, PAGE_ROWS + 10)
     )
     _, plain = api_key_create(
         organisation=organisation, name="bench", scopes=[ApiScope.USERS], by=admin
