@@ -20,7 +20,12 @@ import audit
 from accounts.forms import UserFilterForm
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
-from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
+from accounts.selectors import (
+    user_administers,
+    users_listed_by_api,
+    users_visible_to,
+    users_with_pending_email,
+)
 from accounts.serializers import (
     EmptyInput,
     UserCreateInput,
@@ -122,6 +127,8 @@ class UserViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
+        if self.action == "list":
+            return users_listed_by_api(self.request.user)
         users = users_visible_to(self.request.user).order_by("full_name", "email")
         return users_with_pending_email(users)
 

@@ -11,8 +11,9 @@ Nothing here logs a key, or any part of one.
 """
 
 import logging
+import math
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,11 +22,18 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.throttling import UserRateThrottle
 
+from accounts.api_key_cache import (
+    REVOKED,
+    api_key_cache_entry,
+    api_key_recall,
+    api_key_remember,
+)
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.signals import api_key_failures_reached_limit
 from common.client_ip import client_ip
+from common.ratelimit import window_hit
+from common.throttles import UserRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +103,22 @@ def _failures_key(ip_address: str) -> str:
     return f"api-key-failures:{ip_address}"
 
 
-def _window_start_key(ip_address: str) -> str:
-    return f"api-key-failures-since:{ip_address}"
+def _blocked_until_key(ip_address: str) -> str:
+    return f"api-key-failures-until:{ip_address}"
+
+
+def _blocked_for(ip_address: str) -> int:
+    """Seconds until a blocked ``ip_address`` may present keys again."""
+    until = cache.get(_blocked_until_key(ip_address)) or time.time() + _failure_window()
+    return max(1, math.ceil(until - time.time()))
 
 
 def api_key_failures_blocked(ip_address: str) -> int | None:
-    """Seconds until ``ip_address`` may present keys again, or None if it may now."""
+    """Seconds until ``ip_address`` may present keys (or SCIM tokens) again, or None if it may
+    now."""
     if (cache.get(_failures_key(ip_address)) or 0) < _failure_limit():
         return None
-    started = cache.get(_window_start_key(ip_address)) or time.time()
-    return max(1, int(started + _failure_window() - time.time()))
+    return _blocked_for(ip_address)
 
 
 def api_key_failure_count(ip_address: str) -> int:
@@ -112,19 +126,11 @@ def api_key_failure_count(ip_address: str) -> int:
 
     The window is fixed: it starts at the first failure and the count resets when it ends.
     Only the failure that makes the count reach the limit reports the burst, so the burst is
-    reported once per window even with many processes (the cache increment is atomic).
+    reported once per window even with many processes (the count is one atomic step).
     """
-    key, window = _failures_key(ip_address), _failure_window()
-    if cache.add(key, 0, timeout=window):
-        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window ended between add() and incr(): this failure opens a new one.
-        cache.set(key, 1, timeout=window)
-        cache.set(_window_start_key(ip_address), time.time(), timeout=window)
-        count = 1
+    count, seconds_left = window_hit(_failures_key(ip_address), _failure_window())
     if count == _failure_limit():
+        cache.set(_blocked_until_key(ip_address), time.time() + seconds_left, timeout=seconds_left)
         try:
             api_key_failures_reached_limit.send(
                 sender=ApiKeyAuthentication, ip_address=ip_address, failures=count
@@ -162,33 +168,45 @@ def usable_credential(model, plain: str):
     credential = (
         model.objects.select_related("organisation").filter(prefix=prefix, revoked=False).first()
     )
-    if (
-        credential is None
-        or credential.has_expired
-        or credential.organisation.status != Organisation.Status.ACTIVE
-        or not credential.is_valid(plain)
-    ):
+    if credential is None or not credential_usable(credential) or not credential.is_valid(plain):
         return None
     return credential
+
+
+def credential_usable(credential) -> bool:
+    """Not expired, of an active organisation (a revoked one is never found, nor remembered)."""
+    return (
+        not credential.has_expired and credential.organisation.status == Organisation.Status.ACTIVE
+    )
+
+
+# When this process last recorded each credential's use ((model, pk) -> time): a remembered
+# API key carries the last_used_at of when it was remembered, so without this every request
+# past its first minute would send an UPDATE that changes nothing.
+_last_touched: dict[tuple[str, object], datetime] = {}
 
 
 def credential_touch(credential) -> None:
     """Record when a key (an API key, a SCIM token: any row with ``last_used_at``) was last
     used, at most once a minute (one UPDATE, or none)."""
     now = timezone.now()
-    if credential.last_used_at and now - credential.last_used_at < LAST_USED_RESOLUTION:
+    touched = (credential._meta.label, credential.pk)
+    last = max(filter(None, (credential.last_used_at, _last_touched.get(touched))), default=None)
+    if last is not None and now - last < LAST_USED_RESOLUTION:
         return
     # Conditional, so that concurrent requests in the same minute write once between them.
     type(credential)._default_manager.filter(pk=credential.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
-    credential.last_used_at = now
+    credential.last_used_at = _last_touched[touched] = now
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>`` → ``(ApiKeyPrincipal, OrganisationAPIKey)``.
 
     A request without that header is left to the next authentication class (the session).
+    The client IP's failure count and the key, if remembered (accounts.api_key_cache), are
+    read in one cache round trip; only a key not remembered is looked up in the database.
     """
 
     def authenticate(self, request):
@@ -196,10 +214,19 @@ class ApiKeyAuthentication(BaseAuthentication):
         if plain is None:
             return None
         ip_address = client_ip(request) or ""
-        wait = api_key_failures_blocked(ip_address)
-        if wait is not None:
-            raise exceptions.Throttled(wait=wait)
-        api_key = usable_credential(OrganisationAPIKey, plain)
+        failures, entry = _failures_key(ip_address), api_key_cache_entry(plain)
+        found = cache.get_many([failures, entry] if entry else [failures])
+        if (found.get(failures) or 0) >= _failure_limit():
+            raise exceptions.Throttled(wait=_blocked_for(ip_address))
+        remembered = api_key_recall(found.get(entry)) if entry else None
+        if remembered is None:
+            api_key = usable_credential(OrganisationAPIKey, plain)
+            if api_key is not None:
+                api_key_remember(api_key)
+        elif remembered != REVOKED and credential_usable(remembered):
+            api_key = remembered
+        else:
+            api_key = None
         if api_key is None:
             api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)

@@ -4,14 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role, User
-from accounts.selectors import email_change_pending
+from accounts.selectors import API_USER_FIELDS, email_change_pending
 from accounts.services.users import ORGANISATION_ROLES
-from common.api import StrictSerializer
+from common.api import ModelSerializer, StrictSerializer
 
 ROLE_CHOICES = [(role.value, role.label) for role in ORGANISATION_ROLES]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     pending_email = serializers.SerializerMethodField(
         help_text=(
@@ -22,21 +22,8 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "email",
-            "full_name",
-            "job_title",
-            "organisation",
-            "role",
-            "status",
-            "date_joined",
-            "last_login",
-            "suspended_at",
-            "suspended_reason",
-            "terminated_at",
-            "pending_email",
-        ]
+        # The list reads only these columns (accounts.selectors.users_listed_by_api).
+        fields = [*API_USER_FIELDS, "pending_email"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.EmailField(allow_null=True))

@@ -24,6 +24,9 @@ BENCHMARKS = [
     "backup_summary",
     "backoffice_pages",
     "audit_verify",
+    "request_floor",
+    "login",
+    "queue_paging",
 ]
 
 

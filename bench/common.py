@@ -101,3 +101,37 @@ def verdict(ok: bool) -> str:
 
 def median(samples: Sequence[float]) -> float:
     return statistics.median(samples)
+
+
+def verified_client(dpo):
+    """A test client signed in as ``dpo`` with the second factor verified."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=dpo, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=dpo, name="Bench", confirmed=True)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(dpo)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def time_page(client, url: str, *, warm_up: int, samples: int):
+    """GET ``url`` ``warm_up`` times untimed, then ``samples`` times: their times (ms), the
+    queries one more GET ran, and that last response."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm_up):
+        client.get(url)
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return times, len(queries), response

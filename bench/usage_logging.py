@@ -24,20 +24,15 @@ closes the response inside the timed call) is kept as a cheap last row for compa
 """
 
 import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 from django.conf import settings
 from django.test import Client, override_settings
 
 from bench.common import percentile, progress, table, timed, verdict
+from bench.servers import Gunicorn
 
 REQUESTS = 1500
 BLOCK = 25
@@ -46,8 +41,6 @@ PAUSE_SECONDS = 0.002
 PAGES = [("/privacy/", "light page"), ("/account/security/", "product page")]
 IN_PROCESS_PAGE = "/privacy/"
 GOAL = 1.05
-START_TIMEOUT_SECONDS = 30
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/156.0.0.0 Safari/537.36"
@@ -74,60 +67,17 @@ def _session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """One gunicorn process serving the app on a free port, in its own process group."""
-
-    def __init__(self, *, logging_enabled: bool, log_dir: str):
-        self.port = _free_port()
-        self.log_path = Path(log_dir) / f"gunicorn-logging-{int(logging_enabled)}.log"
-        env = {**os.environ, "USAGE_LOGGING_ENABLED": "1" if logging_enabled else "0"}
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
-                [
-                    *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
-                    *("--bind", f"127.0.0.1:{self.port}", "--workers", "1"),
-                    *("--worker-class", "gthread", "--threads", "1", "--keep-alive", "300"),
-                    *("--log-level", "warning"),
-                ],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stop() ends master and worker
-            )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/healthz", headers={"Host": "localhost"})
-                if connection.getresponse().status == 200:
-                    connection.close()
-                    return
-                connection.close()
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not start; its log:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+def _server(*, logging_enabled: bool, log_dir: str) -> Gunicorn:
+    return Gunicorn(
+        "config.wsgi:application",
+        name=f"logging-{int(logging_enabled)}",
+        log_dir=log_dir,
+        options=(
+            *("--workers", "1", "--worker-class", "gthread", "--threads", "1"),
+            *("--keep-alive", "300"),
+        ),
+        env={"USAGE_LOGGING_ENABLED": "1" if logging_enabled else "0"},
+    )
 
 
 def _getter(port: int, cookie: str):
@@ -212,7 +162,7 @@ def run(scale=None) -> None:
     with tempfile.TemporaryDirectory() as log_dir, ExitStack() as stack:
         servers = {}
         for enabled in (False, True):
-            server = Server(logging_enabled=enabled, log_dir=log_dir)
+            server = _server(logging_enabled=enabled, log_dir=log_dir)
             stack.callback(server.stop)  # registered at once: a failed start still stops both
             servers[enabled] = server
         for server in servers.values():

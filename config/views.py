@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.selectors import workspace_url
 from common.api import error_body
+from common.redis_client import redis_client
 from scim.errors import scim_error
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,7 @@ def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:
-        client = redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=2
-        )
-        client.ping()
+        redis_client(settings.CELERY_BROKER_URL).ping()
     except redis.RedisError:
         logger.warning("healthz: broker unreachable")
         return "down"

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import ApiScope
@@ -15,6 +14,7 @@ from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff, users_of_organisation
 from common.api import ErrorSerializer
 from common.decorators import is_otp_verified
+from common.throttles import ScopedRateThrottle
 from dsar.models import Channel, RightsRequest
 from dsar.selectors import requests_of_user
 from dsar.serializers import RightsRequestCreatedOut, RightsRequestIn, RightsRequestStatusOut

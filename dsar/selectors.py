@@ -3,11 +3,13 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from dsar.models import (
     OPEN_STATES,
+    UNDATED,
     Channel,
     RequestKind,
     RequestSubject,
@@ -131,12 +133,22 @@ def subject_candidates(request: RightsRequest) -> QuerySet[User]:
 # --- The DPO's queue ----------------------------------------------------------------------
 
 
+# The queue's order, for its keyset pages (common.paging): the soonest due first, undated last,
+# then the oldest; the index dsar_queue_order serves it.
+QUEUE_KEY = {
+    "due_sort": RightsRequest._meta.get_field("due_on"),
+    "received_at": RightsRequest._meta.get_field("received_at"),
+    "id": RightsRequest._meta.get_field("id"),
+}
+
+
 def requests_for_queue() -> QuerySet[RightsRequest]:
     """Every rights request, the soonest due first and those without a due date last."""
     return (
         rights_requests()
         .select_related("assignee")
-        .order_by(F("due_on").asc(nulls_last=True), "received_at", "pk")
+        .annotate(due_sort=Coalesce("due_on", UNDATED))
+        .order_by(*QUEUE_KEY)
     )
 
 

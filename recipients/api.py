@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import ApiScope
 from accounts.permissions import HasScope
-from common.api import Conflict, StrictSerializer
+from common.api import Conflict, ModelSerializer, StrictSerializer
 from recipients.models import Event, WebhookEndpoint
 from recipients.selectors import webhook_endpoints_of
 from recipients.services import (
@@ -34,7 +34,7 @@ class OfAnOrganisation(BasePermission):
         return bool(getattr(request.user, "organisation_id", None))
 
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "url", "events", "active", "created_at", "updated_at"]

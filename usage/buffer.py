@@ -15,7 +15,6 @@ import json
 import logging
 import time
 import uuid
-from functools import cache
 
 import psycopg
 import redis
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, transaction
 
+from common.redis_client import redis_client
 from usage.dead_letters import events_store
 from usage.events import direct_write_count, event_clean
 from usage.models import BufferedBatch
@@ -50,9 +50,8 @@ def buffer_enabled() -> bool:
     return bool(settings.REDIS_URL) and settings.USAGE_BUFFER == "redis"
 
 
-@cache
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
+    return redis_client(settings.REDIS_URL)
 
 
 def _keys() -> tuple[str, str]:

@@ -1,7 +1,6 @@
 """The back office's queue of rights requests, and logging a request that arrived by e-mail,
 phone or post. DPO and support work it."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,11 +9,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors import investigators
 from common.decorators import staff_required
-from common.paging import page_query
+from common.paging import KEYSET_PARAMETERS, keyset_page, keyset_query, page_query
 from common.steps import form_page, form_step
 from dsar.forms.backoffice import ALL, OPEN, LogRequestForm, QueueFilterForm
 from dsar.models import OPEN_STATES, RightsRequest, State
-from dsar.selectors import request_counts_by_state, request_due_mark, requests_for_queue
+from dsar.selectors import (
+    QUEUE_KEY,
+    request_counts_by_state,
+    request_due_mark,
+    requests_for_queue,
+)
 from dsar.services.filing import rights_request_file
 
 PAGE_SIZE = 25
@@ -29,12 +33,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     staff = list(investigators())
     form = QueueFilterForm(request.GET, staff=staff)
     requests = form.filter(requests_for_queue(), user=request.user)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_page(requests, request, key=QUEUE_KEY, size=PAGE_SIZE)
     today = timezone.localdate()
-    for rights_request in page:
+    for rights_request in page.rows:
         rights_request.due_mark = request_due_mark(rights_request, today)
     counts = request_counts_by_state()
-    state_query = page_query(request, drop=("page", "state"))
+    state_query = page_query(request, drop=(*KEYSET_PARAMETERS, "state"))
     state_links = [
         (OPEN, "Open", sum(counts[state] for state in OPEN_STATES), f"?{state_query}state={OPEN}"),
         (ALL, "All", sum(counts.values()), f"?{state_query}state={ALL}"),
@@ -49,8 +53,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": page.object_list,
-            "page_query": page_query(request),
+            "rows": page.rows,
+            "keyset_query": keyset_query(request),
             "state_links": state_links,
             "current_state": form.shown_state,
         },

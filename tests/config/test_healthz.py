@@ -42,3 +42,19 @@ def test_redis_down_is_a_redis_error():
     # The health check relies on redis-py raising RedisError (not OSError) for a dead port.
     with pytest.raises(redis.RedisError):
         redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1).ping()
+
+
+def test_healthz_keeps_one_connection_to_the_broker(client, settings, redis_url, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = redis_url
+    client.get("/healthz")
+    built = []
+    real = redis.Redis.__init__
+    monkeypatch.setattr(
+        redis.Redis, "__init__", lambda self, *a, **k: built.append(1) or real(self, *a, **k)
+    )
+
+    for _ in range(3):
+        assert client.get("/healthz").json()["broker"] == "ok"
+
+    assert built == []

@@ -265,3 +265,20 @@ def test_without_a_proxy_the_forwarded_for_header_is_ignored():
 
     assert response.status_code == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {CLIENT_A}
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "ledger"])
+def test_what_a_login_writes_commits_once(client):
+    """Each commit waits for the database's log to reach the disk (issue 19): the session, the
+    lockout log, last_login, the session record and the rules' marks go in one; the session's
+    final save after the view is the other."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = UserFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert attempt(client, user.email, TEST_PASSWORD).status_code == 302
+
+    commits = [query for query in queries.captured_queries if query["sql"] == "COMMIT"]
+    assert len(commits) == 2
