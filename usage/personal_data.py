@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from accounts.selectors import organisations_of_users
+from accounts.organisation_selectors import organisations_of_users
 from datamap import Anonymise, Category, Delete, Entry, LegalBasis, Retain, register
 from usage.models import Action, Grouping, ReportSubscription, UsageExport
 

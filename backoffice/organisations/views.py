@@ -18,14 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 import audit
 from accounts.models import GroupCompany, Organisation
-from accounts.selectors import (
-    group_companies_ended_of,
-    group_companies_of,
+from accounts.organisation_selectors import (
     organisation_client_admins,
     organisation_user_counts,
     organisations_overview,
-    report_entitlements_of,
 )
+from accounts.selectors import group_companies_ended_of, group_companies_of, report_entitlements_of
 from accounts.services.group_companies import group_company_add, group_company_end
 from accounts.services.organisations import (
     organisation_close,

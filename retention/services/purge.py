@@ -23,7 +23,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from accounts.selectors import organisation_ids
+from accounts.organisation_selectors import organisation_ids
 from datamap import Entry, Redact, Subject, registry
 from datamap.engines import anonymise_rows, erase_subject
 from retention import selectors

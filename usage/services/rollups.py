@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import Coalesce
 
-from accounts.selectors import organisation_ids
+from accounts.organisation_selectors import organisation_ids
 from usage.days import uk_day_bounds
 from usage.models import (
     DailyFeatureUsage,
