@@ -114,12 +114,10 @@ def test_each_request_figure_links_to_a_queue_that_shows_the_same_number(dpo_cli
     figures = dpo_client.get(DASHBOARD).context["requests"]
     queue = reverse("requests:queue")
 
-    assert dpo_client.get(f"{queue}?due=overdue").context["page"].paginator.count == (
-        figures.overdue
-    )
-    assert dpo_client.get(f"{queue}?due=soon").context["page"].paginator.count == (figures.due_soon)
+    assert len(dpo_client.get(f"{queue}?due=overdue").context["page"].rows) == (figures.overdue)
+    assert len(dpo_client.get(f"{queue}?due=soon").context["page"].rows) == (figures.due_soon)
     verified = {state: n for state, _, n in figures.by_state}["verified"]
-    assert dpo_client.get(f"{queue}?state=verified").context["page"].paginator.count == verified
+    assert len(dpo_client.get(f"{queue}?state=verified").context["page"].rows) == verified
 
 
 def test_open_investigations_and_overdue_reviews_are_counted(dpo_client):
