@@ -13,7 +13,7 @@ BENCH_ARGS ?=
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint format bench worker beat
+.PHONY: help venv run test lint format bench worker beat cluster cluster-stop cluster-test
 
 help:
 	@echo "make venv    create .venv (Python 3.11) and install the project with its dev extras"
@@ -24,6 +24,9 @@ help:
 	@echo "make bench   run the benchmarks in bench/"
 	@echo "make worker  start a Celery worker (needs REDIS_URL)"
 	@echo "make beat    start Celery beat, the periodic task scheduler (needs REDIS_URL)"
+	@echo "make cluster        start HAProxy, 2 web nodes, 2 workers, beat, Redis, a PostgreSQL primary and replica"
+	@echo "make cluster-stop   stop all of it (its data stays in var/cluster/)"
+	@echo "make cluster-test   start it, run the drills under load, stop it (CLUSTER_ARGS='--scale 1000000')"
 
 venv: $(STAMP)
 
@@ -63,3 +66,20 @@ worker: venv
 beat: venv
 	mkdir -p var
 	$(BIN)/celery -A config beat -l info --schedule var/celerybeat-schedule
+
+# --- The production topology on one machine (issue 19) --------------------------------------
+# HAProxy, two web nodes, two workers, beat, Redis, a PostgreSQL primary and its streaming
+# replica, all under supervisord, with their data in var/cluster/. As root, PostgreSQL runs as
+# the postgres system user. CLUSTER_ARGS="--scale 1000000 --users 8" for a smaller drill.
+CLUSTER_ARGS ?=
+
+cluster: venv
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev,cluster]'
+	$(BIN)/python -m cluster up
+
+cluster-stop:
+	$(BIN)/python -m cluster down
+
+cluster-test: venv
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev,cluster]'
+	$(BIN)/python -m cluster test $(CLUSTER_ARGS)

@@ -11,8 +11,11 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from audit.selectors import audit_latest_verification
 from backoffice.models import ScheduledRun
 from backoffice.schedules import schedule_in_words
+from breaches.selectors import breaches_open_with_clocks
+from common.db_routing import heavy_reads
 from cookies.catalogue import catalogue_get
 from cookies.selectors import consent_rates
 from dsar.models import State
@@ -26,13 +29,17 @@ from dsar.selectors import (
     requests_due_soon,
     requests_overdue,
 )
+from enquiries.selectors import enquiry_figures
 from retention.models import PurgeRun
 from retention.selectors import recent_runs
 from security.models import Investigation
+from security.selectors import security_check_latest
+from usage.selectors import usage_logging_health
 
 RECENT_PURGE_RUNS = 5
 PURGE_FAILURE_DAYS = 30
 CONSENT_DAYS = 30
+DASHBOARD_BREACHES = 10
 
 
 @dataclass(frozen=True)
@@ -174,3 +181,32 @@ def scheduled_jobs() -> list[ScheduledJob]:
         )
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
     ]
+
+
+@heavy_reads
+def dashboard_figures(*, is_dpo: bool) -> dict:
+    """Every figure of the dashboard, read in one go (on the replica, when one is configured):
+    support's, and with ``is_dpo`` the DPO's as well. Lists come whole, never lazy."""
+    figures = {
+        "requests": request_figures(),
+        "complaints": complaint_figures(),
+        "investigations": investigation_figures(),
+        "enquiries": enquiry_figures(),
+        "security_check": security_check_latest(),
+    }
+    if is_dpo:
+        consent_start, consent_end, consent = consent_figures()
+        # One row more than is shown tells whether there are more, without a COUNT.
+        breaches = list(breaches_open_with_clocks(limit=DASHBOARD_BREACHES + 1))
+        figures |= {
+            "breaches": breaches[:DASHBOARD_BREACHES],
+            "more_breaches": len(breaches) > DASHBOARD_BREACHES,
+            "purges": purge_figures(),
+            "consent": consent,
+            "consent_start": consent_start,
+            "consent_end": consent_end,
+            "verification": audit_latest_verification(),
+            "usage_logging": usage_logging_health(),
+            "scheduled_jobs": scheduled_jobs(),
+        }
+    return figures

@@ -208,7 +208,13 @@ else:
 DATABASES["ledger"] = env.db_url(
     "LEDGER_DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'erasure-ledger.sqlite3'}"
 )
-DATABASE_ROUTERS = ["retention.routers.ErasureLedgerRouter"]
+# The ledger's router first: it keeps the ledger's model in its own database. The replica's
+# router then sends heavy reads to the replica, when one is configured, and all else to the
+# primary (common/db_routing.py).
+DATABASE_ROUTERS = [
+    "retention.routers.ErasureLedgerRouter",
+    "common.db_routing.PrimaryReplicaRouter",
+]
 # Keys the ledger's hashes of identifiers; without it the ledger cannot recognise anyone.
 ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secret(
     "erasure_ledger_key"
@@ -219,6 +225,42 @@ if not DEBUG and HTTPS and len(ERASURE_LEDGER_KEY) < 32:
 BACKUP_KEY = env.str("BACKUP_KEY", default="")
 # How long the nightly backups in the default storage are kept (backups/nightly.py).
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
+
+# A PostgreSQL streaming replica of the default database (a hot standby) for the heavy reads:
+# client usage reports, staff aggregates, the dashboard's counts, CSV exports and access
+# packages. Unset: everything reads the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL.")
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer costs a heavy read this long before the primary takes it.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2)
+    )
+    # Tests read the replica as the default test database, through a connection of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Inside the session middleware, so that it marks a session that wrote before it is saved.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+        "common.db_routing.ReadYourWritesMiddleware",
+    )
+# Heavy reads leave a replica more than this many seconds behind the primary for the primary.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+# A session that wrote reads the primary for this long (read-your-writes).
+READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=10.0)
+# Each process asks the replica its lag at most this often; one found down is left alone this
+# long; a read that must see everything the primary has waits this long for the replica.
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)
+REPLICA_CATCH_UP_SECONDS = env.float("REPLICA_CATCH_UP_SECONDS", default=1.0)
+if READ_YOUR_WRITES_SECONDS < REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:
+    # Else a session could read the replica before it has replayed the session's own write.
+    raise ImproperlyConfigured(
+        "READ_YOUR_WRITES_SECONDS must be at least REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -263,6 +305,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives a task taken by a worker that died (SIGKILL, a lost host) to another worker once
+# this many seconds have passed since it was taken, unacknowledged (tasks acknowledge late).
+# Longer than any task runs, or a slow task also runs elsewhere; a worker whose pool process
+# dies hands its task back at once (reject on worker lost). Each worker looks for such tasks
+# every 10 seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 # Task modules outside an app's tasks.py, which autodiscovery does not import.
 CELERY_IMPORTS = ["security.services.passwords"]
 # Each entry expires before its next run, so a backlog never runs twice.

@@ -17,6 +17,7 @@ from django.db.models import Aggregate, Count, FloatField, Sum
 
 from accounts.models import Organisation
 from accounts.selectors import users_not_processable
+from common.db_routing import heavy_reads
 from datamap.purposes import Purpose
 from usage.models import Action, TaskSession
 from usage.reports import duration_text
@@ -95,6 +96,7 @@ def _medians(tasks, features) -> dict[str, float]:
     }
 
 
+@heavy_reads
 def task_rows(
     *, start: datetime.date, end: datetime.date, organisation: Organisation | None = None
 ) -> list[TaskRow]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.selectors import actor_is_api_key, user_administers, users_not_processable
 from common.csv import csv_text
+from common.db_routing import heavy_reads
 from datamap.purposes import Purpose
 from usage.models import DailyUserUsage
 from usage.signals import usage_report_disclosed
@@ -91,6 +92,7 @@ def _usage_csv(organisation: Organisation) -> tuple[str, set[int]]:
     return text, {row["user_id"] for row in rows}
 
 
+@heavy_reads
 def organisation_export_build(organisation: Organisation) -> OrganisationExport:
     """The ZIP, built in memory: three CSV files, every cell neutralised against formulas."""
     users = list(User.objects.filter(organisation=organisation).order_by("full_name", "email"))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.selectors import report_entitlements_of, users_not_processable
 from common import present
+from common.db_routing import heavy_reads
 from datamap.purposes import Purpose
 from usage.buffer import buffer_dropped_count
 from usage.models import (
@@ -163,6 +164,7 @@ def _by_feature_or_purpose(organisation, start, end, group_by: str):
     return grouped
 
 
+@heavy_reads
 def usage_report(
     *, organisation: Organisation, start: datetime.date, end: datetime.date, group_by: str
 ) -> UsageReport:
@@ -233,6 +235,7 @@ class AggregateRow:
         return feature_label("" if self.feature == "(none)" else self.feature)
 
 
+@heavy_reads
 def usage_aggregates(*, start: datetime.date, end: datetime.date) -> list[AggregateRow]:
     """Feature adoption and server time across organisations, for the company's own use.
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import audit_record
 from common.csv import csv_response
+from common.db_routing import heavy_alias
 from common.decorators import dpo_required
 from cookies.catalogue import catalogue_get
 from cookies.charts import rate_chart
@@ -79,11 +80,13 @@ def export(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     # Decisions stored before the signal was recorded say neither yes nor no.
     signal = {True: "Yes", False: "No", None: "Not recorded"}
+    # Streamed after the view returns: the replica is chosen now, when one is fit to read.
+    log = consent_log(start=start, end=end).using(heavy_alias())
 
     def rows():
-        for created, method, version, accepted, declined, visitor, user_id, gpc in consent_log(
-            start=start, end=end
-        ).iterator(chunk_size=2000):
+        for created, method, version, accepted, declined, visitor, user_id, gpc in log.iterator(
+            chunk_size=2000
+        ):
             yield [
                 created.astimezone(tz).isoformat(timespec="seconds"),
                 methods.get(method, method),

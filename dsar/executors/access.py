@@ -25,18 +25,19 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.core.files import File
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
 import audit
-from common.csv import FORMULA_PREFIXES, neutralise
+from common.csv import neutralise
+from common.db_routing import heavy_reads
 from datamap import Category, Retain, Subject, registry
 from datamap.engines import iter_subject_rows
 from datamap.presentation import Table, csv_headers, entry_table, entry_title, erasure_words
+from dsar.executors.package_copy import copy_rows
 from dsar.executors.package_files import PACKAGE_FOLDER, package_storage
 from dsar.models import AccessPackage, RequestEvent, RightsRequest, State
 from dsar.services.letters import ICO, letter_send
@@ -149,7 +150,7 @@ def _write_members(archive, request: RightsRequest, subject: Subject) -> _Build:
         with archive.open(files[entry.name], "w", force_zip64=True) as member:
             member.write(_csv_lines([[neutralise(c) for c in csv_headers(entry)]]))
             if fast:
-                counts[entry.name] = _copy_rows(entry, subject, member, columns)
+                counts[entry.name] = copy_rows(entry, subject, member, columns)
             else:
                 counts[entry.name] = _python_rows(entry, subject, member, columns, build)
     # The disclosures are few; index.html lists each one, in words.
@@ -200,77 +201,6 @@ def _python_rows(entry, subject: Subject, member, columns: list[str], build: _Bu
             batch = []
     member.write(_csv_lines(batch))
     return count + len(batch)
-
-
-FLUSH_BYTES = 1 << 20
-TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
-NUMBER_FIELDS = (models.IntegerField, models.FloatField, models.DecimalField)
-# The code points common.csv.neutralise guards: = + - @, tab and carriage return.
-FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_PREFIXES)
-
-
-def _field(model, path: str):
-    """The model field an export path ("request__reference") ends at."""
-    *hops, last = path.split("__")
-    for hop in hops:
-        model = model._meta.get_field(hop).related_model
-    field = model._meta.get_field(last)
-    return field.target_field if field.is_relation else field
-
-
-def _csv_cell_sql(column: str, field) -> str:
-    """One cell in SQL, as ``_csv_cell`` writes it; COPY's CSV format does the quoting. A text
-    cell that starts like a formula gets a leading apostrophe (``ascii`` reads one character:
-    the cheapest test there is); a number only when negative; times in the ISO 8601 form of
-    ``datamap.engines.plain_value``; IP addresses without the /32 of inet's text form."""
-    text = f"{column}::text"
-    if isinstance(field, TEXT_FIELDS):
-        return f"CASE WHEN ascii({text}) IN ({FORMULA_CODES}) THEN '''' || {text} ELSE {text} END"
-    if isinstance(field, NUMBER_FIELDS):
-        return f"CASE WHEN {column} < 0 THEN '''' || {text} ELSE {text} END"
-    if isinstance(field, models.DateTimeField):
-        # PostgreSQL drops a fraction's trailing zeros, isoformat() gives all six digits.
-        utc = f"({column} AT TIME ZONE 'UTC')::text"
-        return (
-            f"replace(CASE WHEN length({utc}) = 19 THEN {utc} ELSE rpad({utc}, 26, '0') END, "
-            "' ', 'T') || '+00:00'"
-        )
-    if isinstance(field, models.BooleanField):
-        return f"CASE WHEN {column} THEN 'True' WHEN NOT {column} THEN 'False' END"
-    if isinstance(field, models.GenericIPAddressField):
-        return f"host({column})"
-    return text
-
-
-def _copy_rows(entry, subject: Subject, member, columns: list[str]) -> int:
-    """PostgreSQL: one ``COPY … TO STDOUT WITH (FORMAT csv)`` writes the entry's rows as
-    neutralised CSV lines, and Python only moves the bytes into the archive: the same content
-    as ``_python_rows`` at several times its speed, memory still flat."""
-    fields = entry.export_fields
-    queryset = entry.rows_of(subject).order_by().values_list(*fields)
-    try:
-        base, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        return 0  # The subject has nothing here (say, no account): no SQL to run.
-    quote = connection.ops.quote_name
-    names = [quote(f) for f in fields]
-    cells = ["NULL"] * len(columns)
-    for name, path in zip(names, fields, strict=True):
-        cells[columns.index(path)] = _csv_cell_sql(f"t.{name}", _field(entry.model_class, path))
-    sql = (
-        f"COPY (SELECT {', '.join(cells)} "  # noqa: S608 (names from the data map)
-        f"FROM ({base}) AS t({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
-    )
-    buffer = bytearray()
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(connection.ops.compose_sql(sql, list(params))) as copy:
-            for data in copy:
-                buffer += data
-                if len(buffer) >= FLUSH_BYTES:
-                    member.write(buffer)
-                    buffer.clear()
-        member.write(buffer)
-        return cursor.cursor.rowcount
 
 
 SOURCES = [
@@ -325,9 +255,13 @@ def _sha256(handle: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
+@heavy_reads(caught_up=True)
 def _package_file_save(request: RightsRequest, subject: Subject) -> tuple[str, int, str, _Build]:
     """Write the package into a local scratch file (memory stays flat), then hand it whole to
-    the storage; returns its storage name, size, SHA-256 and what it holds."""
+    the storage; returns its storage name, size, SHA-256 and what it holds.
+
+    Its reads are heavy: they go to the replica once it has replayed everything the primary
+    had written when the build began (the request row is only locked, nothing written yet)."""
     with tempfile.TemporaryFile() as handle:
         with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             build = _write_members(archive, request, subject)

@@ -29,11 +29,11 @@ from datamap import registry
 from datamap.purposes import Purpose
 from dsar.executors.access import (
     _Build,
-    _copy_rows,
     _python_rows,
     access_package_build,
     request_subject,
 )
+from dsar.executors.package_copy import copy_rows
 from dsar.executors.package_files import package_open, package_storage, package_storage_name
 from dsar.models import (
     AccessPackage,
@@ -391,7 +391,7 @@ def test_on_postgresql_copy_writes_each_entry_as_the_orm_path_does(requires_post
     for entry in registry.entries():
         columns = list(entry.export_fields)
         fast, portable = io.BytesIO(), io.BytesIO()
-        n_fast = _copy_rows(entry, subject, fast, columns)
+        n_fast = copy_rows(entry, subject, fast, columns)
         n_portable = _python_rows(entry, subject, portable, columns, _Build())
 
         def rows(buffer):

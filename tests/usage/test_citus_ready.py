@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from datamap import Subject, registry
 from datamap.engines import erase_subject, export_subject, iter_subject_rows
-from dsar.executors.access import _copy_rows
+from dsar.executors.package_copy import copy_rows
 from retention.models import LegalHold, RetentionPolicy
 from retention.services.purge import partitions_reclaim, purge_category
 from tests.factories import ClientAdminFactory, OrganisationFactory, UserFactory, api_key_for
@@ -220,7 +220,7 @@ def test_access_and_erasure_of_a_person_name_their_organisation(two_clients):
         held = {s.entry.name: len(s.rows) for s in export_subject(subject)}
         for entry in sharded:
             list(iter_subject_rows(entry, subject))
-            _copy_rows(entry, subject, io.BytesIO(), list(entry.export_fields))
+            copy_rows(entry, subject, io.BytesIO(), list(entry.export_fields))
         erase_subject(subject)
     assert_each_names_the_organisation(sent)
     assert held["usage.events"] == events > 0

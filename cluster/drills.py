@@ -1,0 +1,150 @@
+"""The drills, run while locust's load goes through HAProxy: a web node killed, a worker killed
+mid-task, the replica stopped (and lagging), the primary restarted. Each returns a Verdict."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import psycopg
+from django.db import connection, connections
+
+from cluster import processes, stats
+from cluster.postgres import wait_until_ready
+from cluster.topology import (
+    HAPROXY_PORT,
+    HOST,
+    PATHS,
+    PRIMARY_PORT,
+    REPLICA_PORT,
+    superuser_dsn,
+)
+from cluster.verdicts import Verdict, say, wait_for
+
+WINDOW = 60
+HEAVY_ENDPOINTS = ("report page", "report API", "report CSV", "aggregates", "dashboard")
+REPLICA_DOWN_SECONDS = 15
+LAG_SECONDS = 12
+RECOVERY_LIMIT = 10.0
+
+
+def requests() -> list[stats.Request]:
+    return stats.requests_read(PATHS.drill / "requests.csv")
+
+
+def healthz_ok() -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{HAPROXY_PORT}/healthz", timeout=2) as answer:
+            return answer.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def web_node_killed() -> Verdict:
+    verdict = Verdict("web node killed")
+    say("Drill: web node web1 killed with SIGKILL; it stays down for a minute")
+    start = time.time()
+    processes.kill_hard("web1")  # the host is gone: nothing brings it back (autorestart off)
+    drained = wait_for(lambda: processes.haproxy_servers().get("web1") != "UP", 10, every=0.2)
+    verdict.check(bool(drained), f"HAProxy drained web1 within {time.time() - start:.1f}s")
+    time.sleep(max(0.0, start + WINDOW - time.time()))
+    window = stats.started_between(requests(), start, start + WINDOW)
+    failed = sum(r.failed for r in window)
+    share = failed / len(window) if window else 1.0
+    verdict.check(
+        bool(window) and share <= 0.01,
+        f"{failed} of {len(window)} requests failed in the minute after ({share:.2%}, at most 1%)",
+    )
+    processes.start("web1")
+    back = wait_for(lambda: processes.haproxy_servers().get("web1") == "UP", 30, every=0.5)
+    verdict.check(bool(back), "web1 restarted and HAProxy sent it requests again")
+    return verdict
+
+
+def ingestion_exactly_once(verdict: Verdict, organisation_id: int, run_id: str) -> None:
+    """Every batch answered 201 is stored once, whole; any other batch whole or not at all."""
+    answers = [
+        json.loads(line) for line in (PATHS.drill / "batches.jsonl").read_text().splitlines()
+    ]
+    acknowledged = {a["batch"].split("-")[1] for a in answers if a["status"] == 201}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(event_id, '-', 2), count(*), count(DISTINCT event_id) "
+            "FROM usage_usageevent WHERE organisation_id = %s AND event_id LIKE %s "
+            "GROUP BY 1",
+            [organisation_id, f"{run_id}-%"],
+        )
+        stored = {batch: (rows, distinct) for batch, rows, distinct in cursor.fetchall()}
+    whole = all(stored.get(batch) == (1000, 1000) for batch in acknowledged)
+    others = all(counts == (1000, 1000) for counts in stored.values())
+    verdict.check(
+        whole and others,
+        f"{len(acknowledged)} acknowledged ingestion batches stored exactly once "
+        f"({sum(r for r, _ in stored.values()):,} rows for {len(stored)} batches stored, "
+        f"{len(answers) - len(acknowledged)} batches not acknowledged)",
+    )
+
+
+def _heavy_5xx(start: float, end: float) -> tuple[int, int]:
+    window = [r for r in stats.started_between(requests(), start, end) if r.name in HEAVY_ENDPOINTS]
+    return sum(r.status >= 500 for r in window), len(window)
+
+
+def replica_stopped() -> Verdict:
+    verdict = Verdict("replica stopped")
+    say(f"Drill: the replica stopped for {REPLICA_DOWN_SECONDS}s, then started again")
+    primary_before = stats.heavy_calls(PRIMARY_PORT)
+    start = time.time()
+    processes.stop("pg-replica")
+    time.sleep(REPLICA_DOWN_SECONDS)
+    errors, total = _heavy_5xx(start, time.time())
+    primary_during = stats.heavy_calls(PRIMARY_PORT) - primary_before
+    verdict.check(
+        total > 0 and errors == 0,
+        f"heavy reads answered while it was down: {total} requests, {errors} 5xx",
+    )
+    verdict.check(primary_during > 0, f"the primary served them ({primary_during} statements)")
+    processes.start("pg-replica")
+    wait_until_ready(REPLICA_PORT, seconds=300)
+    before = stats.heavy_calls(REPLICA_PORT) or 0
+    back = wait_for(lambda: (stats.heavy_calls(REPLICA_PORT) or 0) > before + 5, 30, every=1)
+    verdict.check(bool(back), "when it returned, heavy reads went back to it")
+    _replica_lagging(verdict)
+    return verdict
+
+
+def _replica_lagging(verdict: Verdict) -> None:
+    """Replay paused: the replica falls behind the primary (ingestion keeps writing), and once
+    it is more than REPLICA_MAX_LAG_SECONDS behind, heavy reads go to the primary."""
+    say(f"  the replica's replay paused for {LAG_SECONDS}s")
+    with psycopg.connect(superuser_dsn(REPLICA_PORT), autocommit=True) as conn:
+        conn.execute("SELECT pg_wal_replay_pause()")
+        time.sleep(7)  # past the 5 seconds allowed, and the 1 second each process caches
+        on_replica = stats.heavy_calls(REPLICA_PORT)
+        on_primary = stats.heavy_calls(PRIMARY_PORT)
+        time.sleep(LAG_SECONDS - 7)
+        replica_late = stats.heavy_calls(REPLICA_PORT) - on_replica
+        primary_late = stats.heavy_calls(PRIMARY_PORT) - on_primary
+        conn.execute("SELECT pg_wal_replay_resume()")
+    verdict.check(
+        replica_late == 0 and primary_late > 0,
+        f"while it lagged, heavy reads went to the primary ({primary_late} statements there, "
+        f"{replica_late} on the replica)",
+    )
+
+
+def primary_restarted() -> Verdict:
+    verdict = Verdict("primary restarted")
+    say("Drill: PostgreSQL's primary restarted")
+    start = time.time()
+    processes.ctl("restart", "pg-primary")
+    wait_for(healthz_ok, 120, every=0.2)
+    answered = time.time()
+    took = answered - start
+    verdict.check(took <= RECOVERY_LIMIT, f"the app answered again after {took:.1f}s (at most 10)")
+    time.sleep(30)
+    after = stats.started_between(requests(), answered, time.time())
+    errors = sum(r.status >= 500 for r in after)
+    verdict.check(bool(after) and errors == 0, f"no 5xx after: {len(after)} requests, {errors}")
+    connections.close_all()  # this process's own connections died with the primary
+    return verdict

@@ -1,0 +1,206 @@
+"""supervisord and HAProxy: their configuration, written from deploy/cluster/, and the commands
+that start, stop and kill the cluster's processes."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from string import Template
+
+from cluster import postgres
+from cluster.topology import (
+    BASE_DIR,
+    HAPROXY_PORT,
+    HOST,
+    PATHS,
+    PYTHON_BIN,
+    REDIS_PORT,
+    WEB_PORTS,
+    WORKERS,
+    app_environment,
+)
+
+TEMPLATES = BASE_DIR / "deploy" / "cluster"
+SUPERVISORD_CONF = PATHS.root / "supervisord.conf"
+HAPROXY_CFG = PATHS.root / "haproxy.cfg"
+GUNICORN_WORKERS = 4
+CELERY_CONCURRENCY = 2
+
+APP_PROGRAM = """[program:{name}]
+command={command}
+directory={directory}
+environment={environment}
+autostart=false
+autorestart={autorestart}
+startsecs=3
+stopwaitsecs=30
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile={logs}/{name}.log
+"""
+
+
+def _environment_line() -> str:
+    # supervisord's syntax: KEY="value",... with % doubled.
+    return ",".join(
+        f'{key}="{value.replace("%", "%%")}"' for key, value in app_environment().items()
+    )
+
+
+def _app_programs() -> str:
+    commands = {
+        name: f"{PYTHON_BIN}/gunicorn config.wsgi --bind {HOST}:{port} --name {name} "
+        f"--workers {GUNICORN_WORKERS} --timeout 30 --graceful-timeout 10 "
+        f"--control-socket {PATHS.run}/{name}.ctl"
+        for name, port in WEB_PORTS.items()
+    }
+    commands |= {
+        name: f"{PYTHON_BIN}/celery -A config worker -n {name}@%%h "
+        f"--concurrency {CELERY_CONCURRENCY} -l warning"
+        for name in WORKERS
+    }
+    # Exactly one beat: a second would enqueue every periodic task twice.
+    commands["beat"] = (
+        f"{PYTHON_BIN}/celery -A config beat -l warning --schedule {PATHS.run}/celerybeat-schedule"
+    )
+    environment = _environment_line()
+    return "\n".join(
+        APP_PROGRAM.format(
+            name=name,
+            command=command,
+            directory=BASE_DIR,
+            environment=environment,
+            logs=PATHS.logs,
+            # A web node that dies stays down, as a lost host does: HAProxy drains it, and
+            # `make cluster` starts it again. A worker or beat that dies is restarted at once.
+            autorestart="false" if name in WEB_PORTS else "true",
+        )
+        for name, command in commands.items()
+    )
+
+
+def configuration_write() -> None:
+    for folder in (PATHS.run, PATHS.logs, PATHS.media, PATHS.mail, PATHS.app_var, PATHS.redis):
+        folder.mkdir(parents=True, exist_ok=True)
+    servers = "\n".join(f"    server {name} {HOST}:{port}" for name, port in WEB_PORTS.items())
+    HAPROXY_CFG.write_text(
+        Template((TEMPLATES / "haproxy.cfg").read_text()).substitute(
+            run=PATHS.run,
+            host=HOST,
+            port=HAPROXY_PORT,
+            servers=servers,
+            # One gunicorn worker of each node stays free for the health check: a node busy
+            # with slow requests is not taken for a dead one.
+            maxconn=GUNICORN_WORKERS - 1,
+        )
+    )
+    user = f"user={postgres.SERVER_USER}" if postgres.RUNS_AS_ROOT else ""
+    SUPERVISORD_CONF.write_text(
+        Template((TEMPLATES / "supervisord.conf").read_text()).substitute(
+            run=PATHS.run,
+            logs=PATHS.logs,
+            host=HOST,
+            pg_primary=postgres.server_command(PATHS.primary),
+            pg_replica=postgres.server_command(PATHS.replica),
+            pg_user=user,
+            redis_port=REDIS_PORT,
+            redis_dir=PATHS.redis,
+            haproxy_cfg=HAPROXY_CFG,
+            app_programs=_app_programs(),
+        )
+    )
+    SUPERVISORD_CONF.chmod(0o600)  # it holds the app's keys
+
+
+def supervisord_running() -> bool:
+    return (PATHS.run / "supervisor.sock").exists() and ctl_ok("pid")
+
+
+def supervisord_start() -> None:
+    if supervisord_running():
+        return
+    subprocess.run(
+        [str(PYTHON_BIN / "supervisord"), "-c", str(SUPERVISORD_CONF)],
+        check=True,
+        cwd=BASE_DIR,
+    )
+    deadline = time.monotonic() + 20
+    while not supervisord_running():
+        if time.monotonic() > deadline:
+            raise TimeoutError("supervisord did not start; see var/cluster/logs/supervisord.log")
+        time.sleep(0.2)
+
+
+def ctl(*args: str) -> str:
+    completed = subprocess.run(
+        [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+    )
+    return completed.stdout.strip()
+
+
+def ctl_ok(*args: str) -> bool:
+    completed = subprocess.run(
+        [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
+        capture_output=True,
+        cwd=BASE_DIR,
+    )
+    return completed.returncode == 0
+
+
+def start(*names: str) -> None:
+    ctl("start", *names)
+
+
+def stop(*names: str) -> None:
+    ctl("stop", *names)
+
+
+def pid(name: str) -> int:
+    found = ctl("pid", name)
+    return int(found) if found.isdigit() else 0
+
+
+def kill_hard(name: str) -> int:
+    """SIGKILL the program and every process it started (its process group), as a host that
+    loses power would; returns the pid killed."""
+    killed = pid(name)
+    if killed:
+        os.killpg(killed, signal.SIGKILL)
+    return killed
+
+
+def status() -> str:
+    return ctl("status")
+
+
+def shutdown() -> None:
+    if supervisord_running():
+        ctl("stop", "all")
+        ctl("shutdown")
+
+
+def haproxy_servers() -> dict[str, str]:
+    """Each web node's state as HAProxy's health checks see it: "UP", "DOWN", ..."""
+    data = b""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+            client.settimeout(2)
+            client.connect(str(PATHS.run / "haproxy.sock"))
+            client.sendall(b"show stat\n")
+            while chunk := client.recv(65536):
+                data += chunk
+    except OSError:
+        return {}  # HAProxy not (yet) running
+    lines = data.decode().splitlines()
+    header = lines[0].lstrip("# ").split(",")
+    states = {}
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(","), strict=False))
+        if row.get("pxname") == "web" and row.get("svname") in WEB_PORTS:
+            states[row["svname"]] = row["status"].split(" ")[0]
+    return states
