@@ -25,6 +25,7 @@ from audit.selectors import (
     audit_removal_records,
 )
 from audit.tasks import verify_audit_chain
+from common.client_ip import client_ip
 from common.csv import csv_response
 from common.db_routing import heavy_alias
 from common.decorators import dpo_required
@@ -108,7 +109,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         request.user,
         "audit.view",
         details={"filters": form.described(), "page": "older" if before or after else "first"},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     return render(
         request,
@@ -140,7 +141,7 @@ def entry_export(request: HttpRequest) -> HttpResponse:
         request.user,
         "audit.export",
         details={"filters": form.described()},
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     # Streamed after the view returns: the replica is chosen now, when one is fit to read.
     rows = (
@@ -158,7 +159,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     """Verify the whole chain against its anchors in a worker (a million entries take a while);
     the task anchors an intact head and records its result as an "audit.verify" entry, shown on
     the dashboard and here."""
-    audit.record(request.user, "audit.verify_requested", ip_address=request.META.get("REMOTE_ADDR"))
+    audit.record(request.user, "audit.verify_requested", ip_address=client_ip(request))
     verify_audit_chain.delay_on_commit(kind=AuditAnchor.Kind.VERIFY)
     messages.success(
         request,

@@ -245,3 +245,27 @@ def test_a_page_runs_the_same_queries_whatever_the_trail_holds(n, dpo, django_as
         client.get(LIST)
     with django_assert_num_queries(_page_queries()):
         client.get(LIST, {"before": last - 2, "action": "rights_request.note"})
+
+
+def test_behind_the_load_balancer_each_viewing_records_the_dpos_address_not_the_proxys(
+    dpo, settings
+):
+    """GIVEN the app behind one proxy (HAProxy), which appends the address it saw
+    WHEN the DPO lists, exports and asks for a verification
+    THEN each of those entries names the DPO's address, as every other record does."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    client, _ = dpo
+    through_proxy = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+
+    client.get(LIST, **through_proxy)
+    client.get(reverse("audit:export"), **through_proxy)
+    client.post(reverse("audit:verify"), **through_proxy)
+
+    recorded = AuditEntry.objects.filter(
+        action__in=["audit.view", "audit.export", "audit.verify_requested"]
+    ).values_list("action", "ip_address")
+    assert sorted(recorded) == [
+        ("audit.export", "198.51.100.7"),
+        ("audit.verify_requested", "198.51.100.7"),
+        ("audit.view", "198.51.100.7"),
+    ]
