@@ -60,6 +60,7 @@ class AuditEntryQuerySet(models.QuerySet):
         values and fills the erased markers (PostgreSQL's trigger refuses anything else)."""
         if not objs:
             return
+        self._for_write = True  # self.db is then the primary, as for Django's own update()
         if connections[self.db].vendor == "postgresql":
             _update_from_arrays(objs, self.db)
             return

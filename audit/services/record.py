@@ -7,7 +7,7 @@ import secrets
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import connection, models, router, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
@@ -80,9 +80,15 @@ def audit_record(
     details = json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))
     with transaction.atomic():
         lock_chain()
-        previous_id, previous_hash = AuditEntry.objects.order_by("-id").values_list(
-            "id", "hash"
-        ).first() or (0, GENESIS_HASH)
+        # The head as the primary has it, even inside a heavy function (common.db_routing),
+        # whose reads go to a replica that may not have the newest entry yet.
+        head = (
+            AuditEntry.objects.using(router.db_for_write(AuditEntry))
+            .order_by("-id")
+            .values_list("id", "hash")
+            .first()
+        )
+        previous_id, previous_hash = head or (0, GENESIS_HASH)
         entry = AuditEntry(
             created_at=timezone.now(),
             actor=actor_row,
