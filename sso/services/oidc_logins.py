@@ -38,8 +38,9 @@ def oidc_login_start(request, *, connection: SsoConnection, next_url: str) -> st
 
 def vouched_from_claims(connection: SsoConnection, claims: dict) -> Vouched:
     email_claim = connection.email_attribute or "email"
-    if claims.get("email_verified") is False and email_claim == "email":
-        # The issuer says itself that it has not checked this address.
+    if str(claims.get("email_verified")).lower() == "false" and email_claim == "email":
+        # The issuer says itself that it has not checked this address (some say it as the
+        # string "false", which is truthy).
         email = ""
     else:
         value = claims.get(email_claim)

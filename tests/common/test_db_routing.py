@@ -2,8 +2,8 @@
 
 The replica here is Django's test mirror of the default database: a connection of its own to
 the same test database, so each test commits (transactional tests) and the queries each
-connection ran tell where a read went. The router's lag check against a real streaming
-standby is in test_replica_standby.py.
+connection ran tell where a read went. A mirror is no standby, so its lag always reads 0: the
+lag query against a real streaming standby runs only in the cluster's drills (make cluster-test).
 """
 
 import datetime

@@ -203,10 +203,11 @@ def test_a_refusal_at_the_provider_is_shown(client, oidc_connection, oidc_provid
     assert "did not log you in" in refused(response)
 
 
+@pytest.mark.parametrize("email_verified", [False, "false", "False"])
 def test_an_address_the_provider_has_not_verified_is_refused(
-    client, oidc_connection, oidc_provider, acme
+    client, oidc_connection, oidc_provider, acme, email_verified
 ):
-    oidc_provider.set_person("ada-sub", email="ada@acme.test", email_verified=False)
+    oidc_provider.set_person("ada-sub", email="ada@acme.test", email_verified=email_verified)
     UserFactory(organisation=acme, email="ada@acme.test")
 
     assert "did not tell us your e-mail address" in refused(
