@@ -19,6 +19,7 @@ from cluster.topology import (
     WEB_PORTS,
     WORKERS,
     app_environment,
+    private_write,
 )
 
 TEMPLATES = BASE_DIR / "deploy" / "cluster"
@@ -97,7 +98,8 @@ def configuration_write() -> None:
         )
     )
     user = f"user={postgres.SERVER_USER}" if postgres.RUNS_AS_ROOT else ""
-    SUPERVISORD_CONF.write_text(
+    private_write(  # it holds the app's keys
+        SUPERVISORD_CONF,
         Template((TEMPLATES / "supervisord.conf").read_text()).substitute(
             run=PATHS.run,
             logs=PATHS.logs,
@@ -109,9 +111,8 @@ def configuration_write() -> None:
             redis_dir=PATHS.redis,
             haproxy_cfg=HAPROXY_CFG,
             app_programs=_app_programs(),
-        )
+        ),
     )
-    SUPERVISORD_CONF.chmod(0o600)  # it holds the app's keys
 
 
 def supervisord_running() -> bool:

@@ -52,6 +52,15 @@ class Paths:
 PATHS = Paths(ROOT)
 
 
+def private_write(path: Path, text: str) -> None:
+    """Write a file only its owner may read, from its first byte: created 0600, not written
+    under the umask and narrowed afterwards, when another user could have opened it."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # a file that was there already keeps its mode otherwise
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+
+
 def secrets_of_cluster() -> dict[str, str]:
     """The cluster's keys and passwords, made once and kept (0600) beside its data."""
     if PATHS.secrets.exists():
@@ -68,8 +77,7 @@ def secrets_of_cluster() -> dict[str, str]:
             "replication_password",
         )
     }
-    PATHS.secrets.write_text(json.dumps(made, indent=2))
-    PATHS.secrets.chmod(0o600)
+    private_write(PATHS.secrets, json.dumps(made, indent=2))
     return made
 
 

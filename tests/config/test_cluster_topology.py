@@ -141,3 +141,25 @@ def test_the_load_is_summed_per_endpoint_with_failures_and_percentiles():
     assert round(figures["report page"].p95_ms) == 950
     assert figures["ingest 1000"].failures == 1
     assert len(stats.started_between(requests, 4.0, 6.0)) == 1
+
+
+def test_the_clusters_keys_are_never_readable_by_another_user(tmp_path):
+    """secrets.json and supervisord.conf hold the app's keys and passwords: each is private
+    from its first byte, not written under the umask and narrowed afterwards (another user
+    could open it in between and read it later)."""
+    narrowing_skipped = (
+        "import os, pathlib; os.umask(0o022); pathlib.Path.chmod = lambda *a, **k: None; "
+        "from cluster import processes; processes.configuration_write()"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", narrowing_skipped],
+        cwd=BASE_DIR,
+        env={**os.environ, "CLUSTER_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    for name in ("secrets.json", "supervisord.conf"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
