@@ -3,6 +3,7 @@ the cryptography library. Settings make one in PRIVACYDESK_VAR_DIR for the embed
 production names its own files (SSO_SAML_KEY_FILE, SSO_SAML_CERT_FILE). Imports no Django."""
 
 import datetime
+import fcntl
 import os
 from pathlib import Path
 
@@ -40,11 +41,18 @@ def key_pair_pem(common_name: str) -> tuple[bytes, bytes]:
 def key_pair_files(key_path: Path, cert_path: Path, *, common_name: str) -> tuple[str, str]:
     """Make the key pair at these paths unless both exist; the key file is readable by its
     owner only. Returns the two paths as strings (what pysaml2 takes)."""
-    if not (key_path.exists() and cert_path.exists()):
-        key_path.parent.mkdir(parents=True, exist_ok=True)
-        key_pem, cert_pem = key_pair_pem(common_name)
-        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as key_file:
-            key_file.write(key_pem)
-        cert_path.write_bytes(cert_pem)
+    if key_path.exists() and cert_path.exists():
+        return str(key_path), str(cert_path)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    # Processes that start together (gunicorn's workers, the cluster's nodes) make one pair
+    # between them: each making its own would leave one's key beside another's certificate,
+    # and the IdP could verify nothing we sign.
+    with (key_path.parent / f"{key_path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (key_path.exists() and cert_path.exists()):
+            key_pem, cert_pem = key_pair_pem(common_name)
+            descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as key_file:
+                key_file.write(key_pem)
+            cert_path.write_bytes(cert_pem)
     return str(key_path), str(cert_path)
