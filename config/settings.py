@@ -6,6 +6,7 @@ Celery eager, e-mail to the console). README.md lists them all.
 
 import base64
 import hashlib
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -35,12 +36,25 @@ def _bool(name: str, default: bool) -> bool:
 
 
 def _embedded_secret(filename: str = "secret_key") -> str:
-    """A random key kept in var/ so that the embedded mode needs no set-up."""
+    """A random key kept in var/ so that the embedded mode needs no set-up.
+
+    Processes that start together (gunicorn's workers, a worker beside the web server) must
+    all read the same key: each writes its candidate to a file of its own, owner-only, and
+    links it into place, which succeeds for the first only; every process then reads the
+    winner's."""
     path = VAR_DIR / filename
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        candidate = VAR_DIR / f".{filename}.{os.getpid()}"
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the key
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 

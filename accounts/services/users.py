@@ -258,7 +258,8 @@ def user_termination_apply(*, user: User, at: datetime, by=None, details: dict) 
 
 
 def user_reset_mfa(*, user: User, by) -> User:
-    """Remove the user's authenticator and backup codes; they enrol again at the next login.
+    """Remove the user's authenticator, passkeys and backup codes; they enrol again at the
+    next login.
 
     The organisation's client admin or the DPO may do it; support may not.
     """
@@ -266,7 +267,7 @@ def user_reset_mfa(*, user: User, by) -> User:
     if getattr(by, "role", None) == Role.SUPPORT:
         raise PermissionDenied("Only the DPO or the organisation's client admin can reset MFA.")
     with transaction.atomic():
-        # Every device class django-otp knows (authenticator apps, security's backup codes);
+        # Every device class django-otp knows (authenticator apps, passkeys, backup codes);
         # each delete() counts the device's own codes too, as the audit entry always has.
         removed = sum(device.delete()[0] for device in devices_for_user(user, confirmed=None))
         user_sessions_end(user)

@@ -51,7 +51,10 @@ def vouched_from_claims(connection: SsoConnection, claims: dict) -> Vouched:
     roles: tuple[str, ...] = ()
     if connection.role_attribute:
         value = claims.get(connection.role_attribute)
-        roles = tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        if isinstance(value, list):
+            roles = tuple(str(v) for v in value)
+        elif value is not None:
+            roles = (str(value),)
     return Vouched(email=email, full_name=full_name[:150], roles=roles)
 
 

@@ -252,6 +252,20 @@ def test_a_first_login_makes_a_client_admin_from_a_role_claim(
     assert AuditEntry.objects.filter(action="user.create_sso").count() == 1
 
 
+def test_a_first_login_without_the_role_claim_makes_a_member(
+    client, oidc_connection, oidc_provider
+):
+    # An admin value that reads like a missing claim written out must not match its absence.
+    SsoConnection.objects.filter(pk=oidc_connection.pk).update(
+        jit_enabled=True, role_attribute="groups", admin_role_value="None"
+    )
+    oidc_provider.set_person("lin-sub", email="lin@acme.test", name="Lin Ko")
+
+    oidc_login(client, oidc_provider, "lin-sub")
+
+    assert User.objects.get(email="lin@acme.test").role == Role.MEMBER
+
+
 def test_the_secret_is_stored_encrypted(oidc_connection):
     stored = SsoConnection.objects.get(pk=oidc_connection.pk).oidc_client_secret_encrypted
     assert stored and "a client secret from the IdP" not in stored
