@@ -7,7 +7,7 @@ function wrapped in ``@heavy_reads`` makes go to the replica when it is safe to:
   the replica itself, at most once every ``REPLICA_CHECK_SECONDS`` per process);
 - the session has not written in the last ``READ_YOUR_WRITES_SECONDS`` (read-your-writes: a
   request that wrote with POST, PUT, PATCH or DELETE marks its session;
-  ``ReadYourWritesMiddleware``);
+  ``ReadYourWritesMiddleware``), nor has this request, if its method is one of those;
 - no transaction is open on the primary (its reads must see its own writes), unless the
   caller asks for ``caught_up=True``: then the replica must first replay everything the
   primary had written when the function began, else the primary reads.
@@ -15,7 +15,9 @@ function wrapped in ``@heavy_reads`` makes go to the replica when it is safe to:
 Otherwise, or when the replica fails during the function, the reads go to the primary: a
 replica that fails marks itself down for ``REPLICA_RETRY_SECONDS`` and the function runs again
 on the primary, so the caller never sees the replica's error. Heavy functions only read, so
-running one again changes nothing.
+running one again changes nothing. An error that broke the primary's open transaction is the
+caller's to see, never retried. ``caught_up=True`` covers what the primary has committed: a
+read that must see the caller's own uncommitted writes does not belong in a heavy function.
 
 A streamed read (a CSV download iterated after the view returns) cannot be run again: bind its
 queryset with ``.using(heavy_alias())`` instead.
@@ -33,6 +35,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from psycopg.pq import TransactionStatus
 
 REPLICA = "replica"
 SESSION_KEY = "_read_primary_until"
@@ -47,6 +50,7 @@ _heavy_alias: ContextVar[str | None] = ContextVar("heavy_alias", default=None)
 # request has routed a write.
 _primary_until: ContextVar[float] = ContextVar("primary_until", default=0.0)
 _wrote: ContextVar[bool] = ContextVar("wrote", default=False)
+_unsafe_request: ContextVar[bool] = ContextVar("unsafe_request", default=False)
 
 
 class _ReplicaState:
@@ -129,6 +133,13 @@ def _replica_caught_up() -> bool:
         return False
 
 
+def _primary_transaction_failed() -> bool:
+    """Did an error abort the primary's open transaction? (Then it came from the primary, and
+    running the reads again there would only hide it behind "transaction is aborted".)"""
+    primary = connections[DEFAULT_DB_ALIAS].connection
+    return primary is not None and primary.info.transaction_status == TransactionStatus.INERROR
+
+
 def heavy_alias(*, caught_up: bool = False) -> str:
     """The database a heavy read should use now: ``"replica"`` or ``"default"``."""
     current = _heavy_alias.get()
@@ -136,6 +147,8 @@ def heavy_alias(*, caught_up: bool = False) -> str:
         return current  # inside a heavy function already: the same choice
     if not replica_configured() or time.time() < _primary_until.get():
         return DEFAULT_DB_ALIAS
+    if _unsafe_request.get() and _wrote.get():
+        return DEFAULT_DB_ALIAS  # this request wrote: it reads its own writes
     if connections[DEFAULT_DB_ALIAS].in_atomic_block and not caught_up:
         return DEFAULT_DB_ALIAS
     lag = replica_lag()
@@ -160,7 +173,7 @@ def heavy_reads(function=None, *, caught_up: bool = False):
             try:
                 return function(*args, **kwargs)
             except (OperationalError, InterfaceError) as error:
-                if alias != REPLICA:
+                if alias != REPLICA or _primary_transaction_failed():
                     raise
                 # A replica that stopped, or a query it cancelled (a conflict with recovery):
                 # the same reads, once more, on the primary.
@@ -222,6 +235,7 @@ class ReadYourWritesMiddleware:
         pinned = request.session.get(SESSION_KEY, 0.0) if has_session else 0.0
         pin_token = _primary_until.set(pinned if isinstance(pinned, float) else 0.0)
         wrote_token = _wrote.set(False)
+        unsafe_token = _unsafe_request.set(request.method in UNSAFE_METHODS)
         try:
             response = self.get_response(request)
             # The session's own signed-in user: an API key's request has none (DRF sets
@@ -235,4 +249,5 @@ class ReadYourWritesMiddleware:
         finally:
             _primary_until.reset(pin_token)
             _wrote.reset(wrote_token)
+            _unsafe_request.reset(unsafe_token)
         return response

@@ -11,13 +11,16 @@ import zipfile
 
 import pytest
 import time_machine
-from django.db import connections, transaction
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import OperationalError, connections, transaction
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Organisation
 from common import db_routing
-from common.db_routing import REPLICA, heavy_alias, heavy_reads
+from common.db_routing import REPLICA, ReadYourWritesMiddleware, heavy_alias, heavy_reads
 from dsar.executors.access import access_package_build
 from dsar.executors.package_files import package_open
 from dsar.services.filing import rights_request_file
@@ -246,3 +249,39 @@ def test_an_access_package_is_read_from_a_caught_up_replica_while_its_request_is
         assert [row["requester_name"] for row in entry_rows(archive, "dsar.requests")] == [
             "Pat Public"
         ]
+
+
+def test_a_request_that_wrote_reads_its_own_write_from_the_primary(acme, captured):
+    """A POST that changes something and then reads a report in the same request sees its
+    change, whatever the replica has replayed."""
+
+    def view(request):
+        ann = acme.users.get()
+        ann.full_name = "Ann Changed"
+        ann.save(update_fields=["full_name"])
+        report = usage_report(organisation=acme, start=D1, end=D2, group_by="user")
+        return HttpResponse(report.rows[0].label)
+
+    request = RequestFactory().post("/console/anything/")
+    request.session = SessionStore()
+    with captured() as (on_primary, on_replica):
+        response = ReadYourWritesMiddleware(view)(request)
+
+    assert response.content.decode() == "Ann Changed"
+    assert ran_on(on_replica, ROLLUP_TABLE) == 0
+    assert ran_on(on_primary, ROLLUP_TABLE) >= 1
+
+
+def test_an_error_that_broke_the_primarys_transaction_is_the_callers_not_retried():
+    """GIVEN a build that reads the replica while it holds a transaction on the primary, WHEN a
+    statement on the primary fails, THEN the caller sees that error, not "transaction is
+    aborted" from a run again on the primary."""
+
+    @heavy_reads(caught_up=True)
+    def build():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = '10ms'")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    with pytest.raises(OperationalError, match="statement timeout"), transaction.atomic():
+        build()
