@@ -96,8 +96,8 @@ class ConnectionForm(forms.Form):
     sso_required = forms.BooleanField(
         label="Require single sign-on",
         required=False,
-        help_text="Nobody in your organisation logs in with a password or resets one, except "
-        "the break-glass admin.",
+        help_text="Nobody with an address in your verified domains logs in with a password or "
+        "resets one, except the break-glass admin. People with other addresses keep theirs.",
     )
     break_glass_admin = forms.ModelChoiceField(
         label="Break-glass admin",

@@ -62,8 +62,8 @@ class SsoConnection(models.Model):
     sso_required = models.BooleanField(
         "SSO required",
         default=False,
-        help_text="Members cannot log in with a password or reset one; only the break-glass "
-        "admin can, with two-step login.",
+        help_text="Members with an address in a verified domain cannot log in with a password "
+        "or reset one; only the break-glass admin can, with two-step login.",
     )
     break_glass_admin = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -70,12 +70,17 @@ def sso_required_for_email(email: str | None) -> SsoConnection | None:
 
 
 def password_login_refused(user: User) -> bool:
-    """Does the user's organisation require single sign-on of them? (Its break-glass admin
-    may still use a password, with two-step login as every client admin.)"""
+    """Does the user's organisation require single sign-on of them? Of the addresses in its
+    verified domains only: the IdP can log in no one else (a contractor's own address), who
+    keeps a password. Its break-glass admin may still use one too, with two-step login as
+    every client admin."""
     connection = connection_of(user.organisation_id)
     if not (connection_usable(connection) and connection.sso_required):
         return False
-    return not (connection.break_glass_admin_id == user.pk and user.is_client_admin)
+    if connection.break_glass_admin_id == user.pk and user.is_client_admin:
+        return False
+    claim = verified_claim(email_domain(user.email))
+    return claim is not None and claim.organisation_id == user.organisation_id
 
 
 def start_url(connection: SsoConnection, next_url: str = "") -> str:
