@@ -170,25 +170,33 @@ register(
     )
 )
 
-register(
-    Entry(
-        name="accounts.api_keys",
-        title="API keys",
-        labels={
-            "name": "Name",
-            "created": "Created",
-            "revoked_at": "Revoked",
-        },
-        model="accounts.OrganisationAPIKey",
-        category=Category.SECURITY,
-        description="API keys a user created or revoked for their organisation.",
-        subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
-        export_fields=("name", "created", "revoked_at"),
-        erasure=Anonymise({"created_by": None, "revoked_by": None}),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
+
+def organisation_credential(*, name: str, title: str, model: str, description: str) -> Entry:
+    """Register a credential an organisation's systems use (API keys, SCIM tokens): who made
+    or revoked it is their data; erasure removes the link to them, the credential stays."""
+    return register(
+        Entry(
+            name=name,
+            title=title,
+            labels={"name": "Name", "created": "Created", "revoked_at": "Revoked"},
+            model=model,
+            category=Category.SECURITY,
+            description=description,
+            subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
+            export_fields=("name", "created", "revoked_at"),
+            erasure=Anonymise({"created_by": None, "revoked_by": None}),
+            retention_category="account",
+            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+            legal_basis_detail="Security of data and systems.",
+        )
     )
+
+
+organisation_credential(
+    name="accounts.api_keys",
+    title="API keys",
+    model="accounts.OrganisationAPIKey",
+    description="API keys a user created or revoked for their organisation.",
 )
 
 register(

@@ -41,7 +41,9 @@ def workspace_url(user) -> str:
 
 
 def user_subject(user) -> Subject:
-    return Subject.of(user_ids=[user.pk], emails=[user.email])
+    return Subject.of(
+        user_ids=[user.pk], emails=[user.email], organisation_ids=[user.organisation_id]
+    )
 
 
 def user_data_held(user) -> list[ExportSection]:

@@ -183,8 +183,14 @@ def left_out_of_dataset() -> Subject:
     """The people whose data the test dataset leaves out: development and testing is the
     analytics purpose, which a restriction or an upheld objection stops."""
     user_ids = set(users_not_processable(Purpose.ANALYTICS).values_list("pk", flat=True))
-    emails = get_user_model().objects.filter(pk__in=user_ids).values_list("email", flat=True)
-    return Subject.of(user_ids=user_ids, emails=emails)
+    people = list(
+        get_user_model().objects.filter(pk__in=user_ids).values_list("email", "organisation_id")
+    )
+    return Subject.of(
+        user_ids=user_ids,
+        emails=[email for email, _ in people],
+        organisation_ids=[organisation for _, organisation in people],
+    )
 
 
 def _left_out_pks(model: type[models.Model], subject: Subject) -> set:

@@ -49,16 +49,19 @@ class Subject:
 
     user_ids: frozenset[int] = frozenset()
     emails: frozenset[str] = frozenset()
-    # Their accounts' organisations, when the caller has them at hand: the tables sharded by
-    # organisation name it in their queries, and would otherwise look it up each time.
-    organisation_ids: frozenset[int] = frozenset()
+    # Their accounts' organisations (empty: none), which the tables sharded by organisation
+    # name in their queries. None: not known, and each such entry looks it up again, so
+    # whoever builds a subject from accounts passes them along, read with the accounts.
+    organisation_ids: frozenset[int] | None = None
 
     @classmethod
-    def of(cls, *, user_ids=(), emails=(), organisation_ids=()) -> "Subject":
+    def of(cls, *, user_ids=(), emails=(), organisation_ids=None) -> "Subject":
         return cls(
             user_ids=frozenset(int(pk) for pk in user_ids),
             emails=frozenset(e.strip().lower() for e in emails if e),
-            organisation_ids=frozenset(int(pk) for pk in organisation_ids if pk is not None),
+            organisation_ids=None
+            if organisation_ids is None
+            else frozenset(int(pk) for pk in organisation_ids if pk is not None),
         )
 
 

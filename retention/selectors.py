@@ -81,10 +81,17 @@ def held() -> Held:
     holds = list(LegalHold.objects.active().values_list("user_id", "organisation_id"))
     user_ids = {u for u, _ in holds if u}
     organisation_ids = frozenset(o for _, o in holds if o)
-    people = User.objects.filter(Q(pk__in=user_ids) | Q(organisation_id__in=organisation_ids))
-    pairs = list(people.values_list("pk", "email"))
+    people = list(
+        User.objects.filter(
+            Q(pk__in=user_ids) | Q(organisation_id__in=organisation_ids)
+        ).values_list("pk", "email", "organisation_id")
+    )
     return Held(
-        subject=Subject.of(user_ids=[p for p, _ in pairs], emails=[e for _, e in pairs]),
+        subject=Subject.of(
+            user_ids=[pk for pk, _, _ in people],
+            emails=[email for _, email, _ in people],
+            organisation_ids=[organisation for _, _, organisation in people],
+        ),
         organisation_ids=organisation_ids,
     )
 
@@ -311,7 +318,9 @@ def due_counts(policy: RetentionPolicy, *, now=None) -> dict[str, dict[str, int]
         return {ERASURE_LEDGER_COUNTS: {"deleted": n}} if n else counts
     if policy.basis == RetentionPolicy.Basis.ACCOUNT:
         for user in expired_accounts(policy, now=now, holds=holds).iterator(chunk_size=200):
-            subject = Subject.of(user_ids=[user.pk], emails=[user.email])
+            subject = Subject.of(
+                user_ids=[user.pk], emails=[user.email], organisation_ids=[user.organisation_id]
+            )
             for outcome in erase_subject(
                 subject,
                 exception_for=erasure_exception_for(subject, terminate_account=False),

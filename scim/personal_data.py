@@ -3,7 +3,8 @@ provisions, and who made or revoked the organisation's tokens."""
 
 from django.db.models import Q
 
-from datamap import Anonymise, Category, Delete, Entry, LegalBasis, register
+from accounts.personal_data import organisation_credential
+from datamap import Category, Delete, Entry, LegalBasis, register
 
 register(
     Entry(
@@ -30,19 +31,9 @@ register(
     )
 )
 
-register(
-    Entry(
-        name="scim.tokens",
-        title="Provisioning tokens",
-        labels={"name": "Name", "created": "Created", "revoked_at": "Revoked"},
-        model="scim.ScimToken",
-        category=Category.SECURITY,
-        description="Provisioning (SCIM) tokens a user created or revoked for their organisation.",
-        subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
-        export_fields=("name", "created", "revoked_at"),
-        erasure=Anonymise({"created_by": None, "revoked_by": None}),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
-    )
+organisation_credential(
+    name="scim.tokens",
+    title="Provisioning tokens",
+    model="scim.ScimToken",
+    description="Provisioning (SCIM) tokens a user created or revoked for their organisation.",
 )

@@ -37,69 +37,56 @@ register(
     )
 )
 
-register(
-    Entry(
-        name="security.passkeys",
-        title="Passkeys",
-        labels={
-            "name": "Name",
-            "created_at": "Added",
-            "last_used_at": "Last used",
-        },
-        model="django_otp_webauthn.WebAuthnCredential",
-        category=Category.LOGIN,
-        description=(
-            "Passkeys registered for signing in: the name the person gave each, when it was "
-            "added and last used, and its public key."
-        ),
-        subject=_own,
-        export_fields=("name", "created_at", "last_used_at"),
-        export_note=(
-            "A passkey's public key and identifier are not exported: they prove nothing without "
-            "the private key, which never leaves the person's device."
-        ),
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
-    )
-)
 
-register(
-    Entry(
-        name="security.passkey_attestations",
-        title="Passkey attestations",
-        labels={"fmt": "Attestation format"},
-        model="django_otp_webauthn.WebAuthnAttestation",
-        category=Category.LOGIN,
-        description="What the device said about itself when each passkey was registered.",
-        subject=lambda s: Q(credential__user_id__in=s.user_ids),
-        export_fields=("fmt",),
-        export_note="The attestation's raw data is not exported.",
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
+def _passkey_data(**entry) -> None:
+    """Register one of django-otp-webauthn's tables: kept and erased with the account; the
+    labelled fields are exported."""
+    register(
+        Entry(
+            **entry,
+            category=Category.LOGIN,
+            export_fields=tuple(entry["labels"]),
+            erasure=Delete(),
+            retention_category="account",
+            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+            legal_basis_detail="Security of data and systems.",
+        )
     )
-)
 
-register(
-    Entry(
-        name="security.passkey_user_handles",
-        title="Passkey user handle",
-        labels={"handle_hex": "User handle"},
-        model="django_otp_webauthn.WebAuthnUserHandle",
-        category=Category.LOGIN,
-        description=(
-            "A random identifier the person's passkeys carry instead of their e-mail address."
-        ),
-        subject=_own,
-        export_fields=("handle_hex",),
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
-    )
+
+_passkey_data(
+    name="security.passkeys",
+    title="Passkeys",
+    labels={"name": "Name", "created_at": "Added", "last_used_at": "Last used"},
+    model="django_otp_webauthn.WebAuthnCredential",
+    description=(
+        "Passkeys registered for signing in: the name the person gave each, when it was "
+        "added and last used, and its public key."
+    ),
+    subject=_own,
+    export_note=(
+        "A passkey's public key and identifier are not exported: they prove nothing without "
+        "the private key, which never leaves the person's device."
+    ),
+)
+_passkey_data(
+    name="security.passkey_attestations",
+    title="Passkey attestations",
+    labels={"fmt": "Attestation format"},
+    model="django_otp_webauthn.WebAuthnAttestation",
+    description="What the device said about itself when each passkey was registered.",
+    subject=lambda s: Q(credential__user_id__in=s.user_ids),
+    export_note="The attestation's raw data is not exported.",
+)
+_passkey_data(
+    name="security.passkey_user_handles",
+    title="Passkey user handle",
+    labels={"handle_hex": "User handle"},
+    model="django_otp_webauthn.WebAuthnUserHandle",
+    description=(
+        "A random identifier the person's passkeys carry instead of their e-mail address."
+    ),
+    subject=_own,
 )
 
 for model, what, title in [

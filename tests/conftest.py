@@ -139,7 +139,8 @@ def _seed_reference_rows() -> None:
     """Run every data migration's ``seed`` function again, with today's models.
 
     Reference rows (letters, retention policies, cookie groups, the first privacy notice)
-    come from data migrations whose seeding function is called ``seed`` and is idempotent.
+    come from data migrations whose seeding function (or a partial of it, as
+    retention.seeding's) is called ``seed`` and is idempotent.
     """
     from django.apps import apps
     from django.db.migrations.loader import MigrationLoader
@@ -147,8 +148,9 @@ def _seed_reference_rows() -> None:
 
     for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
         for operation in migration.operations:
-            if isinstance(operation, RunPython) and operation.code.__name__ == "seed":
-                operation.code(apps, None)
+            code = getattr(operation, "code", None)
+            if isinstance(operation, RunPython) and getattr(code, "func", code).__name__ == "seed":
+                code(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -88,7 +88,8 @@ def worker_env(*, redis_url: str, var_dir: Path, **extra: str) -> dict[str, str]
 
 def worker_start(*, env: dict[str, str], cwd: Path, log_path: Path) -> subprocess.Popen:
     """A solo worker on the test queue, in its own process group (so that stop() reaches
-    its children)."""
+    its children). Its log is appended to: a worker started again after one was killed
+    keeps the first one's log."""
     purge_queue(env["REDIS_URL"])
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
@@ -96,7 +97,7 @@ def worker_start(*, env: dict[str, str], cwd: Path, log_path: Path) -> subproces
         "-Q", QUEUE, "-n", f"pytest-{os.getpid()}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         return subprocess.Popen(
             command,
             cwd=cwd,

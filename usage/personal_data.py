@@ -15,7 +15,9 @@ def _own_in_their_organisation(subject):
     (docs/scaling.md). One query on the accounts to find it, unless the subject carries it."""
     if not subject.user_ids:
         return _own(subject)
-    organisations = subject.organisation_ids or organisations_of_users(subject.user_ids)
+    organisations = subject.organisation_ids
+    if organisations is None:
+        organisations = organisations_of_users(subject.user_ids)
     return Q(organisation_id__in=organisations) & _own(subject)
 
 

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 import audit
+from accounts.organisation_selectors import organisations_of_users
 from common.csv import neutralise
 from common.db_routing import heavy_reads
 from datamap import Category, Retain, Subject, registry
@@ -54,7 +55,11 @@ DISCLOSURES_ENTRY = "audit.disclosures_about"
 def request_subject(request: RightsRequest) -> Subject:
     """The person a request is about: its confirmed accounts plus the requester's e-mail."""
     user_ids = list(request.subjects.values_list("user_id", flat=True))
-    return Subject.of(user_ids=user_ids, emails=[request.requester_email])
+    return Subject.of(
+        user_ids=user_ids,
+        emails=[request.requester_email],
+        organisation_ids=organisations_of_users(user_ids),
+    )
 
 
 def live_package(request: RightsRequest) -> AccessPackage | None:

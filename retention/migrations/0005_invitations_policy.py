@@ -1,41 +1,15 @@
 """Seed the default retention policy of expired invitations (retention/defaults.py).
 
-A policy the DPO has already set is left alone; the reverse removes only an untouched default.
+A policy the DPO has already set is left alone; the reverse removes only an untouched default
+(retention/seeding.py).
 """
 
 from django.db import migrations
 
-from retention.defaults import DEFAULT_POLICIES
-
-CATEGORY = "invitations"
-
-
-def seed(apps, schema_editor):
-    RetentionPolicy = apps.get_model("retention", "RetentionPolicy")
-    for default in DEFAULT_POLICIES:
-        if default.category != CATEGORY:
-            continue
-        RetentionPolicy.objects.get_or_create(
-            category=default.category,
-            defaults={
-                "basis": default.basis,
-                "days": default.days,
-                "action": default.action,
-                "rationale": default.rationale,
-            },
-        )
-
-
-def unseed(apps, schema_editor):
-    RetentionPolicy = apps.get_model("retention", "RetentionPolicy")
-    for default in DEFAULT_POLICIES:
-        if default.category == CATEGORY:
-            RetentionPolicy.objects.filter(
-                category=default.category, basis=default.basis, days=default.days
-            ).delete()
+from retention.seeding import seed_default_policies
 
 
 class Migration(migrations.Migration):
     dependencies = [("retention", "0004_usage_dead_letters_policy")]
 
-    operations = [migrations.RunPython(seed, unseed)]
+    operations = [seed_default_policies("invitations")]

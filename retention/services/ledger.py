@@ -71,7 +71,8 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
     entries = list(ErasureLedgerEntry.objects.filter(erased_at__gte=since))
     if not entries:
         return Replay(entries=0, people=0)
-    ids_by_hash = {user_id_hash(pk): pk for pk in User.objects.values_list("pk", flat=True)}
+    organisation_of = dict(User.objects.values_list("pk", "organisation_id"))
+    ids_by_hash = {user_id_hash(pk): pk for pk in organisation_of}
     emails_by_hash = {email_hash(email): email for email in _candidate_emails()}
     people = 0
     for entry in entries:
@@ -79,7 +80,11 @@ def erasure_ledger_replay(*, since: datetime) -> Replay:
         emails = [emails_by_hash[h] for h in entry.email_hashes if h in emails_by_hash]
         if not user_ids and not emails:
             continue
-        subject = Subject.of(user_ids=user_ids, emails=emails)
+        subject = Subject.of(
+            user_ids=user_ids,
+            emails=emails,
+            organisation_ids=[organisation_of[pk] for pk in user_ids],
+        )
         with transaction.atomic():
             if entry.terminate_account:
                 # The account was ended with (or before) the erasure the ledger records; the

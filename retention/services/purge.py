@@ -298,7 +298,9 @@ def _erase_accounts(run: PurgeRun, policy: RetentionPolicy, holds, now) -> None:
             if user is None:
                 return
             last_pk = user.pk
-            subject = Subject.of(user_ids=[user.pk], emails=[user.email])
+            subject = Subject.of(
+                user_ids=[user.pk], emails=[user.email], organisation_ids=[user.organisation_id]
+            )
             outcomes = erase_subject(
                 subject,
                 exception_for=selectors.erasure_exception_for(subject, terminate_account=False),

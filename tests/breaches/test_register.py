@@ -323,7 +323,8 @@ def test_the_retention_migration_seed_is_idempotent():
 
     from django.apps import apps
 
-    seed = import_module("retention.migrations.0003_breaches_policy").seed
+    (seeding,) = import_module("retention.migrations.0003_breaches_policy").Migration.operations
+    seed = seeding.code
     RetentionPolicy.objects.filter(category="breaches").update(days=3000)
     seed(apps, None)
     seed(apps, None)

@@ -9,20 +9,17 @@ the rows it deleted (marked interrupted), and the two runs' counts add up to the
 
 import datetime
 import os
-import subprocess
-import sys
 import time
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from retention.models import PurgeRun, RetentionPolicy
 from retention.services import schedule
 from retention.tasks import purge_retention_category
-from tests import workers as worker_helpers
 from tests.factories import DpoFactory, UserFactory
+from tests.workers import BASE_DIR, QUEUE, stop, worker_env, worker_start
 from usage.models import UsageEvent
 
 pytestmark = [
@@ -30,34 +27,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-QUEUE = "privacydesk-test-retention"
 EXPIRED = 3000
 BATCH = 50
-
-
-def start_worker(env: dict, log_path) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool=solo", "--concurrency=1", "-l", "warning",
-        "-Q", QUEUE, "-n", f"pytest-retention-{os.getpid()}-{time.monotonic_ns()}@%h",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def purge_queue(broker_url: str) -> None:
-    with celery_app.connection_for_write(broker_url) as conn:
-        conn.default_channel.queue_declare(queue=QUEUE, durable=True, auto_delete=False)
-        conn.default_channel.queue_purge(QUEUE)
 
 
 def wait_for(condition, worker, log_path, seconds=90):
@@ -71,7 +42,6 @@ def wait_for(condition, worker, log_path, seconds=90):
 
 
 def test_a_worker_killed_mid_purge_loses_nothing_and_double_counts_nothing(redis_url, tmp_path):
-    database_url = worker_helpers.database_url_for_worker()
     RetentionPolicy.objects.filter(category="usage_events").update(days=1, lease_until=None)
     user, held = UserFactory(), UserFactory()
     schedule.legal_hold_place(user=held, reason="Claim", by=DpoFactory())
@@ -99,24 +69,17 @@ def test_a_worker_killed_mid_purge_loses_nothing_and_double_counts_nothing(redis
             category="usage_events", dry_run=False, started_at__gt=killed.started_at
         )
 
-    purge_queue(redis_url)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        "DATABASE_CONN_MAX_AGE": "0",
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "PRIVACYDESK_VAR_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-        "RETENTION_BATCH_SIZE": str(BATCH),
-        "RETENTION_BATCH_PAUSE_SECONDS": "0.02",
-        "RETENTION_LEASE_SECONDS": "2",
-    }
+    env = worker_env(
+        redis_url=redis_url,
+        var_dir=tmp_path,
+        RETENTION_BATCH_SIZE=str(BATCH),
+        RETENTION_BATCH_PAUSE_SECONDS="0.02",
+        RETENTION_LEASE_SECONDS="2",
+    )
     log_path = tmp_path / "worker.log"
     previous_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    worker = start_worker(env, log_path)
+    worker = worker_start(env=env, cwd=BASE_DIR, log_path=log_path)
     try:
         purge_retention_category.apply_async(args=["usage_events"], queue=QUEUE)
 
@@ -138,7 +101,7 @@ def test_a_worker_killed_mid_purge_loses_nothing_and_double_counts_nothing(redis
         assert expired_left() == EXPIRED - done_before_kill
 
         time.sleep(2.5)  # the dead worker's claim on the category lapses
-        worker = start_worker(env, log_path)
+        worker = worker_start(env=env, cwd=BASE_DIR, log_path=log_path)
         purge_retention_category.apply_async(args=["usage_events"], queue=QUEUE)
         # The broker may also hand the killed run's unacknowledged message to the new worker:
         # whichever run takes the claim finishes the work, and any other is skipped.
@@ -149,7 +112,7 @@ def test_a_worker_killed_mid_purge_loses_nothing_and_double_counts_nothing(redis
         )
     finally:
         celery_app.conf.task_always_eager = previous_eager
-        worker_helpers.stop(worker)
+        stop(worker)
 
     killed.refresh_from_db()
     assert expired_left() == 0
