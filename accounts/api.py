@@ -17,21 +17,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 import audit
+from accounts.api_selectors import users_listed_by_api
 from accounts.forms import UserFilterForm
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
-from accounts.selectors import (
-    user_administers,
-    users_listed_by_api,
-    users_visible_to,
-    users_with_pending_email,
-)
+from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
 from accounts.serializers import (
     EmptyInput,
     UserCreateInput,
     UserSerializer,
     UserSuspendInput,
     UserUpdateInput,
+    listed_users,
 )
 from accounts.services.email_changes import user_email_change_request
 from accounts.services.invitations import user_invite
@@ -127,8 +124,6 @@ class UserViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        if self.action == "list":
-            return users_listed_by_api(self.request.user)
         users = users_visible_to(self.request.user).order_by("full_name", "email")
         return users_with_pending_email(users)
 
@@ -144,8 +139,8 @@ class UserViewSet(viewsets.GenericViewSet):
                 {name: list(errors) for name, errors in filters.errors.items()}
             )
         # Two queries whatever the page size: the count and the page (organisation joined).
-        page = self.paginate_queryset(filters.filter(self.get_queryset()))
-        return self.get_paginated_response(UserSerializer(page, many=True).data)
+        page = self.paginate_queryset(users_listed_by_api(request.user, **filters.cleaned_data))
+        return self.get_paginated_response(listed_users(page))
 
     @extend_schema(
         summary="Invite a user",
