@@ -67,6 +67,9 @@ class CompiledListing:
     """``build(**values)`` — a queryset of rows (``values_list``), ordered — compiled once per
     shape. ``listing(**values)`` gives what DRF's paginator pages: ``count()`` and a slice of
     row tuples. A value of None or "" is absent: ``build`` must then leave its filter out.
+
+    Every other parameter is kept as compiled: ``build`` must take everything that varies from
+    its arguments, and the time from the database (``Now()``), never ``timezone.now()``.
     """
 
     def __init__(self, build: Callable[..., QuerySet]):
