@@ -2,12 +2,13 @@
 DRF's settings import).
 
 DRF's JSONRenderer runs the standard library's encoder (a quarter of a millisecond for a page
-of fifty users); orjson takes a fraction of that. This one gives the same bytes for what the API answers — text, numbers,
-null, lists and objects, with DRF's own encoder for everything else (dates and times,
-decimals, lazy text) — and hands anything orjson refuses (an integer past 64 bits, a lone
-surrogate) and any indented rendering (``Accept: application/json; indent=4``) to DRF's
-renderer. What differs: a small float that Python writes with an exponent (``1e-07``) is
-written ``1e-7``, the same number; NaN and infinities, which DRF refuses with an error, are null.
+of fifty users); orjson takes a fraction of that. This one gives the same bytes for what the
+API answers — text, numbers, null, lists and objects, with DRF's own encoder for everything
+else (dates and times, decimals, lazy text) — and hands anything orjson refuses (an integer
+past 64 bits, a lone surrogate) and any indented rendering (``Accept: application/json;
+indent=4``) to DRF's renderer. What differs: a small float that Python writes with an exponent
+(``1e-07``) is written ``1e-7``, the same number; NaN and infinities, which DRF refuses with an
+error, are null.
 """
 
 import orjson

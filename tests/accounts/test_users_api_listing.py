@@ -22,6 +22,8 @@ from tests.factories import (
     UserFactory,
     api_key_for,
 )
+from usage.buffer import buffer_drain
+from usage.models import Action, UsageEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,21 @@ def test_a_value_django_would_write_into_the_sql_text_is_refused():
 
     with pytest.raises(ValueError, match="SQL text"):
         CompiledListing(build).listing(name="anyone")
+
+
+def test_a_key_s_read_keeps_the_security_headers_and_is_recorded_as_an_api_call(
+    client, organisation
+):
+    UserFactory(organisation=organisation)
+    _, plain = api_key_for(organisation, scopes=[ApiScope.USERS])
+
+    response = client.get(USERS, HTTP_AUTHORIZATION=f"Api-Key {plain}")
+
+    assert response["Content-Type"] == "application/json"
+    assert "no-store" in response["Cache-Control"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    buffer_drain()
+    (event,) = UsageEvent.objects.filter(organisation=organisation, action=Action.API_CALL)
+    assert (event.feature, event.status_code, event.user_id) == ("user-list", 200, None)
