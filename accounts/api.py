@@ -17,21 +17,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 import audit
+from accounts.api_selectors import users_listed_by_api
 from accounts.forms import UserFilterForm
 from accounts.models import ApiScope, Organisation, Role, User
 from accounts.permissions import HasScope
-from accounts.selectors import (
-    user_administers,
-    users_listed_by_api,
-    users_visible_to,
-    users_with_pending_email,
-)
+from accounts.selectors import user_administers, users_visible_to, users_with_pending_email
 from accounts.serializers import (
     EmptyInput,
     UserCreateInput,
     UserSerializer,
     UserSuspendInput,
     UserUpdateInput,
+    listed_users,
 )
 from accounts.services.email_changes import user_email_change_request
 from accounts.services.invitations import user_invite
@@ -109,6 +106,19 @@ def _organisation_for_invite(actor, slug: str | None) -> Organisation:
     return actor.organisation
 
 
+def _list_filters(request) -> dict:
+    """The list's filters, checked by the console's filter form. Most calls (an integration
+    reading every page) send none: they skip building the form."""
+    if not request.query_params.keys() & UserFilterForm.base_fields.keys():
+        return {}
+    filters = UserFilterForm(request.query_params)
+    if not filters.is_valid():
+        raise serializers.ValidationError(
+            {name: list(errors) for name, errors in filters.errors.items()}
+        )
+    return filters.cleaned_data
+
+
 FILTER_PARAMETERS = [
     OpenApiParameter("search", OpenApiTypes.STR, description="Part of the name or e-mail."),
     OpenApiParameter("role", OpenApiTypes.STR, enum=Role.values),
@@ -127,8 +137,6 @@ class UserViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        if self.action == "list":
-            return users_listed_by_api(self.request.user)
         users = users_visible_to(self.request.user).order_by("full_name", "email")
         return users_with_pending_email(users)
 
@@ -138,14 +146,9 @@ class UserViewSet(viewsets.GenericViewSet):
         responses={200: UserSerializer(many=True), **ERRORS},
     )
     def list(self, request):
-        filters = UserFilterForm(request.query_params)
-        if not filters.is_valid():
-            raise serializers.ValidationError(
-                {name: list(errors) for name, errors in filters.errors.items()}
-            )
         # Two queries whatever the page size: the count and the page (organisation joined).
-        page = self.paginate_queryset(filters.filter(self.get_queryset()))
-        return self.get_paginated_response(UserSerializer(page, many=True).data)
+        users = users_listed_by_api(request.user, **_list_filters(request))
+        return self.get_paginated_response(listed_users(self.paginate_queryset(users)))
 
     @extend_schema(
         summary="Invite a user",

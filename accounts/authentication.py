@@ -25,9 +25,9 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 
 from accounts.api_key_cache import (
     REVOKED,
-    api_key_cache_entry,
-    api_key_recall,
-    api_key_remember,
+    credential_cache_entry,
+    credential_recall,
+    credential_remember,
 )
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.signals import api_key_failures_reached_limit
@@ -113,14 +113,6 @@ def _blocked_for(ip_address: str) -> int:
     return max(1, math.ceil(until - time.time()))
 
 
-def api_key_failures_blocked(ip_address: str) -> int | None:
-    """Seconds until ``ip_address`` may present keys (or SCIM tokens) again, or None if it may
-    now."""
-    if (cache.get(_failures_key(ip_address)) or 0) < _failure_limit():
-        return None
-    return _blocked_for(ip_address)
-
-
 def api_key_failure_count(ip_address: str) -> int:
     """Count one failed key authentication from ``ip_address`` in its window; returns the count.
 
@@ -201,36 +193,60 @@ def credential_touch(credential) -> None:
     credential.last_used_at = _last_touched[touched] = now
 
 
+class CredentialsBlocked(Exception):
+    """The client IP is past its failure limit: ``wait`` seconds until it may present
+    credentials again."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def credential_verify(model, plain: str, ip_address: str):
+    """The usable credential of ``model`` (an API key, a SCIM token) that ``plain`` is, its
+    use recorded; None, the failure counted against ``ip_address``, if there is none.
+
+    Raises CredentialsBlocked while ``ip_address`` is past the failure limit, without looking
+    at ``plain``. The failure count and the credential, if remembered (accounts.api_key_cache),
+    are read in one cache round trip; only a credential not remembered is looked up in the
+    database.
+    """
+    failures, entry = _failures_key(ip_address), credential_cache_entry(model, plain)
+    found = cache.get_many([failures, entry] if entry else [failures])
+    if (found.get(failures) or 0) >= _failure_limit():
+        raise CredentialsBlocked(_blocked_for(ip_address))
+    remembered = credential_recall(model, found.get(entry)) if entry else None
+    if remembered is None:
+        credential = usable_credential(model, plain)
+        if credential is not None:
+            credential_remember(credential)
+    elif remembered != REVOKED and credential_usable(remembered):
+        credential = remembered
+    else:
+        credential = None
+    if credential is None:
+        api_key_failure_count(ip_address)
+        return None
+    credential_touch(credential)
+    return credential
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>`` → ``(ApiKeyPrincipal, OrganisationAPIKey)``.
 
     A request without that header is left to the next authentication class (the session).
-    The client IP's failure count and the key, if remembered (accounts.api_key_cache), are
-    read in one cache round trip; only a key not remembered is looked up in the database.
     """
 
     def authenticate(self, request):
         plain = presented_key(request)
         if plain is None:
             return None
-        ip_address = client_ip(request) or ""
-        failures, entry = _failures_key(ip_address), api_key_cache_entry(plain)
-        found = cache.get_many([failures, entry] if entry else [failures])
-        if (found.get(failures) or 0) >= _failure_limit():
-            raise exceptions.Throttled(wait=_blocked_for(ip_address))
-        remembered = api_key_recall(found.get(entry)) if entry else None
-        if remembered is None:
-            api_key = usable_credential(OrganisationAPIKey, plain)
-            if api_key is not None:
-                api_key_remember(api_key)
-        elif remembered != REVOKED and credential_usable(remembered):
-            api_key = remembered
-        else:
-            api_key = None
+        try:
+            api_key = credential_verify(OrganisationAPIKey, plain, client_ip(request) or "")
+        except CredentialsBlocked as blocked:
+            raise exceptions.Throttled(wait=blocked.wait) from None
         if api_key is None:
-            api_key_failure_count(ip_address)
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
-        credential_touch(api_key)
         return ApiKeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request):

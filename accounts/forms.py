@@ -3,8 +3,9 @@ accepting an invitation, and giving a case to a colleague in the back office."""
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from accounts.api_selectors import users_matching
 from accounts.models import ApiScope, Invitation, Role, User
 from accounts.selectors import investigators
 from accounts.services.invitations import CONFIRM_OTHER_DOMAIN, invitation_accept
@@ -64,12 +65,11 @@ class UserFilterForm(forms.Form):
     def filter(self, users: QuerySet[User]) -> QuerySet[User]:
         """``users`` narrowed by the filters, when they are all valid."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if search := data.get("search"):
-            users = users.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
-        for name in ("organisation", "role", "status"):  # the organisation: the DPO's form
-            if value := data.get(name):
-                users = users.filter(**{name: value})
-        return users
+        if organisation := data.get("organisation"):  # the DPO's form
+            users = users.filter(organisation=organisation)
+        return users_matching(
+            users, search=data.get("search"), role=data.get("role"), status=data.get("status")
+        )
 
 
 class InviteForm(forms.Form):

@@ -127,43 +127,27 @@ def users_visible_to(actor) -> QuerySet[User]:
     return _visible(actor, users)
 
 
-def _visible(actor, users: QuerySet[User]) -> QuerySet[User]:
+EVERY_ORGANISATION = "every organisation"
+
+
+def visible_organisation(actor) -> int | str | None:
+    """The organisation whose users ``actor`` sees, EVERY_ORGANISATION, or None (nobody's)."""
     if actor_is_staff(actor):
-        return users
+        return EVERY_ORGANISATION
     if actor_is_api_key(actor):
-        return users.filter(organisation_id=actor.organisation_id)
+        return actor.organisation_id
     if actor.is_authenticated and actor.role == Role.CLIENT_ADMIN and actor.organisation_id:
-        return users.filter(organisation_id=actor.organisation_id)
-    return users.none()
+        return actor.organisation_id
+    return None
 
 
-# What the users API shows of a person, in its order (accounts.serializers.UserSerializer adds
-# the pending address); its list reads these columns only.
-API_USER_FIELDS = (
-    "id",
-    "email",
-    "full_name",
-    "job_title",
-    "organisation",
-    "role",
-    "status",
-    "date_joined",
-    "last_login",
-    "suspended_at",
-    "suspended_reason",
-    "terminated_at",
-)
-
-
-def users_listed_by_api(actor) -> QuerySet[User]:
-    """The users ``actor`` may list through the API (as ``users_visible_to``), with only the
-    columns the API shows and the pending address, so that a page is one narrow query.
-
-    Read-only rows: the other fields are deferred, each a query of its own if read.
-    """
-    columns = ["organisation__slug" if name == "organisation" else name for name in API_USER_FIELDS]
-    users = User.objects.select_related("organisation").only(*columns)
-    return users_with_pending_email(_visible(actor, users).order_by("full_name", "email"))
+def _visible(actor, users: QuerySet[User]) -> QuerySet[User]:
+    organisation_id = visible_organisation(actor)
+    if organisation_id == EVERY_ORGANISATION:
+        return users
+    if organisation_id is None:
+        return users.none()
+    return users.filter(organisation_id=organisation_id)
 
 
 def users_of_organisation(organisation: Organisation) -> QuerySet[User]:

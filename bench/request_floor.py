@@ -21,9 +21,9 @@ The servers' API throttle is set out of reach (THROTTLE_RATE) so that no request
 window is one second, so a throttle that keeps a history of requests keeps no more than the
 production default (1,200 a minute) would.
 
-Then the narrower slice, in this process: the one-row page through Django's WSGI handler, no
-server and no socket: wall and CPU milliseconds per request, and what one request sends to
-PostgreSQL and Redis (queries, Redis round trips, Redis clients built).
+Then the narrower slice, in this process: the one-row page and the first page through Django's
+WSGI handler, no server and no socket: wall and CPU milliseconds per request, and what one
+request sends to PostgreSQL and Redis (queries, Redis round trips, Redis clients built).
 """
 
 import io
@@ -154,14 +154,14 @@ def _counting_traffic():
             setattr(owner, name, original)
 
 
-def _in_process(key: str) -> dict[str, float]:
-    """The one-row page through Django's WSGI handler: per-request cost and traffic."""
+def _in_process(key: str, url: str) -> dict[str, float]:
+    """One page through Django's WSGI handler: per-request cost and traffic."""
     from django.core.wsgi import get_wsgi_application
 
     from usage.buffer import buffer_drain
 
     application = get_wsgi_application()
-    path, _, query = ONE_ROW_URL.partition("?")
+    path, _, query = url.partition("?")
 
     def request() -> None:
         environ = {
@@ -182,7 +182,7 @@ def _in_process(key: str) -> dict[str, float]:
         b"".join(body)
         body.close()  # request_finished: the usage events go to the buffer here
         if not status[0].startswith("200"):
-            raise RuntimeError(f"GET {ONE_ROW_URL} answered {status[0]}")
+            raise RuntimeError(f"GET {url} answered {status[0]}")
 
     for _ in range(30):
         request()
@@ -236,19 +236,31 @@ def run(scale: int | None = None) -> None:
         ],
         rows,
     )
-    progress(f"in process: {IN_PROCESS_REQUESTS} requests of {ONE_ROW_URL}")
     # A key of its own, under the default throttle rate (the requests stay well within it).
-    slice_ = _in_process(_organisation_and_key())
-    table(
-        f"In process (Django's WSGI handler, no server): one request of {ONE_ROW_URL}",
-        ["wall ms", "CPU ms", "PostgreSQL statements", "Redis round trips", "Redis clients built"],
-        [
+    key = _organisation_and_key()
+    rows = []
+    for url in (ONE_ROW_URL, USERS_URL):
+        progress(f"in process: {IN_PROCESS_REQUESTS} requests of {url}")
+        slice_ = _in_process(key, url)
+        rows.append(
             (
+                url,
                 f"{slice_['wall ms']:.2f}",
                 f"{slice_['CPU ms']:.2f}",
                 slice_["statements"],
                 slice_["round trips"],
                 slice_["clients built"],
             )
+        )
+    table(
+        "In process (Django's WSGI handler, no server): one request, with an API key",
+        [
+            "request",
+            "wall ms",
+            "CPU ms",
+            "PostgreSQL statements",
+            "Redis round trips",
+            "Redis clients built",
         ],
+        rows,
     )

@@ -74,6 +74,15 @@ def exception_handler(exc, context):
     return response
 
 
+def api_datetime(value, time_zone) -> str | None:
+    """``value`` as DRF's DateTimeField shows it: ISO 8601 in ``time_zone`` (the current one),
+    UTC as "Z"."""
+    if value is None:
+        return None
+    text = value.astimezone(time_zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class Pagination(PageNumberPagination):
     """Page numbers; ``page`` and ``page_size`` are positive integers or a 400, never ignored."""
 

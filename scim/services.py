@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 import audit
+from accounts.api_key_cache import credential_forget
 from accounts.models import Organisation, User
 from accounts.selectors import (
     actor_is_api_key,
@@ -86,6 +87,8 @@ def scim_token_revoke(*, token: ScimToken, by) -> ScimToken:
         token.revoked_by = by
         token.save(update_fields=["revoked", "revoked_at", "revoked_by"])
         audit.record(by, "scim_token.revoke", target=token, target_id=token.prefix)
+        # Every process stops using what it remembered of the token as soon as this commits.
+        transaction.on_commit(lambda: credential_forget(token))
         _tell_admins(organisation=token.organisation, kind="scim_token_revoked", token=token, by=by)
     return token
 

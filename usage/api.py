@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,6 +13,7 @@ from accounts.permissions import HasScope
 from accounts.selectors import actor_is_api_key, actor_is_staff, report_entitlements_of
 from common.api import PayloadTooLarge
 from common.csv import csv_response
+from common.renderers import JSONRenderer
 from usage.forms import ReportForm
 from usage.reports import report_csv_rows, report_json
 from usage.selectors import GROUPINGS, usage_report

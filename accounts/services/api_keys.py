@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.api_key_cache import api_key_forget
+from accounts.api_key_cache import credential_forget
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.selectors import actor_is_api_key, user_administers
 
@@ -50,5 +50,5 @@ def api_key_revoke(*, key: OrganisationAPIKey, by) -> OrganisationAPIKey:
         key.save(update_fields=["revoked", "revoked_at", "revoked_by"])
         audit.record(by, "api_key.revoke", target=key, target_id=key.prefix)
         # Every process stops using what it remembered of the key as soon as this commits.
-        transaction.on_commit(lambda: api_key_forget(key))
+        transaction.on_commit(lambda: credential_forget(key))
     return key

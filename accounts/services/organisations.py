@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 import audit
+from accounts.api_key_cache import organisation_credentials_forget, organisation_credentials_reread
 from accounts.models import (
     ERASED_EMAIL_SUFFIX,
     Invitation,
@@ -215,6 +216,10 @@ def organisation_close(
         for key in keys:
             api_key_revoke(key=key, by=by)
         organisation.status = Organisation.Status.CLOSED
+        # Its SCIM tokens are not revoked (a reopening brings them back), but no process may
+        # go on using what it remembered of them.
+        pk = organisation.pk
+        transaction.on_commit(lambda: organisation_credentials_forget(pk))
         organisation.closure_reason = reason
         organisation.closure_effective_on = effective_on
         organisation.closed_at = now
@@ -284,6 +289,8 @@ def organisation_reopen(*, organisation: Organisation, by) -> Organisation:
             "closed_at": organisation.closed_at,
         }
         organisation.status = Organisation.Status.ACTIVE
+        pk = organisation.pk
+        transaction.on_commit(lambda: organisation_credentials_reread(pk))
         organisation.closure_reason = ""
         organisation.closure_effective_on = None
         organisation.closed_at = None

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from accounts.api_key_cache import api_key_remember
+from accounts.api_key_cache import credential_remember
 from accounts.models import ApiScope, Organisation, OrganisationAPIKey
 from accounts.services.api_keys import api_key_revoke
 from accounts.services.organisations import organisation_close
@@ -74,7 +74,7 @@ def test_a_request_that_read_the_key_before_its_revocation_cannot_remember_it_ag
     with django_capture_on_commit_callbacks(execute=True):
         api_key_revoke(key=key, by=admin)
 
-    api_key_remember(read_before)  # the slow request finishes after the revocation
+    credential_remember(read_before)  # the slow request finishes after the revocation
 
     assert call(client, plain).status_code == 401
 
