@@ -14,12 +14,14 @@ from cluster.topology import (
     HAPROXY_PORT,
     HOST,
     PATHS,
+    PORTS,
     PYTHON_BIN,
     REDIS_PORT,
     WEB_PORTS,
     WORKERS,
     app_environment,
 )
+from cluster.verdicts import fail, wait_for
 
 TEMPLATES = BASE_DIR / "deploy" / "cluster"
 SUPERVISORD_CONF = PATHS.root / "supervisord.conf"
@@ -133,27 +135,29 @@ def supervisord_start() -> None:
         time.sleep(0.2)
 
 
-def ctl(*args: str) -> str:
-    completed = subprocess.run(
+def _supervisorctl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
         capture_output=True,
         text=True,
         cwd=BASE_DIR,
     )
-    return completed.stdout.strip()
+
+
+def ctl(*args: str) -> str:
+    return _supervisorctl(*args).stdout.strip()
 
 
 def ctl_ok(*args: str) -> bool:
-    completed = subprocess.run(
-        [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
-        capture_output=True,
-        cwd=BASE_DIR,
-    )
-    return completed.returncode == 0
+    return _supervisorctl(*args).returncode == 0
 
 
 def start(*names: str) -> None:
-    ctl("start", *names)
+    """Start the programs (one already running is left as it is); stop with the reason when
+    one cannot start, rather than wait for a server that will never answer."""
+    completed = _supervisorctl("start", *names)
+    if completed.returncode != 0:
+        fail(f"supervisorctl start failed:\n{completed.stdout.strip()}\n(see {PATHS.logs})")
 
 
 def stop(*names: str) -> None:
@@ -179,9 +183,22 @@ def status() -> str:
 
 
 def shutdown() -> None:
+    """Stop every program, then supervisord, and wait until it has gone."""
     if supervisord_running():
         ctl("stop", "all")
         ctl("shutdown")
+    wait_for(lambda: not supervisord_running(), 30, every=0.2)
+
+
+def ports_in_use() -> dict[str, int]:
+    """The cluster's ports that something listens on, whether the cluster or not."""
+    busy = {}
+    for name, port in PORTS.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex((HOST, port)) == 0:
+                busy[name] = port
+    return busy
 
 
 def haproxy_servers() -> dict[str, str]:
