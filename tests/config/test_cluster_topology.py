@@ -168,6 +168,20 @@ def test_compose_offers_the_same_topology_as_the_scale_profile():
     )
 
 
+def test_compose_starts_with_and_without_the_scale_profile():
+    # What `docker compose [--profile scale] config` refuses: a service that waits for one the
+    # profile leaves out, or for one that does not exist.
+    services = compose_services()
+    for profiles in (set(), {"scale"}):
+        active = {
+            name
+            for name, service in services.items()
+            if not service.get("profiles") or set(service["profiles"]) & profiles
+        }
+        for name in active:
+            assert set(services[name].get("depends_on", ())) <= active, (profiles, name)
+
+
 def test_ci_runs_the_suite_but_not_the_drills():
     makefile = (BASE_DIR / "Makefile").read_text()
     for target in ("cluster", "cluster-stop", "cluster-test"):
