@@ -68,6 +68,7 @@ def web_node_killed() -> Verdict:
     processes.start("web1")
     back = wait_for(lambda: processes.haproxy_servers().get("web1") == "UP", 30, every=0.5)
     verdict.check(bool(back), "web1 restarted and HAProxy sent it requests again")
+    processes.web_nodes_warm()  # the next drills start with web1's new workers warm
     return verdict
 
 

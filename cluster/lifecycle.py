@@ -67,6 +67,7 @@ def up() -> None:
     postgres.wait_until_ready(REPLICA_PORT)
     say(f"  PostgreSQL replica on {REPLICA_PORT}, Redis on {REDIS_PORT}")
     processes.start(*APP_PROGRAMS, "haproxy")
+    processes.web_nodes_warm()
     up_ = wait_for(lambda: set(processes.haproxy_servers().values()) == {"UP"}, 90, every=1)
     if not up_:
         fail(f"The web nodes did not come up:\n{processes.status()}\n(see {PATHS.logs})")

@@ -1,11 +1,15 @@
 """supervisord and HAProxy: their configuration, written from deploy/cluster/, and the commands
 that start, stop and kill the cluster's processes."""
 
+import math
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from string import Template
 
 from cluster import postgres
@@ -202,7 +206,9 @@ def ports_in_use() -> dict[str, int]:
 
 
 def haproxy_servers() -> dict[str, str]:
-    """Each web node's state as HAProxy's health checks see it: "UP", "DOWN", ..."""
+    """Each web node's state as HAProxy's health checks see it: "UP", "DOWN", ..., or "INI"
+    while HAProxy has not yet had an answer to its first check of it (it counts such a node
+    UP, and takes it DOWN if that answer is late)."""
     data = b""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
@@ -219,5 +225,35 @@ def haproxy_servers() -> dict[str, str]:
     for line in lines[1:]:
         row = dict(zip(header, line.split(","), strict=False))
         if row.get("pxname") == "web" and row.get("svname") in WEB_PORTS:
-            states[row["svname"]] = row["status"].split(" ")[0]
+            checked = row.get("check_status", "").lstrip("* ") not in ("", "INI", "UNK")
+            states[row["svname"]] = row["status"].split(" ")[0] if checked else "INI"
     return states
+
+
+def web_nodes_warm(seconds: float = 90) -> None:
+    """Send every gunicorn worker of each node a request: a worker's first request imports
+    every view (Django loads the URLconf then), which on a busy machine takes longer than
+    HAProxy's health check waits, so that a cold node under load flaps DOWN and UP.
+
+    As many requests at once as a node has workers reach most of them (a sync worker takes
+    one at a time); rounds go on until every request of one was answered within a second."""
+
+    def answered_in(port: int) -> float:
+        began = time.monotonic()
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=60).close()
+        except urllib.error.HTTPError:
+            pass  # an answer all the same (503 while a database starts)
+        except OSError:
+            return math.inf  # not listening yet
+        return time.monotonic() - began
+
+    ports = [port for port in WEB_PORTS.values() for _ in range(GUNICORN_WORKERS)]
+    deadline = time.monotonic() + seconds
+    with ThreadPoolExecutor(max_workers=len(ports)) as pool:
+        while time.monotonic() < deadline:
+            slowest = max(pool.map(answered_in, ports))
+            if slowest < 1:
+                return
+            if slowest == math.inf:
+                time.sleep(0.5)
