@@ -72,14 +72,19 @@ beat: venv
 # replica, all under supervisord, with their data in var/cluster/. As root, PostgreSQL runs as
 # the postgres system user. CLUSTER_ARGS="--scale 1000000 --users 8" for a smaller drill.
 CLUSTER_ARGS ?=
+CLUSTER_STAMP := $(VENV)/.installed-cluster
 
-cluster: venv
+# The cluster's extras as well (supervisor, locust, gunicorn), again only when pyproject.toml
+# changed: starting the cluster needs no index once they are there.
+$(CLUSTER_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev,cluster]'
+	touch $(STAMP) $(CLUSTER_STAMP)
+
+cluster: $(CLUSTER_STAMP)
 	$(BIN)/python -m cluster up
 
 cluster-stop:
 	$(BIN)/python -m cluster down
 
-cluster-test: venv
-	$(BIN)/pip install --quiet --progress-bar off -e '.[dev,cluster]'
+cluster-test: $(CLUSTER_STAMP)
 	$(BIN)/python -m cluster test $(CLUSTER_ARGS)

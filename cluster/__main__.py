@@ -57,6 +57,7 @@ def _locust(users: int, run_id: str) -> subprocess.Popen:
 def test(scale: int, users: int) -> int:
     started = time.monotonic()
     passed, lines = False, ["cluster-test: the drills did not run to the end"]
+    stopped = False
     try:
         lifecycle.up()
         _django()
@@ -66,10 +67,12 @@ def test(scale: int, users: int) -> int:
             scale=scale, users=users, run_id=uuid.uuid4().hex[:8], locust=_locust
         )
     finally:
-        lifecycle.down()
-        lines[-1] += f" ({time.monotonic() - started:.0f}s)"
-        print("\n".join(lines), flush=True)
-    return 0 if passed else 1
+        try:
+            stopped = lifecycle.down()
+        finally:
+            lines[-1] += f" ({time.monotonic() - started:.0f}s)"
+            print("\n".join(lines), flush=True)
+    return 0 if passed and stopped else 1
 
 
 def main() -> int:
@@ -87,7 +90,7 @@ def main() -> int:
     if args.command == "up":
         lifecycle.up()
     elif args.command == "down":
-        lifecycle.down()
+        return 0 if lifecycle.down() else 1
     elif args.command == "status":
         print(processes.status() if processes.supervisord_running() else "not running")
     else:

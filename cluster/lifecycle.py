@@ -39,12 +39,19 @@ def _migrate() -> None:
             fail(f"migrate --database {database} failed:\n{completed.stdout}{completed.stderr}")
 
 
+def _ports_held(busy: dict[str, int]) -> str:
+    held = ", ".join(f"{port} ({name}'s)" for name, port in busy.items())
+    return f"{held}: `ss -ltnp` names what listens there"
+
+
 def up() -> None:
     say(f"Cluster in {PATHS.root}")
     processes.configuration_write()
     if processes.supervisord_running():
         processes.ctl("reread")
         processes.ctl("update")
+    elif busy := processes.ports_in_use():
+        fail(f"The cluster's ports are in use by something else: {_ports_held(busy)}")
     processes.supervisord_start()
     processes.start("redis")
     if postgres.primary_init():
@@ -60,6 +67,7 @@ def up() -> None:
     postgres.wait_until_ready(REPLICA_PORT)
     say(f"  PostgreSQL replica on {REPLICA_PORT}, Redis on {REDIS_PORT}")
     processes.start(*APP_PROGRAMS, "haproxy")
+    processes.web_nodes_warm()
     up_ = wait_for(lambda: set(processes.haproxy_servers().values()) == {"UP"}, 90, every=1)
     if not up_:
         fail(f"The web nodes did not come up:\n{processes.status()}\n(see {PATHS.logs})")
@@ -67,9 +75,15 @@ def up() -> None:
     print(processes.status(), flush=True)
 
 
-def down() -> None:
-    if not processes.SUPERVISORD_CONF.exists() or not processes.supervisord_running():
+def down() -> bool:
+    """Stop the cluster; False when something still listens on its ports afterwards (a
+    process that outlived a supervisord killed by hand, or another program)."""
+    if processes.SUPERVISORD_CONF.exists() and processes.supervisord_running():
+        processes.shutdown()
+        say("Cluster stopped (its data stays in var/cluster/)")
+    else:
         say("Cluster not running")
-        return
-    processes.shutdown()
-    say("Cluster stopped (its data stays in var/cluster/)")
+    if busy := processes.ports_in_use():
+        say(f"Still listening on the cluster's ports: {_ports_held(busy)}")
+        return False
+    return True

@@ -1,11 +1,15 @@
 """supervisord and HAProxy: their configuration, written from deploy/cluster/, and the commands
 that start, stop and kill the cluster's processes."""
 
+import math
 import os
 import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from string import Template
 
 from cluster import postgres
@@ -14,6 +18,7 @@ from cluster.topology import (
     HAPROXY_PORT,
     HOST,
     PATHS,
+    PORTS,
     PYTHON_BIN,
     REDIS_PORT,
     WEB_PORTS,
@@ -21,6 +26,7 @@ from cluster.topology import (
     app_environment,
     private_write,
 )
+from cluster.verdicts import fail, wait_for
 
 TEMPLATES = BASE_DIR / "deploy" / "cluster"
 SUPERVISORD_CONF = PATHS.root / "supervisord.conf"
@@ -134,27 +140,29 @@ def supervisord_start() -> None:
         time.sleep(0.2)
 
 
-def ctl(*args: str) -> str:
-    completed = subprocess.run(
+def _supervisorctl(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
         capture_output=True,
         text=True,
         cwd=BASE_DIR,
     )
-    return completed.stdout.strip()
+
+
+def ctl(*args: str) -> str:
+    return _supervisorctl(*args).stdout.strip()
 
 
 def ctl_ok(*args: str) -> bool:
-    completed = subprocess.run(
-        [str(PYTHON_BIN / "supervisorctl"), "-c", str(SUPERVISORD_CONF), *args],
-        capture_output=True,
-        cwd=BASE_DIR,
-    )
-    return completed.returncode == 0
+    return _supervisorctl(*args).returncode == 0
 
 
 def start(*names: str) -> None:
-    ctl("start", *names)
+    """Start the programs (one already running is left as it is); stop with the reason when
+    one cannot start, rather than wait for a server that will never answer."""
+    completed = _supervisorctl("start", *names)
+    if completed.returncode != 0:
+        fail(f"supervisorctl start failed:\n{completed.stdout.strip()}\n(see {PATHS.logs})")
 
 
 def stop(*names: str) -> None:
@@ -180,13 +188,28 @@ def status() -> str:
 
 
 def shutdown() -> None:
+    """Stop every program, then supervisord, and wait until it has gone."""
     if supervisord_running():
         ctl("stop", "all")
         ctl("shutdown")
+    wait_for(lambda: not supervisord_running(), 30, every=0.2)
+
+
+def ports_in_use() -> dict[str, int]:
+    """The cluster's ports that something listens on, whether the cluster or not."""
+    busy = {}
+    for name, port in PORTS.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(1)
+            if probe.connect_ex((HOST, port)) == 0:
+                busy[name] = port
+    return busy
 
 
 def haproxy_servers() -> dict[str, str]:
-    """Each web node's state as HAProxy's health checks see it: "UP", "DOWN", ..."""
+    """Each web node's state as HAProxy's health checks see it: "UP", "DOWN", ..., or "INI"
+    while HAProxy has not yet had an answer to its first check of it (it counts such a node
+    UP, and takes it DOWN if that answer is late)."""
     data = b""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
@@ -203,5 +226,35 @@ def haproxy_servers() -> dict[str, str]:
     for line in lines[1:]:
         row = dict(zip(header, line.split(","), strict=False))
         if row.get("pxname") == "web" and row.get("svname") in WEB_PORTS:
-            states[row["svname"]] = row["status"].split(" ")[0]
+            checked = row.get("check_status", "").lstrip("* ") not in ("", "INI", "UNK")
+            states[row["svname"]] = row["status"].split(" ")[0] if checked else "INI"
     return states
+
+
+def web_nodes_warm(seconds: float = 90) -> None:
+    """Send every gunicorn worker of each node a request: a worker's first request imports
+    every view (Django loads the URLconf then), which on a busy machine takes longer than
+    HAProxy's health check waits, so that a cold node under load flaps DOWN and UP.
+
+    As many requests at once as a node has workers reach most of them (a sync worker takes
+    one at a time); rounds go on until every request of one was answered within a second."""
+
+    def answered_in(port: int) -> float:
+        began = time.monotonic()
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=60).close()
+        except urllib.error.HTTPError:
+            pass  # an answer all the same (503 while a database starts)
+        except OSError:
+            return math.inf  # not listening yet
+        return time.monotonic() - began
+
+    ports = [port for port in WEB_PORTS.values() for _ in range(GUNICORN_WORKERS)]
+    deadline = time.monotonic() + seconds
+    with ThreadPoolExecutor(max_workers=len(ports)) as pool:
+        while time.monotonic() < deadline:
+            slowest = max(pool.map(answered_in, ports))
+            if slowest < 1:
+                return
+            if slowest == math.inf:
+                time.sleep(0.5)

@@ -10,8 +10,8 @@ import time
 import psycopg
 
 from cluster import drills, fixtures, stats, worker_drill
-from cluster.topology import PRIMARY_PORT, REPLICA_PORT, superuser_dsn
-from cluster.verdicts import Verdict, say, wait_for
+from cluster.topology import PATHS, PRIMARY_PORT, REPLICA_PORT, superuser_dsn
+from cluster.verdicts import Verdict, fail, say, wait_for
 
 REPLICA_SHARE_GOAL = 0.90
 WARM_UP_SECONDS = 30
@@ -97,6 +97,8 @@ def run_drills(*, scale: int, users: int, run_id: str, locust) -> tuple[bool, li
     verdicts: list[Verdict] = []
     try:
         time.sleep(WARM_UP_SECONDS)
+        if load.poll() is not None:  # the drills would measure nothing
+            fail(f"locust stopped before the drills began: see {PATHS.logs / 'locust.log'}")
         for drill in (
             drills.web_node_killed,
             worker_drill.run,

@@ -21,6 +21,14 @@ WORKERS = ("worker1", "worker2")
 REDIS_PORT = 6392
 PRIMARY_PORT = 5440
 REPLICA_PORT = 5441
+# Each program that listens, and where: all free before the cluster starts, and once it stops.
+PORTS = {
+    "haproxy": HAPROXY_PORT,
+    **WEB_PORTS,
+    "redis": REDIS_PORT,
+    "pg-primary": PRIMARY_PORT,
+    "pg-replica": REPLICA_PORT,
+}
 
 DATABASE = "privacydesk"
 LEDGER_DATABASE = "privacydesk_ledger"

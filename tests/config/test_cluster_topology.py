@@ -4,6 +4,7 @@ themselves run the topology for real (`make cluster-test`); CI does not."""
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,24 @@ def rendered(tmp_path) -> tuple[str, str]:
     )
     assert completed.returncode == 0, completed.stderr
     return (tmp_path / "supervisord.conf").read_text(), (tmp_path / "haproxy.cfg").read_text()
+
+
+def cluster_command(tmp_path, *args: str, http_port: int) -> subprocess.CompletedProcess:
+    """``python -m cluster ...`` on a scratch CLUSTER_DIR, with HAProxy's port moved."""
+    return subprocess.run(
+        [sys.executable, "-m", "cluster", *args],
+        cwd=BASE_DIR,
+        env={**os.environ, "CLUSTER_DIR": str(tmp_path), "CLUSTER_HTTP_PORT": str(http_port)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def haproxy_check(config: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["haproxy", "-c", "-f", str(config)], capture_output=True, text=True, timeout=30
+    )
 
 
 def programs(conf: str) -> dict[str, str]:
@@ -99,6 +118,35 @@ def test_haproxy_health_checks_both_nodes_and_retries_only_what_is_safe(tmp_path
         assert rule in compose_haproxy
 
 
+def test_haproxy_accepts_both_configurations_before_any_web_node_resolves(tmp_path):
+    rendered(tmp_path)
+
+    cluster = haproxy_check(tmp_path / "haproxy.cfg")
+    compose = haproxy_check(BASE_DIR / "deploy" / "haproxy" / "haproxy.cfg")
+
+    assert cluster.returncode == 0, cluster.stderr
+    # Outside compose's network the names web and web2 do not resolve: HAProxy must still start
+    # (init-addr none) and find the nodes through compose's DNS once their containers are up.
+    assert compose.returncode == 0, compose.stderr
+
+
+def test_the_cluster_does_not_start_on_ports_something_else_holds(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        started = cluster_command(tmp_path, "up", http_port=port)
+        stopped = cluster_command(tmp_path, "down", http_port=port)
+
+    assert started.returncode == 1
+    assert f"{port} (haproxy's)" in started.stderr
+    assert not (tmp_path / "run" / "supervisor.sock").exists()
+    # make cluster-stop says so too, rather than report a stopped cluster.
+    assert stopped.returncode == 1
+    assert f"{port} (haproxy's)" in stopped.stdout
+
+
 def test_compose_offers_the_same_topology_as_the_scale_profile():
     services = compose_services()
     scale = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
@@ -118,6 +166,20 @@ def test_compose_offers_the_same_topology_as_the_scale_profile():
         services["db"]["environment"]["PRIVACYDESK_REPLICATION_PASSWORD"]
         == replica["environment"]["REPLICATION_PASSWORD"]
     )
+
+
+def test_compose_starts_with_and_without_the_scale_profile():
+    # What `docker compose [--profile scale] config` refuses: a service that waits for one the
+    # profile leaves out, or for one that does not exist.
+    services = compose_services()
+    for profiles in (set(), {"scale"}):
+        active = {
+            name
+            for name, service in services.items()
+            if not service.get("profiles") or set(service["profiles"]) & profiles
+        }
+        for name in active:
+            assert set(services[name].get("depends_on", ())) <= active, (profiles, name)
 
 
 def test_ci_runs_the_suite_but_not_the_drills():
