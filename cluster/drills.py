@@ -106,12 +106,12 @@ def _heavy_5xx(start: float, end: float) -> tuple[int, int]:
 def replica_stopped() -> Verdict:
     verdict = Verdict("replica stopped")
     say(f"Drill: the replica stopped for {REPLICA_DOWN_SECONDS}s, then started again")
-    primary_before = stats.heavy_calls(PRIMARY_PORT)
+    primary_before = stats.heavy_calls(PRIMARY_PORT) or 0
     start = time.time()
     processes.stop("pg-replica")
     time.sleep(REPLICA_DOWN_SECONDS)
     errors, total = _heavy_5xx(start, time.time())
-    primary_during = stats.heavy_calls(PRIMARY_PORT) - primary_before
+    primary_during = (stats.heavy_calls(PRIMARY_PORT) or 0) - primary_before
     verdict.check(
         total > 0 and errors == 0,
         f"heavy reads answered while it was down: {total} requests, {errors} 5xx",
