@@ -5,45 +5,100 @@ audit.chain: "actor_label", "target_label", "ip_address" and "details.<key>".
 """
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 
 from audit.chain import DETAILS_PREFIX, blank_value, personal_values
-from datamap import Identifiers
-from datamap.pseudonymise import is_ip_address
+from audit.labels import ACTION_LABELS
+from datamap import Identifiers, registry
 
 # What a label holds when no person acted.
 SYSTEM_LABEL = "system"
-# Text that names no one: codes ("in_progress", "user.suspend"), references ("RR-2026-000002"),
-# numbers and ISO dates. An IP address looks like a code, so it is checked apart.
+# The entry that records a blanking: which entries, which fields, and why.
+ERASED_ACTION = "audit.personal_details_erased"
+# Text whose shape alone names no one: references ("RR-2026-000002", "BR-12"), ISO dates and
+# times, UUIDs and hex digests. A lower-case word is not among them: "ann", "jdoe" and
+# "ann.able" are as much names as codes, so a code is kept only when the project knows it
+# (``known_codes``). Digits alone are not either: a telephone number is digits.
 IMPERSONAL_TEXT = re.compile(
-    r"[a-z0-9]+(?:[_.:/-][a-z0-9]+)*"
-    r"|[A-Z0-9]+(?:-[A-Z0-9]+)*"
+    r"[A-Z]{2,4}-\d+(?:-\d+)*"
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|[0-9a-f]{32,128}"
 )
+# Detail keys whose values the code writes from its own vocabulary, never a person's words,
+# though not from a model's choices: where a change came from ("source", "via"), retention
+# categories, field names, the viewer's page, a view's fixed description ("seen"), a
+# self-check's display names ("trigger", "failed"), a backup's table names.
+IMPERSONAL_KEYS = frozenset(
+    {
+        "categories",
+        "category",
+        "failed",
+        "fields",
+        "page",
+        "seen",
+        "source",
+        "tables",
+        "trigger",
+        "via",
+    }
+)
+# The same, for one action only: the record of a blanking holds codes and ids (verification
+# reads its "blanked" groups, so retention must never blank them).
+IMPERSONAL_KEYS_OF = {ERASED_ACTION: frozenset({"blanked", "reason"})}
+# Keys inside a details value are the app's own names, as top-level keys are (a record of a
+# blanking names them): kept when shaped like one.
+DETAIL_KEY = re.compile(r"[a-z][a-z0-9_]*")
 # A name shorter than this is too likely to be part of other words to blank text by.
 MIN_NAME_LENGTH = 3
 
 
+@functools.cache
+def known_codes() -> frozenset[str]:
+    """The project's own words: action codes, the values of every model field's choices, model
+    labels and field names, and the data map's entry names."""
+    codes = set(ACTION_LABELS)
+    for model in apps.get_models():
+        codes.update((model._meta.label, model._meta.label_lower))
+        for field in model._meta.get_fields():
+            codes.add(field.name)
+            for value, _ in getattr(field, "flatchoices", None) or ():
+                if isinstance(value, str):
+                    codes.add(value)
+    codes.update(entry.name for entry in registry.entries())
+    return frozenset(codes)
+
+
 def impersonal(value) -> bool:
-    """Whether a details value plainly names no one: numbers, yes/no, codes, references,
-    dates, and lists or mappings of those. Anything else (free text, names, addresses) is
-    treated as personal."""
+    """Whether a details value provably names no one: numbers, yes/no, references, dates, the
+    project's codes, and lists or mappings of those. Anything else (free text, names,
+    addresses, a word the project does not know) is treated as personal."""
     if value is None or isinstance(value, bool | int | float):
         return True
     if isinstance(value, str):
-        return bool(IMPERSONAL_TEXT.fullmatch(value)) and not is_ip_address(value)
+        return value in known_codes() or bool(IMPERSONAL_TEXT.fullmatch(value))
     if isinstance(value, list):
         return all(impersonal(item) for item in value)
     if isinstance(value, dict):
-        return all(impersonal(key) and impersonal(item) for key, item in value.items())
+        return all(
+            isinstance(key, str) and DETAIL_KEY.fullmatch(key) and impersonal(item)
+            for key, item in value.items()
+        )
     return False
+
+
+def impersonal_detail(action: str, key: str, value) -> bool:
+    """Whether the detail ``key`` of an entry of ``action`` may stay when the rest goes."""
+    return key in IMPERSONAL_KEYS or key in IMPERSONAL_KEYS_OF.get(action, ()) or impersonal(value)
 
 
 def _present(entry) -> dict:
@@ -56,12 +111,12 @@ def _present(entry) -> dict:
 
 
 def expired_fields(entry) -> set[str]:
-    """Retention: every personal field of the entry, but details that plainly name no one and
+    """Retention: every personal field of the entry, but details that provably name no one and
     the label "system"."""
     fields = set()
     for name, value in _present(entry).items():
         if name.startswith(DETAILS_PREFIX):
-            if not impersonal(value):
+            if not impersonal_detail(entry.action, name.removeprefix(DETAILS_PREFIX), value):
                 fields.add(name)
         elif not (name == "actor_label" and value == SYSTEM_LABEL):
             fields.add(name)
@@ -120,7 +175,7 @@ def subject_fields(entry, identifiers: Identifiers, patterns: _Patterns | None =
     """Erasure: the fields of the entry that name the subject. Their label when they acted or
     are the target, their IP address when they acted (or it is one of theirs), and every
     value that holds one of their identifiers; in an entry about them, also every detail
-    that is not plainly impersonal."""
+    that is not provably impersonal."""
     patterns = patterns or _patterns(identifiers)
     acted, target = _about(entry, identifiers)
     fields = set()
@@ -132,7 +187,8 @@ def subject_fields(entry, identifiers: Identifiers, patterns: _Patterns | None =
         elif name == "ip_address":
             named = acted or value in identifiers.ip_addresses
         else:
-            named = (acted or target) and not impersonal(value)
+            key = name.removeprefix(DETAILS_PREFIX)
+            named = (acted or target) and not impersonal_detail(entry.action, key, value)
         if named or (value is not None and patterns.found_in(_text(value))):
             fields.add(name)
     return fields

@@ -70,7 +70,7 @@ def _describe(rows: list[AuditEntry]) -> None:
         removed = {
             name: removal_words(records.get(record_id))
             for name, record_id in row.erased_fields.items()
-            if record_id is not None and name != "*"
+            if record_id is not None and not name.startswith("*")
         }
         row.removed = removed
         row.detail_pairs = detail_pairs(

@@ -85,12 +85,10 @@ def _python_pass(start, end) -> int:
 
 
 def run(scale=None) -> None:
-    from django.db.models import Count, Max, Min, Sum
-    from django.db.models.functions import Coalesce
-
     from usage.days import uk_day_bounds
-    from usage.models import TaskSession, UsageEvent
+    from usage.models import TaskSession
     from usage.services import usage_rollup_day
+    from usage.services.rollups import rollup_groups
     from usage.services.task_sessions import task_sessions_derive
 
     scale = scale or DEFAULT_SCALE
@@ -100,21 +98,9 @@ def run(scale=None) -> None:
     start, end = uk_day_bounds(DAY)
 
     def rollup_group_by():
-        # As the rollup reads them: one organisation at a time (usage.services.rollups).
+        # As the rollup reads them: one organisation at a time.
         for organisation_id in organisation_ids:
-            list(
-                UsageEvent.objects.filter(
-                    organisation_id=organisation_id, occurred_at__gte=start, occurred_at__lt=end
-                )
-                .values("user_id", "feature", "purpose")
-                .annotate(
-                    event_count=Count("id"),
-                    total_duration_ms=Coalesce(Sum("duration_ms"), 0),
-                    first_seen=Min("occurred_at"),
-                    last_seen=Max("occurred_at"),
-                )
-                .order_by()
-            )
+            list(rollup_groups(day=DAY, organisation_id=organisation_id))
 
     def derive():
         with transaction.atomic():

@@ -16,14 +16,20 @@ from django.utils import timezone
 
 from audit.chain import DETAILS_PREFIX, blank_value
 from audit.models import BLANKED_COLUMNS, AuditEntry
-from audit.redaction import blanked_groups, candidates, expired_fields, fields_naming
+from audit.redaction import (
+    ERASED_ACTION,
+    blanked_groups,
+    candidates,
+    expired_fields,
+    fields_naming,
+)
 from audit.services.record import audit_record, lock_chain
 from datamap import Identifiers
 
-# The entry that records a blanking: which entries, which fields, and why.
-ERASED_ACTION = "audit.personal_details_erased"
-# Set in ``erased_fields`` once retention has blanked every personal detail of an entry.
-EXPIRED_MARK = "*"
+# Set in ``erased_fields`` once retention has blanked every personal detail of an entry. The
+# entries marked "*" were blanked while any lower-case word passed for a code ("ann", "jdoe"),
+# so retention looks at them once more under today's rule.
+EXPIRED_MARK = "*2"
 
 
 def _blank(entry: AuditEntry, fields: set[str], record_id: int, now) -> None:
@@ -58,7 +64,7 @@ def audit_personal_details_erase(
             lock_chain()
         # What the choosers read and a blanking writes: not the MAC or the commitments.
         rows = entries.order_by("id").only(
-            "id", "actor_id", "target_type", "target_id", *BLANKED_COLUMNS
+            "id", "actor_id", "action", "target_type", "target_id", *BLANKED_COLUMNS
         )
         if not dry_run and connection.vendor == "postgresql":
             rows = rows.select_for_update(of=("self",))

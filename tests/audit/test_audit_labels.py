@@ -76,14 +76,23 @@ class Reader:
         return None
 
     def _module_constant(self, node: ast.Name) -> str | None:
-        tree = self.parents[node][1]
+        return self._constant_in(self.parents[node][1], node.id)
+
+    def _constant_in(self, tree: ast.Module, name: str) -> str | None:
+        """A module's constant ``name``, assigned there or imported from one of our modules."""
         for statement in tree.body:
             assigned = isinstance(statement, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == node.id
-                for target in statement.targets
+                isinstance(target, ast.Name) and target.id == name for target in statement.targets
             )
             if assigned and isinstance(statement.value, ast.Constant):
                 return statement.value.value
+            imported = isinstance(statement, ast.ImportFrom) and any(
+                alias.name == name and alias.asname is None for alias in statement.names
+            )
+            if imported and statement.module:
+                source = ROOT.joinpath(*statement.module.split(".")).with_suffix(".py")
+                if source in self.sources:
+                    return self._constant_in(self.sources[source], name)
         return None
 
     def _parameter_values(self, node: ast.Name, depth: int) -> list[str] | None:

@@ -11,7 +11,12 @@ from django.db.utils import DatabaseError
 import audit
 from audit.models import AppendOnlyError, AuditEntry
 from audit.redaction import expired_fields, impersonal, subject_fields
-from audit.services import audit_chain_verify, audit_personal_details_erase
+from audit.services import (
+    audit_chain_verify,
+    audit_expired_details_erase,
+    audit_personal_details_erase,
+    audit_subject_details_erase,
+)
 from datamap import Identifiers
 from tests.audit.test_audit import _tamper
 from tests.factories import DpoFactory, UserFactory
@@ -196,6 +201,56 @@ def test_what_names_a_person_is_found_by_whole_name_and_whole_address():
     assert subject_fields(entry, identifiers) == {"details.about", "details.from", "details.who"}
     assert impersonal(["in_progress", "RR-2026-000002", 3, None, "2026-12-03T04:54:00.123Z"])
     assert not impersonal("Ann") and not impersonal("10.0.0.1") and not impersonal("a@b.example")
+    assert not any(impersonal(name) for name in ("ann", "jdoe", "ann.able", "ann_able", "ANN"))
+    assert impersonal(["user.suspend", "BR-12", "audit.trail", {"basis": "created_at"}])
+
+
+SHORT_NAMES = {"who": "ann", "login": "jdoe", "handle": "ann.able", "names": ["ann", 3]}
+CODES = {
+    "then": "user.suspend",
+    "request": "RR-2026-000002",
+    "state": "in_progress",
+    "on": "2026-12-03",
+    "count": 2,
+    "automated": False,
+}
+
+
+@pytest.mark.parametrize("how", ["erasure of the subject", "retention"])
+def test_short_lower_case_names_in_details_go_and_codes_and_references_stay(how):
+    dpo, member = DpoFactory(), UserFactory(full_name="Ann Able", email="ann@client.example")
+    entry = audit.record(dpo, "user.suspend", target=member, details={**SHORT_NAMES, **CODES})
+    entries = AuditEntry.objects.filter(pk=entry.pk)
+
+    if how == "retention":
+        audit_expired_details_erase(entries, because={"reason": "retention", "purge_run": 7})
+    else:
+        identifiers = Identifiers(
+            user_ids=frozenset({member.pk}),
+            emails=frozenset({member.email}),
+            names=frozenset({"Ann Able"}),
+        )
+        audit_subject_details_erase(identifiers, because=BECAUSE)
+
+    assert AuditEntry.objects.get(pk=entry.pk).details == CODES
+    result = audit_chain_verify()
+    assert result.intact, result.problem
+
+
+def test_retention_keeps_what_a_record_of_a_blanking_says_so_the_chain_still_verifies():
+    entries = trail()
+    audit_expired_details_erase(
+        AuditEntry.objects.filter(pk__in=[e.pk for e in entries]),
+        because={"reason": "retention", "purge_run": 7},
+    )
+    [record] = AuditEntry.objects.filter(action=ERASED)
+
+    # Years later the record itself expires: it names no one, so it keeps every detail.
+    audit_expired_details_erase(AuditEntry.objects.all(), because={"reason": "retention"})
+
+    assert AuditEntry.objects.get(pk=record.pk).details == record.details
+    result = audit_chain_verify()
+    assert result.intact, result.problem
 
 
 def test_the_viewer_says_what_was_removed_and_why(verified_client):

@@ -78,6 +78,28 @@ def test_old_entries_lose_their_personal_details_and_keep_their_events(settings)
 
 
 @pytest.mark.django_db
+def test_entries_retention_passed_before_lose_the_short_names_it_then_kept():
+    """GIVEN an old entry retention marked done while it took "ann" for a code, WHEN the
+    purge runs again, THEN "ann" goes, the codes stay and the chain verifies."""
+    days = RetentionPolicy.objects.get(category="audit").days
+    with at(days + 1):
+        entry = audit.record(
+            DpoFactory(), "user.suspend", details={"who": "ann", "state": "in_progress"}
+        )
+    entry.erased_fields, entry.erased_at = {"*": None}, NOW
+    AuditEntry.objects.all()._personal_details_blank([entry])
+
+    with time_machine.travel(NOW, tick=False):
+        purge_category(category="audit")
+        again = purge_category(category="audit")
+
+    after = AuditEntry.objects.get(pk=entry.pk)
+    assert after.details == {"state": "in_progress"}
+    assert again.total_anonymised == 0
+    assert audit_chain_verify().intact
+
+
+@pytest.mark.django_db
 def test_a_legal_hold_keeps_a_persons_old_entries_as_they_are():
     days = RetentionPolicy.objects.get(category="audit").days
     dpo, held, other = DpoFactory(), UserFactory(), UserFactory()

@@ -51,9 +51,11 @@ def _has_usage(day: datetime.date, organisation_id: int) -> bool:
     )
 
 
-def _rollup_organisation_day(day: datetime.date, organisation_id: int) -> int:
+def rollup_groups(*, day: datetime.date, organisation_id: int):
+    """The GROUP BY the rollup stores as DailyUsage: one organisation's UK day of events per
+    person, feature and purpose (bench.usage_tasks times it as its baseline)."""
     start, end = uk_day_bounds(day)
-    groups = (
+    return (
         UsageEvent.objects.filter(
             organisation_id=organisation_id, occurred_at__gte=start, occurred_at__lt=end
         )
@@ -66,6 +68,10 @@ def _rollup_organisation_day(day: datetime.date, organisation_id: int) -> int:
         )
         .order_by()
     )
+
+
+def _rollup_organisation_day(day: datetime.date, organisation_id: int) -> int:
+    groups = rollup_groups(day=day, organisation_id=organisation_id)
     of_organisation = {"organisation_id": organisation_id, "date": day}
     with transaction.atomic():
         if connection.vendor == "postgresql":
