@@ -163,7 +163,7 @@ def consent_cookie_write(
 
 
 def cookie_flags() -> dict:
-    """Every optional cookie we set: HTTPS only when the site is, out of scripts' reach."""
+    """Every cookie we set ourselves: HTTPS only when the site is, out of scripts' reach."""
     return {"secure": settings.HTTPS, "httponly": True, "samesite": "Lax"}
 
 

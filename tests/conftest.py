@@ -146,7 +146,11 @@ def _seed_reference_rows() -> None:
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython
 
-    for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    # In the order migrate ran them: a later seed may add to an earlier one's rows.
+    plan = dict.fromkeys(key for leaf in graph.leaf_nodes() for key in graph.forwards_plan(leaf))
+    for key in plan:
+        migration = graph.nodes[key]
         for operation in migration.operations:
             code = getattr(operation, "code", None)
             if isinstance(operation, RunPython) and getattr(code, "func", code).__name__ == "seed":

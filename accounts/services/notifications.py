@@ -37,6 +37,8 @@ NOTICES = {
     # To every active client admin of the organisation (scim.services).
     "scim_token_created": "A provisioning (SCIM) token was created for your organisation",
     "scim_token_revoked": "A provisioning (SCIM) token of your organisation was revoked",
+    # To every active client admin of the organisation (sso.services.connections).
+    "sso_connection_changed": "Your organisation's single sign-on settings were changed",
 }
 
 

@@ -1,5 +1,8 @@
 """An organisation's SSO connection: set up and changed by its client admin (or by staff for
-them), every change audited by the names of the fields changed, never a secret's value."""
+them), every change audited by the names of the fields changed, never a secret's value.
+
+Every active client admin is e-mailed what changed and who changed it: a connection quietly
+pointed at another IdP would send every member's login there."""
 
 import logging
 
@@ -10,6 +13,8 @@ from django.utils import timezone
 import audit
 from accounts.models import Organisation, User
 from accounts.selectors import actor_is_api_key, user_administers
+from accounts.tasks import notice_enqueue
+from common.roles import STAFF_ROLES
 from recipients.secrets import secret_encrypt
 from sso import oidc, saml
 from sso.http import FetchError, fetch, url_problem
@@ -20,6 +25,23 @@ logger = logging.getLogger(__name__)
 
 SETTINGS = CONNECTION_SETTINGS
 SECRET_MISSING = "Give the client secret the identity provider issued."  # noqa: S105 (words)
+# Said in the notice to the client admins: names in words, never a value.
+SETTING_WORDS = {
+    "protocol": "the protocol (SAML 2.0 or OpenID Connect)",
+    "enabled": "whether members can log in through it",
+    "idp_metadata_url": "the identity provider's metadata URL",
+    "idp_metadata_xml": "the identity provider's metadata",
+    "oidc_issuer": "the OpenID Connect issuer",
+    "oidc_client_id": "the client ID",
+    "oidc_client_secret": "the client secret",
+    "email_attribute": "the attribute read for the e-mail address",
+    "role_attribute": "the attribute read for the role",
+    "admin_role_value": "the role value that makes a client admin",
+    "sso_required": "whether single sign-on is required",
+    "break_glass_admin": "the break-glass admin",
+    "allow_idp_initiated": "whether logins started at the identity provider are accepted",
+    "jit_enabled": "whether a first login creates an account",
+}
 TEXT_SETTINGS = {
     "idp_metadata_url",
     "idp_metadata_xml",
@@ -160,7 +182,21 @@ def sso_connection_save(
             target=connection,
             details={"organisation": organisation.pk, "fields": sorted(changed)},
         )
+        if changed or created:
+            _tell_admins(organisation, by=by, created=created, changed=changed)
     return connection
+
+
+def _tell_admins(organisation: Organisation, *, by, created: bool, changed: list[str]) -> None:
+    context = {
+        "created": created,
+        "organisation": organisation.name,
+        "changes": [words for name, words in SETTING_WORDS.items() if name in changed],
+        "by": by.full_name or by.email,
+        "by_staff": by.role in STAFF_ROLES,
+    }
+    for admin in break_glass_candidates(organisation):  # its active client admins
+        notice_enqueue(user=admin, kind="sso_connection_changed", context=context)
 
 
 def sso_metadata_refresh(*, connection: SsoConnection, by=None) -> bool:

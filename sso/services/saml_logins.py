@@ -6,8 +6,9 @@
 2. ACS (the IdP's POST): pysaml2 verifies the answer; it must answer a request we sent for
    this organisation, once (or be IdP-initiated, where the connection allows it); its
    assertion ID is used once. What it vouches for waits in the cache under a one-time token.
-3. Completion (a same-site GET, so the session comes with it): the token is taken once, the
-   request must be this browser's, and the person is logged in.
+3. Completion (a same-site GET, so the session comes with it): the token, which the ACS gave
+   the browser in a short-lived cookie (never in the address), is taken once, the request must
+   be this browser's, and the person is logged in.
 """
 
 import hashlib
@@ -22,6 +23,8 @@ from sso.services.logins import REFUSALS, LoginRefused, Vouched, first_email
 
 REQUEST_SECONDS = 10 * 60
 HANDOFF_SECONDS = 2 * 60
+# Strictly necessary (cookies migration 0008); lives HANDOFF_SECONDS, on the completion path.
+HANDOFF_COOKIE = "pd_sso_handoff"
 SESSION_REQUESTS = "sso.saml.requests"
 KEEP_REQUESTS = 5
 # Where IdPs usually put the address, when the connection names no attribute.

@@ -3,7 +3,6 @@ at the organisation's IdP, come back (SAML ACS, OpenID Connect callback), and ou
 service provider metadata."""
 
 import logging
-from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -16,13 +15,20 @@ from accounts.selectors import workspace_url
 from common.client_ip import client_ip
 from common.ratelimit import rate_allow, rate_bucket
 from common.redirects import safe_next
+from cookies.consent import cookie_flags
 from sso import saml
 from sso.forms import SsoEmailForm
 from sso.models import SsoConnection
 from sso.selectors import connection_for_email, connection_for_slug, connection_usable, start_url
 from sso.services.logins import LoginRefused, sso_login
 from sso.services.oidc_logins import oidc_callback_accept, oidc_login_start
-from sso.services.saml_logins import saml_answer_accept, saml_handoff_take, saml_login_start
+from sso.services.saml_logins import (
+    HANDOFF_COOKIE,
+    HANDOFF_SECONDS,
+    saml_answer_accept,
+    saml_handoff_take,
+    saml_login_start,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,18 +156,30 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
         return _protocol_refused(request, connection, refusal)
     complete = reverse("sso:saml-complete", kwargs={"slug": slug})
     # 303: the browser GETs the completion step, a same-site request that carries its session.
-    return HttpResponseRedirect(f"{complete}?{urlencode({'handoff': token})}", status=303)
+    response = HttpResponseRedirect(complete, status=303)
+    # The token rides in a cookie, not the address: addresses land in access logs and
+    # history, and a cookie ties the login to the browser the IdP answered, IdP-initiated too.
+    response.set_cookie(
+        HANDOFF_COOKIE, token, max_age=HANDOFF_SECONDS, path=complete, **cookie_flags()
+    )
+    return response
 
 
 @never_cache
 @require_GET
 def saml_complete(request: HttpRequest, slug: str) -> HttpResponse:
+    response = _saml_completed(request, slug)
+    response.delete_cookie(HANDOFF_COOKIE, path=request.path, samesite="Lax")
+    return response
+
+
+def _saml_completed(request: HttpRequest, slug: str) -> HttpResponse:
     connection = _usable(slug, SsoConnection.Protocol.SAML)
     if connection is None:
         return _refused(request, UNAVAILABLE, status=404)
     try:
         vouched, next_url = saml_handoff_take(
-            request, connection=connection, token=request.GET.get("handoff", "")
+            request, connection=connection, token=request.COOKIES.get(HANDOFF_COOKIE, "")
         )
     except LoginRefused as refusal:
         return _protocol_refused(request, connection, refusal)

@@ -75,6 +75,7 @@ COOKIE_SEEDS = (
     "0002_seed_cookie_groups",
     "0003_seed_notices",
     "0005_functionality_remembers_the_visitor",
+    "0008_necessary_single_sign_on_handoff",
 )
 
 

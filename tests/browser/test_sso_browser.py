@@ -52,6 +52,8 @@ def test_a_saml_login_from_the_login_form_through_the_idp_and_back(page: Page, s
         verify_domain(organisation, "acme.test")
         saml_connection_for(organisation, idp, admin, sso_required=True)
         refusals = csp_refusals(page)
+        addresses: list[str] = []
+        page.on("request", lambda request: addresses.append(request.url))
 
         page.goto("/accounts/login/")
         page.get_by_label("E-mail address").fill("ada@acme.test")
@@ -67,6 +69,11 @@ def test_a_saml_login_from_the_login_form_through_the_idp_and_back(page: Page, s
         assert logged_in_user_ids() == {ada.pk}
         assert UserSession.objects.filter(user=ada, ended_at__isnull=True).count() == 1
         assert refusals == []
+        # The one-time handoff went by cookie (set on the cross-site POST's answer, sent on the
+        # same-site hop, then dropped), never in an address the logs would keep.
+        assert any(address.endswith("/saml/complete/") for address in addresses)
+        assert not [address for address in addresses if "handoff" in address]
+        assert "pd_sso_handoff" not in {c["name"] for c in page.context.cookies()}
     finally:
         idp.stop()
 

@@ -182,6 +182,7 @@ def test_the_cookie_policy_lists_every_cookie_with_purpose_lifetime_and_category
         "cookie_consent",
         "pd_analytics",
         "pd_theme",
+        "pd_sso_handoff",
     ):
         assert f"<code>{name}</code>" in html
     assert "12 hours" in html
