@@ -23,8 +23,17 @@ class SsoRequiredBackend:
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = User.objects.filter(email=UserManager.normalize_email(username)).first()
-        if user is None or not password_login_refused(user):
+        user = (
+            User.objects.filter(email=UserManager.normalize_email(username))
+            .select_related("organisation__sso_connection")
+            .first()
+        )
+        if user is None:
+            return None
+        if not password_login_refused(user):
+            if request is not None:
+                # Asked and answered for this login: sso.receivers need not ask again.
+                request.sso_password_allowed_for = user.pk
             return None
         User().set_password(password)  # the hashing a password check would have cost
         raise PermissionDenied

@@ -16,6 +16,8 @@ def end_a_password_session_sso_forbids(sender, request, user, **kwargs):
     someone whose organisation requires single sign-on."""
     if request is None or not hasattr(request, "session"):
         return
+    if getattr(request, "sso_password_allowed_for", None) == user.pk:
+        return  # SsoRequiredBackend let this very password login through
     if request.session.get(BACKEND_SESSION_KEY) == SSO_BACKEND or not password_login_refused(user):
         return
     logout(request)

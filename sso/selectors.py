@@ -69,12 +69,24 @@ def sso_required_for_email(email: str | None) -> SsoConnection | None:
     return connection if connection is not None and connection.sso_required else None
 
 
+def _connection_of_user(user: User) -> SsoConnection | None:
+    """The user's organisation's connection: from the user's own row where it was read with it
+    (``select_related("organisation__sso_connection")``), else one query."""
+    organisation = user.organisation if User.organisation.is_cached(user) else None
+    if organisation is None or not Organisation.sso_connection.is_cached(organisation):
+        return connection_of(user.organisation_id)
+    try:
+        return organisation.sso_connection
+    except SsoConnection.DoesNotExist:
+        return None
+
+
 def password_login_refused(user: User) -> bool:
     """Does the user's organisation require single sign-on of them? Of the addresses in its
     verified domains only: the IdP can log in no one else (a contractor's own address), who
     keeps a password. Its break-glass admin may still use one too, with two-step login as
     every client admin."""
-    connection = connection_of(user.organisation_id)
+    connection = _connection_of_user(user)
     if not (connection_usable(connection) and connection.sso_required):
         return False
     if connection.break_glass_admin_id == user.pk and user.is_client_admin:

@@ -14,6 +14,7 @@ from a device and address unused for the window is, even if they were used long 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
@@ -47,8 +48,11 @@ def login_place_check(*, request, user: User) -> bool:
     since = now - NEW_LOGIN_WINDOW
     places = LoginFingerprint.objects.filter(user=user)
     with transaction.atomic():
-        has_history = places.exists()
-        known = places.filter(fingerprint=fingerprint, last_seen_at__gte=since).exists()
+        seen = places.aggregate(
+            places=Count("pk"),
+            known=Count("pk", filter=Q(fingerprint=fingerprint, last_seen_at__gte=since)),
+        )
+        has_history, known = seen["places"] > 0, seen["known"] > 0
         if not places.filter(fingerprint=fingerprint).update(last_seen_at=now):
             try:
                 with transaction.atomic():

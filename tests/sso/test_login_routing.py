@@ -8,7 +8,9 @@ import re
 import pytest
 from axes.models import AccessFailureLog
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.email_links import invitation_token
 from accounts.models import User
@@ -271,3 +273,16 @@ def test_a_next_to_another_site_is_dropped(client, saml_connection):
         "/accounts/sso/", {"email": "anyone@acme.test", "next": "https://evil.example/"}
     )
     assert continues_to(response) == "/accounts/sso/acme/"
+
+
+def test_a_password_login_reads_the_organisations_connection_once(client, saml_connection, acme):
+    """The backend reads the person with their organisation's connection; the check after the
+    login asks nothing again."""
+    member = UserFactory(organisation=acme, email="bob@acme-labs.test")  # no verified domain
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(LOGIN, {"username": member.email, "password": TEST_PASSWORD})
+
+    assert response["Location"] == "/account/"
+    reads = [q["sql"] for q in captured.captured_queries if "sso_ssoconnection" in q["sql"]]
+    assert len(reads) == 1
