@@ -2,7 +2,17 @@
 
 from django.db.models import Q
 
-from datamap import Anonymise, Category, Delete, Entry, LegalBasis, Retain, exempt, register
+from datamap import (
+    Anonymise,
+    Category,
+    Delete,
+    Entry,
+    LegalBasis,
+    Retain,
+    exempt,
+    register,
+    register_credential,
+)
 from datamap.purposes import Purpose
 
 
@@ -174,21 +184,15 @@ register(
 def organisation_credential(*, name: str, title: str, model: str, description: str) -> Entry:
     """Register a credential an organisation's systems use (API keys, SCIM tokens): who made
     or revoked it is their data; erasure removes the link to them, the credential stays."""
-    return register(
-        Entry(
-            name=name,
-            title=title,
-            labels={"name": "Name", "created": "Created", "revoked_at": "Revoked"},
-            model=model,
-            category=Category.SECURITY,
-            description=description,
-            subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
-            export_fields=("name", "created", "revoked_at"),
-            erasure=Anonymise({"created_by": None, "revoked_by": None}),
-            retention_category="account",
-            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-            legal_basis_detail="Security of data and systems.",
-        )
+    return register_credential(
+        name=name,
+        title=title,
+        labels={"name": "Name", "created": "Created", "revoked_at": "Revoked"},
+        model=model,
+        category=Category.SECURITY,
+        description=description,
+        subject=lambda s: Q(created_by_id__in=s.user_ids) | Q(revoked_by_id__in=s.user_ids),
+        erasure=Anonymise({"created_by": None, "revoked_by": None}),
     )
 
 

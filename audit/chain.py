@@ -13,9 +13,10 @@ verifies; a value changed rather than blanked no longer matches its commitment, 
 value is accepted only where the trail records the blanking (audit.services.verification).
 
 Schemes 1 (unkeyed SHA-256, before the key existed) and 2 (HMAC over the values themselves)
-are the chain's past: audit migration 0009 verified every such entry under its own scheme and
-re-chained it under scheme 3, keeping its old MAC in ``legacy_hash``; ``entry_digest`` still
-computes them, for that conversion.
+are the chain's past: audit migration 0009 (with its own frozen copy of these functions)
+verified every such entry under its own scheme and re-chained it under scheme 3, keeping its
+old MAC in ``legacy_hash``. ``entry_digest`` still computes them for the tests and benches
+that write a trail as the previous release left it.
 """
 
 import functools

@@ -21,6 +21,7 @@ import random
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,12 +73,21 @@ def _remember_runner(environment, **kwargs):
     _runner.append(environment.runner)
 
 
-class ClientAdmin(HttpUser):
-    weight = 3
+class SignedIn(HttpUser):
+    """Someone working in the browser: each simulated user takes the next of the sessions the
+    drill opened for their role."""
+
+    abstract = True
     wait_time = between(1, 3)
+    sessions: Iterator[str]
 
     def on_start(self):
-        self.client.cookies.set("sessionid", next(_admin_sessions))
+        self.client.cookies.set("sessionid", next(self.sessions))
+
+
+class ClientAdmin(SignedIn):
+    weight = 3
+    sessions = _admin_sessions
 
     @task(1)
     def users_list(self):
@@ -148,12 +158,9 @@ class Integration(HttpUser):
             self.client.get(f"/api/v1/rights-requests/{reference}/", name="rights status")
 
 
-class Dpo(HttpUser):
+class Dpo(SignedIn):
     weight = 1
-    wait_time = between(1, 3)
-
-    def on_start(self):
-        self.client.cookies.set("sessionid", next(_dpo_sessions))
+    sessions = _dpo_sessions
 
     @task(2)
     def queue(self):

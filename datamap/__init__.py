@@ -16,7 +16,7 @@ from datamap.entries import (
     Retain,
     Subject,
 )
-from datamap.registry import exempt, register, registry
+from datamap.registry import exempt, register, register_credential, registry
 
 __all__ = [
     "Anonymise",
@@ -30,5 +30,6 @@ __all__ = [
     "Subject",
     "exempt",
     "register",
+    "register_credential",
     "registry",
 ]

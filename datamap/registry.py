@@ -1,6 +1,6 @@
 from django.core.exceptions import ImproperlyConfigured
 
-from datamap.entries import IDENTIFIER_KINDS, Category, Entry
+from datamap.entries import IDENTIFIER_KINDS, Category, Entry, LegalBasis
 
 
 class DataMap:
@@ -54,3 +54,19 @@ class DataMap:
 registry = DataMap()
 register = registry.register
 exempt = registry.exempt
+
+
+def register_credential(*, labels: dict[str, str], **entry) -> Entry:
+    """Register a credential people sign in or connect with (passkeys, authenticator apps, API
+    keys, provisioning tokens): kept as long as the account, for the security of data and
+    systems; the labelled fields are the ones exported."""
+    return register(
+        Entry(
+            **entry,
+            labels=labels,
+            export_fields=tuple(labels),
+            retention_category="account",
+            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
+            legal_basis_detail="Security of data and systems.",
+        )
+    )

@@ -7,58 +7,44 @@ previews and the record of processing name them, and a name is not a room.
 
 from django.db.models import Q
 
-from datamap import Category, Delete, Entry, LegalBasis, Retain, exempt, register
+from datamap import (
+    Category,
+    Delete,
+    Entry,
+    LegalBasis,
+    Retain,
+    exempt,
+    register,
+    register_credential,
+)
 
 
 def _own(subject):
     return Q(user_id__in=subject.user_ids)
 
 
-register(
-    Entry(
-        name="accounts.mfa_devices",
-        title="Authenticator apps",
-        labels={
-            "name": "Name",
-            "confirmed": "Set up",
-            "created_at": "Added",
-            "last_used_at": "Last used",
-        },
-        model="otp_totp.TOTPDevice",
-        category=Category.LOGIN,
-        description="Authenticator apps enrolled for two-factor login.",
-        subject=lambda s: Q(user_id__in=s.user_ids),
-        export_fields=("name", "confirmed", "created_at", "last_used_at"),
-        export_note="The device's secret key is never exported.",
-        erasure=Delete(),
-        retention_category="account",
-        legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-        legal_basis_detail="Security of data and systems.",
-    )
+register_credential(
+    name="accounts.mfa_devices",
+    title="Authenticator apps",
+    labels={
+        "name": "Name",
+        "confirmed": "Set up",
+        "created_at": "Added",
+        "last_used_at": "Last used",
+    },
+    model="otp_totp.TOTPDevice",
+    category=Category.LOGIN,
+    description="Authenticator apps enrolled for two-factor login.",
+    subject=_own,
+    export_note="The device's secret key is never exported.",
+    erasure=Delete(),
 )
-
-
-def _passkey_data(**entry) -> None:
-    """Register one of django-otp-webauthn's tables: kept and erased with the account; the
-    labelled fields are exported."""
-    register(
-        Entry(
-            **entry,
-            category=Category.LOGIN,
-            export_fields=tuple(entry["labels"]),
-            erasure=Delete(),
-            retention_category="account",
-            legal_basis=LegalBasis.LEGITIMATE_INTERESTS,
-            legal_basis_detail="Security of data and systems.",
-        )
-    )
-
-
-_passkey_data(
+register_credential(
     name="security.passkeys",
     title="Passkeys",
     labels={"name": "Name", "created_at": "Added", "last_used_at": "Last used"},
     model="django_otp_webauthn.WebAuthnCredential",
+    category=Category.LOGIN,
     description=(
         "Passkeys registered for signing in: the name the person gave each, when it was "
         "added and last used, and its public key."
@@ -68,25 +54,30 @@ _passkey_data(
         "A passkey's public key and identifier are not exported: they prove nothing without "
         "the private key, which never leaves the person's device."
     ),
+    erasure=Delete(),
 )
-_passkey_data(
+register_credential(
     name="security.passkey_attestations",
     title="Passkey attestations",
     labels={"fmt": "Attestation format"},
     model="django_otp_webauthn.WebAuthnAttestation",
+    category=Category.LOGIN,
     description="What the device said about itself when each passkey was registered.",
     subject=lambda s: Q(credential__user_id__in=s.user_ids),
     export_note="The attestation's raw data is not exported.",
+    erasure=Delete(),
 )
-_passkey_data(
+register_credential(
     name="security.passkey_user_handles",
     title="Passkey user handle",
     labels={"handle_hex": "User handle"},
     model="django_otp_webauthn.WebAuthnUserHandle",
+    category=Category.LOGIN,
     description=(
         "A random identifier the person's passkeys carry instead of their e-mail address."
     ),
     subject=_own,
+    erasure=Delete(),
 )
 
 for model, what, title in [

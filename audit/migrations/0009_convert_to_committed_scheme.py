@@ -15,22 +15,120 @@ head the app kept in the cache, against ``legacy_hash``.
 
 One transaction. On PostgreSQL the trigger's function is replaced, inside it, by one that lets
 the conversion through, then by the final one; no other session ever sees the first.
+
+The chain's functions are copied here as audit.chain had them at this migration: it must
+compute schemes 1 to 3 exactly so, whatever audit.chain becomes later.
 """
 
+import functools
+import hashlib
+import hmac
+import json
 import secrets
 
+from django.conf import settings
 from django.core.management.base import CommandError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import migrations
 from django.utils import timezone
 
-from audit.chain import (
-    GENESIS_HASH,
-    Scheme,
-    anchor_mac,
-    digests_match,
-    entry_commitments,
-    entry_digest,
+# The chain's schemes (audit.chain.Scheme): unkeyed SHA-256, HMAC over the values, HMAC over
+# commitments of the personal values.
+SHA256, HMAC_SHA256, COMMITTED = 1, 2, 3
+GENESIS_HASH = "0" * 64
+PERSONAL_COLUMNS = ("actor_label", "target_label", "ip_address")
+DETAILS_PREFIX = "details."
+CHAINED_FIELDS = (
+    "created_at",
+    "actor_id",
+    "action",
+    "target_type",
+    "target_id",
+    "prev_hash",
+    "salt",
+    "legacy_hash",
 )
+LEGACY_HASHED_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "details",
+    "ip_address",
+    "prev_hash",
+)
+COMMITMENT_KEY_LABEL = b"privacydesk audit trail: commitment key"
+
+
+def _json(value) -> str:
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(key: str) -> "hmac.HMAC":
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
+def _mac(message: str) -> str:
+    mac = _keyed(settings.AUDIT_HMAC_KEY).copy()
+    mac.update(message.encode())
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _committing(key: str) -> "hmac.HMAC":
+    derived = hmac.new(key.encode(), COMMITMENT_KEY_LABEL, hashlib.sha256).digest()
+    return hmac.new(derived, digestmod=hashlib.sha256)
+
+
+def commitment(name: str, salt: str, value) -> str:
+    encoded = "s" + value if isinstance(value, str) else "j" + _json(value)
+    mac = _committing(settings.AUDIT_HMAC_KEY).copy()
+    mac.update(f"{len(name)}:{name}|{salt}|{encoded}".encode())
+    return mac.hexdigest()
+
+
+def entry_commitments(entry) -> dict[str, str]:
+    values = {name: getattr(entry, name) for name in PERSONAL_COLUMNS}
+    for detail, value in (entry.details or {}).items():
+        values[DETAILS_PREFIX + detail] = value
+    return {name: commitment(name, entry.salt, value) for name, value in values.items()}
+
+
+def canonical_json(entry) -> str:
+    if entry.scheme in (SHA256, HMAC_SHA256):
+        content = {name: getattr(entry, name) for name in LEGACY_HASHED_FIELDS}
+        content["created_at"] = entry.created_at.isoformat(timespec="microseconds")
+        if entry.scheme != SHA256:
+            content["scheme"] = int(entry.scheme)
+        return _json(content)
+    content = {name: getattr(entry, name) for name in CHAINED_FIELDS}
+    content["created_at"] = entry.created_at.isoformat(timespec="microseconds")
+    content["scheme"] = int(entry.scheme)
+    content["commitments"] = entry.commitments
+    return _json(content)
+
+
+def entry_digest(entry) -> str:
+    if entry.scheme == SHA256:
+        return hashlib.sha256(canonical_json(entry).encode()).hexdigest()
+    if entry.scheme in (HMAC_SHA256, COMMITTED):
+        return _mac(canonical_json(entry))
+    raise ValueError(f"unknown audit chain scheme {entry.scheme!r}")
+
+
+def anchor_mac(*, kind: str, entry_id: int, entry_hash: str, created_at) -> str:
+    return _mac(f"{kind}|{entry_id}|{entry_hash}|{created_at.isoformat(timespec='microseconds')}")
+
+
+def digests_match(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
 
 BATCH = 1000
 CONVERTED_FIELDS = ["salt", "commitments", "legacy_hash", "prev_hash", "scheme", "hash"]
@@ -140,9 +238,9 @@ class _OldChain:
     def check(self, entry) -> None:
         if entry.prev_hash != self.previous:
             self.stop(entry.id, "its link to the entry before it is broken")
-        if entry.scheme not in (Scheme.SHA256, Scheme.HMAC_SHA256):
+        if entry.scheme not in (SHA256, HMAC_SHA256):
             self.stop(entry.id, f"it carries scheme {entry.scheme}, which is not an old scheme")
-        if entry.scheme == Scheme.SHA256 and entry.id > self.legacy_until:
+        if entry.scheme == SHA256 and entry.id > self.legacy_until:
             self.stop(entry.id, "it carries an unkeyed hash but comes after the cut-over")
         if not digests_match(entry_digest(entry), entry.hash):
             self.stop(entry.id, "its content was changed after it was written")
@@ -174,7 +272,7 @@ def convert(apps, schema_editor):
         entry.salt = secrets.token_hex(16)
         entry.commitments = entry_commitments(entry)
         entry.prev_hash = previous
-        entry.scheme = Scheme.COMMITTED
+        entry.scheme = COMMITTED
         entry.hash = entry_digest(entry)
         previous, last = entry.hash, entry
         converted += 1

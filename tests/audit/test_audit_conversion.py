@@ -3,6 +3,9 @@ the old way (unkeyed entries, the cut-over, keyed entries, an anchor, the head i
 is verified, converted to scheme 3 and checkpointed, and keeps verifying; a broken old chain
 stops the migration instead of being laundered."""
 
+import datetime
+import decimal
+import importlib
 import itertools
 
 import pytest
@@ -13,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 import audit
+from audit import chain
 from audit.chain import GENESIS_HASH, Scheme, anchor_mac, entry_digest
 from audit.models import AuditAnchor, AuditEntry
 from audit.services import audit_chain_verify
@@ -22,6 +26,7 @@ from tests.audit.test_audit_tampering import triggers_off
 pytestmark = pytest.mark.usefixtures("requires_postgres")
 
 PREVIOUS_RELEASE = ("audit", "0007_disclosures_to_records")
+conversion = importlib.import_module("audit.migrations.0009_convert_to_committed_scheme")
 
 
 def _executor() -> MigrationExecutor:
@@ -202,3 +207,58 @@ def test_the_conversion_of_an_empty_trail_records_no_checkpoint_and_reverses():
     audit.record(None, "retention.purge")
     with pytest.raises(CommandError, match="cannot be reversed once the trail holds entries"):
         _executor().migrate([PREVIOUS_RELEASE])
+
+
+def entries_of_every_scheme() -> list[AuditEntry]:
+    """Unsaved entries of schemes 1 to 3, with personal values of every kind a trail holds."""
+    created_at = datetime.datetime(2026, 3, 29, 1, 30, 0, 123456, tzinfo=datetime.UTC)
+    valued = {
+        "created_at": created_at,
+        "actor_id": 7,
+        "actor_label": "Zoë Ångström <zoe@company.example>",
+        "action": "rights_request.extend",
+        "target_type": "rights.RightsRequest",
+        "target_id": "RR-2026-0042",
+        "target_label": "5",
+        "details": {
+            "reason": "Complex: two systems",
+            "days": 60,
+            "fee": decimal.Decimal("12.50"),
+            "due": datetime.date(2026, 5, 28),
+            "nested": {"b": [1, "2", None], "a": True},
+            "blank": "",
+        },
+        "ip_address": "2001:db8::1",
+        "prev_hash": "ab" * 32,
+        "salt": "0123456789abcdef0123456789abcdef",
+        "legacy_hash": "cd" * 32,
+    }
+    bare = {**valued, "actor_id": None, "actor_label": "", "details": {}, "ip_address": None}
+    entries = [
+        AuditEntry(**fields, scheme=scheme)
+        for fields in (valued, bare)
+        for scheme in (Scheme.SHA256, Scheme.HMAC_SHA256, Scheme.COMMITTED)
+    ]
+    for entry in entries:
+        entry.commitments = chain.entry_commitments(entry)
+    return entries
+
+
+@pytest.mark.parametrize("key", ["the-test-key", "another-key-just-as-long-0123456789"])
+def test_the_conversions_frozen_chain_computes_what_the_live_chain_does(settings, key):
+    """0009 carries its own copy of the chain's functions, so that it keeps converting as it
+    did whatever audit.chain becomes; today both must give the same digests to the bit."""
+    settings.AUDIT_HMAC_KEY = key
+    for entry in entries_of_every_scheme():
+        assert conversion.entry_commitments(entry) == chain.entry_commitments(entry)
+        assert conversion.entry_digest(entry) == chain.entry_digest(entry)
+        anchored = {
+            "kind": "nightly",
+            "entry_id": 42,
+            "entry_hash": chain.entry_digest(entry),
+            "created_at": entry.created_at,
+        }
+        assert conversion.anchor_mac(**anchored) == chain.anchor_mac(**anchored)
+    assert conversion.GENESIS_HASH == chain.GENESIS_HASH
+    assert tuple(Scheme) == (conversion.SHA256, conversion.HMAC_SHA256, conversion.COMMITTED)
+    assert conversion.digests_match("ab", "ab") and not conversion.digests_match("ab", "ba")

@@ -21,15 +21,22 @@ def compose_services() -> dict:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())["services"]
 
 
-def rendered(tmp_path) -> tuple[str, str]:
-    """supervisord.conf and haproxy.cfg as `make cluster` writes them, into a scratch dir."""
-    completed = subprocess.run(
-        [sys.executable, "-c", "from cluster import processes; processes.configuration_write()"],
+def python_on_scratch_cluster_dir(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    """``python ARGS`` in the project, with CLUSTER_DIR (and ``env``) pointed at a scratch dir."""
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=BASE_DIR,
-        env={**os.environ, "CLUSTER_DIR": str(tmp_path)},
+        env={**os.environ, "CLUSTER_DIR": str(tmp_path), **env},
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def rendered(tmp_path) -> tuple[str, str]:
+    """supervisord.conf and haproxy.cfg as `make cluster` writes them, into a scratch dir."""
+    completed = python_on_scratch_cluster_dir(
+        tmp_path, "-c", "from cluster import processes; processes.configuration_write()"
     )
     assert completed.returncode == 0, completed.stderr
     return (tmp_path / "supervisord.conf").read_text(), (tmp_path / "haproxy.cfg").read_text()
@@ -37,13 +44,8 @@ def rendered(tmp_path) -> tuple[str, str]:
 
 def cluster_command(tmp_path, *args: str, http_port: int) -> subprocess.CompletedProcess:
     """``python -m cluster ...`` on a scratch CLUSTER_DIR, with HAProxy's port moved."""
-    return subprocess.run(
-        [sys.executable, "-m", "cluster", *args],
-        cwd=BASE_DIR,
-        env={**os.environ, "CLUSTER_DIR": str(tmp_path), "CLUSTER_HTTP_PORT": str(http_port)},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return python_on_scratch_cluster_dir(
+        tmp_path, "-m", "cluster", *args, CLUSTER_HTTP_PORT=str(http_port)
     )
 
 
@@ -213,14 +215,7 @@ def test_the_clusters_keys_are_never_readable_by_another_user(tmp_path):
         "import os, pathlib; os.umask(0o022); pathlib.Path.chmod = lambda *a, **k: None; "
         "from cluster import processes; processes.configuration_write()"
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", narrowing_skipped],
-        cwd=BASE_DIR,
-        env={**os.environ, "CLUSTER_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    completed = python_on_scratch_cluster_dir(tmp_path, "-c", narrowing_skipped)
 
     assert completed.returncode == 0, completed.stderr
     for name in ("secrets.json", "supervisord.conf"):

@@ -16,8 +16,17 @@ SECRET = "s3cret-from-the-idp"
 
 
 @pytest.fixture
-def other_admin(acme):
-    return ClientAdminFactory(organisation=acme, email="bob@acme.test", full_name="Bob Admin")
+def console_post(verified_client, acme, acme_admin, django_capture_on_commit_callbacks):
+    """Alice posts the SSO console's form and what the save sends on commit goes out. Bob,
+    Acme's other client admin, is there to hear of it."""
+    ClientAdminFactory(organisation=acme, email="bob@acme.test", full_name="Bob Admin")
+    console = verified_client(acme_admin)
+
+    def post(form: dict):
+        with django_capture_on_commit_callbacks(execute=True):
+            return console.post(CONSOLE, form)
+
+    return post
 
 
 def oidc_form(provider, **changes) -> dict:
@@ -32,20 +41,13 @@ def oidc_form(provider, **changes) -> dict:
 
 
 def test_every_active_client_admin_hears_who_set_up_single_sign_on_and_nobody_else(
-    verified_client,
-    acme,
-    acme_admin,
-    other_admin,
-    oidc_provider,
-    django_capture_on_commit_callbacks,
-    mailoutbox,
+    console_post, acme, oidc_provider, mailoutbox
 ):
     ClientAdminFactory(organisation=acme, status=User.Status.SUSPENDED)
     member = UserFactory(organisation=acme)
     elsewhere = ClientAdminFactory(organisation=OrganisationFactory())
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = verified_client(acme_admin).post(CONSOLE, oidc_form(oidc_provider))
+    response = console_post(oidc_form(oidc_provider))
 
     assert response.status_code == 302
     assert sorted(message.to[0] for message in mailoutbox) == [
@@ -65,25 +67,16 @@ def test_every_active_client_admin_hears_who_set_up_single_sign_on_and_nobody_el
 
 
 def test_a_change_names_only_what_changed_and_a_save_that_changes_nothing_sends_nothing(
-    verified_client,
-    acme,
-    acme_admin,
-    other_admin,
-    oidc_provider,
-    django_capture_on_commit_callbacks,
-    mailoutbox,
+    console_post, oidc_provider, mailoutbox
 ):
-    console = verified_client(acme_admin)
-    assert console.post(CONSOLE, oidc_form(oidc_provider)).status_code == 302
+    assert console_post(oidc_form(oidc_provider)).status_code == 302
     mailoutbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        # The secret left blank keeps the stored one: nothing changes.
-        console.post(CONSOLE, oidc_form(oidc_provider, oidc_client_secret=""))
+    # The secret left blank keeps the stored one: nothing changes.
+    console_post(oidc_form(oidc_provider, oidc_client_secret=""))
     assert mailoutbox == []
 
-    with django_capture_on_commit_callbacks(execute=True):
-        console.post(CONSOLE, oidc_form(oidc_provider, oidc_client_secret="", jit_enabled="on"))
+    console_post(oidc_form(oidc_provider, oidc_client_secret="", jit_enabled="on"))
     assert len(mailoutbox) == 2
     body = mailoutbox[0].body
     assert "Alice Admin changed the single sign-on settings of Acme Ltd" in body
