@@ -41,7 +41,7 @@ from accounts.services.users import (
     user_suspend,
     user_terminate,
 )
-from common.api import Conflict, ErrorSerializer
+from common.api import Conflict, ErrorSerializer, ListingPagination
 
 EMAIL_TAKEN = "A user with this e-mail address already exists."
 API_READ = "Account details, through the users API"
@@ -132,6 +132,7 @@ class UserViewSet(viewsets.GenericViewSet):
 
     permission_classes = [HasScope(ApiScope.USERS)]
     serializer_class = UserSerializer
+    pagination_class = ListingPagination
     queryset = User.objects.none()  # the real one is get_queryset(), scoped to the caller
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"[0-9]+"
@@ -146,7 +147,7 @@ class UserViewSet(viewsets.GenericViewSet):
         responses={200: UserSerializer(many=True), **ERRORS},
     )
     def list(self, request):
-        # Two queries whatever the page size: the count and the page (organisation joined).
+        # One query whatever the page size: the page (organisation joined) and the count.
         users = users_listed_by_api(request.user, **_list_filters(request))
         return self.get_paginated_response(listed_users(self.paginate_queryset(users)))
 

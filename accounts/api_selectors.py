@@ -59,8 +59,8 @@ _API_USER_ROWS = CompiledListing(_api_user_rows)
 
 def users_listed_by_api(actor, *, search="", role="", status="") -> Listing:
     """The users ``actor`` may list through the API (as ``users_visible_to``) that match the
-    filters, as row tuples of API_USER_FIELDS and ``pending_email``, for DRF's paginator: a
-    page is one narrow query and the count another."""
+    filters, as row tuples of API_USER_FIELDS and ``pending_email``, for DRF's paginator
+    (common.api.ListingPagination): a page and the count are one narrow query."""
     organisation_id = visible_organisation(actor)
     if organisation_id is None:
         return Listing.EMPTY

@@ -32,7 +32,7 @@ from accounts.api_key_cache import (
 from accounts.models import Organisation, OrganisationAPIKey
 from accounts.signals import api_key_failures_reached_limit
 from common.client_ip import client_ip
-from common.ratelimit import window_hit
+from common.ratelimit import get_many_and_window_hit, window_hit
 from common.throttles import UserRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,11 @@ class ApiKeyPrincipal:
     pk = None
     id = None
 
-    def __init__(self, api_key: OrganisationAPIKey):
+    def __init__(self, api_key: OrganisationAPIKey, *, rate_counted=None):
         self.api_key = api_key
+        # This request's count at the API's per-user rate, if the key was counted as it was
+        # verified: (count, seconds the window has left).
+        self.rate_counted = rate_counted
         self.organisation: Organisation = api_key.organisation
         self.organisation_id: int = api_key.organisation_id
         self.scopes = frozenset(api_key.scopes)
@@ -202,17 +205,24 @@ class CredentialsBlocked(Exception):
         self.wait = wait
 
 
-def credential_verify(model, plain: str, ip_address: str):
-    """The usable credential of ``model`` (an API key, a SCIM token) that ``plain`` is, its
-    use recorded; None, the failure counted against ``ip_address``, if there is none.
+def credential_verify(model, plain: str, ip_address: str, *, rate=None):
+    """(credential, counted): the usable credential of ``model`` (an API key, a SCIM token)
+    that ``plain`` is, its use recorded; None, the failure counted against ``ip_address``, if
+    there is none.
 
     Raises CredentialsBlocked while ``ip_address`` is past the failure limit, without looking
     at ``plain``. The failure count and the credential, if remembered (accounts.api_key_cache),
     are read in one cache round trip; only a credential not remembered is looked up in the
-    database.
+    database. With ``rate`` (a rate bucket and its window in seconds) the request is counted
+    in that window in the same round trip: ``counted`` is (the count, seconds the window has
+    left), None without ``rate``.
     """
     failures, entry = _failures_key(ip_address), credential_cache_entry(model, plain)
-    found = cache.get_many([failures, entry] if entry else [failures])
+    keys = [failures, entry] if entry else [failures]
+    if rate is None:
+        found, counted = cache.get_many(keys), None
+    else:
+        found, counted = get_many_and_window_hit(keys, *rate)
     if (found.get(failures) or 0) >= _failure_limit():
         raise CredentialsBlocked(_blocked_for(ip_address))
     remembered = credential_recall(model, found.get(entry)) if entry else None
@@ -226,15 +236,17 @@ def credential_verify(model, plain: str, ip_address: str):
         credential = None
     if credential is None:
         api_key_failure_count(ip_address)
-        return None
+        return None, counted
     credential_touch(credential)
-    return credential
+    return credential, counted
 
 
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key <key>`` → ``(ApiKeyPrincipal, OrganisationAPIKey)``.
 
     A request without that header is left to the next authentication class (the session).
+    The key's request is counted at the API's per-user rate (UserOrKeyRateThrottle) in the
+    same cache round trip as the key's lookup.
     """
 
     def authenticate(self, request):
@@ -242,12 +254,14 @@ class ApiKeyAuthentication(BaseAuthentication):
         if plain is None:
             return None
         try:
-            api_key = credential_verify(OrganisationAPIKey, plain, client_ip(request) or "")
+            api_key, counted = credential_verify(
+                OrganisationAPIKey, plain, client_ip(request) or "", rate=key_rate(plain)
+            )
         except CredentialsBlocked as blocked:
             raise exceptions.Throttled(wait=blocked.wait) from None
         if api_key is None:
             raise exceptions.AuthenticationFailed(INVALID_KEY_MESSAGE)
-        return ApiKeyPrincipal(api_key), api_key
+        return ApiKeyPrincipal(api_key, rate_counted=counted), api_key
 
     def authenticate_header(self, request):
         # A caller who presented a key and failed gets 401 with a challenge; a caller who
@@ -255,15 +269,44 @@ class ApiKeyAuthentication(BaseAuthentication):
         return KEYWORD if presented_key(request) is not None else None
 
 
+def key_rate(plain: str) -> tuple[str, int] | None:
+    """The bucket a presented key is counted in at the API's per-user rate, and its window in
+    seconds; None when that rate is off or nothing usable was presented.
+
+    The bucket is named by the key's hash, not its prefix: a key is counted before it is
+    verified, and a caller who knows only a prefix must not use up that key's rate.
+    """
+    throttle = UserOrKeyRateThrottle()
+    if throttle.rate is None or not plain:
+        return None
+    return throttle.key_bucket(OrganisationAPIKey.objects.key_generator.hash(plain)), (
+        throttle.duration
+    )
+
+
 class UserOrKeyRateThrottle(UserRateThrottle):
-    """DRF's per-user rate, with one bucket per API key (a key's principal has no pk)."""
+    """DRF's per-user rate, with one bucket per API key (a key's principal has no pk).
+
+    An API key's request was counted as the key was verified (ApiKeyAuthentication); that
+    count decides here, without another round trip. Every view the API's keys reach has this
+    throttle (DEFAULT_THROTTLE_CLASSES), so no request is counted that no throttle reads.
+    """
+
+    def key_bucket(self, hashed_key: str) -> str:
+        ident = f"key-{hashed_key.partition('$$')[2][:32] or hashed_key[-32:]}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        counted = getattr(request.user, "rate_counted", None)
+        if counted is None or self.rate is None:
+            return super().allow_request(request, view)
+        count, self.seconds_left = counted
+        return count <= self.num_requests
 
     def get_cache_key(self, request, view):
         principal = request.user
         if getattr(principal, "is_api_key", False):
-            # The prefix, not the pk: the pk of djangorestframework-api-key holds the key's hash.
-            ident = f"key-{principal.api_key.prefix}"
-            return self.cache_format % {"scope": self.scope, "ident": ident}
+            return self.key_bucket(principal.api_key.hashed_key)
         return super().get_cache_key(request, view)
 
 

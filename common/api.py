@@ -11,6 +11,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.statements import ListingPaginator
+
 MESSAGES = {
     "invalid": "The request has invalid fields.",
     "parse_error": "The request body is not valid JSON.",
@@ -116,6 +118,12 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class ListingPagination(Pagination):
+    """Pages a ``common.statements.Listing``: each page and its count in one statement."""
+
+    django_paginator_class = ListingPaginator
 
 
 class StrictSerializer(serializers.Serializer):

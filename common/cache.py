@@ -4,7 +4,8 @@ Django's RedisCache builds a new ``redis.Redis`` client for every operation (its
 and its table of response callbacks, about 0.06 ms each time); the pool underneath is shared,
 so one client per pool does the same work. And a rate limit's counter — count one more in a
 fixed window and say how long the window has left — takes one round trip here
-(``incr_window``), where ``add`` + ``incr`` + a separate window-start key took three to five.
+(``incr_window``), where ``add`` + ``incr`` + a separate window-start key took three to five;
+with a read of other keys beside it (``get_many_and_incr_window``), still one.
 
 Both backends have ``incr_window``, so ``common.ratelimit.window_hit`` works the same in the
 embedded mode (memory) and in production (Redis).
@@ -15,19 +16,6 @@ import pickle
 import time
 
 from django.core.cache.backends import locmem, redis
-from django.utils.functional import cached_property
-
-# Count one more under KEYS[1]; a new counter (or one left without an expiry) gets ARGV[1]
-# seconds to live. Returns {count, seconds left}. A script, so one command, run atomically.
-INCR_WINDOW = """
-local count = redis.call('INCR', KEYS[1])
-local left = redis.call('TTL', KEYS[1])
-if left < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
-end
-return {count, left}
-"""
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -45,13 +33,30 @@ class RedisCacheClient(redis.RedisCacheClient):
             self._clients[index] = client
         return client
 
-    @cached_property
-    def _incr_window(self):
-        return self.get_client(write=True).register_script(INCR_WINDOW)
+    @staticmethod
+    def _count_in_window(pipeline, key: str, window: int) -> None:
+        # In one MULTI … EXEC: a new counter (or one left without an expiry) gets its window.
+        pipeline.incr(key)
+        pipeline.expire(key, window, nx=True)
+        pipeline.ttl(key)
 
     def incr_window(self, key: str, window: int) -> tuple[int, int]:
-        count, left = self._incr_window(keys=[key], args=[window])
+        pipeline = self.get_client(key, write=True).pipeline()
+        self._count_in_window(pipeline, key, window)
+        count, _, left = pipeline.execute()
         return int(count), int(left)
+
+    def get_many_and_incr_window(self, keys, window_key: str, window: int):
+        pipeline = self.get_client(window_key, write=True).pipeline()
+        pipeline.mget(keys)
+        self._count_in_window(pipeline, window_key, window)
+        values, count, _, left = pipeline.execute()
+        found = {
+            key: self._serializer.loads(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+        return found, (int(count), int(left))
 
 
 class RedisCache(redis.RedisCache):
@@ -63,6 +68,15 @@ class RedisCache(redis.RedisCache):
         """Count one more under ``key`` in a window of ``window`` seconds that starts with its
         first count; returns (count, seconds the window has left)."""
         return self._cache.incr_window(self.make_and_validate_key(key), window)
+
+    def get_many_and_incr_window(self, keys, window_key: str, window: int):
+        """``get_many(keys)`` and ``incr_window(window_key, window)`` in one round trip:
+        returns (what was found, (count, seconds the window has left))."""
+        names = {self.make_and_validate_key(key): key for key in keys}
+        found, counted = self._cache.get_many_and_incr_window(
+            list(names), self.make_and_validate_key(window_key), window
+        )
+        return {names[name]: value for name, value in found.items()}, counted
 
 
 class LocMemCache(locmem.LocMemCache):
@@ -78,3 +92,6 @@ class LocMemCache(locmem.LocMemCache):
             expires = self._expire_info[key]
         left = window if expires is None else max(1, math.ceil(expires - time.time()))
         return count, left
+
+    def get_many_and_incr_window(self, keys, window_key: str, window: int):
+        return self.get_many(keys), self.incr_window(window_key, window)

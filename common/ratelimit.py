@@ -50,6 +50,15 @@ def window_hit(key: str, window: int) -> tuple[int, int]:
         return 1, window
 
 
+def get_many_and_window_hit(keys: Sequence[str], key: str, window: int):
+    """``cache.get_many(keys)`` and ``window_hit(key, window)``, in one round trip on the
+    project's cache backends: returns (what was found, (count, seconds the window has left))."""
+    combined = getattr(cache, "get_many_and_incr_window", None)
+    if combined is not None:
+        return combined(keys, key, window)
+    return cache.get_many(keys), window_hit(key, window)
+
+
 def email_and_ip_limits(
     namespace: str,
     *,

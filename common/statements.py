@@ -9,6 +9,10 @@ every call; only the parameters change. So Django builds and compiles it here on
 with stand-in values whose places among the parameters are noted, and each request puts its
 own values in those places: the same SQL and parameters Django would have sent.
 
+A page and the count of every matching row are read in one statement (``Listing.page``): the
+count is a scalar subquery beside the page's columns, which PostgreSQL runs once. DRF pages a
+listing through ``ListingPaginator``.
+
 A value that Django turns into a LIKE pattern (``icontains`` …) is escaped as Django escapes
 it (``prep_for_like_query``). A stand-in that Django wrote into the SQL text instead of a
 parameter is refused when the shape is compiled, never guessed at.
@@ -19,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
+from django.core.paginator import PageNotAnInteger, Paginator
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import F, Func, QuerySet, Subquery
 
 _stand_in_numbers = itertools.count(1)
 # Far outside any id a sequence hands out, and unlike any real text.
@@ -36,9 +41,14 @@ def _stand_in(value):
     return f"standin{number}x9q"  # no LIKE wildcard or escape in it
 
 
+# The column the count of every matching row comes in, after the page's own.
+_TOTAL = "listing_total"
+
+
 @dataclass(frozen=True)
 class _Shape:
     model: type
+    # The page's rows, each with the count of every matching row as its last column.
     rows_sql: str
     count_sql: str
     # Per parameter: (None, constant) Django's own; (name, None) that value; (name, pattern) a
@@ -65,8 +75,8 @@ def _places(params, stand_ins: dict) -> tuple:
 
 class CompiledListing:
     """``build(**values)`` — a queryset of rows (``values_list``), ordered — compiled once per
-    shape. ``listing(**values)`` gives what DRF's paginator pages: ``count()`` and a slice of
-    row tuples. A value of None or "" is absent: ``build`` must then leave its filter out.
+    shape. ``listing(**values)`` gives a page of row tuples with the count (``page``) or the
+    count alone. A value of None or "" is absent: ``build`` must then leave its filter out.
 
     Every other parameter is kept as compiled: ``build`` must take everything that varies from
     its arguments, and the time from the database (``Now()``), never ``timezone.now()``.
@@ -89,13 +99,16 @@ class CompiledListing:
         stand_ins = {name: _stand_in(value) for name, value in present.items()}
         queryset = self._build(**{name: stand_ins.get(name) for name in values})
         alias = router.db_for_read(queryset.model) or "default"
-        compiler = queryset.query.get_compiler(alias)
+        ids = queryset.order_by().values("pk")
+        total = ids.annotate(rows=Func(F("pk"), function="COUNT")).values("rows")
+        compiler = queryset.annotate(**{_TOTAL: Subquery(total)}).query.get_compiler(alias)
         try:
             rows_sql, rows_params = compiler.as_sql()
-            ids = queryset.order_by().values("pk")
             ids_sql, count_params = ids.query.get_compiler(alias).as_sql()
         except EmptyResultSet:
             return None  # a queryset that is .none() for this shape: no rows, no query
+        if compiler.select[-1][2] != _TOTAL:
+            raise ValueError("The count is not the last column: not a listing to compile")
         for stand_in in stand_ins.values():
             if str(stand_in) in rows_sql or str(stand_in) in ids_sql:
                 raise ValueError("Django wrote a value into the SQL text: not a listing to compile")
@@ -144,27 +157,41 @@ class Listing:
             cursor.execute(self._shape.count_sql, params)
             return cursor.fetchone()[0]
 
-    def __getitem__(self, page: slice) -> list[tuple]:
-        if not isinstance(page, slice) or page.step is not None or page.start is None:
-            raise TypeError("A listing is read a page at a time: listing[start:stop]")
-        if self._shape is None or page.stop <= page.start:
-            return []
+    def page(self, start: int, stop: int) -> tuple[int, list[tuple]]:
+        """The count of every matching row, and rows ``start`` to ``stop`` (one statement;
+        a page past the last row asks for the count on its own)."""
+        if self._shape is None:
+            return 0, []
         connection = self._connection()
-        params = [*self._params(self._shape.rows_params, connection), page.stop - page.start]
+        params = [*self._params(self._shape.rows_params, connection), stop - start, start]
         with connection.cursor() as cursor:
-            cursor.execute(self._shape.rows_sql, [*params, page.start])
+            cursor.execute(self._shape.rows_sql, params)
             rows = cursor.fetchall()
-        if not self._shape.converters:
-            return rows
+        if not rows:
+            return self.count(), []
+        total = rows[0][-1]
         converters = self._shape.converters.items()
         converted = []
         for row in rows:
-            row = list(row)
+            row = list(row[:-1])
             for index, (functions, expression) in converters:
                 for function in functions:
                     row[index] = function(row[index], expression, connection)
             converted.append(tuple(row))
-        return converted
+        return total, converted
+
+
+class ListingPaginator(Paginator):
+    """Django's paginator (without orphans) over a ``Listing``: a page and the count in one
+    statement."""
+
+    def page(self, number):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise PageNotAnInteger("A page number is a whole number from 1.")
+        bottom = (number - 1) * self.per_page
+        # Paginator.count is a cached property: the count read with the page is the one kept.
+        self.count, rows = self.object_list.page(bottom, bottom + self.per_page)
+        return self._get_page(rows, self.validate_number(number), self)
 
 
 Listing.EMPTY = Listing(None, {})

@@ -32,6 +32,11 @@ handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
 
 urlpatterns = [
+    # First: integrations call these the most, and the resolver tries each pattern in turn.
+    path("api/v1/", include("config.api_urls")),
+    path("scim/v2/", include("scim.urls.protocol")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", swagger_ui, name="api-docs"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     # Two apps serve each of these namespaces (login pages are security's, invitations and the
@@ -80,8 +85,4 @@ urlpatterns = [
     path("backoffice/breaches/", include("breaches.urls")),
     path("backoffice/", include("backoffice.urls")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", swagger_ui, name="api-docs"),
-    path("api/v1/", include("config.api_urls")),
-    path("scim/v2/", include("scim.urls.protocol")),
 ]

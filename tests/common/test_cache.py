@@ -66,6 +66,18 @@ def test_a_counter_left_without_an_expiry_gets_one(backend):
     assert 25 <= left <= 30
 
 
+def test_a_read_and_a_window_count_come_back_together(backend):
+    backend.set("remembered", {"name": "Integration"})
+    backend.set("zero", 0)
+
+    found, counted = backend.get_many_and_incr_window(["remembered", "zero", "absent"], "calls", 60)
+    _, again = backend.get_many_and_incr_window(["absent"], "calls", 60)
+
+    assert found == {"remembered": {"name": "Integration"}, "zero": 0}
+    assert counted[0] == 1 and 55 <= counted[1] <= 60
+    assert again[0] == 2
+
+
 def test_redis_operations_share_one_client(redis_cache, monkeypatch):
     redis_cache.set("a", 1)  # the pool and its client are made here
     built = []
@@ -78,5 +90,6 @@ def test_redis_operations_share_one_client(redis_cache, monkeypatch):
     redis_cache.set("b", 2)
     redis_cache.incr_window("c", 10)
     redis_cache.get_many(["a", "b"])
+    redis_cache.get_many_and_incr_window(["a"], "c", 10)
 
     assert built == []

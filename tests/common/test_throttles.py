@@ -48,4 +48,20 @@ def test_the_count_is_one_integer_per_caller_not_a_history(client, monkeypatch):
     for _ in range(5):
         client.get(USERS, HTTP_AUTHORIZATION=f"Api-Key {plain}")
 
-    assert cache.get(f"rate_user_key-{key.prefix}") == 5
+    assert cache.get(UserOrKeyRateThrottle().key_bucket(key.hashed_key)) == 5
+
+
+def test_a_caller_who_knows_only_a_key_s_prefix_does_not_use_up_its_rate(
+    client, monkeypatch, settings
+):
+    monkeypatch.setattr(UserOrKeyRateThrottle, "rate", "2/minute", raising=False)
+    settings.API_KEY_FAILURE_LIMIT = 100
+    key, plain = api_key_for(OrganisationFactory(), scopes=[ApiScope.USERS])
+
+    guesses = [
+        client.get(USERS, HTTP_AUTHORIZATION=f"Api-Key {key.prefix}.guess{n}").status_code
+        for n in range(3)
+    ]
+
+    assert guesses == [401, 401, 401]
+    assert client.get(USERS, HTTP_AUTHORIZATION=f"Api-Key {plain}").status_code == 200
