@@ -6,16 +6,17 @@ Celery eager, e-mail to the console). README.md lists them all.
 
 import base64
 import hashlib
-import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.beat import BEAT_SCHEDULE
+from config.env import embedded_secret, env_flag, redis_database
+from retention.defaults import AUDIT_PERSONAL_DETAILS_DAYS as _AUDIT_DAYS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("PRIVACYDESK_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -23,50 +24,15 @@ VAR_DIR = Path(environ.Env().str("PRIVACYDESK_VAR_DIR", default=str(BASE_DIR / "
 env = environ.Env()
 
 
-def _bool(name: str, default: bool) -> bool:
-    """Read a boolean, refusing anything but the usual spellings."""
-    raw = env.str(name, default="").strip().lower()
-    if raw == "":
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
+DEBUG = env_flag("DEBUG", False)
+HTTPS = env_flag("HTTPS", False)
 
-
-def _embedded_secret(filename: str = "secret_key") -> str:
-    """A random key kept in var/ so that the embedded mode needs no set-up.
-
-    Processes that start together (gunicorn's workers, a worker beside the web server) must
-    all read the same key: each writes its candidate to a file of its own, owner-only, and
-    links it into place, which succeeds for the first only; every process then reads the
-    winner's."""
-    path = VAR_DIR / filename
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        candidate = VAR_DIR / f".{filename}.{os.getpid()}"
-        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
-        try:
-            os.link(candidate, path)
-        except FileExistsError:
-            pass  # another process was first: its key is the key
-        finally:
-            candidate.unlink()
-    return path.read_text().strip()
-
-
-DEBUG = _bool("DEBUG", False)
-HTTPS = _bool("HTTPS", False)
-
-SECRET_KEY = env.str("SECRET_KEY", default="") or _embedded_secret("secret_key")
+SECRET_KEY = env.str("SECRET_KEY", default="") or embedded_secret(VAR_DIR, "secret_key")
 if not DEBUG and HTTPS and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production.")
 # Keys the audit trail's HMAC chain (audit.chain). Never stored in the database, never logged;
 # every process that writes or verifies the trail needs the same one.
-AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or _embedded_secret("audit_hmac_key")
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or embedded_secret(VAR_DIR, "audit_hmac_key")
 if not DEBUG and HTTPS and len(AUDIT_HMAC_KEY) < 32:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters in production.")
 
@@ -74,11 +40,11 @@ if not DEBUG and HTTPS and len(AUDIT_HMAC_KEY) < 32:
 # decrypt. The embedded default is derived from a random file in var/.
 WEBHOOK_SECRET_KEYS = env.list("WEBHOOK_SECRET_KEYS", default=[]) or [
     base64.urlsafe_b64encode(
-        hashlib.sha256(_embedded_secret("webhook_secret_key").encode()).digest()
+        hashlib.sha256(embedded_secret(VAR_DIR, "webhook_secret_key").encode()).digest()
     ).decode()
 ]
 # Webhook addresses must be https unless DEBUG; tests may allow plain http to 127.0.0.1.
-WEBHOOKS_ALLOW_HTTP_LOOPBACK = _bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", False)
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env_flag("WEBHOOKS_ALLOW_HTTP_LOOPBACK", False)
 
 # Single sign-on (sso): the SAML service provider's private key and certificate (PEM files);
 # the embedded default makes a pair once in var/. Every web process needs the same pair: the
@@ -94,7 +60,7 @@ if not SSO_SAML_KEY_FILE:
     SSO_SAML_KEY_FILE, SSO_SAML_CERT_FILE = _key_pair_files(
         VAR_DIR / "sso_saml_sp.key", VAR_DIR / "sso_saml_sp.crt", common_name="PrivacyDesk SAML SP"
     )
-SSO_ALLOW_HTTP_LOOPBACK = _bool("SSO_ALLOW_HTTP_LOOPBACK", False)
+SSO_ALLOW_HTTP_LOOPBACK = env_flag("SSO_ALLOW_HTTP_LOOPBACK", False)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -232,8 +198,8 @@ DATABASE_ROUTERS = [
     "common.db_routing.PrimaryReplicaRouter",
 ]
 # Keys the ledger's hashes of identifiers; without it the ledger cannot recognise anyone.
-ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or _embedded_secret(
-    "erasure_ledger_key"
+ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or embedded_secret(
+    VAR_DIR, "erasure_ledger_key"
 )
 if not DEBUG and HTTPS and len(ERASURE_LEDGER_KEY) < 32:
     raise ImproperlyConfigured("ERASURE_LEDGER_KEY must be at least 32 characters in production.")
@@ -286,16 +252,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
-def _redis_database(url: str, number: int) -> str:
-    """The same Redis server, another database: flushing the cache never drops queued tasks."""
-    scheme_host = url.split("?")[0].rstrip("/")
-    head, _, tail = scheme_host.rpartition("/")
-    base = head if tail.isdigit() and "//" in head else scheme_host
-    return f"{base}/{number}"
-
-
 REDIS_CACHE_URL = env.str(
-    "REDIS_CACHE_URL", default=_redis_database(REDIS_URL, 1) if REDIS_URL else ""
+    "REDIS_CACHE_URL", default=redis_database(REDIS_URL, 1) if REDIS_URL else ""
 )
 
 if REDIS_CACHE_URL:
@@ -334,116 +292,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Task modules outside an app's tasks.py, which autodiscovery does not import.
 CELERY_IMPORTS = ["security.services.passwords"]
-# Each entry expires before its next run, so a backlog never runs twice.
-CELERY_BEAT_SCHEDULE = {
-    "audit-verify-chain": {
-        "task": "audit.tasks.verify_audit_chain",
-        "schedule": crontab(hour=3, minute=15),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    "recipients-deliver-webhooks": {
-        "task": "recipients.tasks.deliver_due_webhooks",
-        "schedule": 30.0,
-        "options": {"expires": 30},
-    },
-    "usage-drain-buffer": {
-        "task": "usage.tasks.drain_usage_buffer",
-        "schedule": 5.0,
-        "options": {"expires": 5},
-    },
-    "usage-rollup": {
-        "task": "usage.tasks.rollup_usage",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 60 * 14},
-    },
-    "usage-partitions": {
-        "task": "usage.tasks.ensure_usage_partitions",
-        "schedule": crontab(hour=2, minute=5),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    "dsar-due-alerts": {
-        "task": "dsar.tasks.send_due_alerts",
-        "schedule": crontab(hour=7, minute=30),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    # Hourly: each complaint's alert goes once, so the hour a date passes is soon enough.
-    "dsar-complaint-alerts": {
-        "task": "dsar.tasks.send_complaint_alerts",
-        "schedule": crontab(minute=25),
-        "options": {"expires": 60 * 50},
-    },
-    "dsar-delete-expired-packages": {
-        "task": "dsar.tasks.delete_expired_packages",
-        "schedule": crontab(minute=40),
-        "options": {"expires": 60 * 50},
-    },
-    "dsar-close-unverified": {
-        "task": "dsar.tasks.close_unverified_requests",
-        "schedule": crontab(hour=4, minute=10),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    "breach-clock-alerts": {
-        "task": "breaches.tasks.send_breach_alerts",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 60 * 14},
-    },
-    "clear-sessions": {
-        "task": "security.tasks.clear_expired_sessions",
-        "schedule": crontab(hour=4, minute=10),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    "invitations-expire": {
-        "task": "accounts.tasks.expire_invitations",
-        "schedule": crontab(minute=20),
-        "options": {"expires": 60 * 50},
-    },
-    "suspension-alerts": {
-        "task": "security.tasks.send_suspension_alerts",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 60 * 14},
-    },
-    # At :35, after the rollups of :15 and :30 have summed the day a period closed on.
-    "usage-deliver-reports": {
-        "task": "usage.tasks.deliver_usage_reports",
-        "schedule": crontab(minute=35),
-        "options": {"expires": 60 * 50},
-    },
-    "usage-delete-expired-exports": {
-        "task": "usage.tasks.delete_expired_usage_exports",
-        "schedule": crontab(minute=50),
-        "options": {"expires": 60 * 50},
-    },
-    "backups-nightly": {
-        "task": "backups.tasks.take_nightly_backup",
-        "schedule": crontab(hour=2, minute=30),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    "sso-refresh-saml-metadata": {
-        "task": "sso.tasks.refresh_saml_metadata",
-        "schedule": crontab(hour=5, minute=20),
-        "options": {"expires": 60 * 60 * 20},
-    },
-    # After the nightly audit verification (03:15) and the backups of the night.
-    "security-self-check": {
-        "task": "security.tasks.run_security_self_check",
-        "schedule": crontab(hour=6, minute=45),
-        "options": {"expires": 60 * 60 * 20},
-    },
-}
-# One nightly purge per retention category (retention/defaults.py lists them all), a few
-# minutes apart from 01:00; a category with no policy yet is skipped by the task.
-from retention.defaults import AUDIT_PERSONAL_DETAILS_DAYS as _AUDIT_DAYS  # noqa: E402
-from retention.defaults import DEFAULT_POLICIES as _RETENTION_DEFAULTS  # noqa: E402
-from retention.defaults import purge_time as _purge_time  # noqa: E402
-
-for _n, _policy in enumerate(_RETENTION_DEFAULTS):
-    _hour, _minute = _purge_time(_n)
-    CELERY_BEAT_SCHEDULE[f"retention-purge-{_policy.category}"] = {
-        "task": "retention.tasks.purge_retention_category",
-        "schedule": crontab(hour=_hour, minute=_minute),
-        "args": [_policy.category],
-        "options": {"expires": 60 * 60 * 20},
-    }
+# Every periodic task, each expiring before its next run (config/beat.py).
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 # --- Authentication -----------------------------------------------------------
 
@@ -525,7 +375,7 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if _bool("BEHIND_PROXY", False):
+if env_flag("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): only this origin's files, and no inline script or
@@ -615,7 +465,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if _bool("STATIC_MANIFEST", False)
+            if env_flag("STATIC_MANIFEST", False)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -729,7 +579,7 @@ PASSKEY_ORIGINS = env.list(
 )
 # Staff (DPO, support, superusers) may sign in with a passkey alone; client organisations
 # choose for their own people in the console.
-PASSKEY_SIGN_IN_STAFF = _bool("PASSKEY_SIGN_IN_STAFF", False)
+PASSKEY_SIGN_IN_STAFF = env_flag("PASSKEY_SIGN_IN_STAFF", False)
 OTP_WEBAUTHN_RP_ID = PASSKEY_RP_ID
 OTP_WEBAUTHN_RP_NAME = "PrivacyDesk"
 OTP_WEBAUTHN_ALLOWED_ORIGINS = PASSKEY_ORIGINS
@@ -771,7 +621,7 @@ if not 1 <= AUDIT_PERSONAL_DETAILS_DAYS <= 36500:
     raise ImproperlyConfigured("AUDIT_PERSONAL_DETAILS_DAYS must be between 1 and 36500.")
 # Keys the HMAC that pseudonymises export_test_dataset's output; never written out.
 TEST_DATASET_KEY = env.str("TEST_DATASET_KEY", default="")
-USAGE_LOGGING_ENABLED = _bool("USAGE_LOGGING_ENABLED", True)
+USAGE_LOGGING_ENABLED = env_flag("USAGE_LOGGING_ENABLED", True)
 # "redis" buffers events in Redis for the drain task (needs REDIS_URL); "request" writes each
 # request's events in one bulk insert at its end.
 USAGE_BUFFER = env.str("USAGE_BUFFER", default="redis" if REDIS_URL else "request")

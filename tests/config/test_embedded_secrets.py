@@ -1,4 +1,4 @@
-"""The embedded mode's keys (config.settings._embedded_secret): made once in var/ by whichever
+"""The embedded mode's keys (config.env.embedded_secret): made once in var/ by whichever
 process starts first, and the same key in every process, as gunicorn's workers, a Celery worker
 and beat starting together need for sessions and for one audit chain."""
 
@@ -7,7 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
-from config import settings as project_settings
+from config.env import embedded_secret
 
 STARTING = 4
 
@@ -23,8 +23,7 @@ def _start(index: int, folder: str, all_started) -> None:
         return draw(length)
 
     secrets.token_urlsafe = slow_to_draw
-    project_settings.VAR_DIR = Path(folder)
-    key = project_settings._embedded_secret("audit_hmac_key")
+    key = embedded_secret(Path(folder), "audit_hmac_key")
     (Path(folder) / f"seen-{index}").write_text(key)
 
 
@@ -50,7 +49,6 @@ def test_processes_starting_together_read_one_key(tmp_path):
     )
 
 
-def test_a_key_already_made_is_kept(tmp_path, monkeypatch):
-    monkeypatch.setattr(project_settings, "VAR_DIR", tmp_path)
+def test_a_key_already_made_is_kept(tmp_path):
     (tmp_path / "secret_key").write_text("kept-from-an-earlier-start\n")
-    assert project_settings._embedded_secret("secret_key") == "kept-from-an-earlier-start"
+    assert embedded_secret(tmp_path, "secret_key") == "kept-from-an-earlier-start"
