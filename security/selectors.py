@@ -1,14 +1,17 @@
 """security's reads: the investigations queue and one investigation's evidence and outcomes,
 a user's sessions and two-step login devices."""
 
+import operator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django_otp import device_classes
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -125,6 +128,17 @@ def user_sessions_active(user: User) -> QuerySet[UserSession]:
     if is_idle_limited(user):
         sessions = sessions.filter(last_seen_at__gt=now - settings.BACKOFFICE_IDLE_TIMEOUT)
     return sessions.order_by("-last_seen_at")
+
+
+def user_has_confirmed_device(user) -> bool:
+    """django_otp's user_has_device in one query, where it asks one per kind of device
+    (authenticator, passkey, backup codes)."""
+    if user.is_anonymous:
+        return False
+    kinds = (
+        Exists(model.objects.devices_for_user(user, confirmed=True)) for model in device_classes()
+    )
+    return User.objects.filter(reduce(operator.or_, kinds), pk=user.pk).exists()
 
 
 def confirmed_totp(user: User) -> TOTPDevice | None:
