@@ -29,11 +29,12 @@ class PasswordBackend(ModelBackend):
         username = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = (
-            User._default_manager.filter(email=UserManager.normalize_email(username))
-            .select_related("organisation__sso_connection")
-            .first()
-        )
+        try:
+            user = User._default_manager.select_related("organisation__sso_connection").get(
+                email=UserManager.normalize_email(username)
+            )
+        except User.DoesNotExist:
+            user = None
         if user is None or password_login_refused(user):
             # The hashing a password check would have cost (ModelBackend's answer to an unknown
             # address too).
