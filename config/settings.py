@@ -508,7 +508,7 @@ PASSWORD_RESET_LIMIT_PER_IP_SECONDS = env.int("PASSWORD_RESET_LIMIT_PER_IP_SECON
 
 # --- Sessions, cookies and HTTPS ----------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "common.session_store"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
