@@ -300,14 +300,16 @@ CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Stops the password of anyone whose organisation requires single sign-on (its
-    # break-glass admin aside) before ModelBackend checks it.
-    "sso.backends.SsoRequiredBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # The password login: refuses anyone whose organisation requires single sign-on (its
+    # break-glass admin aside), and ends every password attempt, right or wrong.
+    "sso.backends.PasswordBackend",
     # Only a passkey sign-in names it (security.services.passkeys): it answers no password.
     "django_otp_webauthn.backends.WebAuthnBackend",
     # The sessions a single sign-on login opens: it authenticates no credentials itself.
     "sso.backends.SsoBackend",
+    # Loads the sessions that name it: an accepted invitation's, and those opened before
+    # PasswordBackend took over the password login. No password reaches it.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -359,7 +361,7 @@ PASSWORD_RESET_LIMIT_PER_IP_SECONDS = env.int("PASSWORD_RESET_LIMIT_PER_IP_SECON
 
 # --- Sessions, cookies and HTTPS ----------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "common.session_store"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -14,7 +14,7 @@ import segno
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device, VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,6 +23,7 @@ import audit
 from accounts.models import User
 from common.decorators import is_otp_verified
 from security.models import BackupCode, BackupCodeDevice
+from security.selectors import user_has_confirmed_device
 from security.services.notices import security_notice
 
 BACKUP_CODE_COUNT = 10
@@ -81,7 +82,7 @@ def totp_qr_svg(device: TOTPDevice) -> SafeString:
 
 def may_enrol(user) -> bool:
     """A user may set up an authenticator when they have none, or once verified (to replace it)."""
-    return user.is_verified() or not user_has_device(user)
+    return user.is_verified() or not user_has_confirmed_device(user)
 
 
 def mfa_totp_begin(*, user: User) -> TOTPDevice:
@@ -209,7 +210,7 @@ def session_has_device(request) -> bool:
     """Whether the logged-in user has a confirmed device, cached in the session at login."""
     flag = request.session.get(SESSION_HAS_DEVICE)
     if flag is None:
-        flag = user_has_device(request.user)
+        flag = user_has_confirmed_device(request.user)
         request.session[SESSION_HAS_DEVICE] = flag
     return flag
 
@@ -232,7 +233,7 @@ def second_step(request) -> str | None:
 
 def remember_devices(*, request, user: User) -> None:
     """At login: note whether the user has a device, so the middleware needs no query."""
-    request.session[SESSION_HAS_DEVICE] = user_has_device(user)
+    request.session[SESSION_HAS_DEVICE] = user_has_confirmed_device(user)
 
 
 def _digits(token: str) -> str:

@@ -13,7 +13,7 @@ from a device and address unused for the window is, even if they were used long 
 
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.crypto import salted_hmac
 
@@ -47,22 +47,29 @@ def login_place_check(*, request, user: User) -> bool:
     fingerprint = login_fingerprint(ip=ip, device=device)
     since = now - NEW_LOGIN_WINDOW
     places = LoginFingerprint.objects.filter(user=user)
-    with transaction.atomic():
+    # Places unused for the window are forgotten: they no longer make a login "known".
+    stale = Q(last_seen_at__lt=since) & ~Q(fingerprint=fingerprint)
+    # No savepoint inside a login's transaction: an error here ends the whole login anyway.
+    with transaction.atomic(savepoint=False):
         seen = places.aggregate(
             places=Count("pk"),
             known=Count("pk", filter=Q(fingerprint=fingerprint, last_seen_at__gte=since)),
+            stale=Count("pk", filter=stale),
         )
         has_history, known = seen["places"] > 0, seen["known"] > 0
-        if not places.filter(fingerprint=fingerprint).update(last_seen_at=now):
-            try:
-                with transaction.atomic():
-                    LoginFingerprint.objects.create(
-                        user=user, fingerprint=fingerprint, first_seen_at=now, last_seen_at=now
-                    )
-            except IntegrityError:
-                pass  # a login at the same moment from the same place wrote it first
-        # Places unused for the window are forgotten: they no longer make a login "known".
-        places.filter(last_seen_at__lt=since).exclude(fingerprint=fingerprint).delete()
+        # One statement for a known place and a new one alike, and for two logins at the same
+        # moment from the same place.
+        place = LoginFingerprint(
+            user=user, fingerprint=fingerprint, first_seen_at=now, last_seen_at=now
+        )
+        LoginFingerprint.objects.bulk_create(
+            [place],
+            update_conflicts=True,
+            unique_fields=["user", "fingerprint"],
+            update_fields=["last_seen_at"],
+        )
+        if seen["stale"]:
+            places.filter(stale).delete()
         new = has_history and not known
         if new:
             security_notice(

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import user_has_device
 
 from common.origin import request_origin
 from common.redirects import safe_next
@@ -21,6 +20,7 @@ from security.selectors import (
     backup_device,
     confirmed_totp,
     passkey_sign_in_allowed,
+    user_has_confirmed_device,
     user_passkeys,
     user_sessions_active,
 )
@@ -113,7 +113,7 @@ def passkey_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("account:passkey", pk=pk)
-    request.session[mfa.SESSION_HAS_DEVICE] = user_has_device(request.user)
+    request.session[mfa.SESSION_HAS_DEVICE] = user_has_confirmed_device(request.user)
     done = f"The passkey “{name}” was removed: it no longer signs you in."
     if turned_off:
         done += " Two-step login is now off."

@@ -13,7 +13,6 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from django_otp import user_has_device
 
 from accounts.selectors import workspace_url
 from common.client_ip import client_ip
@@ -29,7 +28,12 @@ from security.forms import (
     PasswordResetSetForm,
 )
 from security.models import BackupCodeDevice
-from security.selectors import backup_device, confirmed_totp, user_passkeys
+from security.selectors import (
+    backup_device,
+    confirmed_totp,
+    user_has_confirmed_device,
+    user_passkeys,
+)
 from security.services import mfa
 from security.services.login_throttle import login_throttled_for
 from security.services.passwords import user_password_change
@@ -147,7 +151,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, workspace_url(request.user))
     if request.user.is_verified():
         return redirect(next_url)
-    if not user_has_device(request.user):
+    if not user_has_confirmed_device(request.user):
         request.session[mfa.SESSION_HAS_DEVICE] = False
         if request.user.mfa_required:
             return redirect(_with_next("accounts:mfa_enrol", next_url))
@@ -265,7 +269,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.mfa_required:
         messages.error(request, "Two-step login is required for your account.")
-    elif user_has_device(user) and not user.is_verified():
+    elif user_has_confirmed_device(user) and not user.is_verified():
         messages.error(request, "Confirm a code from your app before turning two-step login off.")
     else:
         mfa.mfa_disable(user=user, by=user, origin=request_origin(request))

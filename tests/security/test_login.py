@@ -7,8 +7,12 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import TEST_PASSWORD, ClientAdminFactory, UserFactory
@@ -198,6 +202,56 @@ def test_the_login_page_offers_a_password_reset(client):
     assert 'href="/accounts/password/reset/"' in client.get(LOGIN).content.decode()
 
 
+# --- The password backend ------------------------------------------------------------------
+
+
+def test_a_members_first_login_costs_22_statements(client, django_assert_max_num_queries):
+    """Issue 19: beyond its password check, a login's time is mostly round trips.
+
+    The SSO route by the address's domain; axes' failure count; the person, with their
+    organisation and its SSO connection; the transaction's savepoint; the session's INSERT (3,
+    with its savepoint); axes' clean-up, access log and reset (3); last_login; the session
+    record; the two-step devices (1 for every kind); the new-place check and the place's upsert
+    (2); the rules' recent logins and failures (2); the savepoint's release; the organisation's
+    usage purposes (cached a minute); the session's final save (3, with its savepoint)."""
+    member = UserFactory()
+
+    with django_assert_max_num_queries(22):
+        response = attempt(client, member.email, TEST_PASSWORD)
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(member.pk)
+
+
+def test_a_wrong_password_is_checked_once(client):
+    """No second backend checks a password the first refused: that would double the time a
+    failed login takes."""
+    member = UserFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert REFUSED in attempt(client, member.email).content.decode()
+
+    hashes_read = [q for q in queries.captured_queries if '"accounts_user"."password"' in q["sql"]]
+    assert len(hashes_read) == 1
+
+
+def test_a_session_opened_before_the_password_backend_changed_still_loads_its_user(client):
+    """Sessions opened by an earlier release name Django's ModelBackend: an upgrade must not
+    log everyone out."""
+    member = UserFactory()
+    old = SessionStore()
+    old[SESSION_KEY] = str(member.pk)
+    old[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    old[HASH_SESSION_KEY] = member.get_session_auth_hash()
+    old.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = old.session_key
+
+    response = client.get("/account/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member
+
+
 # --- Behind a proxy (NUM_PROXIES) -------------------------------------------------------
 
 PROXY = "10.0.0.2"
@@ -272,9 +326,6 @@ def test_what_a_login_writes_commits_once(client):
     """Each commit waits for the database's log to reach the disk (issue 19): the session, the
     lockout log, last_login, the session record and the rules' marks go in one; the session's
     final save after the view is the other."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     user = UserFactory()
 
     with CaptureQueriesContext(connection) as queries:

@@ -39,6 +39,12 @@ def continues_to(response) -> str:
     return match[1]
 
 
+def without_csrf_tokens(response) -> str:
+    page = response.content.decode()
+    page = re.sub(r'"csrfToken": "[^"]+"', "CSRF", page)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", page)
+
+
 def require_sso(connection, **changes):
     SsoConnection.objects.filter(pk=connection.pk).update(sso_required=True, **changes)
 
@@ -173,6 +179,28 @@ def test_a_refused_password_counts_as_a_failure_and_answers_like_a_wrong_one(
 
     assert REFUSED in text(right) and REFUSED in text(wrong)
     assert AccessFailureLog.objects.filter(username=ada.email).count() == 2
+
+
+def test_a_refused_password_gets_the_very_page_a_wrong_password_gets(client, saml_connection, ada):
+    require_sso(saml_connection)
+
+    right = client.post(PASSWORD_LOGIN, {"username": ada.email, "password": TEST_PASSWORD})
+    wrong = client.post(PASSWORD_LOGIN, {"username": ada.email, "password": "not the password"})
+
+    assert without_csrf_tokens(right) == without_csrf_tokens(wrong)
+
+
+def test_the_break_glass_admin_and_a_contractor_stay_logged_in_after_their_password(
+    client, saml_connection, acme, acme_admin
+):
+    """The check after every login lets through what the password backend let through."""
+    require_sso(saml_connection, break_glass_admin=acme_admin)
+    contractor = UserFactory(organisation=acme, email="contractor@freelance.test")
+
+    for person in (acme_admin, contractor):
+        browser = Client()
+        browser.post(PASSWORD_LOGIN, {"username": person.email, "password": TEST_PASSWORD})
+        assert int(browser.session[SESSION_KEY]) == person.pk
 
 
 def test_accepting_an_invitation_does_not_log_in_with_a_password_where_sso_is_required(
