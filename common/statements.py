@@ -120,7 +120,7 @@ class CompiledListing:
             rows_params=_places(rows_params, stand_ins),
             count_params=_places(count_params, stand_ins),
             stand_ins=stand_ins,
-            converters=compiler.get_converters([column for column, _, _ in compiler.select]),
+            converters=compiler.get_converters([column for column, _, _ in compiler.select[:-1]]),
         )
 
 

@@ -15,13 +15,14 @@ or an API-key burst is something anyone can cause with a victim's e-mail address
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
 
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import transaction
+from django.db.models import Count, DateTimeField, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -186,10 +187,6 @@ def _closed_since(user: User, rule: str, since: datetime) -> datetime | None:
 # --- The login rules: one function each, run in this order on every successful login ------
 
 
-# The rules that read Login.recent_logins, which spans the longest of their windows.
-RULES_READING_RECENT_LOGINS = ("success_after_distributed_failures", "many_ips_in_hour")
-
-
 @dataclass
 class Login:
     """One successful login, as the login rules read it."""
@@ -203,50 +200,50 @@ class Login:
     def event(self) -> Event:
         return Event(self.time, self.ip, "login_succeeded", request_user_agent(self.request))
 
-    @cached_property
-    def recent_logins(self) -> list[Event]:
-        """This user's successful logins (this one too), oldest first, over the longest window
-        of the rules that read them: one indexed query, shared by those rules."""
-        windows = [
-            timedelta(minutes=config["window_minutes"])
-            for config in map(rule_config, RULES_READING_RECENT_LOGINS)
-            if config["enabled"]
-        ]
-        since = self.time - max(windows)
-        return [
-            Event(t, i, "login_succeeded", a)
-            for t, i, a in AccessLog.objects.filter(
-                username=self.user.email, attempt_time__gte=since
-            )
-            .order_by("-attempt_time")
-            .values_list("attempt_time", "ip_address", "user_agent")[:EVIDENCE_LIMIT]
-        ][::-1]
+    def logins_since(self, since: datetime) -> QuerySet[AccessLog]:
+        """This user's successful logins from ``since`` (this one too)."""
+        return AccessLog.objects.filter(username=self.user.email, attempt_time__gte=since)
+
+
+def _events(rows: QuerySet, event: str) -> list[Event]:
+    """Evidence lines for axes' log rows, oldest first (the newest ``EVIDENCE_LIMIT``)."""
+    rows = rows.order_by("-attempt_time").values_list("attempt_time", "ip_address", "user_agent")
+    return [Event(t, i, event, a) for t, i, a in rows[:EVIDENCE_LIMIT]][::-1]
+
+
+# A login rule asks the database how many places its events came from, in one aggregate; the
+# events themselves are read only when that makes the rule hold, as its evidence.
+# (An address axes could not read is stored as NULL, which COUNT passes over.)
+_DISTINCT_IPS = Count("ip_address", distinct=True)
+
+
+def _places(logins: QuerySet[AccessLog], ip: str) -> int:
+    """How many IP addresses ``logins`` came from, counting ``ip`` (this login's) once."""
+    return logins.exclude(ip_address=ip).aggregate(ips=_DISTINCT_IPS)["ips"] + 1
 
 
 def rule_success_after_distributed_failures(login: Login, config: dict) -> None:
     """A success that follows failed logins from ``distinct_ips`` IPs within the window."""
-    # Failures since this user's previous success: those a success "follows".
+    # Failures since this user's previous success within the window: those a success "follows".
     start = login.time - timedelta(minutes=config["window_minutes"])
-    earlier = [event for event in login.recent_logins if event.time < login.time]
-    if earlier:
-        start = max(start, earlier[-1].time)
-    failures = [
-        Event(t, i, "login_failed", a)
-        for t, i, a in AccessFailureLog.objects.filter(
-            username=login.user.email, attempt_time__gt=start, attempt_time__lte=login.time
-        )
-        .order_by("attempt_time")
-        .values_list("attempt_time", "ip_address", "user_agent")[:EVIDENCE_LIMIT]
-    ]
-    ips = {failure.ip for failure in failures if failure.ip}
-    if len(ips) >= config["distinct_ips"]:
+    previous = login.logins_since(start).filter(attempt_time__lt=login.time)
+    followed = Coalesce(
+        Subquery(previous.order_by("-attempt_time").values("attempt_time")[:1]),
+        Value(start),
+        output_field=DateTimeField(),
+    )
+    failures = AccessFailureLog.objects.filter(
+        username=login.user.email, attempt_time__gt=followed, attempt_time__lte=login.time
+    )
+    ips = failures.aggregate(ips=_DISTINCT_IPS)["ips"]
+    if ips >= config["distinct_ips"]:
         investigation_raise(
             rule="success_after_distributed_failures",
             summary=(
-                f"Successful login after failed logins from {len(ips)} IP addresses "
+                f"Successful login after failed logins from {ips} IP addresses "
                 f"within {config['window_minutes']} minutes"
             ),
-            evidence=[*failures, login.event],
+            evidence=[*_events(failures, "login_failed"), login.event],
             user=login.user,
             ip_address=login.ip,
             suspend_reason="a successful login after failed logins from several places",
@@ -256,22 +253,22 @@ def rule_success_after_distributed_failures(login: Login, config: dict) -> None:
 def rule_many_ips_in_hour(login: Login, config: dict) -> None:
     """Successful logins from ``distinct_ips`` IPs within the window (this one included)."""
     start = login.time - timedelta(minutes=config["window_minutes"])
-    window = [event for event in login.recent_logins if event.time >= start]
-    ips = {event.ip for event in window if event.ip} | {login.ip}
-    if len(ips) >= config["distinct_ips"]:
+    window = login.logins_since(start)
+    ips = _places(window, login.ip)
+    if ips >= config["distinct_ips"]:
         # Logins a person has already reviewed and cleared do not count again.
         cleared_at = _closed_since(login.user, "many_ips_in_hour", start)
         if cleared_at is not None:
-            window = [event for event in window if event.time > cleared_at]
-            ips = {event.ip for event in window if event.ip} | {login.ip}
-    if len(ips) >= config["distinct_ips"]:
+            window = window.filter(attempt_time__gt=cleared_at)
+            ips = _places(window, login.ip)
+    if ips >= config["distinct_ips"]:
         investigation_raise(
             rule="many_ips_in_hour",
             summary=(
-                f"Successful logins from {len(ips)} IP addresses within "
+                f"Successful logins from {ips} IP addresses within "
                 f"{config['window_minutes']} minutes"
             ),
-            evidence=[*window, login.event],
+            evidence=[*_events(window, "login_succeeded"), login.event],
             user=login.user,
             ip_address=login.ip,
             suspend_reason="successful logins from many places within an hour",
@@ -306,8 +303,9 @@ LOGIN_RULES: dict[str, Callable[[Login, dict], None]] = {
 def login_succeeded(*, request, user: User) -> None:
     """A successful login: run each enabled login rule on this user's recent attempts.
 
-    Two indexed queries for everyone (recent failures, recent logins), one or two more for a
-    privileged user; more only when a rule matches. Once a rule holds the account, the rules
+    Two indexed aggregates for everyone (the places of the failures since the previous
+    success, and of the recent logins), one or two more queries for a privileged user; the
+    events themselves only when a rule matches. Once a rule holds the account, the rules
     after it do not run and the session this login opened ends.
     """
     ip = request_ip(request)
