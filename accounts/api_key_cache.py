@@ -55,11 +55,12 @@ def _entry(model, hashed_key: str) -> str | None:
     return f"credential:{model._meta.label_lower}:{digest}"
 
 
-def credential_cache_entry(model, plain: str) -> str | None:
-    """Where a presented secret's record would be remembered; None when the cache is off."""
-    if not plain or _seconds() <= 0:
+def credential_cache_entry(model, hashed_key: str) -> str | None:
+    """Where the record of a presented secret, hashed, would be remembered; None when the cache
+    is off or nothing was presented."""
+    if not hashed_key or _seconds() <= 0:
         return None
-    return _entry(model, model.objects.key_generator.hash(plain))
+    return _entry(model, hashed_key)
 
 
 def credential_recall(model, record):

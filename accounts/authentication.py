@@ -14,6 +14,7 @@ import logging
 import math
 import time
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -205,24 +206,34 @@ class CredentialsBlocked(Exception):
         self.wait = wait
 
 
-def credential_verify(model, plain: str, ip_address: str, *, rate=None):
-    """(credential, counted): the usable credential of ``model`` (an API key, a SCIM token)
-    that ``plain`` is, its use recorded; None, the failure counted against ``ip_address``, if
-    there is none.
+class Verified(NamedTuple):
+    """What ``credential_verify`` found: the usable credential (None if there is none), and
+    this request's count in its rate window, (count, seconds the window has left), when it was
+    asked to count one."""
+
+    credential: object | None
+    counted: tuple[int, int] | None
+
+
+def credential_verify(model, plain: str, ip_address: str, *, rate=None) -> Verified:
+    """The usable credential of ``model`` (an API key, a SCIM token) that ``plain`` is, its use
+    recorded; none, the failure counted against ``ip_address``, if there is none.
 
     Raises CredentialsBlocked while ``ip_address`` is past the failure limit, without looking
     at ``plain``. The failure count and the credential, if remembered (accounts.api_key_cache),
     are read in one cache round trip; only a credential not remembered is looked up in the
-    database. With ``rate`` (a rate bucket and its window in seconds) the request is counted
-    in that window in the same round trip: ``counted`` is (the count, seconds the window has
-    left), None without ``rate``.
+    database. ``rate``, if given, names the rate window of the presented secret's hash (a
+    function giving a bucket and its window in seconds, or None): the request is counted there
+    in the same round trip.
     """
-    failures, entry = _failures_key(ip_address), credential_cache_entry(model, plain)
+    hashed = model.objects.key_generator.hash(plain) if plain else ""
+    failures, entry = _failures_key(ip_address), credential_cache_entry(model, hashed)
     keys = [failures, entry] if entry else [failures]
-    if rate is None:
+    window = rate(hashed) if rate is not None and hashed else None
+    if window is None:
         found, counted = cache.get_many(keys), None
     else:
-        found, counted = get_many_and_window_hit(keys, *rate)
+        found, counted = get_many_and_window_hit(keys, *window)
     if (found.get(failures) or 0) >= _failure_limit():
         raise CredentialsBlocked(_blocked_for(ip_address))
     remembered = credential_recall(model, found.get(entry)) if entry else None
@@ -236,9 +247,9 @@ def credential_verify(model, plain: str, ip_address: str, *, rate=None):
         credential = None
     if credential is None:
         api_key_failure_count(ip_address)
-        return None, counted
-    credential_touch(credential)
-    return credential, counted
+    else:
+        credential_touch(credential)
+    return Verified(credential, counted)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -255,7 +266,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         try:
             api_key, counted = credential_verify(
-                OrganisationAPIKey, plain, client_ip(request) or "", rate=key_rate(plain)
+                OrganisationAPIKey, plain, client_ip(request) or "", rate=key_rate
             )
         except CredentialsBlocked as blocked:
             raise exceptions.Throttled(wait=blocked.wait) from None
@@ -269,19 +280,17 @@ class ApiKeyAuthentication(BaseAuthentication):
         return KEYWORD if presented_key(request) is not None else None
 
 
-def key_rate(plain: str) -> tuple[str, int] | None:
-    """The bucket a presented key is counted in at the API's per-user rate, and its window in
-    seconds; None when that rate is off or nothing usable was presented.
+def key_rate(hashed_key: str) -> tuple[str, int] | None:
+    """The bucket a presented key (its hash) is counted in at the API's per-user rate, and its
+    window in seconds; None when that rate is off.
 
     The bucket is named by the key's hash, not its prefix: a key is counted before it is
     verified, and a caller who knows only a prefix must not use up that key's rate.
     """
     throttle = UserOrKeyRateThrottle()
-    if throttle.rate is None or not plain:
+    if throttle.rate is None:
         return None
-    return throttle.key_bucket(OrganisationAPIKey.objects.key_generator.hash(plain)), (
-        throttle.duration
-    )
+    return throttle.key_bucket(hashed_key), throttle.duration
 
 
 class UserOrKeyRateThrottle(UserRateThrottle):

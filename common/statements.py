@@ -50,6 +50,7 @@ class _Shape:
     model: type
     # The page's rows, each with the count of every matching row as its last column.
     rows_sql: str
+    # The same count on its own, for a page past the last row.
     count_sql: str
     # Per parameter: (None, constant) Django's own; (name, None) that value; (name, pattern) a
     # LIKE pattern around that value's stand-in.
@@ -104,19 +105,18 @@ class CompiledListing:
         compiler = queryset.annotate(**{_TOTAL: Subquery(total)}).query.get_compiler(alias)
         try:
             rows_sql, rows_params = compiler.as_sql()
-            ids_sql, count_params = ids.query.get_compiler(alias).as_sql()
+            count_sql, count_params = total.query.get_compiler(alias).as_sql()
         except EmptyResultSet:
             return None  # a queryset that is .none() for this shape: no rows, no query
         if compiler.select[-1][2] != _TOTAL:
             raise ValueError("The count is not the last column: not a listing to compile")
         for stand_in in stand_ins.values():
-            if str(stand_in) in rows_sql or str(stand_in) in ids_sql:
+            if str(stand_in) in rows_sql or str(stand_in) in count_sql:
                 raise ValueError("Django wrote a value into the SQL text: not a listing to compile")
         return _Shape(
             model=queryset.model,
             rows_sql=f"{rows_sql} LIMIT %s OFFSET %s",
-            # Django's own SQL, with placeholders: no value is in the text.
-            count_sql=f"SELECT COUNT(*) FROM ({ids_sql}) AS listing",  # noqa: S608
+            count_sql=count_sql,
             rows_params=_places(rows_params, stand_ins),
             count_params=_places(count_params, stand_ins),
             stand_ins=stand_ins,

@@ -60,7 +60,7 @@ def scim_authenticate(request) -> ScimPrincipal:
     if plain is None:
         raise ScimError(401, INVALID_TOKEN, headers={"WWW-Authenticate": CHALLENGE})
     try:
-        token, _ = credential_verify(ScimToken, plain, client_ip(request) or "")
+        token = credential_verify(ScimToken, plain, client_ip(request) or "").credential
     except CredentialsBlocked as blocked:
         raise ScimError(
             429,
