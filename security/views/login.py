@@ -103,7 +103,7 @@ class LoginView(auth_views.LoginView):
         return form
 
     def form_valid(self, form):
-        # Everything a login writes (the new session, django-axes' log, last_login, the session
+        # Everything a login writes (the session, django-axes' log, last_login, the session
         # record, the suspicious-activity rules' marks) commits once: each commit waits for the
         # database's log to reach the disk, and five of them cost more than the rest of a login.
         with transaction.atomic():
@@ -125,6 +125,9 @@ class LoginView(auth_views.LoginView):
         step = _second_step(self.request, safe_next(self.request))
         response = HttpResponseRedirect(step) if step else response
         remember_visitor(response, self.request, email=user.email, name=user.get_short_name())
+        # Stored in this transaction: the middleware's save after the view then finds nothing
+        # new to write (common.session_store), and the login commits once.
+        self.request.session.save()
         return response
 
     def get_default_redirect_url(self) -> str:
