@@ -16,6 +16,8 @@ class Verdict:
     drill: str
     passed: bool = True
     checks: list[tuple[bool, str]] = field(default_factory=list)
+    # Heavy reads while the drill ran: (statements on the replica, on the primary).
+    heavy_reads: tuple[int, int] = (0, 0)
 
     def check(self, ok: bool, text: str) -> bool:
         self.checks.append((ok, text))
