@@ -63,7 +63,7 @@ class SessionStore(DatabaseSessionStore):
         meta = self.model._meta
         fields = [meta.pk, meta.get_field("session_data"), meta.get_field("expire_date")]
         sql = _INSERT.format(
-            table=connection.ops.quote_name(self.model._meta.db_table),
+            table=connection.ops.quote_name(meta.db_table),
             columns=", ".join(connection.ops.quote_name(field.column) for field in fields),
         )
         values = [
