@@ -1,5 +1,5 @@
-"""How settings.py reads what it is given: booleans in their usual spellings, the embedded
-mode's keys made once, a Redis server's other databases."""
+"""How settings.py reads what it is given: booleans in their usual spellings, keys (the
+embedded mode's made once), a Redis server's other databases."""
 
 import os
 import secrets
@@ -44,6 +44,18 @@ def embedded_secret(folder: Path, filename: str) -> str:
         finally:
             candidate.unlink()
     return path.read_text().strip()
+
+
+def secret_setting(name: str, folder: Path, *, min_length: int, production: bool) -> str:
+    """The key ``name`` from the environment; without one, a random key kept in ``folder``
+    under ``name`` in lower case (embedded_secret). In production it must be at least
+    ``min_length`` characters."""
+    value = env.str(name, default="") or embedded_secret(folder, name.lower())
+    if production and len(value) < min_length:
+        raise ImproperlyConfigured(
+            f"{name} must be at least {min_length} characters in production."
+        )
+    return value
 
 
 def redis_database(url: str, number: int) -> str:

@@ -15,7 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.beat import BEAT_SCHEDULE
-from config.env import embedded_secret, env_flag, redis_database
+from config.env import embedded_secret, env_flag, redis_database, secret_setting
 from retention.defaults import AUDIT_PERSONAL_DETAILS_DAYS as _AUDIT_DAYS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,14 +27,12 @@ env = environ.Env()
 DEBUG = env_flag("DEBUG", False)
 HTTPS = env_flag("HTTPS", False)
 
-SECRET_KEY = env.str("SECRET_KEY", default="") or embedded_secret(VAR_DIR, "secret_key")
-if not DEBUG and HTTPS and len(SECRET_KEY) < 50:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters in production.")
+# Production: not DEBUG, and served over HTTPS. Its keys must be given, long enough.
+_PRODUCTION = not DEBUG and HTTPS
+SECRET_KEY = secret_setting("SECRET_KEY", VAR_DIR, min_length=50, production=_PRODUCTION)
 # Keys the audit trail's HMAC chain (audit.chain). Never stored in the database, never logged;
 # every process that writes or verifies the trail needs the same one.
-AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="") or embedded_secret(VAR_DIR, "audit_hmac_key")
-if not DEBUG and HTTPS and len(AUDIT_HMAC_KEY) < 32:
-    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters in production.")
+AUDIT_HMAC_KEY = secret_setting("AUDIT_HMAC_KEY", VAR_DIR, min_length=32, production=_PRODUCTION)
 
 # Encrypts webhook signing secrets (recipients.secrets): Fernet keys, the first encrypts, all
 # decrypt. The embedded default is derived from a random file in var/.
@@ -198,11 +196,9 @@ DATABASE_ROUTERS = [
     "common.db_routing.PrimaryReplicaRouter",
 ]
 # Keys the ledger's hashes of identifiers; without it the ledger cannot recognise anyone.
-ERASURE_LEDGER_KEY = env.str("ERASURE_LEDGER_KEY", default="") or embedded_secret(
-    VAR_DIR, "erasure_ledger_key"
+ERASURE_LEDGER_KEY = secret_setting(
+    "ERASURE_LEDGER_KEY", VAR_DIR, min_length=32, production=_PRODUCTION
 )
-if not DEBUG and HTTPS and len(ERASURE_LEDGER_KEY) < 32:
-    raise ImproperlyConfigured("ERASURE_LEDGER_KEY must be at least 32 characters in production.")
 # A Fernet key (cryptography): when set, `manage.py backup` encrypts and `restore` decrypts.
 BACKUP_KEY = env.str("BACKUP_KEY", default="")
 # How long the nightly backups in the default storage are kept (backups/nightly.py).

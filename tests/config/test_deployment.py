@@ -44,7 +44,9 @@ def env_example(*, include_commented: bool = True) -> dict[str, str]:
 
 def variables_read_by_settings() -> set[str]:
     source = (BASE_DIR / "config" / "settings.py").read_text()
-    readers = r"(?:\benv|environ\.Env\(\))\.\w+|\benv_flag|os\.environ\.get|os\.getenv"
+    readers = (
+        r"(?:\benv|environ\.Env\(\))\.\w+|\benv_flag|\bsecret_setting|os\.environ\.get|os\.getenv"
+    )
     return set(re.findall(rf"(?:{readers})\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", source))
 
 

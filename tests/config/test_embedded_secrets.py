@@ -7,7 +7,10 @@ import secrets
 import time
 from pathlib import Path
 
-from config.env import embedded_secret
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import embedded_secret, secret_setting
 
 STARTING = 4
 
@@ -52,3 +55,16 @@ def test_processes_starting_together_read_one_key(tmp_path):
 def test_a_key_already_made_is_kept(tmp_path):
     (tmp_path / "secret_key").write_text("kept-from-an-earlier-start\n")
     assert embedded_secret(tmp_path, "secret_key") == "kept-from-an-earlier-start"
+
+
+def test_a_key_comes_from_the_environment_else_from_its_file_and_production_wants_it_long(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("LEDGER_TEST_KEY", raising=False)
+    made = secret_setting("LEDGER_TEST_KEY", tmp_path, min_length=32, production=False)
+    assert made == (tmp_path / "ledger_test_key").read_text().strip()
+
+    monkeypatch.setenv("LEDGER_TEST_KEY", "short")
+    assert secret_setting("LEDGER_TEST_KEY", tmp_path, min_length=32, production=False) == "short"
+    with pytest.raises(ImproperlyConfigured, match="LEDGER_TEST_KEY must be at least 32"):
+        secret_setting("LEDGER_TEST_KEY", tmp_path, min_length=32, production=True)
