@@ -9,9 +9,12 @@ request each URL back to back for ROUND_SECONDS, each request on a connection of
 sync worker closes it), and the URLs take turns for ROUNDS rounds, so that a change in the
 machine's load falls on all of them alike. The table shows requests per second, the whole
 request's p50 and p95 as the client saw them, the CPU the server's processes used per answered
-request (what another program's load on the machine changes least), and each rate as a share
+request (what another program's load on the machine changes least), beside what PostgreSQL and
+Redis, the client threads and the whole machine spent per request, and each rate as a share
 of hello's. The machine's load average is printed with it: on a busy machine the client, the
-database and the workers share the cores, and every figure but the CPU per request suffers.
+database and the workers share the cores, and every figure but the CPU per request suffers. A
+line under the table says how much of the machine's CPU the goal's rate leaves the server per
+request, once PostgreSQL, Redis and the client have taken theirs.
 
 Goal: an authenticated DRF read — ``GET /api/v1/users/`` (the first page, PAGE_ROWS users) with
 an API key — answers at least GOAL_SHARE of hello's requests per second. The one-row page and
@@ -197,6 +200,22 @@ def _in_process(key: str, url: str) -> dict[str, float]:
     return {"wall ms": wall, "CPU ms": cpu, **counts}
 
 
+def _goal_budget(read: Load, hello_rate: float) -> str:
+    """What the goal leaves the server: at GOAL_SHARE of hello's rate, the machine's cores have
+    so much CPU per request, and the services and the client take their part of it first."""
+    cores = os.cpu_count() or 1
+    rate = GOAL_SHARE * hello_rate
+    budget = cores * 1000 / rate
+    services = read.per_request_ms(read.services_cpu_seconds)
+    client = read.per_request_ms(read.client_cpu_seconds)
+    return (
+        f"At the goal the read answers {rate:.0f} requests/s, and the machine's {cores} cores "
+        f"have {budget:.2f} ms of CPU for each. PostgreSQL and Redis took {services:.2f} ms a "
+        f"read, and the client {client:.2f} ms: that leaves the server "
+        f"{budget - services - client:.2f} ms, where it spent {read.server_cpu_ms:.2f} ms."
+    )
+
+
 def run(scale: int | None = None) -> None:
     key = _organisation_and_key()
     load_before = os.getloadavg()[0]
@@ -216,6 +235,9 @@ def run(scale: int | None = None) -> None:
                 f"{load.p(0.5):.1f}",
                 f"{load.p(0.95):.1f}",
                 f"{load.server_cpu_ms:.2f}",
+                f"{load.per_request_ms(load.services_cpu_seconds):.2f}",
+                f"{load.per_request_ms(load.client_cpu_seconds):.2f}",
+                f"{load.per_request_ms(load.machine_cpu_seconds):.2f}",
                 f"{share:.3f}",
                 goal,
             )
@@ -231,11 +253,15 @@ def run(scale: int | None = None) -> None:
             "p50",
             "p95",
             "server CPU/request",
+            "PostgreSQL + Redis",
+            "client",
+            "whole machine",
             "share of hello",
             f">= {GOAL_SHARE}",
         ],
         rows,
     )
+    print(_goal_budget(loads[goal_name], hello_rate), flush=True)
     # A key of its own, under the default throttle rate (the requests stay well within it).
     key = _organisation_and_key()
     rows = []

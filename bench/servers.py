@@ -15,6 +15,8 @@ from pathlib import Path
 from bench.common import percentile
 
 START_TIMEOUT_SECONDS = 30
+# The command names of the services a request waits on, as /proc names their processes.
+SERVICES = ("postgres", "redis-server")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def processes_cpu_seconds(chosen) -> float:
+    """CPU time (user + system) used so far by the processes ``chosen(pid, parent pid,
+    command name)`` picks (Linux's /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # a process that ended while we looked
+        head, _, tail = text.rpartition(")")
+        fields = tail.split()
+        if chosen(int(stat.parent.name), int(fields[1]), head.partition("(")[2]):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def services_cpu_seconds() -> float:
+    """CPU time PostgreSQL's and Redis's processes have used so far, whoever started them."""
+    return processes_cpu_seconds(lambda _, __, name: name in SERVICES)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every core of the machine has spent busy so far (Linux's /proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(ticks) for ticks in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]
+    )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 class Gunicorn:
@@ -67,17 +98,8 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) the master and its workers have used so far (Linux)."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rpartition(")")[2].split()
-            except OSError:
-                continue  # a process that ended while we looked
-            pid, parent = int(stat.parent.name), int(fields[1])
-            if self.process.pid in (pid, parent):
-                total += int(fields[11]) + int(fields[12])
-        return total / ticks
+        pid = self.process.pid
+        return processes_cpu_seconds(lambda process, parent, _: pid in (process, parent))
 
     def stop(self) -> None:
         if self.process.poll() is not None:
@@ -98,6 +120,10 @@ class Load:
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     server_cpu_seconds: float = 0.0
+    # PostgreSQL and Redis; this process (the client threads); every core of the machine.
+    services_cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
+    machine_cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -106,16 +132,22 @@ class Load:
     def p(self, fraction: float) -> float:
         return percentile(self.latencies_ms, fraction)
 
+    def per_request_ms(self, cpu_seconds: float) -> float:
+        return cpu_seconds * 1000 / len(self.latencies_ms) if self.latencies_ms else 0
+
     @property
     def server_cpu_ms(self) -> float:
         """The server's CPU per answered request: what the machine's load does not change."""
-        return self.server_cpu_seconds * 1000 / len(self.latencies_ms) if self.latencies_ms else 0
+        return self.per_request_ms(self.server_cpu_seconds)
 
     def add(self, other: "Load") -> None:
         self.seconds += other.seconds
         self.latencies_ms += other.latencies_ms
         self.failures += other.failures
         self.server_cpu_seconds += other.server_cpu_seconds
+        self.services_cpu_seconds += other.services_cpu_seconds
+        self.client_cpu_seconds += other.client_cpu_seconds
+        self.machine_cpu_seconds += other.machine_cpu_seconds
 
 
 def drive(
@@ -160,12 +192,16 @@ def drive(
     workers = [threading.Thread(target=client, daemon=True) for _ in range(threads)]
     for worker in workers:
         worker.start()
-    cpu = server.cpu_seconds()
+    cpu = server.cpu_seconds(), services_cpu_seconds(), time.process_time()
+    machine = machine_cpu_seconds()
     began = time.perf_counter()
     deadline = began + seconds
     start.wait()
     for worker in workers:
         worker.join()
     load.seconds = time.perf_counter() - began
-    load.server_cpu_seconds = server.cpu_seconds() - cpu
+    load.machine_cpu_seconds = machine_cpu_seconds() - machine
+    load.server_cpu_seconds = server.cpu_seconds() - cpu[0]
+    load.services_cpu_seconds = services_cpu_seconds() - cpu[1]
+    load.client_cpu_seconds = time.process_time() - cpu[2]
     return load
