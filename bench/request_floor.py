@@ -18,7 +18,9 @@ request, once PostgreSQL, Redis and the client have taken theirs.
 
 Goal: an authenticated DRF read — ``GET /api/v1/users/`` (the first page, PAGE_ROWS users) with
 an API key — answers at least GOAL_SHARE of hello's requests per second. The one-row page and
-``/healthz`` are shown beside it.
+``/healthz`` are shown beside it, and a lower bound: the same read done by the project's own
+functions with no framework around them (bench/bare_users_wsgi.py, its body checked to be the
+API's byte for byte), which shows the best share this machine allows the read's own work.
 
 The servers' API throttle is set out of reach (THROTTLE_RATE) so that no request is refused; its
 window is one second, so a throttle that keeps a history of requests keeps no more than the
@@ -29,6 +31,7 @@ WSGI handler, no server and no socket: wall and CPU milliseconds per request, an
 request sends to PostgreSQL and Redis (queries, Redis round trips, Redis clients built).
 """
 
+import http.client
 import io
 import os
 import sys
@@ -50,6 +53,7 @@ THROTTLE_RATE = "100000/second"
 IN_PROCESS_REQUESTS = 300
 USERS_URL = "/api/v1/users/"
 ONE_ROW_URL = "/api/v1/users/?page_size=1"
+BARE_READ = f"the same {PAGE_ROWS} rows, no framework (lower bound)"
 
 
 def _organisation_and_key() -> str:
@@ -75,14 +79,28 @@ def _organisation_and_key() -> str:
     return plain
 
 
-def _targets(hello: Gunicorn, project: Gunicorn, key: str) -> list[tuple]:
+def _targets(hello: Gunicorn, project: Gunicorn, bare: Gunicorn, key: str) -> list[tuple]:
     api_key = {"Authorization": f"Api-Key {key}"}
     return [
         ("raw WSGI hello", hello, "/", {}),
         (f"GET {USERS_URL} ({PAGE_ROWS} rows), API key", project, USERS_URL, api_key),
         (f"GET {ONE_ROW_URL}, API key", project, ONE_ROW_URL, api_key),
         ("GET /healthz", project, "/healthz", {}),
+        (BARE_READ, bare, USERS_URL, api_key),
     ]
+
+
+def _same_answer(project: Gunicorn, bare: Gunicorn, key: str) -> None:
+    """The lower bound must do the read's whole work: its body is the API's, byte for byte."""
+    bodies = []
+    for server in (project, bare):
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        headers = {"Host": "localhost", "Authorization": f"Api-Key {key}"}
+        connection.request("GET", USERS_URL, headers=headers)
+        bodies.append(connection.getresponse().read())
+        connection.close()
+    if bodies[0] != bodies[1]:
+        raise RuntimeError(f"bench/bare_users_wsgi.py answers otherwise than {USERS_URL}")
 
 
 def _through_gunicorn(key: str) -> dict[str, Load]:
@@ -103,9 +121,19 @@ def _through_gunicorn(key: str) -> dict[str, Load]:
             env={"API_THROTTLE_USER": THROTTLE_RATE},
         )
         stack.callback(project.stop)
+        bare = Gunicorn(
+            "bench.bare_users_wsgi:application",
+            name="bare",
+            log_dir=log_dir,
+            options=options,
+            env={"API_THROTTLE_USER": THROTTLE_RATE},
+        )
+        stack.callback(bare.stop)
         hello.wait_ready("/")
         project.wait_ready()
-        targets = _targets(hello, project, key)
+        bare.wait_ready(USERS_URL, headers={"Authorization": f"Api-Key {key}"})
+        _same_answer(project, bare, key)
+        targets = _targets(hello, project, bare, key)
         progress("warming up")
         for _, server, path, headers in targets:
             drive(server, path, headers=headers, threads=CLIENT_THREADS, seconds=WARM_UP_SECONDS)
@@ -200,9 +228,9 @@ def _in_process(key: str, url: str) -> dict[str, float]:
     return {"wall ms": wall, "CPU ms": cpu, **counts}
 
 
-def _goal_budget(read: Load, hello_rate: float) -> str:
+def _goal_budget(read: Load, bare: Load, hello_rate: float) -> str:
     """What the goal leaves the server: at GOAL_SHARE of hello's rate, the machine's cores have
-    so much CPU per request, and the services and the client take their part of it first."""
+    so much CPU per request, and PostgreSQL, Redis and the client take their part first."""
     cores = os.cpu_count() or 1
     rate = GOAL_SHARE * hello_rate
     budget = cores * 1000 / rate
@@ -212,7 +240,9 @@ def _goal_budget(read: Load, hello_rate: float) -> str:
         f"At the goal the read answers {rate:.0f} requests/s, and the machine's {cores} cores "
         f"have {budget:.2f} ms of CPU for each. PostgreSQL and Redis took {services:.2f} ms a "
         f"read, and the client {client:.2f} ms: that leaves the server "
-        f"{budget - services - client:.2f} ms, where it spent {read.server_cpu_ms:.2f} ms."
+        f"{budget - services - client:.2f} ms, where it spent {read.server_cpu_ms:.2f} ms. "
+        f"With no framework around the same work, it spent {bare.server_cpu_ms:.2f} ms, and "
+        f"the read answered at {bare.rate / hello_rate:.3f} of hello's rate."
     )
 
 
@@ -261,7 +291,7 @@ def run(scale: int | None = None) -> None:
         ],
         rows,
     )
-    print(_goal_budget(loads[goal_name], hello_rate), flush=True)
+    print(_goal_budget(loads[goal_name], loads[BARE_READ], hello_rate), flush=True)
     # A key of its own, under the default throttle rate (the requests stay well within it).
     key = _organisation_and_key()
     rows = []

@@ -28,7 +28,8 @@ def free_port() -> int:
 
 def processes_cpu_seconds(chosen) -> float:
     """CPU time (user + system) used so far by the processes ``chosen(pid, parent pid,
-    command name)`` picks (Linux's /proc)."""
+    command name)`` picks and by their children that have ended (Linux's /proc): a process
+    that ends moves its time to its parent's, so a sum over a server's processes only grows."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -38,7 +39,7 @@ def processes_cpu_seconds(chosen) -> float:
         head, _, tail = text.rpartition(")")
         fields = tail.split()
         if chosen(int(stat.parent.name), int(fields[1]), head.partition("(")[2]):
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(ticks) for ticks in fields[11:15])  # utime stime cutime cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -79,14 +80,14 @@ class Gunicorn:
                 start_new_session=True,  # its own process group: stop() ends master and workers
             )
 
-    def wait_ready(self, path: str = "/healthz") -> None:
+    def wait_ready(self, path: str = "/healthz", *, headers=None) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", path, headers={"Host": "localhost"})
+                connection.request("GET", path, headers={"Host": "localhost", **(headers or {})})
                 if connection.getresponse().status == 200:
                     connection.close()
                     return
