@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.forms import AssignForm
 from accounts.models import User
 from accounts.selectors import actor_decides
+from accounts.views.assignment import assign_step
 from common.decorators import staff_required
-from common.steps import button_step, form_step
+from common.steps import form_step
 from dsar.deadlines import MAX_EXTENSION_MONTHS, original_due_date
 from dsar.executors.access import live_package
 from dsar.forms.backoffice import (
@@ -331,22 +332,10 @@ def step(request: HttpRequest, reference: str, slug: str) -> HttpResponse:
 @staff_required
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
     rights_request = _request_or_404(reference)
-    data = request.POST.copy()
-    if data.get("assignee") == "me":
-        data["assignee"] = str(request.user.pk)
-    form = AssignForm(data)
-    if not form.is_valid():
-        messages.error(request, "Choose a DPO or support colleague, or nobody.")
-        return redirect(_page_url(rights_request))
-    return button_step(
+    return assign_step(
         request,
-        run=lambda: rights_request_assign(
-            request=rights_request, assignee=form.cleaned_data["assignee"], by=request.user
-        ),
-        success_message=lambda _: (
-            f"Assigned to {rights_request.assignee.full_name}."
-            if rights_request.assignee
-            else "Unassigned."
+        assign=lambda colleague: rights_request_assign(
+            request=rights_request, assignee=colleague, by=request.user
         ),
         redirect_to=_page_url(rights_request),
     )

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
+from accounts.views.assignment import assign_step
 from common.decorators import staff_required
 from common.paging import page_query
-from common.steps import button_step
 from enquiries.forms import ReplyForm
 from enquiries.models import Enquiry
 from enquiries.selectors import STATUS_FILTERS, enquiries_for_queue, enquiry_with_replies
@@ -99,17 +99,10 @@ def enquiry_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def enquiry_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = _enquiry_or_404(pk)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a DPO or support colleague.")
-        return redirect("backoffice-enquiries:detail", pk=enquiry.pk)
-    return button_step(
+    return assign_step(
         request,
-        run=lambda: enquiry_assign(
-            enquiry=enquiry, assignee=form.cleaned_data["assignee"], by=request.user
-        ),
-        success_message=lambda done: (
-            f"Assigned to {done.assignee.full_name}." if done.assignee else "Back in the queue."
+        assign=lambda colleague: enquiry_assign(
+            enquiry=enquiry, assignee=colleague, by=request.user
         ),
         redirect_to=reverse("backoffice-enquiries:detail", kwargs={"pk": enquiry.pk}),
         refusals=(PermissionDenied, ValidationError),

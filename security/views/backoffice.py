@@ -1,20 +1,20 @@
 """Back office: the investigations queue and one investigation's page (DPO and support)."""
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import AssignForm
 from accounts.models import User
 from accounts.selectors import actor_decides
+from accounts.views.assignment import assign_step
 from common.decorators import staff_required
 from common.paging import page_query
-from common.steps import button_step, form_step
+from common.steps import form_step
 from security.models import Investigation
 from security.selectors import evidence_rows, investigations_for_queue, outcomes_available
 from security.services.investigation_opening import review_window
@@ -173,19 +173,10 @@ def investigation_note(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def investigation_assignee(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation_or_404(pk)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a DPO or support colleague.")
-        return redirect("investigations:detail", pk=investigation.pk)
-    return button_step(
+    return assign_step(
         request,
-        run=lambda: investigation_assign(
-            investigation=investigation, assignee=form.cleaned_data["assignee"], by=request.user
-        ),
-        success_message=lambda _: (
-            f"Assigned to {investigation.assignee.full_name}."
-            if investigation.assignee
-            else "Unassigned."
+        assign=lambda colleague: investigation_assign(
+            investigation=investigation, assignee=colleague, by=request.user
         ),
         redirect_to=reverse("investigations:detail", kwargs={"pk": investigation.pk}),
     )

@@ -67,7 +67,7 @@ def test_only_a_current_colleague_can_be_given_an_enquiry(client, verified_clien
 
     response = client.post(assign(enquiry), {"assignee": make_assignee().pk}, follow=True)
 
-    assert "Choose a DPO or support colleague." in response.content.decode()
+    assert "Choose a DPO or support colleague, or nobody." in response.content.decode()
     enquiry.refresh_from_db()
     assert enquiry.assignee is None
     assert not AuditEntry.objects.filter(action="enquiry.assign").exists()
