@@ -143,6 +143,16 @@ EDITABLE_FIELDS = (
 )
 
 
+def _fields_set(record, values: dict, names: Iterable[str]) -> list[str]:
+    """Set the ``names`` that ``values`` gives and that differ; the names of those changed."""
+    changed = []
+    for name in names:
+        if name in values and getattr(record, name) != values[name]:
+            setattr(record, name, values[name])
+            changed.append(name)
+    return changed
+
+
 def processing_activity_update(
     *, activity: ProcessingActivity, changes: dict, processors: Iterable[Processor], by
 ) -> ProcessingActivity:
@@ -150,11 +160,7 @@ def processing_activity_update(
     audited."""
     with transaction.atomic():
         activity = ProcessingActivity.objects.select_for_update().get(pk=activity.pk)
-        changed = []
-        for name in EDITABLE_FIELDS:
-            if name in changes and getattr(activity, name) != changes[name]:
-                setattr(activity, name, changes[name])
-                changed.append(name)
+        changed = _fields_set(activity, changes, EDITABLE_FIELDS)
         activity.full_clean()
         activity.save()
         wanted = {processor.pk for processor in processors}
@@ -193,11 +199,7 @@ def processor_save(
             processor = Processor()
         else:
             processor = Processor.objects.select_for_update().get(pk=processor.pk)
-        changed = []
-        for name in PROCESSOR_FIELDS:
-            if name in fields and getattr(processor, name) != fields[name]:
-                setattr(processor, name, fields[name])
-                changed.append(name)
+        changed = _fields_set(processor, fields, PROCESSOR_FIELDS)
         processor.full_clean()
         processor.save()
         wanted = {activity.pk for activity in activities}
